@@ -1,0 +1,278 @@
+//! Class descriptors: the opcodes that create (or reuse) the Python class of
+//! one Rust type and leave it in the memo.
+//!
+//! The derive macro calls [`TypeSpec::encode`] at compile time and embeds the
+//! result as a `static` [`ClassDescriptor`]; the runtime copies those bytes
+//! into a stream the first time the body meets the type.
+//!
+//! Every class goes through the same lazy lookup-or-build, so a class is
+//! built at most once per process and two loads yield the same class:
+//! `next(filter(None, chain((lookup(KEY),), map(partial(register, KEY), BUILD))))`
+//! where `BUILD` is a lazy iterator (`map`/`starmap`) yielding the new class.
+
+use crate::layout::slot;
+use crate::opcodes::*;
+use crate::writer::OpWriter;
+
+/// One Rust type's class descriptor, as embedded by the derive.
+#[derive(Debug)]
+pub struct ClassDescriptor {
+    /// Fingerprint of the type's Python shape; identifies the descriptor in
+    /// a stream's type table.
+    pub key: u64,
+    /// Memo entries the bytes define (`MEMOIZE` count).
+    pub slots: u32,
+    /// Pre-encoded opcodes; they leave the unpickler stack as they found it.
+    pub bytes: &'static [u8],
+}
+
+/// Python-side shape of a class with fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassShape {
+    /// `__name__`.
+    pub name: String,
+    /// `__doc__`, from rustdoc.
+    pub doc: Option<String>,
+    /// Field names, in declaration order (already valid Python identifiers).
+    pub fields: Vec<String>,
+}
+
+/// What kind of Python object a Rust type becomes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeShape {
+    /// A dataclass: structs with named fields, tuple structs (`_0`, `_1`, …), unit structs.
+    Struct(ClassShape),
+    /// An `enum.Enum` subclass whose members are `(name, value)`.
+    UnitEnum {
+        /// `__name__`.
+        name: String,
+        /// `__doc__`.
+        doc: Option<String>,
+        /// Members and their values, in declaration order.
+        members: Vec<(String, i128)>,
+    },
+    /// A base dataclass named after the enum with one subclass per variant,
+    /// reachable as `Base.Variant`.
+    DataEnum {
+        /// The base class's `__name__` and `__doc__` (it has no fields).
+        base: ClassShape,
+        /// One class per variant.
+        variants: Vec<ClassShape>,
+    },
+}
+
+/// Everything a descriptor is built from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeSpec {
+    /// The declared Python module (`#[pickle(module = "...")]`), or the Rust
+    /// crate's name; it qualifies the registry key.
+    pub origin: String,
+    /// Instances refuse attribute assignment.
+    pub frozen: bool,
+    /// The classes to build.
+    pub shape: TypeShape,
+}
+
+/// A descriptor encoded by [`TypeSpec::encode`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodedDescriptor {
+    /// See [`ClassDescriptor::key`].
+    pub key: u64,
+    /// See [`ClassDescriptor::slots`].
+    pub slots: u32,
+    /// See [`ClassDescriptor::bytes`].
+    pub bytes: Vec<u8>,
+}
+
+/// 64-bit FNV-1a: stable across builds and platforms, computed at compile time.
+fn fingerprint(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+impl TypeSpec {
+    /// Encodes the descriptor. Its fingerprint covers everything that shapes
+    /// the classes, so a changed type gets a distinct class on the reading side.
+    pub fn encode(&self) -> EncodedDescriptor {
+        let key = fingerprint(&format!("{FORMAT}{self:?}", FORMAT = crate::layout::FORMAT_VERSION));
+        let top_name = match &self.shape {
+            TypeShape::Struct(c) => &c.name,
+            TypeShape::UnitEnum { name, .. } => name,
+            TypeShape::DataEnum { base, .. } => &base.name,
+        };
+        let registry_key = format!("{}.{}#{key:016x}", self.origin, top_name);
+        let decorator = if self.frozen { slot::FROZEN_STRUCT } else { slot::STRUCT };
+        let mut w = OpWriter::new();
+        match &self.shape {
+            TypeShape::Struct(class) => {
+                publish(&mut w, &class.name, |w| {
+                    lazy_class(w, &registry_key, |w| dataclass(w, decorator, class, &class.name, |w| w.tuple_close(0)));
+                    w.memoize();
+                });
+            }
+            TypeShape::UnitEnum { name, doc, members } => {
+                publish(&mut w, name, |w| {
+                    lazy_class(w, &registry_key, |w| {
+                        // starmap(Enum, ((name, [(member, value), ...]),))
+                        w.get(slot::STARMAP);
+                        w.get(slot::ENUM);
+                        w.str(name);
+                        w.op(EMPTY_LIST);
+                        for chunk in members.chunks(BATCH) {
+                            w.op(MARK);
+                            for (m, v) in chunk {
+                                w.str(m);
+                                w.int128(*v);
+                                w.tuple_close(2);
+                            }
+                            w.op(APPENDS);
+                        }
+                        w.tuple_close(2);
+                        w.tuple_close(1);
+                        w.tuple_close(2);
+                        w.reduce();
+                    });
+                    if let Some(doc) = doc {
+                        set_attrs(w, &[("__doc__", &|w: &mut OpWriter| w.str(doc))]);
+                    }
+                });
+                for (m, _) in members {
+                    w.get(slot::GETATTR);
+                    lookup(&mut w, &registry_key);
+                    w.str(m);
+                    w.tuple_close(2);
+                    w.reduce();
+                    w.memoize();
+                    w.op(POP);
+                }
+            }
+            TypeShape::DataEnum { base, variants } => {
+                publish(&mut w, &base.name, |w| {
+                    lazy_class(w, &registry_key, |w| dataclass(w, decorator, base, &base.name, |w| w.tuple_close(0)));
+                });
+                for v in variants {
+                    let variant_key = format!("{registry_key}.{}", v.name);
+                    let qualname = format!("{}.{}", base.name, v.name);
+                    // setattr(Base, "Variant", <variant class>) through BUILD's slot state.
+                    lookup(&mut w, &registry_key);
+                    w.none();
+                    w.op(EMPTY_DICT);
+                    w.str(&v.name);
+                    lazy_class(&mut w, &variant_key, |w| {
+                        dataclass(w, decorator, v, &qualname, |w| {
+                            lookup(w, &registry_key);
+                            w.tuple_close(1);
+                        })
+                    });
+                    w.memoize();
+                    w.op(SETITEM);
+                    w.tuple_close(2);
+                    w.op(BUILD);
+                    w.op(POP);
+                }
+            }
+        }
+        let slots = u32::try_from(w.memo_len()).expect("memo count fits u32");
+        EncodedDescriptor { key, slots, bytes: w.into_bytes() }
+    }
+}
+
+/// `vars(namespace).setdefault(name, <class>)`, so `pickle.dumps` finds the
+/// class by `__module__`/`__qualname__`. The first class published under a
+/// name keeps it. `class` leaves the class on the stack.
+fn publish(w: &mut OpWriter, name: &str, class: impl FnOnce(&mut OpWriter)) {
+    w.get(slot::PUBLISH);
+    w.str(name);
+    class(w);
+    w.tuple_close(2);
+    w.reduce();
+    w.op(POP);
+}
+
+/// `lookup(key)`: the registered class, or `None`.
+fn lookup(w: &mut OpWriter, key: &str) {
+    w.get(slot::LOOKUP);
+    w.str(key);
+    w.tuple_close(1);
+    w.reduce();
+}
+
+/// Pushes the registered class for `key`, building it with the lazy iterator
+/// `build` writes when the registry does not have it yet.
+fn lazy_class(w: &mut OpWriter, key: &str, build: impl FnOnce(&mut OpWriter)) {
+    w.get(slot::NEXT);
+    w.get(slot::FILTER);
+    w.none();
+    w.get(slot::CHAIN);
+    lookup(w, key);
+    w.tuple_close(1);
+    w.get(slot::MAP);
+    w.get(slot::PARTIAL);
+    w.get(slot::REGISTER);
+    w.str(key);
+    w.tuple_close(2);
+    w.reduce();
+    build(w);
+    w.tuple_close(2);
+    w.reduce(); // map(partial(register, key), build)
+    w.tuple_close(2);
+    w.reduce(); // chain(...)
+    w.tuple_close(2);
+    w.reduce(); // filter(None, ...)
+    w.tuple_close(1);
+    w.reduce(); // next(...)
+}
+
+/// The lazy iterator `map(decorator, starmap(type, ((name, bases, namespace),)))`.
+fn dataclass(w: &mut OpWriter, decorator: u32, class: &ClassShape, qualname: &str, bases: impl FnOnce(&mut OpWriter)) {
+    w.get(slot::MAP);
+    w.get(decorator);
+    w.get(slot::STARMAP);
+    w.get(slot::TYPE);
+    w.str(&class.name);
+    bases(w);
+    w.op(EMPTY_DICT);
+    w.op(MARK);
+    w.str("__module__");
+    w.get(slot::NAMESPACE_NAME);
+    w.str("__qualname__");
+    w.str(qualname);
+    if let Some(doc) = &class.doc {
+        w.str("__doc__");
+        w.str(doc);
+    }
+    w.str("__annotations__");
+    w.op(EMPTY_DICT);
+    if !class.fields.is_empty() {
+        w.op(MARK);
+        for f in &class.fields {
+            w.str(f);
+            w.str("typing.Any");
+        }
+        w.op(SETITEMS);
+    }
+    // Set explicitly: dataclasses adds it only from Python 3.10 on.
+    w.str("__match_args__");
+    w.str_tuple(&class.fields);
+    w.op(SETITEMS);
+    w.tuple_close(3);
+    w.tuple_close(1);
+    w.tuple_close(2);
+    w.reduce(); // starmap(type, ...)
+    w.tuple_close(2);
+    w.reduce(); // map(decorator, ...)
+}
+
+/// `setattr(<top of stack>, name, value)` for each pair, through `BUILD`'s
+/// slot state; the object stays on the stack.
+fn set_attrs(w: &mut OpWriter, attrs: &[(&str, &dyn Fn(&mut OpWriter))]) {
+    w.none();
+    w.op(EMPTY_DICT);
+    w.op(MARK);
+    for (name, value) in attrs {
+        w.str(name);
+        value(w);
+    }
+    w.op(SETITEMS);
+    w.tuple_close(2);
+    w.op(BUILD);
+}

@@ -1,0 +1,294 @@
+//! `PortablePickle` for std types (see the README's mapping table).
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet, LinkedList, VecDeque};
+use std::hash::BuildHasher;
+use std::io;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use crate::opcodes::*;
+use crate::{Pickler, PortablePickle};
+
+macro_rules! int_impls {
+    ($method:ident as $wide:ty: $($t:ty),*) => {$(
+        impl PortablePickle for $t {
+            #[inline]
+            fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+                p.w().$method(*self as $wide);
+                Ok(())
+            }
+        }
+    )*};
+}
+int_impls!(int as i64: i8, i16, i32, i64, isize, u16, u32);
+int_impls!(uint as u64: u64, usize);
+int_impls!(int128 as i128: i128);
+int_impls!(uint128 as u128: u128);
+
+impl PortablePickle for u8 {
+    #[inline]
+    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        p.w().int(i64::from(*self));
+        Ok(())
+    }
+
+    /// Byte sequences become `bytes`, not a list of ints.
+    fn write_slice(items: &[Self], p: &mut Pickler<'_>) -> io::Result<()> {
+        p.bytes(items)
+    }
+}
+
+impl PortablePickle for f64 {
+    #[inline]
+    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        p.w().float(*self);
+        Ok(())
+    }
+}
+
+impl PortablePickle for f32 {
+    #[inline]
+    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        p.w().float(f64::from(*self));
+        Ok(())
+    }
+}
+
+impl PortablePickle for bool {
+    #[inline]
+    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        p.w().bool(*self);
+        Ok(())
+    }
+}
+
+impl PortablePickle for char {
+    #[inline]
+    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        p.str(self.encode_utf8(&mut [0; 4]))
+    }
+}
+
+impl PortablePickle for str {
+    #[inline]
+    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        p.str(self)
+    }
+}
+
+impl PortablePickle for String {
+    #[inline]
+    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        p.str(self)
+    }
+}
+
+impl PortablePickle for () {
+    #[inline]
+    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        p.w().none();
+        Ok(())
+    }
+}
+
+impl<T: PortablePickle> PortablePickle for Option<T> {
+    #[inline]
+    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        match self {
+            Some(v) => v.write_pickle(p),
+            None => {
+                p.w().none();
+                Ok(())
+            }
+        }
+    }
+}
+
+impl<T: PortablePickle + ?Sized> PortablePickle for &T {
+    #[inline]
+    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        (**self).write_pickle(p)
+    }
+}
+
+impl<T: PortablePickle + ?Sized> PortablePickle for &mut T {
+    #[inline]
+    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        (**self).write_pickle(p)
+    }
+}
+
+impl<T: PortablePickle + ?Sized> PortablePickle for Box<T> {
+    #[inline]
+    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        (**self).write_pickle(p)
+    }
+}
+
+impl<T: PortablePickle + ToOwned + ?Sized> PortablePickle for Cow<'_, T> {
+    #[inline]
+    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        (**self).write_pickle(p)
+    }
+}
+
+/// The same allocation reached twice is written once and memoized.
+impl<T: PortablePickle + ?Sized> PortablePickle for Rc<T> {
+    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        p.shared(Rc::as_ptr(self) as *const u8 as usize, |p| (**self).write_pickle(p))
+    }
+}
+
+/// The same allocation reached twice is written once and memoized.
+impl<T: PortablePickle + ?Sized> PortablePickle for Arc<T> {
+    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        p.shared(Arc::as_ptr(self) as *const u8 as usize, |p| (**self).write_pickle(p))
+    }
+}
+
+impl<T: PortablePickle> PortablePickle for [T] {
+    #[inline]
+    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        T::write_slice(self, p)
+    }
+}
+
+impl<T: PortablePickle, const N: usize> PortablePickle for [T; N] {
+    #[inline]
+    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        T::write_slice(self, p)
+    }
+}
+
+impl<T: PortablePickle> PortablePickle for Vec<T> {
+    #[inline]
+    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        T::write_slice(self, p)
+    }
+}
+
+/// Writes a `list`, batching `APPENDS` as CPython does.
+pub(crate) fn write_list<'a, T: PortablePickle + 'a>(
+    p: &mut Pickler<'_>,
+    items: impl ExactSizeIterator<Item = &'a T>,
+) -> io::Result<()> {
+    p.w().op(EMPTY_LIST);
+    write_batched(p, items, APPEND, APPENDS, |p, v| v.write_pickle(p))
+}
+
+/// Writes items in batches of [`BATCH`]: `MARK items… many`, or `item one`
+/// for a batch of one (`one` is `None` for sets, which have no single-item op).
+fn write_batched<I: ExactSizeIterator>(
+    p: &mut Pickler<'_>,
+    items: I,
+    one: u8,
+    many: u8,
+    mut write: impl FnMut(&mut Pickler<'_>, I::Item) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut left = items.len();
+    let mut items = items;
+    while left > 0 {
+        let n = left.min(BATCH);
+        if n == 1 && one != 0 {
+            write(p, items.next().expect("ExactSizeIterator length"))?;
+            p.w().op(one);
+        } else {
+            p.w().op(MARK);
+            for item in items.by_ref().take(n) {
+                write(p, item)?;
+            }
+            p.w().op(many);
+        }
+        p.boundary()?;
+        left -= n;
+    }
+    Ok(())
+}
+
+macro_rules! list_impls {
+    ($($t:ident),*) => {$(
+        impl<T: PortablePickle> PortablePickle for $t<T> {
+            fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+                write_list(p, self.iter())
+            }
+        }
+    )*};
+}
+list_impls!(VecDeque, LinkedList);
+
+/// In the heap's internal (arbitrary) order, like `BinaryHeap::iter`.
+impl<T: PortablePickle + Ord> PortablePickle for BinaryHeap<T> {
+    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        write_list(p, self.iter())
+    }
+}
+
+/// Writes a `dict`, batching `SETITEMS`.
+fn write_dict<'a, K: PortablePickle + 'a, V: PortablePickle + 'a>(
+    p: &mut Pickler<'_>,
+    items: impl ExactSizeIterator<Item = (&'a K, &'a V)>,
+) -> io::Result<()> {
+    p.w().op(EMPTY_DICT);
+    write_batched(p, items, SETITEM, SETITEMS, |p, (k, v)| {
+        k.write_pickle(p)?;
+        v.write_pickle(p)
+    })
+}
+
+/// Writes a `set`, batching `ADDITEMS`.
+fn write_set<'a, T: PortablePickle + 'a>(p: &mut Pickler<'_>, items: impl ExactSizeIterator<Item = &'a T>) -> io::Result<()> {
+    p.w().op(EMPTY_SET);
+    write_batched(p, items, 0, ADDITEMS, |p, v| v.write_pickle(p))
+}
+
+impl<K: PortablePickle, V: PortablePickle, S: BuildHasher> PortablePickle for HashMap<K, V, S> {
+    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        write_dict(p, self.iter())
+    }
+}
+
+impl<K: PortablePickle, V: PortablePickle> PortablePickle for BTreeMap<K, V> {
+    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        write_dict(p, self.iter())
+    }
+}
+
+impl<T: PortablePickle, S: BuildHasher> PortablePickle for HashSet<T, S> {
+    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        write_set(p, self.iter())
+    }
+}
+
+impl<T: PortablePickle> PortablePickle for BTreeSet<T> {
+    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        write_set(p, self.iter())
+    }
+}
+
+macro_rules! tuple_impls {
+    ($($n:literal => ($($t:ident $i:tt),+);)*) => {$(
+        impl<$($t: PortablePickle),+> PortablePickle for ($($t,)+) {
+            fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+                p.w().tuple_open($n);
+                $(self.$i.write_pickle(p)?;)+
+                p.w().tuple_close($n);
+                p.boundary()
+            }
+        }
+    )*};
+}
+tuple_impls! {
+    1 => (A 0);
+    2 => (A 0, B 1);
+    3 => (A 0, B 1, C 2);
+    4 => (A 0, B 1, C 2, D 3);
+    5 => (A 0, B 1, C 2, D 3, E 4);
+    6 => (A 0, B 1, C 2, D 3, E 4, F 5);
+    7 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+    8 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+    9 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
+    10 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
+    11 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
+    12 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
+}

@@ -1,0 +1,55 @@
+//! Runtime of `portable-pickle`: the opcode writer shared by the build
+//! script, the derive macro and the runtime; the per-stream state; the
+//! [`PortablePickle`] trait and its impls for std types.
+//!
+//! Users depend on the `portable-pickle` facade, which re-exports what they need.
+#![warn(missing_docs)]
+
+pub mod descriptor;
+pub mod header;
+mod impls;
+pub mod layout;
+#[allow(missing_docs)] // names and values are CPython's (`pickletools`)
+pub mod opcodes;
+mod pickler;
+pub mod writer;
+
+use std::io;
+
+pub use descriptor::ClassDescriptor;
+pub use pickler::{Pickler, StdGlobal, FRAME_TARGET};
+
+/// A Rust value that can be written as a portable pickle.
+///
+/// Derive it with `#[derive(PortablePickle)]`; implement it by hand only for
+/// types whose Python form the derive cannot express.
+pub trait PortablePickle {
+    /// Writes `self` as one Python object.
+    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()>;
+
+    /// Writes a slice of `Self` as one Python object: a `list` by default,
+    /// `bytes` for `u8`.
+    #[doc(hidden)]
+    fn write_slice(items: &[Self], p: &mut Pickler<'_>) -> io::Result<()>
+    where
+        Self: Sized,
+    {
+        impls::write_list(p, items.iter())
+    }
+}
+
+/// Writes `value` as one complete stream after `header`.
+pub fn to_vec_with_header<T: PortablePickle + ?Sized>(header: &[u8], value: &T) -> Vec<u8> {
+    let mut p = Pickler::new(header);
+    value
+        .write_pickle(&mut p)
+        .and_then(|()| p.finish())
+        .expect("writing to memory cannot fail")
+}
+
+/// Writes `value` as one complete stream after `header` to `sink`, one frame at a time.
+pub fn to_writer_with_header<W: io::Write, T: PortablePickle + ?Sized>(header: &[u8], mut sink: W, value: &T) -> io::Result<()> {
+    let mut p = Pickler::with_sink(header, &mut sink);
+    value.write_pickle(&mut p)?;
+    p.finish().map(drop)
+}

@@ -1,0 +1,49 @@
+//! Pickle opcode bytes (protocols 2–5), named as in CPython's `pickletools`.
+
+pub const MARK: u8 = b'(';
+pub const STOP: u8 = b'.';
+pub const POP: u8 = b'0';
+pub const POP_MARK: u8 = b'1';
+pub const BINGET: u8 = b'h';
+pub const LONG_BINGET: u8 = b'j';
+pub const NONE: u8 = b'N';
+pub const REDUCE: u8 = b'R';
+pub const BUILD: u8 = b'b';
+pub const EMPTY_DICT: u8 = b'}';
+pub const EMPTY_LIST: u8 = b']';
+pub const EMPTY_TUPLE: u8 = b')';
+pub const APPEND: u8 = b'a';
+pub const APPENDS: u8 = b'e';
+pub const SETITEM: u8 = b's';
+pub const SETITEMS: u8 = b'u';
+pub const TUPLE: u8 = b't';
+pub const BININT: u8 = b'J';
+pub const BININT1: u8 = b'K';
+pub const BININT2: u8 = b'M';
+pub const BINFLOAT: u8 = b'G';
+pub const BINUNICODE: u8 = b'X';
+pub const BINBYTES: u8 = b'B';
+pub const SHORT_BINBYTES: u8 = b'C';
+pub const PROTO: u8 = 0x80;
+pub const NEWOBJ: u8 = 0x81;
+pub const TUPLE1: u8 = 0x85;
+pub const TUPLE2: u8 = 0x86;
+pub const TUPLE3: u8 = 0x87;
+pub const NEWTRUE: u8 = 0x88;
+pub const NEWFALSE: u8 = 0x89;
+pub const LONG1: u8 = 0x8a;
+pub const LONG4: u8 = 0x8b;
+pub const SHORT_BINUNICODE: u8 = 0x8c;
+pub const BINUNICODE8: u8 = 0x8d;
+pub const BINBYTES8: u8 = 0x8e;
+pub const EMPTY_SET: u8 = 0x8f;
+pub const ADDITEMS: u8 = 0x90;
+pub const FROZENSET: u8 = 0x91;
+pub const STACK_GLOBAL: u8 = 0x93;
+pub const MEMOIZE: u8 = 0x94;
+pub const FRAME: u8 = 0x95;
+
+/// The protocol every stream declares.
+pub const PROTOCOL: u8 = 4;
+/// CPython's pickler batches `APPENDS`/`SETITEMS`/`ADDITEMS` by this many items.
+pub const BATCH: usize = 1000;

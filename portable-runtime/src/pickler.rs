@@ -1,0 +1,240 @@
+//! Per-stream state: the output buffer and its frames, the memo counter,
+//! the type table and the table of shared (`Rc`/`Arc`) allocations.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use crate::descriptor::ClassDescriptor;
+use crate::layout::slot;
+use crate::opcodes::*;
+use crate::writer::OpWriter;
+
+/// Frames are closed once they reach this size, as CPython's framer does.
+pub const FRAME_TARGET: usize = 64 * 1024;
+/// `FRAME` opcode plus its 8-byte length.
+const FRAME_HEADER: usize = 9;
+
+/// A stdlib global the body refers to (`datetime.timedelta`, …), written and
+/// memoized the first time a stream needs it.
+#[derive(Debug)]
+pub struct StdGlobal {
+    /// Module name.
+    pub module: &'static str,
+    /// Attribute name (may be dotted).
+    pub name: &'static str,
+}
+
+/// Memo slots of classes and globals already written to this stream.
+///
+/// Keys are compile-time fingerprints or addresses of `static`s, so a lookup
+/// never hashes a type name. Streams use few types; a short vector beats a
+/// hash map until there are many.
+#[derive(Debug, Default)]
+struct TypeTable {
+    entries: Vec<(u64, u32)>,
+}
+
+impl TypeTable {
+    #[inline]
+    fn get(&self, key: u64) -> Option<u32> {
+        self.entries.iter().find(|(k, _)| *k == key).map(|&(_, s)| s)
+    }
+
+    fn insert(&mut self, key: u64, slot: u32) {
+        self.entries.push((key, slot));
+    }
+}
+
+/// Writes one stream: the static header, then type descriptors and the
+/// body as values are written, then `STOP`.
+///
+/// `PortablePickle` implementations call its methods; users call
+/// `to_vec`/`to_writer`.
+pub struct Pickler<'s> {
+    w: OpWriter,
+    /// Offset in the buffer of the open frame's `FRAME` opcode, if a frame is open.
+    frame_start: Option<usize>,
+    sink: Option<&'s mut dyn Write>,
+    types: TypeTable,
+    /// Address of a shared allocation → memo slot of the object written for it.
+    shared: HashMap<usize, u32>,
+}
+
+impl<'s> Pickler<'s> {
+    /// A stream that starts with `header` (which must define the memo slots
+    /// of [`crate::layout::slot`]) and collects its bytes in memory.
+    pub fn new(header: &[u8]) -> Self {
+        let mut w = OpWriter::with_memo_len(slot::COUNT);
+        w.raw(header);
+        let mut p = Pickler {
+            w,
+            frame_start: None,
+            sink: None,
+            types: TypeTable::default(),
+            shared: HashMap::new(),
+        };
+        p.open_frame();
+        p
+    }
+
+    /// Like [`Pickler::new`], but each full frame is written to `sink`, so
+    /// memory stays bounded however long the stream.
+    pub fn with_sink(header: &[u8], sink: &'s mut dyn Write) -> Self {
+        let mut p = Pickler::new(header);
+        p.sink = Some(sink);
+        p
+    }
+
+    /// The opcode writer, for implementations writing plain values.
+    #[inline]
+    pub fn w(&mut self) -> &mut OpWriter {
+        &mut self.w
+    }
+
+    fn open_frame(&mut self) {
+        self.frame_start = Some(self.w.len());
+        self.w.raw(&[FRAME, 0, 0, 0, 0, 0, 0, 0, 0]);
+    }
+
+    /// Closes the open frame: patches its length, or removes an empty
+    /// `FRAME`, then hands completed bytes to the sink.
+    fn close_frame(&mut self) -> io::Result<()> {
+        if let Some(start) = self.frame_start.take() {
+            let buf = self.w.buf_mut();
+            let len = buf.len() - start - FRAME_HEADER;
+            if len == 0 {
+                buf.truncate(start);
+            } else {
+                buf[start + 1..start + FRAME_HEADER].copy_from_slice(&(len as u64).to_le_bytes());
+            }
+        }
+        if let Some(sink) = self.sink.as_mut() {
+            let buf = self.w.buf_mut();
+            sink.write_all(buf)?;
+            buf.clear();
+        }
+        Ok(())
+    }
+
+    /// Called between opcodes: starts a new frame once the open one is full.
+    #[inline]
+    pub fn boundary(&mut self) -> io::Result<()> {
+        match self.frame_start {
+            Some(start) if self.w.len() - start >= FRAME_TARGET => {
+                self.close_frame()?;
+                self.open_frame();
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Writes a payload too large for a frame outside any frame, as CPython
+    /// does: `head` is its opcode and length, `data` the bytes.
+    fn large(&mut self, head: impl FnOnce(&mut OpWriter), data: &[u8]) -> io::Result<()> {
+        self.close_frame()?;
+        head(&mut self.w);
+        match self.sink.as_mut() {
+            Some(sink) => {
+                let buf = self.w.buf_mut();
+                sink.write_all(buf)?;
+                buf.clear();
+                sink.write_all(data)?;
+            }
+            None => self.w.raw(data),
+        }
+        self.open_frame();
+        Ok(())
+    }
+
+    /// A `str`.
+    #[inline]
+    pub fn str(&mut self, s: &str) -> io::Result<()> {
+        if s.len() < FRAME_TARGET {
+            self.w.str(s);
+            self.boundary()
+        } else {
+            self.large(|w| w.str_header(s.len()), s.as_bytes())
+        }
+    }
+
+    /// A `bytes`.
+    #[inline]
+    pub fn bytes(&mut self, b: &[u8]) -> io::Result<()> {
+        if b.len() < FRAME_TARGET {
+            self.w.bytes(b);
+            self.boundary()
+        } else {
+            self.large(|w| w.bytes_header(b.len()), b)
+        }
+    }
+
+    /// Memo slot of the class(es) `desc` defines, writing the descriptor the
+    /// first time this stream meets it.
+    #[inline]
+    pub fn class_slot(&mut self, desc: &'static ClassDescriptor) -> u32 {
+        if let Some(s) = self.types.get(desc.key) {
+            return s;
+        }
+        let first = self.w.memo_len();
+        self.w.raw(desc.bytes);
+        self.w.add_memo_len(desc.slots);
+        self.types.insert(desc.key, first);
+        first
+    }
+
+    /// Memo slot of a stdlib global, writing it the first time.
+    #[inline]
+    pub fn global_slot(&mut self, g: &'static StdGlobal) -> u32 {
+        let key = g as *const StdGlobal as u64;
+        if let Some(s) = self.types.get(key) {
+            return s;
+        }
+        self.w.global(g.module, g.name);
+        let s = self.w.memoize();
+        self.w.op(POP);
+        self.types.insert(key, s);
+        s
+    }
+
+    /// Starts `callable(*args)` for a callable at memo slot `callable` and
+    /// `n` arguments; write the arguments, then call [`Pickler::end_call`].
+    #[inline]
+    pub fn begin_call(&mut self, callable: u32, n: usize) {
+        self.w.get(callable);
+        self.w.tuple_open(n);
+    }
+
+    /// Ends a call started with [`Pickler::begin_call`].
+    #[inline]
+    pub fn end_call(&mut self, n: usize) -> io::Result<()> {
+        self.w.tuple_close(n);
+        self.w.reduce();
+        self.boundary()
+    }
+
+    /// Writes a shared allocation once: the first time `write` runs and the
+    /// result is memoized; later, the memoized object is referenced, so the
+    /// reader sees the same Python object (`a is b`).
+    pub fn shared(&mut self, addr: usize, write: impl FnOnce(&mut Self) -> io::Result<()>) -> io::Result<()> {
+        if let Some(&s) = self.shared.get(&addr) {
+            self.w.get(s);
+            return self.boundary();
+        }
+        write(self)?;
+        let s = self.w.memoize();
+        self.shared.insert(addr, s);
+        Ok(())
+    }
+
+    /// Writes `STOP`, closes the last frame and returns the stream's bytes
+    /// (empty when a sink received them).
+    pub fn finish(mut self) -> io::Result<Vec<u8>> {
+        self.w.op(STOP);
+        self.close_frame()?;
+        if let Some(sink) = self.sink.as_mut() {
+            sink.flush()?;
+        }
+        Ok(self.w.into_bytes())
+    }
+}
