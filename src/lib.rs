@@ -73,7 +73,9 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Unsupported => f.write_str("reading pickle streams back into Rust is not implemented in this release"),
+            Error::Unsupported => {
+                f.write_str("reading pickle streams back into Rust is not implemented in this release")
+            }
         }
     }
 }

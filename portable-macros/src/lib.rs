@@ -1,4 +1,37 @@
-//! placeholder
+//! `#[derive(PortablePickle)]`: parses the type and its `#[pickle(...)]`
+//! attributes, checks them, and emits the type's class descriptor as
+//! pre-encoded `static` bytes plus the code that writes its instances.
+//!
+//! Stages: [`ast`] (parsed model) → [`valid`] (checks) → [`expand`] (code).
+//! Every error is collected and reported at once, with the span of the
+//! offending token.
+
 use proc_macro::TokenStream;
+use syn::parse_macro_input;
+
+mod ast;
+mod attr;
+mod ctxt;
+mod expand;
+mod valid;
+
+/// Derives `PortablePickle`. See the `portable-pickle` crate for the
+/// attributes and the Python form of each kind of type.
 #[proc_macro_derive(PortablePickle, attributes(pickle))]
-pub fn derive(_input: TokenStream) -> TokenStream { TokenStream::new() }
+pub fn derive_portable_pickle(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as syn::DeriveInput);
+    let cx = ctxt::Ctxt::default();
+    let cont = ast::Container::from_ast(&cx, &input);
+    if let Some(cont) = &cont {
+        valid::check(&cx, cont);
+    }
+    match (cx.check(), cont) {
+        (Ok(()), Some(cont)) => expand::expand(&cont).into(),
+        (Err(e), _) => {
+            let mut out = e.to_compile_error();
+            out.extend(expand::fallback(&input));
+            out.into()
+        }
+        (Ok(()), None) => unreachable!("a container that failed to parse reported an error"),
+    }
+}

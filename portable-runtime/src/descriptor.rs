@@ -86,7 +86,9 @@ pub struct EncodedDescriptor {
 
 /// 64-bit FNV-1a: stable across builds and platforms, computed at compile time.
 fn fingerprint(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 impl TypeSpec {
@@ -105,7 +107,9 @@ impl TypeSpec {
         match &self.shape {
             TypeShape::Struct(class) => {
                 publish(&mut w, &class.name, |w| {
-                    lazy_class(w, &registry_key, |w| dataclass(w, decorator, class, &class.name, |w| w.tuple_close(0)));
+                    lazy_class(w, &registry_key, |w| {
+                        dataclass(w, decorator, class, &class.name, |w| w.tuple_close(0))
+                    });
                     w.memoize();
                 });
             }
@@ -147,7 +151,9 @@ impl TypeSpec {
             }
             TypeShape::DataEnum { base, variants } => {
                 publish(&mut w, &base.name, |w| {
-                    lazy_class(w, &registry_key, |w| dataclass(w, decorator, base, &base.name, |w| w.tuple_close(0)));
+                    lazy_class(w, &registry_key, |w| {
+                        dataclass(w, decorator, base, &base.name, |w| w.tuple_close(0))
+                    });
                 });
                 for v in variants {
                     let variant_key = format!("{registry_key}.{}", v.name);
@@ -172,7 +178,11 @@ impl TypeSpec {
             }
         }
         let slots = u32::try_from(w.memo_len()).expect("memo count fits u32");
-        EncodedDescriptor { key, slots, bytes: w.into_bytes() }
+        EncodedDescriptor {
+            key,
+            slots,
+            bytes: w.into_bytes(),
+        }
     }
 }
 

@@ -140,7 +140,13 @@ pub fn header(compressed: &[u8]) -> Vec<u8> {
     w.op(MARK);
     w.str("builtins");
     memoize_as(&mut w, slot::BUILTINS);
-    for (name, s) in [("next", slot::NEXT), ("filter", slot::FILTER), ("map", slot::MAP), ("type", slot::TYPE), ("getattr", slot::GETATTR)] {
+    for (name, s) in [
+        ("next", slot::NEXT),
+        ("filter", slot::FILTER),
+        ("map", slot::MAP),
+        ("type", slot::TYPE),
+        ("getattr", slot::GETATTR),
+    ] {
         w.get(slot::BUILTINS);
         w.str(name);
         w.op(STACK_GLOBAL);

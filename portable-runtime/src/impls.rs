@@ -237,7 +237,10 @@ fn write_dict<'a, K: PortablePickle + 'a, V: PortablePickle + 'a>(
 }
 
 /// Writes a `set`, batching `ADDITEMS`.
-fn write_set<'a, T: PortablePickle + 'a>(p: &mut Pickler<'_>, items: impl ExactSizeIterator<Item = &'a T>) -> io::Result<()> {
+fn write_set<'a, T: PortablePickle + 'a>(
+    p: &mut Pickler<'_>,
+    items: impl ExactSizeIterator<Item = &'a T>,
+) -> io::Result<()> {
     p.w().op(EMPTY_SET);
     write_batched(p, items, 0, ADDITEMS, |p, v| v.write_pickle(p))
 }

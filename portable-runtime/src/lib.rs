@@ -48,7 +48,11 @@ pub fn to_vec_with_header<T: PortablePickle + ?Sized>(header: &[u8], value: &T) 
 }
 
 /// Writes `value` as one complete stream after `header` to `sink`, one frame at a time.
-pub fn to_writer_with_header<W: io::Write, T: PortablePickle + ?Sized>(header: &[u8], mut sink: W, value: &T) -> io::Result<()> {
+pub fn to_writer_with_header<W: io::Write, T: PortablePickle + ?Sized>(
+    header: &[u8],
+    mut sink: W,
+    value: &T,
+) -> io::Result<()> {
     let mut p = Pickler::with_sink(header, &mut sink);
     value.write_pickle(&mut p)?;
     p.finish().map(drop)

@@ -291,7 +291,10 @@ mod tests {
         assert_eq!(int_bytes(|w| w.int(1 << 31)), [LONG1, 5, 0, 0, 0, 0x80, 0]);
         assert_eq!(int_bytes(|w| w.int(-(1 << 31) - 1)), [LONG1, 4, 0xff, 0xff, 0xff, 0x7f]);
         assert_eq!(int_bytes(|w| w.int(i64::MIN)), [LONG1, 8, 0, 0, 0, 0, 0, 0, 0, 0x80]);
-        assert_eq!(int_bytes(|w| w.uint(u64::MAX)), [LONG1, 9, 255, 255, 255, 255, 255, 255, 255, 255, 0]);
+        assert_eq!(
+            int_bytes(|w| w.uint(u64::MAX)),
+            [LONG1, 9, 255, 255, 255, 255, 255, 255, 255, 255, 0]
+        );
         let mut max = vec![LONG1, 17];
         max.extend([0xff; 16]);
         max.push(0);

@@ -1,0 +1,308 @@
+//! `#[pickle(...)]` attributes, parsed with `parse_nested_meta`.
+
+use proc_macro2::Span;
+use syn::meta::ParseNestedMeta;
+use syn::spanned::Spanned as _;
+
+use crate::ctxt::Ctxt;
+
+/// The attribute path.
+pub const PICKLE: &str = "pickle";
+/// Container: declared Python module.
+pub const MODULE: &str = "module";
+/// Container: Python class name.
+pub const NAME: &str = "name";
+/// Container, field and variant: a new Python name.
+pub const RENAME: &str = "rename";
+/// Container: renames every field (structs) or variant (enums).
+pub const RENAME_ALL: &str = "rename_all";
+/// Container: write the single field's value instead of a class instance.
+pub const TRANSPARENT: &str = "transparent";
+/// Container: instances refuse attribute assignment.
+pub const FROZEN: &str = "frozen";
+/// Field: left out of the Python object.
+pub const SKIP: &str = "skip";
+/// Field: written as `bytes` through `AsRef<[u8]>`.
+pub const BYTES: &str = "bytes";
+
+/// A string value with the span of its literal.
+#[derive(Clone)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+/// A flag or value that may be set once; a second occurrence is an error.
+struct Once<'c, T> {
+    cx: &'c Ctxt,
+    name: &'static str,
+    value: Option<Spanned<T>>,
+}
+
+impl<'c, T> Once<'c, T> {
+    fn new(cx: &'c Ctxt, name: &'static str) -> Self {
+        Once { cx, name, value: None }
+    }
+
+    fn set(&mut self, span: Span, value: T) {
+        if self.value.is_some() {
+            self.cx.syn_error(syn::Error::new(
+                span,
+                format!("duplicate pickle attribute `{}`", self.name),
+            ));
+        } else {
+            self.value = Some(Spanned { value, span });
+        }
+    }
+
+    fn get(self) -> Option<Spanned<T>> {
+        self.value
+    }
+}
+
+/// Reads `= "string"`, reporting a non-string value with its span.
+fn string_value(meta: &ParseNestedMeta<'_>, name: &str) -> syn::Result<Spanned<String>> {
+    let expr: syn::Expr = meta.value()?.parse()?;
+    match &expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s), ..
+        }) => Ok(Spanned {
+            value: s.value(),
+            span: s.span(),
+        }),
+        other => Err(syn::Error::new(
+            other.span(),
+            format!("expected pickle attribute `{name}` to be a string: `{name} = \"...\"`"),
+        )),
+    }
+}
+
+/// Python naming convention applied by `rename_all`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum RenameRule {
+    Lower,
+    Upper,
+    Snake,
+    ScreamingSnake,
+    Camel,
+    Pascal,
+}
+
+impl RenameRule {
+    fn parse(s: &Spanned<String>) -> Result<Self, syn::Error> {
+        Ok(match s.value.as_str() {
+            "lowercase" => RenameRule::Lower,
+            "UPPERCASE" => RenameRule::Upper,
+            "snake_case" => RenameRule::Snake,
+            "SCREAMING_SNAKE_CASE" => RenameRule::ScreamingSnake,
+            "camelCase" => RenameRule::Camel,
+            "PascalCase" => RenameRule::Pascal,
+            "kebab-case" | "SCREAMING-KEBAB-CASE" => {
+                return Err(syn::Error::new(
+                    s.span,
+                    format!("rename_all = \"{}\" makes names that are not Python identifiers (`-` is not allowed)", s.value),
+                ))
+            }
+            other => {
+                return Err(syn::Error::new(
+                    s.span,
+                    format!(
+                        "unknown rename_all rule \"{other}\"; expected one of \"lowercase\", \"UPPERCASE\", \"snake_case\", \
+                         \"SCREAMING_SNAKE_CASE\", \"camelCase\", \"PascalCase\""
+                    ),
+                ))
+            }
+        })
+    }
+
+    /// Splits a Rust name (snake_case or PascalCase) into lowercase words.
+    fn words(name: &str) -> Vec<String> {
+        let mut words = Vec::new();
+        let mut cur = String::new();
+        for c in name.chars() {
+            if c == '_' {
+                if !cur.is_empty() {
+                    words.push(std::mem::take(&mut cur));
+                }
+            } else if c.is_uppercase() && !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+                cur.extend(c.to_lowercase());
+            } else {
+                cur.extend(c.to_lowercase());
+            }
+        }
+        if !cur.is_empty() {
+            words.push(cur);
+        }
+        words
+    }
+
+    /// Applies the rule to a Rust field or variant name.
+    pub fn apply(self, name: &str) -> String {
+        let words = Self::words(name);
+        let capitalize = |w: &String| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        };
+        match self {
+            RenameRule::Lower => words.concat(),
+            RenameRule::Upper => words.concat().to_uppercase(),
+            RenameRule::Snake => words.join("_"),
+            RenameRule::ScreamingSnake => words.join("_").to_uppercase(),
+            RenameRule::Pascal => words.iter().map(capitalize).collect(),
+            RenameRule::Camel => words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| if i == 0 { w.clone() } else { capitalize(w) })
+                .collect(),
+        }
+    }
+}
+
+/// Container attributes.
+pub struct Container {
+    pub module: Option<Spanned<String>>,
+    pub name: Option<Spanned<String>>,
+    pub rename_all: Option<RenameRule>,
+    pub transparent: Option<Span>,
+    pub frozen: Option<Span>,
+}
+
+fn unknown(meta: &ParseNestedMeta<'_>, allowed: &str) -> syn::Error {
+    let path = meta
+        .path
+        .get_ident()
+        .map(|i| i.to_string())
+        .unwrap_or_else(|| "?".into());
+    meta.error(format!("unknown pickle attribute `{path}`; expected one of {allowed}"))
+}
+
+/// Walks every `#[pickle(...)]` among `attrs`.
+fn each_pickle_attr(cx: &Ctxt, attrs: &[syn::Attribute], mut f: impl FnMut(&ParseNestedMeta<'_>) -> syn::Result<()>) {
+    for attr in attrs.iter().filter(|a| a.path().is_ident(PICKLE)) {
+        if let Err(e) = attr.parse_nested_meta(|meta| f(&meta)) {
+            cx.syn_error(e);
+        }
+    }
+}
+
+impl Container {
+    pub fn from_ast(cx: &Ctxt, attrs: &[syn::Attribute]) -> Self {
+        let mut module = Once::new(cx, MODULE);
+        let mut name = Once::new(cx, NAME);
+        let mut rename_all = Once::new(cx, RENAME_ALL);
+        let mut transparent = Once::new(cx, TRANSPARENT);
+        let mut frozen = Once::new(cx, FROZEN);
+        each_pickle_attr(cx, attrs, |meta| {
+            let span = meta.path.span();
+            if meta.path.is_ident(MODULE) {
+                module.set(span, string_value(meta, MODULE)?);
+            } else if meta.path.is_ident(NAME) || meta.path.is_ident(RENAME) {
+                name.set(span, string_value(meta, NAME)?);
+            } else if meta.path.is_ident(RENAME_ALL) {
+                let s = string_value(meta, RENAME_ALL)?;
+                rename_all.set(span, RenameRule::parse(&s)?);
+            } else if meta.path.is_ident(TRANSPARENT) {
+                transparent.set(span, ());
+            } else if meta.path.is_ident(FROZEN) {
+                frozen.set(span, ());
+            } else {
+                return Err(unknown(
+                    meta,
+                    "`module`, `name`, `rename`, `rename_all`, `transparent`, `frozen`",
+                ));
+            }
+            Ok(())
+        });
+        Container {
+            module: module.get().map(|s| s.value),
+            name: name.get().map(|s| s.value),
+            rename_all: rename_all.get().map(|s| s.value),
+            transparent: transparent.get().map(|s| s.span),
+            frozen: frozen.get().map(|s| s.span),
+        }
+    }
+}
+
+/// Field attributes.
+pub struct Field {
+    pub rename: Option<Spanned<String>>,
+    pub skip: Option<Span>,
+    pub bytes: Option<Span>,
+}
+
+impl Field {
+    pub fn from_ast(cx: &Ctxt, attrs: &[syn::Attribute]) -> Self {
+        let mut rename = Once::new(cx, RENAME);
+        let mut skip = Once::new(cx, SKIP);
+        let mut bytes = Once::new(cx, BYTES);
+        each_pickle_attr(cx, attrs, |meta| {
+            let span = meta.path.span();
+            if meta.path.is_ident(RENAME) {
+                rename.set(span, string_value(meta, RENAME)?);
+            } else if meta.path.is_ident(SKIP) {
+                skip.set(span, ());
+            } else if meta.path.is_ident(BYTES) {
+                bytes.set(span, ());
+            } else {
+                return Err(unknown(meta, "`rename`, `skip`, `bytes`"));
+            }
+            Ok(())
+        });
+        Field {
+            rename: rename.get().map(|s| s.value),
+            skip: skip.get().map(|s| s.span),
+            bytes: bytes.get().map(|s| s.span),
+        }
+    }
+}
+
+/// Variant attributes.
+pub struct Variant {
+    pub rename: Option<Spanned<String>>,
+}
+
+impl Variant {
+    pub fn from_ast(cx: &Ctxt, attrs: &[syn::Attribute]) -> Self {
+        let mut rename = Once::new(cx, RENAME);
+        each_pickle_attr(cx, attrs, |meta| {
+            if meta.path.is_ident(RENAME) {
+                rename.set(meta.path.span(), string_value(meta, RENAME)?);
+                Ok(())
+            } else {
+                Err(unknown(meta, "`rename`"))
+            }
+        });
+        Variant {
+            rename: rename.get().map(|s| s.value),
+        }
+    }
+}
+
+/// The rustdoc text of an item: its `#[doc]` lines joined, one leading space
+/// stripped from each.
+pub fn doc(attrs: &[syn::Attribute]) -> Option<String> {
+    let lines: Vec<String> = attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(syn::MetaNameValue {
+                value: syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s), ..
+                }),
+                ..
+            }) => Some(s.value()),
+            _ => None,
+        })
+        .flat_map(|s| {
+            s.lines()
+                .map(|l| l.strip_prefix(' ').unwrap_or(l).trim_end().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let text = lines.join("\n");
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}

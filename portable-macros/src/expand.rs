@@ -1,0 +1,215 @@
+//! Code generation: the class descriptor as a `static` of pre-encoded bytes
+//! and the `write_pickle` body that references it.
+
+use portable_runtime::descriptor::{ClassShape, TypeShape, TypeSpec};
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::ast::{Container, Data, Field, Style, Variant};
+use crate::valid::discriminant_value;
+
+/// The impl for a checked container.
+pub fn expand(cont: &Container<'_>) -> TokenStream {
+    let body = match &cont.data {
+        Data::Struct(fields) if cont.attrs.transparent.is_some() => {
+            let field = fields
+                .iter()
+                .find(|f| f.is_written())
+                .expect("validated: one written field");
+            let member = &field.member;
+            write_value(field, quote!(&self.#member))
+        }
+        Data::Struct(fields) => {
+            let shape = TypeShape::Struct(class_shape(&cont.py_name.value, cont.doc.clone(), fields));
+            let descriptor = descriptor(cont, shape);
+            let call = call(quote!(__slot), fields, |f| {
+                let member = &f.member;
+                quote!(&self.#member)
+            });
+            quote! {
+                #descriptor
+                let __slot = __p.class_slot(&__CLASS);
+                #call
+            }
+        }
+        Data::Enum(variants) if variants.is_empty() => quote!(match *self {}),
+        Data::Enum(variants) if variants.iter().all(|v| v.style == Style::Unit) => {
+            let mut next = 0i128;
+            let members = variants
+                .iter()
+                .map(|v| {
+                    let value = v.discriminant.and_then(discriminant_value).unwrap_or(next);
+                    next = value + 1;
+                    (v.py_name.value.clone(), value)
+                })
+                .collect();
+            let shape = TypeShape::UnitEnum {
+                name: cont.py_name.value.clone(),
+                doc: cont.doc.clone(),
+                members,
+            };
+            let descriptor = descriptor(cont, shape);
+            let arms = variants.iter().enumerate().map(|(i, v)| {
+                let ident = v.ident;
+                let i = i as u32;
+                quote!(Self::#ident => #i,)
+            });
+            quote! {
+                #descriptor
+                let __slot = __p.class_slot(&__CLASS) + match self { #(#arms)* };
+                __p.w().get(__slot);
+                ::core::result::Result::Ok(())
+            }
+        }
+        Data::Enum(variants) => {
+            let shape = TypeShape::DataEnum {
+                base: class_shape(&cont.py_name.value, cont.doc.clone(), &[]),
+                variants: variants
+                    .iter()
+                    .map(|v| class_shape(&v.py_name.value, v.doc.clone(), &v.fields))
+                    .collect(),
+            };
+            let descriptor = descriptor(cont, shape);
+            let arms = variants.iter().enumerate().map(|(i, v)| variant_arm(i as u32, v));
+            quote! {
+                #descriptor
+                let __first = __p.class_slot(&__CLASS);
+                match self { #(#arms)* }
+            }
+        }
+    };
+    let ident = cont.ident;
+    let mut generics = cont.generics.clone();
+    for param in generics.type_params_mut() {
+        param.bounds.push(syn::parse_quote!(::portable_pickle::PortablePickle));
+    }
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::portable_pickle::PortablePickle for #ident #ty_generics #where_clause {
+            fn write_pickle(
+                &self,
+                __p: &mut ::portable_pickle::__private::Pickler<'_>,
+            ) -> ::portable_pickle::__private::Result<()> {
+                #body
+            }
+        }
+    }
+}
+
+/// An impl that keeps the rest of the crate compiling after a derive error,
+/// so the user sees the derive's errors, not a cascade of missing impls.
+pub fn fallback(input: &syn::DeriveInput) -> TokenStream {
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
+        impl #impl_generics ::portable_pickle::PortablePickle for #ident #ty_generics #where_clause {
+            fn write_pickle(
+                &self,
+                _: &mut ::portable_pickle::__private::Pickler<'_>,
+            ) -> ::portable_pickle::__private::Result<()> {
+                unreachable!("derive(PortablePickle) reported an error")
+            }
+        }
+    }
+}
+
+fn class_shape(name: &str, doc: Option<String>, fields: &[Field<'_>]) -> ClassShape {
+    ClassShape {
+        name: name.to_owned(),
+        doc,
+        fields: fields
+            .iter()
+            .filter(|f| f.is_written())
+            .map(|f| f.py_name.value.clone())
+            .collect(),
+    }
+}
+
+/// `static __CLASS: ClassDescriptor`, encoded now, at compile time. A
+/// `static` inside a generic fn is shared by every instantiation: one class
+/// per generic type.
+fn descriptor(cont: &Container<'_>, shape: TypeShape) -> TokenStream {
+    let origin = match &cont.attrs.module {
+        Some(m) => m.value.clone(),
+        None => std::env::var("CARGO_CRATE_NAME").unwrap_or_else(|_| "rust".to_owned()),
+    };
+    let spec = TypeSpec {
+        origin,
+        frozen: cont.attrs.frozen.is_some(),
+        shape,
+    };
+    let encoded = spec.encode();
+    let key = Literal::u64_suffixed(encoded.key);
+    let slots = Literal::u32_suffixed(encoded.slots);
+    let bytes = Literal::byte_string(&encoded.bytes);
+    quote! {
+        static __CLASS: ::portable_pickle::__private::ClassDescriptor =
+            ::portable_pickle::__private::ClassDescriptor { key: #key, slots: #slots, bytes: #bytes };
+    }
+}
+
+/// One field's value; `bytes` fields go through `AsRef<[u8]>`.
+fn write_value(field: &Field<'_>, value: TokenStream) -> TokenStream {
+    if field.attrs.bytes.is_some() {
+        quote!(__p.bytes(::core::convert::AsRef::<[u8]>::as_ref(#value)))
+    } else {
+        let ty = field.ty;
+        quote!(<#ty as ::portable_pickle::PortablePickle>::write_pickle(#value, __p))
+    }
+}
+
+/// `class(*fields)` for the class at memo slot `slot`.
+fn call(slot: TokenStream, fields: &[Field<'_>], value: impl Fn(&Field<'_>) -> TokenStream) -> TokenStream {
+    let written: Vec<_> = fields.iter().filter(|f| f.is_written()).collect();
+    let n = written.len();
+    let writes = written.iter().map(|f| write_value(f, value(f)));
+    quote! {
+        __p.begin_call(#slot, #n);
+        #(#writes?;)*
+        __p.end_call(#n)
+    }
+}
+
+fn variant_arm(index: u32, v: &Variant<'_>) -> TokenStream {
+    let ident = v.ident;
+    let binding = |i: usize| format_ident!("__f{}", i);
+    let pattern = match v.style {
+        Style::Unit => quote!(Self::#ident),
+        Style::Named => {
+            let fields = v
+                .fields
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.is_written())
+                .map(|(i, f)| {
+                    let member = &f.member;
+                    let b = binding(i);
+                    quote!(#member: #b)
+                });
+            quote!(Self::#ident { #(#fields,)* .. })
+        }
+        Style::Tuple => {
+            let fields = v.fields.iter().enumerate().map(|(i, f)| {
+                if f.is_written() {
+                    let b = binding(i);
+                    quote!(#b)
+                } else {
+                    quote!(_)
+                }
+            });
+            quote!(Self::#ident(#(#fields),*))
+        }
+    };
+    let indices: Vec<usize> = (0..v.fields.len()).collect();
+    let call = call(quote!(__first + #index), &v.fields, |f| {
+        let i = indices[v
+            .fields
+            .iter()
+            .position(|g| std::ptr::eq(g, f))
+            .expect("field of this variant")];
+        let b = binding(i);
+        quote!(#b)
+    });
+    quote!(#pattern => { #call })
+}

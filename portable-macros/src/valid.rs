@@ -1,0 +1,139 @@
+//! Checks that need the whole parsed model: Python names, conflicts,
+//! `transparent`'s single field.
+
+use std::collections::HashSet;
+
+use crate::ast::{Container, Data, Field, Style, PYTHON_KEYWORDS};
+use crate::attr::Spanned;
+use crate::ctxt::Ctxt;
+
+pub fn check(cx: &Ctxt, cont: &Container<'_>) {
+    check_identifier(cx, &cont.py_name, "class name");
+    if let Some(module) = &cont.attrs.module {
+        if module.value.split('.').any(|part| !is_identifier(part)) {
+            cx.syn_error(syn::Error::new(
+                module.span,
+                format!("module \"{}\" is not a dotted Python module name", module.value),
+            ));
+        }
+    }
+    check_transparent(cx, cont);
+    match &cont.data {
+        Data::Struct(fields) => check_fields(cx, fields),
+        Data::Enum(variants) => {
+            let mut seen = HashSet::new();
+            for v in variants {
+                check_identifier(cx, &v.py_name, "variant name");
+                if !seen.insert(v.py_name.value.clone()) {
+                    cx.syn_error(syn::Error::new(
+                        v.py_name.span,
+                        format!("two variants are named `{}` in Python", v.py_name.value),
+                    ));
+                }
+                check_fields(cx, &v.fields);
+            }
+            let unit_only = variants.iter().all(|v| v.style == Style::Unit);
+            if unit_only {
+                for v in variants {
+                    if let Some(d) = v.discriminant {
+                        if discriminant_value(d).is_none() {
+                            cx.error_spanned_by(d, "PortablePickle needs an integer literal discriminant here");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn check_fields(cx: &Ctxt, fields: &[Field<'_>]) {
+    let mut seen = HashSet::new();
+    for f in fields {
+        if let (Some(skip), Some(_)) = (f.attrs.skip, f.attrs.rename.as_ref().map(|r| r.span).or(f.attrs.bytes)) {
+            cx.syn_error(syn::Error::new(
+                skip,
+                "`skip` conflicts with `rename` and `bytes`: a skipped field has no Python form",
+            ));
+        }
+        if !f.is_written() {
+            continue;
+        }
+        check_identifier(cx, &f.py_name, "field name");
+        if !seen.insert(f.py_name.value.clone()) {
+            cx.syn_error(syn::Error::new(
+                f.py_name.span,
+                format!("two fields are named `{}` in Python", f.py_name.value),
+            ));
+        }
+    }
+}
+
+fn check_transparent(cx: &Ctxt, cont: &Container<'_>) {
+    let Some(span) = cont.attrs.transparent else {
+        return;
+    };
+    let conflicting = [
+        cont.attrs.module.as_ref().map(|_| "module"),
+        cont.attrs.name.as_ref().map(|_| "name"),
+        cont.attrs.frozen.map(|_| "frozen"),
+        cont.attrs.rename_all.map(|_| "rename_all"),
+    ];
+    for name in conflicting.into_iter().flatten() {
+        cx.syn_error(syn::Error::new(
+            span,
+            format!("`transparent` conflicts with `{name}`: a transparent type has no Python class"),
+        ));
+    }
+    match &cont.data {
+        Data::Struct(fields) if fields.iter().filter(|f| f.is_written()).count() == 1 => {}
+        Data::Struct(_) => cx.syn_error(syn::Error::new(
+            span,
+            "`transparent` needs exactly one field that is not skipped",
+        )),
+        Data::Enum(_) => cx.syn_error(syn::Error::new(span, "`transparent` applies to structs, not enums")),
+    }
+}
+
+fn check_identifier(cx: &Ctxt, name: &Spanned<String>, what: &str) {
+    let n = &name.value;
+    if !is_identifier(n) {
+        cx.syn_error(syn::Error::new(
+            name.span,
+            format!("{what} \"{n}\" is not a Python identifier"),
+        ));
+    } else if PYTHON_KEYWORDS.contains(&n.as_str()) {
+        cx.syn_error(syn::Error::new(
+            name.span,
+            format!("{what} \"{n}\" is a Python keyword"),
+        ));
+    } else if n.starts_with("__") && n.ends_with("__") {
+        cx.syn_error(syn::Error::new(
+            name.span,
+            format!("{what} \"{n}\" is a dunder name, reserved for Python's own attributes"),
+        ));
+    }
+}
+
+/// Python identifiers, restricted to what Rust names can be: a letter or
+/// `_` followed by letters, digits and `_`.
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c == '_' || c.is_alphabetic()) && chars.all(|c| c == '_' || c.is_alphanumeric())
+}
+
+/// The value of an integer literal discriminant, possibly negated.
+pub fn discriminant_value(expr: &syn::Expr) -> Option<i128> {
+    match expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i), ..
+        }) => i.base10_parse().ok(),
+        syn::Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => discriminant_value(expr).map(|v| -v),
+        syn::Expr::Group(g) => discriminant_value(&g.expr),
+        syn::Expr::Paren(p) => discriminant_value(&p.expr),
+        _ => None,
+    }
+}
