@@ -12,6 +12,7 @@ pub mod layout;
 #[allow(missing_docs)] // names and values are CPython's (`pickletools`)
 pub mod opcodes;
 mod pickler;
+mod std_impls;
 pub mod writer;
 
 use std::io;

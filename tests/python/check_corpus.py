@@ -18,7 +18,9 @@ Every case is loaded, in this one process, by each loader:
     optimized   pickle.loads(pickletools.optimize(data))
 
 and the result is given to the case's ``check`` snippet (fresh globals each
-time, ``v`` bound to the loaded object).  ``dis`` is one more check per case:
+time, ``v`` bound to the loaded object, ``data`` to the stream's bytes,
+``loads`` to the loader's function, ``stream(file)`` reading another file of
+the corpus).  ``dis`` is one more check per case:
 pickletools.dis(data) must not raise.
 
 A case whose ``min_version`` is above this interpreter's version is reported
@@ -162,12 +164,20 @@ def optimized_loads(data):
     return pickle.loads(pickletools.optimize(data))
 
 
-def check_globals(value, loader):
+def check_globals(value, loader, data, loads, corpus_dir):
+    def stream(name):
+        """The bytes of another stream of the corpus, by file name."""
+        with open(os.path.join(corpus_dir, name), "rb") as f:
+            return f.read()
+
     return {
         "__name__": "__check__",
         "__builtins__": __builtins__,
         "v": value,
         "loader": loader,
+        "data": data,
+        "loads": loads,
+        "stream": stream,
         "pickle": pickle,
         "sys": sys,
         "math": math,
@@ -351,7 +361,7 @@ def main(argv=None):
                 fail(name, loader, "load", e)
                 continue
             try:
-                exec(code, check_globals(value, loader))
+                exec(code, check_globals(value, loader, data, loads, args.corpus_dir))
             except KeyboardInterrupt:
                 raise
             except BaseException as e:

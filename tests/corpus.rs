@@ -1,0 +1,724 @@
+//! The type corpus: every row of the README's mapping table, written by
+//! Rust and checked by Python against expected values.
+
+mod support;
+
+use std::borrow::Cow;
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet, LinkedList, VecDeque};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::num::{NonZeroU32, Wrapping};
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
+
+use portable_pickle::PortablePickle;
+use support::Corpus;
+
+/// A point in the plane.
+#[derive(PortablePickle, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct Point {
+    x: i64,
+    y: i64,
+}
+
+/// A named place.
+///
+/// Second paragraph of the doc.
+#[derive(PortablePickle)]
+struct Place {
+    name: String,
+    at: Point,
+    tags: Vec<String>,
+    note: Option<String>,
+    population: u128,
+    raw: Vec<u8>,
+    index: HashMap<String, Point>,
+}
+
+#[derive(PortablePickle)]
+struct Pair<A, B> {
+    first: A,
+    second: B,
+}
+
+#[derive(PortablePickle)]
+#[pickle(name = "Vector", module = "geo.shapes")]
+struct RustVec {
+    dx: f64,
+    dy: f64,
+}
+
+#[derive(PortablePickle)]
+#[pickle(frozen)]
+struct Frozen {
+    value: i32,
+}
+
+#[derive(PortablePickle)]
+#[pickle(rename_all = "camelCase")]
+struct Camel {
+    first_name: String,
+    last_seen_at: u32,
+}
+
+#[derive(PortablePickle)]
+#[pickle(rename_all = "SCREAMING_SNAKE_CASE")]
+struct Screaming {
+    max_value: u8,
+}
+
+#[derive(PortablePickle)]
+#[pickle(rename_all = "PascalCase")]
+enum Level {
+    LowPriority,
+    HighPriority,
+}
+
+#[derive(PortablePickle)]
+struct Keywords {
+    class: u8,
+    r#from: u8,
+    lambda: u8,
+    r#type: u8,
+    #[pickle(rename = "klass")]
+    def: u8,
+}
+
+#[derive(PortablePickle)]
+struct Attrs {
+    #[pickle(rename = "identifier")]
+    id: u32,
+    #[pickle(skip)]
+    #[allow(dead_code)]
+    cache: Vec<u64>,
+    #[pickle(bytes)]
+    text_bytes: String,
+}
+
+#[derive(PortablePickle)]
+#[pickle(transparent)]
+struct Meters(f64);
+
+#[derive(PortablePickle)]
+#[pickle(transparent)]
+struct UserId {
+    id: u64,
+}
+
+#[derive(PortablePickle)]
+struct Rgb(u8, u8, u8);
+
+#[derive(PortablePickle)]
+struct Newtype(String);
+
+#[derive(PortablePickle)]
+struct Marker;
+
+/// Primary colors.
+#[derive(PortablePickle)]
+enum Color {
+    Red,
+    Green,
+    Blue,
+}
+
+#[derive(PortablePickle)]
+enum Status {
+    Ok = 200,
+    NotFound = 404,
+    Teapot = 418,
+    Negative = -1,
+}
+
+/// A shape.
+#[derive(PortablePickle)]
+enum Shape {
+    /// A round shape.
+    Circle {
+        center: Point,
+        radius: f64,
+    },
+    Polygon(Vec<Point>),
+    Empty,
+}
+
+#[derive(PortablePickle)]
+enum Tree {
+    Leaf(i32),
+    Node(Box<Tree>, Box<Tree>),
+}
+
+#[derive(PortablePickle)]
+struct Shared {
+    a: Rc<Point>,
+    b: Rc<Point>,
+    c: Arc<String>,
+    d: Arc<String>,
+}
+
+#[derive(PortablePickle)]
+struct Nested {
+    inner: Option<Box<Nested>>,
+    depth: u32,
+}
+
+fn place() -> Place {
+    Place {
+        name: "Zürich".into(),
+        at: Point { x: 8, y: 47 },
+        tags: vec!["city".into(), "lake".into()],
+        note: None,
+        population: u128::from(u64::MAX) + 12345,
+        raw: vec![0, 1, 255],
+        index: [("home".to_string(), Point { x: 1, y: 2 })].into(),
+    }
+}
+
+#[test]
+fn corpus_loads_in_cpython() {
+    let mut c = Corpus::new("corpus");
+    let ns = portable_pickle::NAMESPACE;
+
+    // --- scalars and std containers
+    c.case(
+        "bool",
+        &(true, false),
+        "assert v == (True, False) and type(v[0]) is bool",
+    );
+    c.case(
+        "ints",
+        &(0u8, 255u8, 256u16, -1i8, i32::MIN, i64::MAX, u64::MAX, -300i16),
+        "assert v == (0, 255, 256, -1, -2**31, 2**63 - 1, 2**64 - 1, -300)",
+    );
+    c.case(
+        "int128",
+        &(i128::MIN, i128::MAX, u128::MAX, 1u128 << 64),
+        "assert v == (-2**127, 2**127 - 1, 2**128 - 1, 2**64)",
+    );
+    c.case(
+        "floats",
+        &(1.5f64, -0.0f64, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 0.1f32),
+        r#"
+        assert v[:2] == (1.5, -0.0) and math.copysign(1, v[1]) == -1
+        assert v[2] == math.inf and v[3] == -math.inf and math.isnan(v[4])
+        assert v[5] == float(__import__("struct").unpack("f", __import__("struct").pack("f", 0.1))[0])
+        "#,
+    );
+    c.case("char", &('é', '😀'), "assert v == ('é', '😀')");
+    c.case(
+        "strings",
+        &(
+            "plain",
+            String::from("ünï"),
+            Cow::Borrowed("cow"),
+            Box::<str>::from("boxed"),
+            "x".repeat(300),
+        ),
+        "assert v == ('plain', 'ünï', 'cow', 'boxed', 'x' * 300)",
+    );
+    c.case("unit", &(), "assert v is None");
+    c.case("option", &(Some(3), None::<i32>), "assert v == (3, None)");
+    c.case(
+        "option_option",
+        &(Some(Some(1)), Some(None::<i32>), None::<Option<i32>>),
+        "assert v == (1, None, None)  # Some(None) and None are both None: documented",
+    );
+    c.case("vec", &vec![1, 2, 3], "assert v == [1, 2, 3] and type(v) is list");
+    c.case("vec_empty", &Vec::<i32>::new(), "assert v == []");
+    c.case("vec_one", &vec!["a"], "assert v == ['a']");
+    c.case(
+        "slice_array",
+        &(&[1u16, 2][..], [3i32; 4]),
+        "assert v == ([1, 2], [3, 3, 3, 3])",
+    );
+    c.case(
+        "bytes",
+        &(vec![0u8, 1, 2], &b"ab"[..], [7u8; 3], Box::<[u8]>::from(&b"xy"[..])),
+        r"assert v == (b'\x00\x01\x02', b'ab', b'\x07\x07\x07', b'xy') and type(v[0]) is bytes",
+    );
+    c.case(
+        "tuple",
+        &(1, "a", (2.0, ()), (1,)),
+        "assert v == (1, 'a', (2.0, None), (1,))",
+    );
+    c.case(
+        "tuple12",
+        &(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12),
+        "assert v == tuple(range(1, 13))",
+    );
+    c.case(
+        "hashmap",
+        &HashMap::from([("a".to_string(), 1), ("b".to_string(), 2)]),
+        "assert v == {'a': 1, 'b': 2} and type(v) is dict",
+    );
+    c.case(
+        "btreemap",
+        &BTreeMap::from([(3, "c"), (1, "a")]),
+        "assert v == {1: 'a', 3: 'c'} and list(v) == [1, 3]",
+    );
+    c.case(
+        "hashset",
+        &HashSet::from([1, 2, 3]),
+        "assert v == {1, 2, 3} and type(v) is set",
+    );
+    c.case("btreeset", &BTreeSet::from(["x", "y"]), "assert v == {'x', 'y'}");
+    c.case("set_empty", &BTreeSet::<u8>::new(), "assert v == set()");
+    c.case(
+        "big_collections",
+        &(0..2500).collect::<Vec<u32>>(),
+        "assert v == list(range(2500))",
+    );
+    c.case(
+        "big_map",
+        &(0..2001).map(|i| (i, i * 2)).collect::<BTreeMap<u32, u32>>(),
+        "assert v == {i: i * 2 for i in range(2001)}",
+    );
+    c.case(
+        "big_set",
+        &(0..1001).collect::<BTreeSet<u32>>(),
+        "assert v == set(range(1001))",
+    );
+    c.case(
+        "deque_list_heap",
+        &(
+            VecDeque::from([1, 2]),
+            LinkedList::from([3, 4]),
+            BinaryHeap::from([5]),
+            VecDeque::from([1u8, 2]),
+        ),
+        "assert v == ([1, 2], [3, 4], [5], [1, 2])",
+    );
+    c.case(
+        "boxes_refs",
+        &(Box::new(5), &6, &&"seven"),
+        "assert v == (5, 6, 'seven')",
+    );
+    c.case(
+        "large_str_outside_frame",
+        &"é".repeat(40_000),
+        "assert v == 'é' * 40000",
+    );
+    c.case("large_bytes", &vec![7u8; 200_000], "assert v == b'\\x07' * 200000");
+
+    // --- std types mapped to stdlib objects
+    c.case(
+        "duration",
+        &(
+            Duration::new(90_061, 1_234_567),
+            Duration::ZERO,
+            Duration::from_nanos(999),
+        ),
+        r#"
+        assert v[0] == datetime.timedelta(days=1, hours=1, minutes=1, seconds=1, microseconds=1234)
+        assert v[1] == datetime.timedelta(0)
+        assert v[2] == datetime.timedelta(0)  # nanoseconds below a microsecond are truncated
+        "#,
+    );
+    c.case(
+        "systemtime",
+        &(
+            UNIX_EPOCH + Duration::new(951_782_400, 123_456_789),
+            UNIX_EPOCH,
+            UNIX_EPOCH - Duration::from_micros(1),
+        ),
+        r#"
+        utc = datetime.timezone.utc
+        assert v[0] == datetime.datetime(2000, 2, 29, 0, 0, 0, 123456, tzinfo=utc) and v[0].tzinfo is utc
+        assert v[1] == datetime.datetime(1970, 1, 1, tzinfo=utc)
+        assert v[2] == datetime.datetime(1969, 12, 31, 23, 59, 59, 999999, tzinfo=utc)
+        "#,
+    );
+    c.case(
+        "ipaddr",
+        &(
+            Ipv4Addr::new(192, 168, 0, 1),
+            Ipv6Addr::LOCALHOST,
+            IpAddr::V6("2001:db8::1".parse().unwrap()),
+            IpAddr::V4(Ipv4Addr::BROADCAST),
+        ),
+        r#"
+        assert v == (ipaddress.IPv4Address('192.168.0.1'), ipaddress.IPv6Address('::1'),
+                     ipaddress.IPv6Address('2001:db8::1'), ipaddress.IPv4Address('255.255.255.255'))
+        "#,
+    );
+    c.case(
+        "path",
+        &(PathBuf::from("/tmp/a b.txt"), std::path::Path::new("rel/x")),
+        "assert v == ('/tmp/a b.txt', 'rel/x')",
+    );
+    c.case(
+        "wrappers",
+        &(
+            NonZeroU32::new(7).unwrap(),
+            Wrapping(250u8),
+            Reverse(3),
+            std::num::Saturating(9i8),
+        ),
+        "assert v == (7, 250, 3, 9)",
+    );
+    c.case(
+        "ordering",
+        &[Ordering::Less, Ordering::Equal, Ordering::Greater],
+        "assert v == [-1, 0, 1]",
+    );
+    c.case(
+        "ranges",
+        &(0..10u32, -5i64..=5, 0..0usize, u64::MAX - 1..=u64::MAX),
+        "assert v == (range(0, 10), range(-5, 6), range(0), range(2**64 - 2, 2**64))",
+    );
+
+    // --- derived types
+    c.case(
+        "struct_point",
+        &Point { x: 1, y: -2 },
+        &format!(
+            r#"
+        P = type(v)
+        assert P.__name__ == 'Point' and P.__qualname__ == 'Point' and P.__module__ == '{ns}'
+        assert (v.x, v.y) == (1, -2)
+        assert repr(v) == 'Point(x=1, y=-2)'
+        assert v == P(1, -2) and v != P(1, 2) and v == P(x=1, y=-2)
+        assert P.__doc__ == 'A point in the plane.'
+        assert [f.name for f in dataclasses.fields(v)] == ['x', 'y']
+        assert P.__match_args__ == ('x', 'y')
+        assert hash(v) == hash(P(1, -2))
+        assert {{v: 1}}[P(1, -2)] == 1
+        assert pickle.loads(pickle.dumps(v)) == v
+        "#
+        ),
+    );
+    c.case_since(
+        "struct_match",
+        (3, 10),
+        &Point { x: 3, y: 4 },
+        r#"
+        P = type(v)
+        match v:
+            case P(x=3, y=y):
+                assert y == 4
+            case _:
+                raise AssertionError('no match')
+        "#,
+    );
+    c.case(
+        "struct_nested",
+        &place(),
+        r#"
+        assert type(v).__name__ == 'Place'
+        assert type(v).__doc__ == 'A named place.\n\nSecond paragraph of the doc.'
+        assert v.name == 'Zürich' and v.tags == ['city', 'lake'] and v.note is None
+        assert v.population == 2**64 - 1 + 12345 and v.raw == b'\x00\x01\xff'
+        P = type(v.at)
+        assert v.at == P(8, 47) and v.index == {'home': P(1, 2)}
+        assert repr(v).startswith("Place(name='Zürich', at=Point(x=8, y=47), tags=['city', 'lake'], note=None")
+        "#,
+    );
+    c.case(
+        "struct_as_dict_key",
+        &HashMap::from([(Point { x: 1, y: 1 }, "one"), (Point { x: 2, y: 2 }, "two")]),
+        r#"
+        P = type(next(iter(v)))
+        assert v == {P(1, 1): 'one', P(2, 2): 'two'}
+        assert P(1, 1) in v
+        "#,
+    );
+    c.case(
+        "struct_in_set",
+        &BTreeSet::from([Point { x: 0, y: 0 }, Point { x: 0, y: 1 }]),
+        "P = type(next(iter(v)))\nassert v == {P(0, 0), P(0, 1)}",
+    );
+    c.case(
+        "generic",
+        &(
+            Pair { first: 1, second: "a" },
+            Pair {
+                first: vec![1.5],
+                second: Point { x: 0, y: 0 },
+            },
+        ),
+        r#"
+        a, b = v
+        assert type(a) is type(b) and type(a).__name__ == 'Pair'  # one class per generic type
+        assert (a.first, a.second) == (1, 'a') and b.first == [1.5] and repr(b.second) == 'Point(x=0, y=0)'
+        "#,
+    );
+    c.case(
+        "renamed_module",
+        &RustVec { dx: 1.0, dy: 0.5 },
+        &format!(
+            "assert type(v).__name__ == 'Vector' and type(v).__module__ == '{ns}'\nassert repr(v) == 'Vector(dx=1.0, dy=0.5)'\nimport importlib.util\nassert 'geo' not in sys.modules"
+        ),
+    );
+    c.case(
+        "frozen",
+        &Frozen { value: 3 },
+        r#"
+        try:
+            v.value = 4
+        except dataclasses.FrozenInstanceError:
+            pass
+        else:
+            raise AssertionError('frozen instance accepted an assignment')
+        assert v.value == 3 and hash(v) == hash(type(v)(3))
+        assert pickle.loads(pickle.dumps(v)) == v
+        "#,
+    );
+    c.case(
+        "rename_all",
+        &(
+            Camel {
+                first_name: "Ada".into(),
+                last_seen_at: 5,
+            },
+            Screaming { max_value: 1 },
+            vec![Level::LowPriority, Level::HighPriority],
+        ),
+        r#"
+        camel, scream, levels = v
+        assert repr(camel) == "Camel(firstName='Ada', lastSeenAt=5)"
+        assert scream.MAX_VALUE == 1
+        assert [m.name for m in levels] == ['LowPriority', 'HighPriority']
+        "#,
+    );
+    c.case(
+        "keywords",
+        &Keywords {
+            class: 1,
+            r#from: 2,
+            lambda: 3,
+            r#type: 4,
+            def: 5,
+        },
+        "assert repr(v) == 'Keywords(class_=1, from_=2, lambda_=3, type=4, klass=5)'",
+    );
+    c.case(
+        "field_attrs",
+        &Attrs {
+            id: 9,
+            cache: vec![1, 2],
+            text_bytes: "hi".into(),
+        },
+        r#"
+        assert repr(v) == "Attrs(identifier=9, text_bytes=b'hi')"
+        assert not hasattr(v, 'cache') and not hasattr(v, 'id')
+        "#,
+    );
+    c.case("transparent", &(Meters(2.5), UserId { id: 7 }), "assert v == (2.5, 7)");
+    c.case(
+        "tuple_struct",
+        &(Rgb(255, 0, 10), Newtype("n".into())),
+        r#"
+        rgb, nt = v
+        assert repr(rgb) == 'Rgb(_0=255, _1=0, _2=10)' and (rgb._0, rgb._1, rgb._2) == (255, 0, 10)
+        assert type(rgb).__match_args__ == ('_0', '_1', '_2')
+        assert repr(nt) == "Newtype(_0='n')"
+        "#,
+    );
+    c.case(
+        "unit_struct",
+        &(Marker, Marker),
+        "a, b = v\nassert repr(a) == 'Marker()' and a == b and type(a).__name__ == 'Marker'",
+    );
+    c.case(
+        "unit_enum",
+        &vec![Color::Red, Color::Green, Color::Blue, Color::Red],
+        &format!(
+            r#"
+        C = type(v[0])
+        assert issubclass(C, enum.Enum) and C.__name__ == 'Color' and C.__module__ == '{ns}'
+        assert [m.name for m in C] == ['Red', 'Green', 'Blue'] and [m.value for m in C] == [0, 1, 2]
+        assert v == [C.Red, C.Green, C.Blue, C.Red] and v[0] is v[3] is C.Red
+        assert C.__doc__ == 'Primary colors.'
+        assert pickle.loads(pickle.dumps(C.Red)) is C.Red
+        "#
+        ),
+    );
+    c.case(
+        "unit_enum_discriminants",
+        &[Status::Ok, Status::NotFound, Status::Teapot, Status::Negative],
+        "S = type(v[0])\nassert [m.value for m in v] == [200, 404, 418, -1] and S(404) is v[1] and v[2].name == 'Teapot'",
+    );
+    c.case(
+        "data_enum",
+        &vec![
+            Shape::Circle {
+                center: Point { x: 1, y: 2 },
+                radius: 3.0,
+            },
+            Shape::Polygon(vec![Point { x: 0, y: 0 }, Point { x: 1, y: 0 }]),
+            Shape::Empty,
+        ],
+        &format!(
+            r#"
+        circle, poly, empty = v
+        Shape = type(circle).__mro__[1]
+        assert Shape.__name__ == 'Shape' and Shape.__module__ == '{ns}' and Shape.__doc__ == 'A shape.'
+        assert type(circle) is Shape.Circle and type(poly) is Shape.Polygon and type(empty) is Shape.Empty
+        assert all(isinstance(x, Shape) for x in v)
+        assert repr(circle) == 'Shape.Circle(center=Point(x=1, y=2), radius=3.0)'
+        assert Shape.Circle.__qualname__ == 'Shape.Circle' and Shape.Circle.__doc__ == 'A round shape.'
+        assert repr(poly) == 'Shape.Polygon(_0=[Point(x=0, y=0), Point(x=1, y=0)])'
+        assert repr(empty) == 'Shape.Empty()' and empty == Shape.Empty()
+        assert circle == Shape.Circle(type(circle.center)(1, 2), 3.0) and circle != empty
+        for x in v:
+            assert pickle.loads(pickle.dumps(x)) == x
+        "#
+        ),
+    );
+    c.case_since(
+        "data_enum_match",
+        (3, 10),
+        &Shape::Circle {
+            center: Point { x: 1, y: 2 },
+            radius: 3.0,
+        },
+        r#"
+        Shape = type(v).__mro__[1]
+        match v:
+            case Shape.Polygon(points):
+                raise AssertionError('wrong variant')
+            case Shape.Circle(radius=r, center=c):
+                assert r == 3.0 and c.x == 1
+            case _:
+                raise AssertionError('no match')
+        "#,
+    );
+    c.case(
+        "recursive_enum",
+        &Tree::Node(
+            Box::new(Tree::Leaf(1)),
+            Box::new(Tree::Node(Box::new(Tree::Leaf(2)), Box::new(Tree::Leaf(3)))),
+        ),
+        "assert repr(v) == 'Tree.Node(_0=Tree.Leaf(_0=1), _1=Tree.Node(_0=Tree.Leaf(_0=2), _1=Tree.Leaf(_0=3)))'",
+    );
+    let p = Rc::new(Point { x: 5, y: 5 });
+    let s = Arc::new("shared".to_string());
+    c.case(
+        "shared_rc_arc",
+        &(
+            Shared {
+                a: p.clone(),
+                b: p.clone(),
+                c: s.clone(),
+                d: s.clone(),
+            },
+            Shared {
+                a: Rc::new(Point { x: 5, y: 5 }),
+                b: p,
+                c: Arc::new("shared".into()),
+                d: s,
+            },
+        ),
+        r#"
+        first, second = v
+        assert first.a is first.b and first.c is first.d and second.b is first.a and second.d is first.c
+        assert second.a == first.a and second.a is not first.a and second.c is not first.c
+        "#,
+    );
+    c.case(
+        "deep_nesting",
+        &(0..200).fold(Nested { inner: None, depth: 0 }, |n, d| Nested {
+            inner: Some(Box::new(n)),
+            depth: d + 1,
+        }),
+        "n = 0\nwhile v.inner is not None:\n    v = v.inner\n    n += 1\nassert n == 200 and v.depth == 0",
+    );
+    c.case(
+        "many_types_one_stream",
+        &(
+            Point { x: 0, y: 0 },
+            Color::Blue,
+            Shape::Empty,
+            Marker,
+            Rgb(1, 2, 3),
+            Frozen { value: 1 },
+        ),
+        "assert [type(x).__name__ for x in v] == ['Point', 'Color', 'Empty', 'Marker', 'Rgb', 'Frozen']",
+    );
+
+    // --- guarantees across loads in one process
+    c.case(
+        "identity_across_loads",
+        &Point { x: 1, y: -2 },
+        r#"
+        other = loads(stream('struct_point.pkl'))
+        assert type(other) is type(v) and other == v
+        colors = loads(stream('unit_enum.pkl'))
+        assert loads(stream('unit_enum.pkl'))[0] is colors[0]
+        shapes = loads(stream('data_enum.pkl'))
+        assert type(loads(stream('data_enum.pkl'))[0]) is type(shapes[0])
+        "#,
+    );
+    c.case(
+        "payload_loaded_once",
+        &Point { x: 1, y: 1 },
+        &format!(
+            r#"
+        calls = []
+        class Counting(pickle.Unpickler):
+            def find_class(self, module, name):
+                found = super().find_class(module, name)
+                if (module, name) == ('zlib', 'decompress'):
+                    def counted(data):
+                        calls.append(len(data))
+                        return found(data)
+                    return counted
+                return found
+        def load(b):
+            return Counting(io.BytesIO(b)).load()
+        # Earlier loads in this process installed the namespace: no decompression.
+        again = load(data)
+        assert calls == [] and again == v and type(again) is type(v)
+        # Without it (as in a fresh process), the first load installs it, the second reuses it.
+        saved = sys.modules.pop('{ns}')
+        try:
+            first = load(data)
+            assert len(calls) == 1 and '{ns}' in sys.modules
+            second = load(stream('struct_point.pkl'))
+            assert len(calls) == 1 and type(second) is type(first) and first == type(first)(1, 1)
+        finally:
+            sys.modules['{ns}'] = saved
+        "#
+        ),
+    );
+
+    // The header and payload alone.
+    c.raw(
+        "header_only",
+        &[portable_pickle::HEADER, &[b'N', b'.']].concat(),
+        &format!(
+            "assert v is None\nassert sys.modules['{ns}'].format_version == {}",
+            portable_pickle::FORMAT_VERSION
+        ),
+        None,
+    );
+    c.raw(
+        "payload",
+        portable_pickle::PAYLOAD,
+        &format!("assert v is sys.modules['{ns}'] and callable(v.lookup)"),
+        None,
+    );
+    c.check_with_cpython();
+}
+
+#[test]
+fn to_writer_matches_to_vec() {
+    let value: Vec<Place> = (0..5000).map(|_| place()).collect();
+    let mut out = Vec::new();
+    portable_pickle::to_writer(&mut out, &value).unwrap();
+    assert_eq!(out, portable_pickle::to_vec(&value));
+    assert!(out.len() > 3 * portable_runtime_frame_target(), "several frames");
+}
+
+fn portable_runtime_frame_target() -> usize {
+    64 * 1024
+}
+
+#[test]
+fn header_size() {
+    let n = portable_pickle::HEADER.len();
+    println!("HEADER is {n} bytes");
+    assert!(n <= 1024, "header is {n} bytes, over the 1024-byte goal");
+}
