@@ -1,0 +1,9 @@
+use portable_pickle::PortablePickle;
+
+#[derive(PortablePickle)]
+#[pickle(transparent)]
+enum Either {
+    Left(u8),
+}
+
+fn main() {}
