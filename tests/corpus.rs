@@ -684,6 +684,8 @@ fn corpus_loads_in_cpython() {
         ),
     );
 
+    guarantees(&mut c);
+
     // The header and payload alone.
     c.raw(
         "header_only",
@@ -701,6 +703,214 @@ fn corpus_loads_in_cpython() {
         None,
     );
     c.check_with_cpython();
+}
+
+/// Declared in a Python module; a real `pp_geo.Location` is preferred when importable.
+#[derive(PortablePickle)]
+#[pickle(module = "pp_geo", name = "Location")]
+struct GeoPoint {
+    x: f64,
+    y: f64,
+}
+
+#[derive(PortablePickle)]
+#[pickle(module = "pp_pkg.shapes", name = "Location")]
+struct PkgPoint {
+    x: f64,
+    y: f64,
+}
+
+#[derive(PortablePickle)]
+#[pickle(module = "pp_absent.deep.shapes", name = "Location")]
+struct AbsentPoint {
+    x: f64,
+}
+
+#[derive(PortablePickle)]
+#[pickle(module = "pp_hues")]
+enum Hue {
+    Red,
+    Green,
+}
+
+/// A real Python class `Location` for the real-module tests.
+const REAL_LOCATION: &str = r#"
+class Location:
+    def __init__(self, x, y):
+        raise AssertionError('the loader must not call __init__')
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.via_setstate = True
+    def __eq__(self, other):
+        return type(other) is type(self) and (self.x, self.y) == (other.x, other.y)
+    def __reduce__(self):
+        return (_rebuild, (self.x, self.y))
+def _rebuild(x, y):
+    p = Location.__new__(Location)
+    p.__setstate__({'x': x, 'y': y})
+    return p
+"#;
+
+/// Cases for the stream's guarantees: real-module preference, no
+/// shadowing, `sys.modules` additions, re-pickling, format versions, the
+/// allowlist.
+fn guarantees(c: &mut Corpus) {
+    let ns = portable_pickle::NAMESPACE;
+    c.case(
+        "real_module_struct",
+        &GeoPoint { x: 1.5, y: -2.0 },
+        &format!(
+            r#"
+        # The harness loaded it where pp_geo does not exist: a stand-in.
+        assert type(v).__module__ == '{ns}' and type(v).__name__ == 'Location' and (v.x, v.y) == (1.5, -2.0)
+        assert repr(v) == 'Location(x=1.5, y=-2.0)'
+        try:
+            import pp_geo
+        except ImportError:
+            pass
+        else:
+            raise AssertionError('loading made pp_geo importable')
+        src = {REAL_LOCATION:?}
+        with fresh_process({{'pp_geo': src}}):
+            real = loads(data)
+            import pp_geo
+            assert type(real) is pp_geo.Location and real.via_setstate and (real.x, real.y) == (1.5, -2.0)
+            again = loads(data)
+            assert type(again) is pp_geo.Location and again == real
+            assert pickle.loads(pickle.dumps(real)) == real
+        "#
+        ),
+    );
+    c.case(
+        "real_module_dotted",
+        &(PkgPoint { x: 1.0, y: 2.0 }, AbsentPoint { x: 3.0 }),
+        &format!(
+            r#"
+        pkg, absent = v
+        assert type(pkg).__module__ == '{ns}' and type(absent).__module__ == '{ns}'
+        src = {REAL_LOCATION:?}
+        with fresh_process({{'pp_pkg.shapes': src}}):
+            real, still_absent = loads(data)
+            import pp_pkg.shapes
+            assert type(real) is pp_pkg.shapes.Location and real.via_setstate and (real.x, real.y) == (1.0, 2.0)
+            assert type(still_absent).__name__ == 'Location' and still_absent.x == 3.0
+            assert type(still_absent).__module__.startswith('_portable_pickle_')
+            for missing in ('pp_absent', 'pp_absent.deep', 'pp_absent.deep.shapes'):
+                try:
+                    __import__(missing)
+                except ImportError:
+                    pass
+                else:
+                    raise AssertionError(missing + ' became importable')
+        "#
+        ),
+    );
+    c.case(
+        "real_module_without_the_class",
+        &GeoPoint { x: 0.0, y: 1.0 },
+        r#"
+        with fresh_process({'pp_geo': 'OTHER = 1\n'}):
+            standin = loads(data)
+            import pp_geo
+            assert not hasattr(pp_geo, 'Location')
+            assert type(standin).__module__.startswith('_portable_pickle_') and (standin.x, standin.y) == (0.0, 1.0)
+        "#,
+    );
+    c.case(
+        "real_module_enum",
+        &vec![Hue::Green, Hue::Red],
+        r#"
+        assert [m.name for m in v] == ['Green', 'Red'] and type(v[0]).__name__ == 'Hue'
+        with fresh_process({'pp_hues': 'import enum\nclass Hue(enum.Enum):\n    Red = 0\n    Green = 1\n'}):
+            real = loads(data)
+            import pp_hues
+            assert real == [pp_hues.Hue.Green, pp_hues.Hue.Red]
+        "#,
+    );
+    c.case(
+        "sys_modules_additions",
+        &(
+            Point { x: 1, y: 1 },
+            Color::Red,
+            Shape::Empty,
+            GeoPoint { x: 0.0, y: 0.0 },
+        ),
+        &format!(
+            r#"
+        with fresh_process():
+            before = set(sys.modules)
+            loads(data)
+            added = set(sys.modules) - before
+        assert added == {{'{ns}'}}, added
+        "#
+        ),
+    );
+    c.case(
+        "repickle_all_protocols",
+        &(
+            Point { x: 1, y: 2 },
+            Color::Green,
+            Shape::Circle {
+                center: Point { x: 0, y: 0 },
+                radius: 1.0,
+            },
+            Shape::Empty,
+            Frozen { value: 1 },
+            GeoPoint { x: 1.0, y: 2.0 },
+            Rgb(1, 2, 3),
+            Marker,
+        ),
+        r#"
+        for obj in v:
+            for protocol in range(2, 6):
+                back = pickle.loads(pickle.dumps(obj, protocol=protocol))
+                assert back == obj and type(back) is type(obj), (obj, protocol)
+        assert pickle.loads(pickle.dumps(v[1])) is v[1]
+        "#,
+    );
+    let v2_payload = portable_runtime::header::payload_for("_portable_pickle_v2", 2);
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut z, &v2_payload).unwrap();
+    let v2_header = portable_runtime::header::header_for("_portable_pickle_v2", &z.finish().unwrap());
+    c.raw(
+        "future_format_version",
+        &portable_runtime::to_vec_with_header(&v2_header, &Point { x: 1, y: 2 }),
+        &format!(
+            r#"
+        v1 = sys.modules['{ns}']
+        assert v1.format_version == 1 and type(v).__module__ == '_portable_pickle_v2'
+        assert sys.modules['_portable_pickle_v2'].format_version == 2
+        old = loads(stream('struct_point.pkl'))
+        assert type(old).__module__ == '{ns}' and type(old) is not type(v)
+        assert (v.x, v.y) == (1, 2) and repr(v) == 'Point(x=1, y=2)'
+        assert sys.modules['{ns}'] is v1
+        "#
+        ),
+        None,
+    );
+    c.case(
+        "allowlist_is_exact",
+        &(),
+        r#"
+        if allowlist is not None:
+            found = set()
+            for path in corpus_files:
+                with open(path, 'rb') as f:
+                    found |= stream_globals(f.read())
+            assert found == allowlist, ('in streams, not in docs/FORMAT.md', found - allowlist, 'in docs only', allowlist - found)
+        "#,
+    );
+}
+
+#[test]
+fn format_doc_lists_the_sys_modules_additions() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/FORMAT.md")).unwrap();
+    let block = doc
+        .split("```sys-modules\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a ```sys-modules block");
+    assert_eq!(block.trim(), portable_pickle::NAMESPACE);
 }
 
 #[test]

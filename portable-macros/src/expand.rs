@@ -1,7 +1,7 @@
 //! Code generation: the class descriptor as a `static` of pre-encoded bytes
 //! and the `write_pickle` body that references it.
 
-use portable_runtime::descriptor::{ClassShape, TypeShape, TypeSpec};
+use portable_runtime::descriptor::{ClassShape, InstanceEncoding, TypeShape, TypeSpec};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
@@ -20,12 +20,19 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
             write_value(field, quote!(&self.#member))
         }
         Data::Struct(fields) => {
-            let shape = TypeShape::Struct(class_shape(&cont.py_name.value, cont.doc.clone(), fields));
-            let descriptor = descriptor(cont, shape);
-            let call = call(quote!(__slot), fields, |f| {
+            let spec = type_spec(
+                cont,
+                TypeShape::Struct(class_shape(&cont.py_name.value, cont.doc.clone(), fields)),
+            );
+            let value = |f: &Field<'_>| {
                 let member = &f.member;
                 quote!(&self.#member)
-            });
+            };
+            let call = match spec.instance_encoding() {
+                InstanceEncoding::Positional => call(quote!(__slot), fields, value),
+                InstanceEncoding::State => state(fields, value),
+            };
+            let descriptor = descriptor(&spec);
             quote! {
                 #descriptor
                 let __slot = __p.class_slot(&__CLASS);
@@ -48,7 +55,7 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
                 doc: cont.doc.clone(),
                 members,
             };
-            let descriptor = descriptor(cont, shape);
+            let descriptor = descriptor(&type_spec(cont, shape));
             let arms = variants.iter().enumerate().map(|(i, v)| {
                 let ident = v.ident;
                 let i = i as u32;
@@ -69,7 +76,7 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
                     .map(|v| class_shape(&v.py_name.value, v.doc.clone(), &v.fields))
                     .collect(),
             };
-            let descriptor = descriptor(cont, shape);
+            let descriptor = descriptor(&type_spec(cont, shape));
             let arms = variants.iter().enumerate().map(|(i, v)| variant_arm(i as u32, v));
             quote! {
                 #descriptor
@@ -126,19 +133,23 @@ fn class_shape(name: &str, doc: Option<String>, fields: &[Field<'_>]) -> ClassSh
     }
 }
 
+fn type_spec(cont: &Container<'_>, shape: TypeShape) -> TypeSpec {
+    TypeSpec {
+        crate_name: std::env::var("CARGO_CRATE_NAME").unwrap_or_else(|_| "rust".to_owned()),
+        // Data enums always get stand-in classes (see the README).
+        module: match shape {
+            TypeShape::DataEnum { .. } => None,
+            _ => cont.attrs.module.as_ref().map(|m| m.value.clone()),
+        },
+        frozen: cont.attrs.frozen.is_some(),
+        shape,
+    }
+}
+
 /// `static __CLASS: ClassDescriptor`, encoded now, at compile time. A
 /// `static` inside a generic fn is shared by every instantiation: one class
 /// per generic type.
-fn descriptor(cont: &Container<'_>, shape: TypeShape) -> TokenStream {
-    let origin = match &cont.attrs.module {
-        Some(m) => m.value.clone(),
-        None => std::env::var("CARGO_CRATE_NAME").unwrap_or_else(|_| "rust".to_owned()),
-    };
-    let spec = TypeSpec {
-        origin,
-        frozen: cont.attrs.frozen.is_some(),
-        shape,
-    };
+fn descriptor(spec: &TypeSpec) -> TokenStream {
     let encoded = spec.encode();
     let key = Literal::u64_suffixed(encoded.key);
     let slots = Literal::u32_suffixed(encoded.slots);
@@ -146,6 +157,24 @@ fn descriptor(cont: &Container<'_>, shape: TypeShape) -> TokenStream {
     quote! {
         static __CLASS: ::portable_pickle::__private::ClassDescriptor =
             ::portable_pickle::__private::ClassDescriptor { key: #key, slots: #slots, bytes: #bytes };
+    }
+}
+
+/// `cls.__new__(cls)` + `BUILD {name: value}`; the field names are the memo
+/// slots after the class's (see `InstanceEncoding::State`).
+fn state(fields: &[Field<'_>], value: impl Fn(&Field<'_>) -> TokenStream) -> TokenStream {
+    let writes = fields.iter().filter(|f| f.is_written()).enumerate().map(|(i, f)| {
+        let name_slot = i as u32 + 1;
+        let write = write_value(f, value(f));
+        quote! {
+            __p.w().get(__slot + #name_slot);
+            #write?;
+        }
+    });
+    quote! {
+        __p.begin_state(__slot);
+        #(#writes)*
+        __p.end_state()
     }
 }
 

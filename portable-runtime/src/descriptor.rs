@@ -64,9 +64,12 @@ pub enum TypeShape {
 /// Everything a descriptor is built from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TypeSpec {
-    /// The declared Python module (`#[pickle(module = "...")]`), or the Rust
-    /// crate's name; it qualifies the registry key.
-    pub origin: String,
+    /// The Rust crate's name; qualifies the registry key when no module is declared.
+    pub crate_name: String,
+    /// The declared Python module (`#[pickle(module = "...")]`). When set, a
+    /// struct or unit-only enum uses the real class `module.Name` if that
+    /// module is importable on the reading side and defines it.
+    pub module: Option<String>,
     /// Instances refuse attribute assignment.
     pub frozen: bool,
     /// The classes to build.
@@ -92,6 +95,15 @@ fn fingerprint(text: &str) -> u64 {
 }
 
 impl TypeSpec {
+    /// How instances of a struct are written, which fixes the memo slots
+    /// its descriptor defines: see [`InstanceEncoding`].
+    pub fn instance_encoding(&self) -> InstanceEncoding {
+        match (&self.shape, &self.module) {
+            (TypeShape::Struct(_), Some(_)) => InstanceEncoding::State,
+            _ => InstanceEncoding::Positional,
+        }
+    }
+
     /// Encodes the descriptor. Its fingerprint covers everything that shapes
     /// the classes, so a changed type gets a distinct class on the reading side.
     pub fn encode(&self) -> EncodedDescriptor {
@@ -101,43 +113,59 @@ impl TypeSpec {
             TypeShape::UnitEnum { name, .. } => name,
             TypeShape::DataEnum { base, .. } => &base.name,
         };
-        let registry_key = format!("{}.{}#{key:016x}", self.origin, top_name);
+        let origin = self.module.as_deref().unwrap_or(&self.crate_name);
+        let registry_key = format!("{origin}.{top_name}#{key:016x}");
         let decorator = if self.frozen { slot::FROZEN_STRUCT } else { slot::STRUCT };
         let mut w = OpWriter::new();
         match &self.shape {
             TypeShape::Struct(class) => {
                 publish(&mut w, &class.name, |w| {
                     lazy_class(w, &registry_key, |w| {
-                        dataclass(w, decorator, class, &class.name, |w| w.tuple_close(0))
+                        or_real_class(w, self.module.as_deref(), &class.name, |w| {
+                            dataclass(w, decorator, class, &class.name, |w| w.tuple_close(0))
+                        })
                     });
                     w.memoize();
                 });
+                if self.instance_encoding() == InstanceEncoding::State {
+                    for f in &class.fields {
+                        w.str(f);
+                        w.memoize();
+                        w.op(POP);
+                    }
+                }
             }
             TypeShape::UnitEnum { name, doc, members } => {
                 publish(&mut w, name, |w| {
                     lazy_class(w, &registry_key, |w| {
-                        // starmap(Enum, ((name, [(member, value), ...]),))
-                        w.get(slot::STARMAP);
-                        w.get(slot::ENUM);
-                        w.str(name);
-                        w.op(EMPTY_LIST);
-                        for chunk in members.chunks(BATCH) {
-                            w.op(MARK);
-                            for (m, v) in chunk {
-                                w.str(m);
-                                w.int128(*v);
+                        or_real_class(w, self.module.as_deref(), name, |w| {
+                            // starmap(Enum, ((name, [("__doc__", doc), (member, value), ...]),)):
+                            // a dunder "member" becomes a class attribute.
+                            w.get(slot::STARMAP);
+                            w.get(slot::ENUM);
+                            w.str(name);
+                            w.op(EMPTY_LIST);
+                            if let Some(doc) = doc {
+                                w.str("__doc__");
+                                w.str(doc);
                                 w.tuple_close(2);
+                                w.op(APPEND);
                             }
-                            w.op(APPENDS);
-                        }
-                        w.tuple_close(2);
-                        w.tuple_close(1);
-                        w.tuple_close(2);
-                        w.reduce();
+                            for chunk in members.chunks(BATCH) {
+                                w.op(MARK);
+                                for (m, v) in chunk {
+                                    w.str(m);
+                                    w.int128(*v);
+                                    w.tuple_close(2);
+                                }
+                                w.op(APPENDS);
+                            }
+                            w.tuple_close(2);
+                            w.tuple_close(1);
+                            w.tuple_close(2);
+                            w.reduce();
+                        })
                     });
-                    if let Some(doc) = doc {
-                        set_attrs(w, &[("__doc__", &|w: &mut OpWriter| w.str(doc))]);
-                    }
                 });
                 for (m, _) in members {
                     w.get(slot::GETATTR);
@@ -177,13 +205,121 @@ impl TypeSpec {
                 }
             }
         }
-        let slots = u32::try_from(w.memo_len()).expect("memo count fits u32");
+        let slots = w.memo_len();
         EncodedDescriptor {
             key,
             slots,
             bytes: w.into_bytes(),
         }
     }
+}
+
+/// How the body writes an instance of a struct class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstanceEncoding {
+    /// `cls(*fields)`: the compact form, for classes this project builds.
+    /// The descriptor defines one slot: the class.
+    Positional,
+    /// `cls.__new__(cls)` then `BUILD` with `{field: value}`, as CPython
+    /// pickles an instance: what a real class (and its `__setstate__`)
+    /// understands. For types with a declared module. The descriptor defines
+    /// the class slot, then one slot per field name.
+    State,
+}
+
+/// Wraps the stand-in class iterator `stand_in` so that, when `module` is
+/// declared, the real class `module.name` comes first if importable:
+/// `filter(None, chain(REAL, STAND_IN))` with
+/// `REAL = starmap(getattr, zip(map(next, (MODULES,), (None,)), (name,), (None,)))`
+/// and `MODULES = filter(None, chain((sys.modules.get(module),),
+/// map(partial(import_module, module), SPECS)))`, where `SPECS` calls
+/// `importlib.util.find_spec` on each dotted prefix, each only if the
+/// previous one was found, so a missing package never raises.
+fn or_real_class(w: &mut OpWriter, module: Option<&str>, name: &str, stand_in: impl FnOnce(&mut OpWriter)) {
+    let Some(module) = module else {
+        return stand_in(w);
+    };
+    w.get(slot::FILTER);
+    w.none();
+    w.get(slot::CHAIN);
+    // REAL
+    w.get(slot::STARMAP);
+    w.get(slot::BUILTINS);
+    w.str("getattr");
+    w.op(STACK_GLOBAL);
+    w.get(slot::BUILTINS);
+    w.str("zip");
+    w.op(STACK_GLOBAL);
+    w.get(slot::MAP);
+    w.get(slot::NEXT);
+    // MODULES
+    w.get(slot::FILTER);
+    w.none();
+    w.get(slot::CHAIN);
+    w.get(slot::BUILTINS);
+    w.str("dict.get");
+    w.op(STACK_GLOBAL);
+    w.global("sys", "modules");
+    w.str(module);
+    w.tuple_close(2);
+    w.reduce();
+    w.tuple_close(1);
+    w.get(slot::MAP);
+    w.get(slot::PARTIAL);
+    w.global("importlib", "import_module");
+    w.str(module);
+    w.tuple_close(2);
+    w.reduce();
+    // SPECS: nested filter(None, map(partial(find_spec, prefix), <previous>)).
+    let prefixes: Vec<&str> = module
+        .match_indices('.')
+        .map(|(i, _)| &module[..i])
+        .chain([module])
+        .collect();
+    // Outermost level first: the full name is looked up last.
+    for prefix in prefixes.iter().rev() {
+        w.get(slot::FILTER);
+        w.none();
+        w.get(slot::MAP);
+        w.get(slot::PARTIAL);
+        w.global("importlib.util", "find_spec");
+        w.str(prefix);
+        w.tuple_close(2);
+        w.reduce();
+    }
+    // The innermost map runs once.
+    w.none();
+    w.tuple_close(1);
+    for _ in &prefixes {
+        w.tuple_close(2);
+        w.reduce(); // map(partial(find_spec, prefix), previous)
+        w.tuple_close(2);
+        w.reduce(); // filter(None, ...)
+    }
+    w.tuple_close(2);
+    w.reduce(); // map(partial(import_module, module), SPECS)
+    w.tuple_close(2);
+    w.reduce(); // chain(...)
+    w.tuple_close(2);
+    w.reduce(); // filter(None, ...) = MODULES
+    w.tuple_close(1);
+    w.none();
+    w.tuple_close(1);
+    w.tuple_close(3);
+    w.reduce(); // map(next, (MODULES,), (None,))
+    w.str(name);
+    w.tuple_close(1);
+    w.none();
+    w.tuple_close(1);
+    w.tuple_close(3);
+    w.reduce(); // zip(...)
+    w.tuple_close(2);
+    w.reduce(); // starmap(getattr, ...) = REAL
+    stand_in(w);
+    w.tuple_close(2);
+    w.reduce(); // chain(REAL, STAND_IN)
+    w.tuple_close(2);
+    w.reduce(); // filter(None, ...)
 }
 
 /// `vars(namespace).setdefault(name, <class>)`, so `pickle.dumps` finds the
@@ -270,19 +406,4 @@ fn dataclass(w: &mut OpWriter, decorator: u32, class: &ClassShape, qualname: &st
     w.reduce(); // starmap(type, ...)
     w.tuple_close(2);
     w.reduce(); // map(decorator, ...)
-}
-
-/// `setattr(<top of stack>, name, value)` for each pair, through `BUILD`'s
-/// slot state; the object stays on the stack.
-fn set_attrs(w: &mut OpWriter, attrs: &[(&str, &dyn Fn(&mut OpWriter))]) {
-    w.none();
-    w.op(EMPTY_DICT);
-    w.op(MARK);
-    for (name, value) in attrs {
-        w.str(name);
-        value(w);
-    }
-    w.op(SETITEMS);
-    w.tuple_close(2);
-    w.op(BUILD);
 }

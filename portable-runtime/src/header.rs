@@ -47,6 +47,12 @@ fn partial_with_keywords(w: &mut OpWriter, partial: u32, func: u32, keywords: &[
 /// module, fills it with the constructors, registers it in `sys.modules` and
 /// returns it.
 pub fn payload() -> Vec<u8> {
+    payload_for(NAMESPACE, FORMAT_VERSION)
+}
+
+/// [`payload`] for another namespace name and format version (tests use it
+/// to simulate a future format).
+pub fn payload_for(namespace: &str, version: u32) -> Vec<u8> {
     let mut w = OpWriter::new();
     w.proto();
     w.op(MARK);
@@ -64,7 +70,7 @@ pub fn payload() -> Vec<u8> {
     w.op(STACK_GLOBAL);
     let getattr = w.memoize();
     w.global("types", "ModuleType");
-    w.str(NAMESPACE);
+    w.str(namespace);
     let ns_name = w.memoize();
     w.str(NAMESPACE_DOC);
     w.tuple_close(2);
@@ -110,7 +116,7 @@ pub fn payload() -> Vec<u8> {
     w.str("registry");
     w.get(registry);
     w.str("format_version");
-    w.int(i64::from(FORMAT_VERSION));
+    w.int(i64::from(version));
     for (name, tool) in NAMESPACE_TOOLS.iter().zip(tools) {
         w.str(name);
         tool(&mut w);
@@ -136,6 +142,11 @@ pub fn payload() -> Vec<u8> {
 /// then opcodes that leave the memo as [`crate::layout::slot`] describes and
 /// the stack empty. `compressed` is [`payload`] in zlib format.
 pub fn header(compressed: &[u8]) -> Vec<u8> {
+    header_for(NAMESPACE, compressed)
+}
+
+/// [`header`] for another namespace name (with a matching [`payload_for`]).
+pub fn header_for(namespace: &str, compressed: &[u8]) -> Vec<u8> {
     let mut w = OpWriter::new();
     w.op(MARK);
     w.str("builtins");
@@ -162,7 +173,7 @@ pub fn header(compressed: &[u8]) -> Vec<u8> {
     }
     w.global("functools", "partial");
     memoize_as(&mut w, slot::PARTIAL);
-    w.str(NAMESPACE);
+    w.str(namespace);
     memoize_as(&mut w, slot::NAMESPACE_NAME);
 
     // next(filter(None, chain((sys.modules.get(NS),), map(loads, map(decompress, (PAYLOAD,))))))

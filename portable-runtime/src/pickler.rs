@@ -213,6 +213,22 @@ impl<'s> Pickler<'s> {
         self.boundary()
     }
 
+    /// Starts an instance written as CPython writes one: `cls.__new__(cls)`
+    /// then `BUILD` with a state dict; write `key value` pairs, then call
+    /// [`Pickler::end_state`].
+    #[inline]
+    pub fn begin_state(&mut self, class: u32) {
+        self.w.get(class);
+        self.w.raw(&[EMPTY_TUPLE, NEWOBJ, EMPTY_DICT, MARK]);
+    }
+
+    /// Ends an instance started with [`Pickler::begin_state`].
+    #[inline]
+    pub fn end_state(&mut self) -> io::Result<()> {
+        self.w.raw(&[SETITEMS, BUILD]);
+        self.boundary()
+    }
+
     /// Writes a shared allocation once: the first time `write` runs and the
     /// result is memoized; later, the memoized object is referenced, so the
     /// reader sees the same Python object (`a is b`).

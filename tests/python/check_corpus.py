@@ -20,7 +20,10 @@ Every case is loaded, in this one process, by each loader:
 and the result is given to the case's ``check`` snippet (fresh globals each
 time, ``v`` bound to the loaded object, ``data`` to the stream's bytes,
 ``loads`` to the loader's function, ``stream(file)`` reading another file of
-the corpus).  ``dis`` is one more check per case:
+the corpus, ``fresh_process(modules)`` simulating a fresh interpreter with
+extra importable modules, ``stream_globals(bytes)`` listing the globals a
+stream references, ``allowlist`` the parsed allowlist (or None) and
+``corpus_files`` every stream of the corpus).  ``dis`` is one more check per case:
 pickletools.dis(data) must not raise.
 
 A case whose ``min_version`` is above this interpreter's version is reported
@@ -34,11 +37,13 @@ Runs on Python 3.9 (PyPy included) up to 3.14, and under Pyodide; stdlib only.
 """
 
 import argparse
+import contextlib
 import dataclasses
 import datetime
 import decimal
 import enum
 import io
+import importlib
 import ipaddress
 import json
 import linecache
@@ -47,7 +52,9 @@ import os
 import pickle
 import pickletools
 import platform
+import shutil
 import sys
+import tempfile
 import traceback
 import uuid
 
@@ -164,7 +171,88 @@ def optimized_loads(data):
     return pickle.loads(pickletools.optimize(data))
 
 
-def check_globals(value, loader, data, loads, corpus_dir):
+NAMESPACE_PREFIX = "_portable_pickle_"
+
+
+@contextlib.contextmanager
+def fresh_process(modules=None):
+    """Simulates a fresh interpreter around the loads in its body.
+
+    The runtime namespace(s) a stream installed are set aside, so the next
+    load installs a new one, and ``modules`` ({dotted name: source}) become
+    importable from a temporary sys.path entry (packages get an empty
+    __init__.py unless given). Afterwards every module imported or installed
+    inside is removed and the saved namespaces come back.
+    """
+    saved = {k: sys.modules.pop(k) for k in list(sys.modules) if k.startswith(NAMESPACE_PREFIX)}
+    tmp = tempfile.mkdtemp(prefix="portable-modules-")
+    for name, source in (modules or {}).items():
+        parts = name.split(".")
+        for i in range(1, len(parts)):
+            pkg = os.path.join(tmp, *parts[:i])
+            os.makedirs(pkg, exist_ok=True)
+            init = os.path.join(pkg, "__init__.py")
+            if not os.path.exists(init):
+                open(init, "w").close()
+        with open(os.path.join(tmp, *parts[:-1], parts[-1] + ".py"), "w") as f:
+            f.write(source)
+    sys.path.insert(0, tmp)
+    importlib.invalidate_caches()
+    before = set(sys.modules)
+    try:
+        yield
+    finally:
+        sys.path.remove(tmp)
+        for k in set(sys.modules) - before:
+            del sys.modules[k]
+        for k in [k for k in sys.modules if k.startswith(NAMESPACE_PREFIX)]:
+            del sys.modules[k]
+        sys.modules.update(saved)
+        importlib.invalidate_caches()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def stream_globals(data):
+    """The (module, name) pairs a stream's STACK_GLOBALs reference, read
+    with pickletools (nothing is loaded). Follows module/name strings through
+    the memo, and descends into zlib-compressed inner pickles (the payload)."""
+    import zlib
+
+    found = set()
+    memo = {}
+    strings = []  # the values pushed by the last ops, None for non-strings
+    last = None
+    for op, arg, _pos in pickletools.genops(data):
+        name = op.name
+        if name in ("SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE"):
+            last = arg
+        elif name in ("BINGET", "LONG_BINGET", "GET"):
+            last = memo.get(int(arg))
+        elif name == "MEMOIZE":
+            memo[len(memo)] = strings[-1] if strings else None
+            continue
+        elif name in ("BINPUT", "LONG_BINPUT", "PUT"):
+            memo[int(arg)] = strings[-1] if strings else None
+            continue
+        elif name == "STACK_GLOBAL":
+            found.add((strings[-2], strings[-1]))
+            last = None
+        elif name == "GLOBAL":
+            found.add(tuple(arg.split(" ", 1)))
+            last = None
+        elif name in ("SHORT_BINBYTES", "BINBYTES", "BINBYTES8"):
+            try:
+                found |= stream_globals(zlib.decompress(arg))
+            except (zlib.error, Exception):
+                pass
+            last = None
+        else:
+            last = None
+        strings.append(last)
+    return found
+
+
+def check_globals(value, loader, data, loads, corpus_dir, allowlist):
     def stream(name):
         """The bytes of another stream of the corpus, by file name."""
         with open(os.path.join(corpus_dir, name), "rb") as f:
@@ -178,6 +266,11 @@ def check_globals(value, loader, data, loads, corpus_dir):
         "data": data,
         "loads": loads,
         "stream": stream,
+        "fresh_process": fresh_process,
+        "stream_globals": stream_globals,
+        "allowlist": allowlist,
+        "corpus_files": sorted(
+            os.path.join(corpus_dir, f) for f in os.listdir(corpus_dir) if f.endswith(".pkl")),
         "pickle": pickle,
         "sys": sys,
         "math": math,
@@ -278,6 +371,7 @@ def main(argv=None):
         print(msg)
         notes.append(msg)
 
+    allowed = None
     try:
         if args.allowlist:
             allowed = parse_allowlist(args.allowlist)
@@ -361,7 +455,7 @@ def main(argv=None):
                 fail(name, loader, "load", e)
                 continue
             try:
-                exec(code, check_globals(value, loader, data, loads, args.corpus_dir))
+                exec(code, check_globals(value, loader, data, loads, args.corpus_dir, allowed))
             except KeyboardInterrupt:
                 raise
             except BaseException as e:
