@@ -13,6 +13,7 @@ pub mod layout;
 pub mod opcodes;
 mod pickler;
 mod std_impls;
+mod features;
 pub mod writer;
 
 use std::io;
