@@ -967,7 +967,10 @@ fn feature_cases(c: &mut Corpus) {
     c.case(
         "indexmap",
         &(
-            ["zeta", "alpha", "mid"].iter().map(|k| (k.to_string(), k.len())).collect::<indexmap::IndexMap<_, _>>(),
+            ["zeta", "alpha", "mid"]
+                .iter()
+                .map(|k| (k.to_string(), k.len()))
+                .collect::<indexmap::IndexMap<_, _>>(),
             indexmap::IndexSet::from([3, 1, 2]),
         ),
         "assert list(v[0].items()) == [('zeta', 4), ('alpha', 5), ('mid', 3)] and v[1] == {1, 2, 3}",
@@ -975,7 +978,10 @@ fn feature_cases(c: &mut Corpus) {
     #[cfg(feature = "num-complex")]
     c.case(
         "num_complex",
-        &(num_complex::Complex::new(1.5f64, -2.0), num_complex::Complex::new(0.5f32, 0.25)),
+        &(
+            num_complex::Complex::new(1.5f64, -2.0),
+            num_complex::Complex::new(0.5f32, 0.25),
+        ),
         "assert v == (complex(1.5, -2.0), complex(0.5, 0.25)) and type(v[0]) is complex",
     );
 }

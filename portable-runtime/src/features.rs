@@ -1,10 +1,20 @@
 //! `PortablePickle` for types of optional crates, each behind the cargo
 //! feature of the same name.
 
-#[cfg(any(feature = "chrono", feature = "uuid", feature = "rust_decimal", feature = "num-complex"))]
+#[cfg(any(
+    feature = "chrono",
+    feature = "uuid",
+    feature = "rust_decimal",
+    feature = "num-complex"
+))]
 use std::io;
 
-#[cfg(any(feature = "chrono", feature = "uuid", feature = "rust_decimal", feature = "num-complex"))]
+#[cfg(any(
+    feature = "chrono",
+    feature = "uuid",
+    feature = "rust_decimal",
+    feature = "num-complex"
+))]
 use crate::{Pickler, PortablePickle, StdGlobal};
 
 #[cfg(feature = "chrono")]
@@ -140,7 +150,8 @@ mod uuid_impls {
         fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
             let slot = p.global_slot(&UUID);
             p.begin_call(slot, 1);
-            p.w().str(self.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()));
+            p.w()
+                .str(self.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()));
             p.end_call(1)
         }
     }

@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod descriptor;
+mod features;
 pub mod header;
 mod impls;
 pub mod layout;
@@ -13,7 +14,6 @@ pub mod layout;
 pub mod opcodes;
 mod pickler;
 mod std_impls;
-mod features;
 pub mod writer;
 
 use std::io;
