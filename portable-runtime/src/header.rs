@@ -14,6 +14,9 @@ use crate::writer::OpWriter;
 /// Docstring of the runtime namespace module.
 const NAMESPACE_DOC: &str = "Classes of streams written by portable-pickle (private).";
 
+/// A piece of the recipe that writes one value.
+type WriteValue<'a> = &'a dyn Fn(&mut OpWriter);
+
 /// Writes memo entries while checking them against the shared layout.
 fn memoize_as(w: &mut OpWriter, expected: u32) {
     let got = w.memoize();
@@ -22,7 +25,7 @@ fn memoize_as(w: &mut OpWriter, expected: u32) {
 
 /// `partial(func)` with keyword arguments set through `BUILD`, since `REDUCE`
 /// cannot pass keywords. `func` is at memo index `func`.
-fn partial_with_keywords(w: &mut OpWriter, partial: u32, func: u32, keywords: &[(&str, &dyn Fn(&mut OpWriter))]) {
+fn partial_with_keywords(w: &mut OpWriter, partial: u32, func: u32, keywords: &[(&str, WriteValue<'_>)]) {
     w.get(partial);
     w.get(func);
     w.tuple_close(1);
@@ -88,7 +91,7 @@ pub fn payload_for(namespace: &str, version: u32) -> Vec<u8> {
         w.reduce();
     };
     let yes = |w: &mut OpWriter| w.bool(true);
-    let tools: [&dyn Fn(&mut OpWriter); 6] = [
+    let tools: [WriteValue<'_>; 6] = [
         &|w| method(w, &|w| w.get(registry), "get"),
         &|w| method(w, &|w| w.get(registry), "setdefault"),
         &|w| {

@@ -8,10 +8,17 @@ use std::process::Command;
 
 use portable_pickle::PortablePickle;
 
+/// One stream's name, its Python check, and the first Python version it applies to.
+struct Case {
+    name: String,
+    check: String,
+    min_version: Option<(u32, u32)>,
+}
+
 /// Streams and the Python statements that check them (`v` is the loaded value).
 pub struct Corpus {
     dir: PathBuf,
-    cases: Vec<(String, String, Option<(u32, u32)>)>,
+    cases: Vec<Case>,
 }
 
 impl Corpus {
@@ -35,17 +42,29 @@ impl Corpus {
 
     /// Adds pre-made bytes.
     pub fn raw(&mut self, name: &str, bytes: &[u8], check: &str, min: Option<(u32, u32)>) {
-        assert!(!self.cases.iter().any(|(n, _, _)| n == name), "duplicate case {name}");
+        assert!(!self.cases.iter().any(|c| c.name == name), "duplicate case {name}");
         std::fs::write(self.dir.join(format!("{name}.pkl")), bytes).expect("write stream");
-        self.cases.push((name.to_owned(), dedent(check), min));
+        self.cases.push(Case {
+            name: name.to_owned(),
+            check: dedent(check),
+            min_version: min,
+        });
     }
 
     /// Writes `manifest.json` and returns the corpus directory.
     pub fn write_manifest(&self) -> &Path {
         let mut json = String::from("{\"cases\": [\n");
-        for (i, (name, check, min)) in self.cases.iter().enumerate() {
+        for (
+            i,
+            Case {
+                name,
+                check,
+                min_version,
+            },
+        ) in self.cases.iter().enumerate()
+        {
             let sep = if i + 1 < self.cases.len() { "," } else { "" };
-            let min = min
+            let min = min_version
                 .map(|(a, b)| format!(", \"min_version\": [{a}, {b}]"))
                 .unwrap_or_default();
             writeln!(
