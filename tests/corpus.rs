@@ -706,6 +706,17 @@ fn corpus_loads_in_cpython() {
     c.check_with_cpython();
 }
 
+/// A second `Point` with other fields: a distinct class of the same name.
+mod other {
+    use portable_pickle::PortablePickle;
+
+    #[derive(PortablePickle)]
+    pub struct Point {
+        pub lat: f64,
+        pub lon: f64,
+    }
+}
+
 /// Declared in a Python module; a real `pp_geo.Location` is preferred when importable.
 #[derive(PortablePickle)]
 #[pickle(module = "pp_geo", name = "Location")]
@@ -867,6 +878,20 @@ fn guarantees(c: &mut Corpus) {
                 back = pickle.loads(pickle.dumps(obj, protocol=protocol))
                 assert back == obj and type(back) is type(obj), (obj, protocol)
         assert pickle.loads(pickle.dumps(v[1])) is v[1]
+        "#,
+    );
+    c.case(
+        "same_name_distinct_types",
+        &(Point { x: 1, y: 2 }, other::Point { lat: 47.3, lon: 8.5 }),
+        r#"
+        a, b = v
+        assert type(a).__name__ == type(b).__name__ == 'Point' and type(a) is not type(b)
+        assert repr(a) == 'Point(x=1, y=2)' and repr(b) == 'Point(lat=47.3, lon=8.5)'
+        assert type(loads(stream('struct_point.pkl'))) is type(a)
+        for obj in v:
+            for protocol in range(2, 6):
+                back = pickle.loads(pickle.dumps(obj, protocol=protocol))
+                assert type(back) is type(obj) and back == obj
         "#,
     );
     let v2_payload = portable_runtime::header::payload_for("_portable_pickle_v2", 2);

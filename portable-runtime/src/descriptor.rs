@@ -113,20 +113,19 @@ impl TypeSpec {
             TypeShape::UnitEnum { name, .. } => name,
             TypeShape::DataEnum { base, .. } => &base.name,
         };
-        let origin = self.module.as_deref().unwrap_or(&self.crate_name);
-        let registry_key = format!("{origin}.{top_name}#{key:016x}");
+        // An identifier: classes are registered as attributes of the namespace.
+        let registry_key = format!("{top_name}_{key:016x}");
         let decorator = if self.frozen { slot::FROZEN_STRUCT } else { slot::STRUCT };
         let mut w = OpWriter::new();
         match &self.shape {
             TypeShape::Struct(class) => {
-                publish(&mut w, &class.name, |w| {
-                    lazy_class(w, &registry_key, |w| {
-                        or_real_class(w, self.module.as_deref(), &class.name, |w| {
-                            dataclass(w, decorator, class, &class.name, |w| w.tuple_close(0))
-                        })
-                    });
-                    w.memoize();
+                lazy_class(&mut w, &registry_key, |w| {
+                    or_real_class(w, self.module.as_deref(), &class.name, |w| {
+                        dataclass(w, decorator, class, &class.name, &registry_key, |w| w.tuple_close(0))
+                    })
                 });
+                w.memoize();
+                w.op(POP);
                 if self.instance_encoding() == InstanceEncoding::State {
                     for f in &class.fields {
                         w.str(f);
@@ -136,37 +135,42 @@ impl TypeSpec {
                 }
             }
             TypeShape::UnitEnum { name, doc, members } => {
-                publish(&mut w, name, |w| {
-                    lazy_class(w, &registry_key, |w| {
-                        or_real_class(w, self.module.as_deref(), name, |w| {
-                            // starmap(Enum, ((name, [("__doc__", doc), (member, value), ...]),)):
-                            // a dunder "member" becomes a class attribute.
-                            w.get(slot::STARMAP);
-                            w.get(slot::ENUM);
-                            w.str(name);
-                            w.op(EMPTY_LIST);
-                            if let Some(doc) = doc {
-                                w.str("__doc__");
-                                w.str(doc);
+                lazy_class(&mut w, &registry_key, |w| {
+                    or_real_class(w, self.module.as_deref(), name, |w| {
+                        // starmap(Enum, ((name, [("__qualname__", key), ("__doc__", doc),
+                        // (member, value), ...]),)): a dunder "member" becomes a class
+                        // attribute. The unique __qualname__ lets pickle find the class;
+                        // an enum's repr shows its __name__.
+                        w.get(slot::STARMAP);
+                        w.get(slot::ENUM);
+                        w.str(name);
+                        w.op(EMPTY_LIST);
+                        w.op(MARK);
+                        w.str("__qualname__");
+                        w.str(&registry_key);
+                        w.tuple_close(2);
+                        if let Some(doc) = doc {
+                            w.str("__doc__");
+                            w.str(doc);
+                            w.tuple_close(2);
+                        }
+                        w.op(APPENDS);
+                        for chunk in members.chunks(BATCH) {
+                            w.op(MARK);
+                            for (m, v) in chunk {
+                                w.str(m);
+                                w.int128(*v);
                                 w.tuple_close(2);
-                                w.op(APPEND);
                             }
-                            for chunk in members.chunks(BATCH) {
-                                w.op(MARK);
-                                for (m, v) in chunk {
-                                    w.str(m);
-                                    w.int128(*v);
-                                    w.tuple_close(2);
-                                }
-                                w.op(APPENDS);
-                            }
-                            w.tuple_close(2);
-                            w.tuple_close(1);
-                            w.tuple_close(2);
-                            w.reduce();
-                        })
-                    });
+                            w.op(APPENDS);
+                        }
+                        w.tuple_close(2);
+                        w.tuple_close(1);
+                        w.tuple_close(2);
+                        w.reduce();
+                    })
                 });
+                w.op(POP);
                 for (m, _) in members {
                     w.get(slot::GETATTR);
                     lookup(&mut w, &registry_key);
@@ -178,13 +182,12 @@ impl TypeSpec {
                 }
             }
             TypeShape::DataEnum { base, variants } => {
-                publish(&mut w, &base.name, |w| {
-                    lazy_class(w, &registry_key, |w| {
-                        dataclass(w, decorator, base, &base.name, |w| w.tuple_close(0))
-                    });
+                lazy_class(&mut w, &registry_key, |w| {
+                    dataclass(w, decorator, base, &base.name, &registry_key, |w| w.tuple_close(0))
                 });
+                w.op(POP);
                 for v in variants {
-                    let variant_key = format!("{registry_key}.{}", v.name);
+                    let variant_key = format!("{registry_key}_{}", v.name);
                     let qualname = format!("{}.{}", base.name, v.name);
                     // setattr(Base, "Variant", <variant class>) through BUILD's slot state.
                     lookup(&mut w, &registry_key);
@@ -192,7 +195,7 @@ impl TypeSpec {
                     w.op(EMPTY_DICT);
                     w.str(&v.name);
                     lazy_class(&mut w, &variant_key, |w| {
-                        dataclass(w, decorator, v, &qualname, |w| {
+                        dataclass(w, decorator, v, &qualname, &variant_key, |w| {
                             lookup(w, &registry_key);
                             w.tuple_close(1);
                         })
@@ -322,18 +325,6 @@ fn or_real_class(w: &mut OpWriter, module: Option<&str>, name: &str, stand_in: i
     w.reduce(); // filter(None, ...)
 }
 
-/// `vars(namespace).setdefault(name, <class>)`, so `pickle.dumps` finds the
-/// class by `__module__`/`__qualname__`. The first class published under a
-/// name keeps it. `class` leaves the class on the stack.
-fn publish(w: &mut OpWriter, name: &str, class: impl FnOnce(&mut OpWriter)) {
-    w.get(slot::PUBLISH);
-    w.str(name);
-    class(w);
-    w.tuple_close(2);
-    w.reduce();
-    w.op(POP);
-}
-
 /// `lookup(key)`: the registered class, or `None`.
 fn lookup(w: &mut OpWriter, key: &str) {
     w.get(slot::LOOKUP);
@@ -368,12 +359,19 @@ fn lazy_class(w: &mut OpWriter, key: &str, build: impl FnOnce(&mut OpWriter)) {
     w.reduce(); // next(...)
 }
 
-/// The lazy iterator `map(decorator, starmap(type, ((name, bases, namespace),)))`.
-fn dataclass(w: &mut OpWriter, decorator: u32, class: &ClassShape, qualname: &str, bases: impl FnOnce(&mut OpWriter)) {
+/// The lazy iterator `map(decorator, starmap(PortableType, ((name, bases, namespace),)))`.
+fn dataclass(
+    w: &mut OpWriter,
+    decorator: u32,
+    class: &ClassShape,
+    qualname: &str,
+    key: &str,
+    bases: impl FnOnce(&mut OpWriter),
+) {
     w.get(slot::MAP);
     w.get(decorator);
     w.get(slot::STARMAP);
-    w.get(slot::TYPE);
+    w.get(slot::METACLASS);
     w.str(&class.name);
     bases(w);
     w.op(EMPTY_DICT);
@@ -382,6 +380,8 @@ fn dataclass(w: &mut OpWriter, decorator: u32, class: &ClassShape, qualname: &st
     w.get(slot::NAMESPACE_NAME);
     w.str("__qualname__");
     w.str(qualname);
+    w.str(crate::layout::CLASS_REF);
+    w.str(key);
     if let Some(doc) = &class.doc {
         w.str("__doc__");
         w.str(doc);

@@ -13,6 +13,10 @@ use crate::writer::OpWriter;
 
 /// Docstring of the runtime namespace module.
 const NAMESPACE_DOC: &str = "Classes of streams written by portable-pickle (private).";
+/// Name of the stand-in classes' metaclass.
+const METACLASS: &str = "PortableType";
+/// Its docstring.
+const METACLASS_DOC: &str = "Metaclass of portable-pickle's stand-in classes; pickles them by their unique key.";
 
 /// A piece of the recipe that writes one value.
 type WriteValue<'a> = &'a dyn Fn(&mut OpWriter);
@@ -79,45 +83,58 @@ pub fn payload_for(namespace: &str, version: u32) -> Vec<u8> {
     w.tuple_close(2);
     w.reduce();
     let module = w.memoize();
+    // The class registry is the namespace's own dict: a registered class is
+    // an attribute of the namespace under its unique key, so `pickle.dumps`
+    // finds it by name.
+    w.get(builtins);
+    w.str("vars");
+    w.op(STACK_GLOBAL);
+    w.get(module);
+    w.tuple_close(1);
+    w.reduce();
+    let classes = w.memoize();
+    // The metaclass of every stand-in class: type("PortableType", (type,), {...}).
+    w.get(builtins);
+    w.str("type");
+    w.op(STACK_GLOBAL);
+    let type_ = w.memoize();
+    w.str(METACLASS);
+    w.get(type_);
+    w.tuple_close(1);
     w.op(EMPTY_DICT);
-    let registry = w.memoize();
+    w.op(MARK);
+    w.str("__module__");
+    w.get(ns_name);
+    w.str("__qualname__");
+    w.str(METACLASS);
+    w.str("__doc__");
+    w.str(METACLASS_DOC);
+    w.op(SETITEMS);
+    w.tuple_close(3);
+    w.reduce();
+    let metaclass = w.memoize();
 
     // Batch 2: the constructors, built from the primitives.
-    let method = |w: &mut OpWriter, obj: &dyn Fn(&mut OpWriter), name: &str| {
+    let method = |w: &mut OpWriter, obj: u32, name: &str| {
         w.get(getattr);
-        obj(w);
+        w.get(obj);
         w.str(name);
         w.tuple_close(2);
         w.reduce();
     };
     let yes = |w: &mut OpWriter| w.bool(true);
     let tools: [WriteValue<'_>; 6] = [
-        &|w| method(w, &|w| w.get(registry), "get"),
-        &|w| method(w, &|w| w.get(registry), "setdefault"),
-        &|w| {
-            method(
-                w,
-                &|w| {
-                    w.get(builtins);
-                    w.str("vars");
-                    w.op(STACK_GLOBAL);
-                    w.get(module);
-                    w.tuple_close(1);
-                    w.reduce();
-                },
-                "setdefault",
-            )
-        },
+        &|w| method(w, classes, "get"),
+        &|w| method(w, classes, "setdefault"),
         &|w| partial_with_keywords(w, partial, dataclass, &[("unsafe_hash", &yes)]),
         &|w| partial_with_keywords(w, partial, dataclass, &[("unsafe_hash", &yes), ("frozen", &yes)]),
         &|w| partial_with_keywords(w, partial, enum_, &[("module", &|w: &mut OpWriter| w.get(ns_name))]),
+        &|w| w.get(metaclass),
     ];
     // namespace.__dict__.update({...}) through BUILD.
     w.get(module);
     w.op(EMPTY_DICT);
     w.op(MARK);
-    w.str("registry");
-    w.get(registry);
     w.str("format_version");
     w.int(i64::from(version));
     for (name, tool) in NAMESPACE_TOOLS.iter().zip(tools) {
@@ -126,12 +143,26 @@ pub fn payload_for(namespace: &str, version: u32) -> Vec<u8> {
     }
     w.op(SETITEMS);
     w.op(BUILD);
-    w.op(POP_MARK);
 
-    // sys.modules.setdefault(NAMESPACE, module): the first installer wins a race.
+    // copyreg.dispatch_table[PortableType] = attrgetter("__portable_ref__"):
+    // pickle then names a stand-in class by its unique key, while its
+    // __qualname__ stays the plain class name that repr shows.
     w.get(builtins);
     w.str("dict.setdefault");
     w.op(STACK_GLOBAL);
+    let setdefault = w.memoize();
+    w.global("copyreg", "dispatch_table");
+    w.get(metaclass);
+    w.global("operator", "attrgetter");
+    w.str(crate::layout::CLASS_REF);
+    w.tuple_close(1);
+    w.reduce();
+    w.tuple_close(3);
+    w.reduce();
+    w.op(POP_MARK);
+
+    // sys.modules.setdefault(NAMESPACE, module): the first installer wins a race.
+    w.get(setdefault);
     w.global("sys", "modules");
     w.get(ns_name);
     w.get(module);
@@ -158,7 +189,6 @@ pub fn header_for(namespace: &str, compressed: &[u8]) -> Vec<u8> {
         ("next", slot::NEXT),
         ("filter", slot::FILTER),
         ("map", slot::MAP),
-        ("type", slot::TYPE),
         ("getattr", slot::GETATTR),
     ] {
         w.get(slot::BUILTINS);
@@ -210,7 +240,7 @@ pub fn header_for(namespace: &str, compressed: &[u8]) -> Vec<u8> {
     w.reduce();
     memoize_as(&mut w, slot::NAMESPACE);
 
-    let tool_slots = slot::LOOKUP..=slot::ENUM;
+    let tool_slots = slot::LOOKUP..=slot::METACLASS;
     assert_eq!(tool_slots.clone().count(), NAMESPACE_TOOLS.len());
     for (name, s) in NAMESPACE_TOOLS.iter().zip(tool_slots) {
         w.get(slot::GETATTR);

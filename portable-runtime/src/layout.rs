@@ -19,37 +19,40 @@ pub mod slot {
     pub const FILTER: u32 = 2;
     /// `builtins.map`.
     pub const MAP: u32 = 3;
-    /// `builtins.type`.
-    pub const TYPE: u32 = 4;
     /// `builtins.getattr`.
-    pub const GETATTR: u32 = 5;
+    pub const GETATTR: u32 = 4;
     /// The string `"itertools"`.
-    pub const ITERTOOLS: u32 = 6;
+    pub const ITERTOOLS: u32 = 5;
     /// `itertools.chain`.
-    pub const CHAIN: u32 = 7;
+    pub const CHAIN: u32 = 6;
     /// `itertools.starmap`.
-    pub const STARMAP: u32 = 8;
+    pub const STARMAP: u32 = 7;
     /// `functools.partial`.
-    pub const PARTIAL: u32 = 9;
+    pub const PARTIAL: u32 = 8;
     /// The namespace's name, [`super::NAMESPACE`]: every stand-in class's `__module__`.
-    pub const NAMESPACE_NAME: u32 = 10;
+    pub const NAMESPACE_NAME: u32 = 9;
     /// The runtime namespace module itself.
-    pub const NAMESPACE: u32 = 11;
-    /// `registry.get`: class registry lookup by key.
-    pub const LOOKUP: u32 = 12;
-    /// `registry.setdefault`: class registry insertion.
-    pub const REGISTER: u32 = 13;
-    /// `vars(namespace).setdefault`: publishes a class under its name for `pickle.dumps`.
-    pub const PUBLISH: u32 = 14;
+    pub const NAMESPACE: u32 = 10;
+    /// `vars(namespace).get`: class lookup by unique key.
+    pub const LOOKUP: u32 = 11;
+    /// `vars(namespace).setdefault`: class registration under its unique key.
+    pub const REGISTER: u32 = 12;
     /// `functools.partial(dataclasses.dataclass, unsafe_hash=True)`.
-    pub const STRUCT: u32 = 15;
+    pub const STRUCT: u32 = 13;
     /// `functools.partial(dataclasses.dataclass, unsafe_hash=True, frozen=True)`.
-    pub const FROZEN_STRUCT: u32 = 16;
+    pub const FROZEN_STRUCT: u32 = 14;
     /// `functools.partial(enum.Enum, module=NAMESPACE)`.
-    pub const ENUM: u32 = 17;
+    pub const ENUM: u32 = 15;
+    /// `PortableType`, the metaclass of stand-in dataclasses.
+    pub const METACLASS: u32 = 16;
     /// Number of memo entries the header defines; the body's start at this index.
-    pub const COUNT: u32 = 18;
+    pub const COUNT: u32 = 17;
 }
 
 /// Namespace attributes the header reads into slots `LOOKUP..=ENUM`, in order.
-pub const NAMESPACE_TOOLS: [&str; 6] = ["lookup", "register", "publish", "struct", "frozen_struct", "enum"];
+pub const NAMESPACE_TOOLS: [&str; 6] = ["lookup", "register", "struct", "frozen_struct", "enum", "PortableType"];
+
+/// Class attribute holding a stand-in class's unique key in the namespace;
+/// `copyreg.dispatch_table[PortableType]` reads it so `pickle.dumps` names the
+/// class by that key.
+pub const CLASS_REF: &str = "__portable_ref__";
