@@ -259,10 +259,8 @@ fn or_real_class(w: &mut OpWriter, module: Option<&str>, name: &str, stand_in: i
     w.get(slot::FILTER);
     w.none();
     w.get(slot::CHAIN);
-    w.get(slot::BUILTINS);
-    w.str("dict.get");
-    w.op(STACK_GLOBAL);
-    w.global("sys", "modules");
+    w.get(slot::DICT_GET);
+    w.get(slot::MODULES);
     w.str(module);
     w.tuple_close(2);
     w.reduce();

@@ -217,7 +217,9 @@ pub fn header_for(namespace: &str, compressed: &[u8]) -> Vec<u8> {
     w.get(slot::BUILTINS);
     w.str("dict.get");
     w.op(STACK_GLOBAL);
+    memoize_as(&mut w, slot::DICT_GET);
     w.global("sys", "modules");
+    memoize_as(&mut w, slot::MODULES);
     w.get(slot::NAMESPACE_NAME);
     w.tuple_close(2);
     w.reduce();
@@ -251,6 +253,33 @@ pub fn header_for(namespace: &str, compressed: &[u8]) -> Vec<u8> {
         memoize_as(&mut w, s);
     }
     assert_eq!(w.memo_len(), slot::COUNT);
+
+    // If cloudpickle is loaded, have it pickle the namespace's classes by
+    // value, so objects reach worker processes that never saw a stream:
+    // next(map(methodcaller("register_pickle_by_value", ns),
+    //          filter(None, (sys.modules.get("cloudpickle"),))), None)
+    w.get(slot::NEXT);
+    w.get(slot::MAP);
+    w.global("operator", "methodcaller");
+    w.str("register_pickle_by_value");
+    w.get(slot::NAMESPACE);
+    w.tuple_close(2);
+    w.reduce();
+    w.get(slot::FILTER);
+    w.none();
+    w.get(slot::DICT_GET);
+    w.get(slot::MODULES);
+    w.str("cloudpickle");
+    w.tuple_close(2);
+    w.reduce();
+    w.tuple_close(1);
+    w.tuple_close(2);
+    w.reduce();
+    w.tuple_close(2);
+    w.reduce();
+    w.none();
+    w.tuple_close(2);
+    w.reduce();
     w.op(POP_MARK);
 
     let body = w.into_bytes();

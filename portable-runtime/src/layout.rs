@@ -31,22 +31,26 @@ pub mod slot {
     pub const PARTIAL: u32 = 8;
     /// The namespace's name, [`super::NAMESPACE`]: every stand-in class's `__module__`.
     pub const NAMESPACE_NAME: u32 = 9;
+    /// `builtins.dict.get`.
+    pub const DICT_GET: u32 = 10;
+    /// `sys.modules`.
+    pub const MODULES: u32 = 11;
     /// The runtime namespace module itself.
-    pub const NAMESPACE: u32 = 10;
+    pub const NAMESPACE: u32 = 12;
     /// `vars(namespace).get`: class lookup by unique key.
-    pub const LOOKUP: u32 = 11;
+    pub const LOOKUP: u32 = 13;
     /// `vars(namespace).setdefault`: class registration under its unique key.
-    pub const REGISTER: u32 = 12;
+    pub const REGISTER: u32 = 14;
     /// `functools.partial(dataclasses.dataclass, unsafe_hash=True)`.
-    pub const STRUCT: u32 = 13;
+    pub const STRUCT: u32 = 15;
     /// `functools.partial(dataclasses.dataclass, unsafe_hash=True, frozen=True)`.
-    pub const FROZEN_STRUCT: u32 = 14;
+    pub const FROZEN_STRUCT: u32 = 16;
     /// `functools.partial(enum.Enum, module=NAMESPACE)`.
-    pub const ENUM: u32 = 15;
+    pub const ENUM: u32 = 17;
     /// `PortableType`, the metaclass of stand-in dataclasses.
-    pub const METACLASS: u32 = 16;
+    pub const METACLASS: u32 = 18;
     /// Number of memo entries the header defines; the body's start at this index.
-    pub const COUNT: u32 = 17;
+    pub const COUNT: u32 = 19;
 }
 
 /// Namespace attributes the header reads into slots `LOOKUP..=ENUM`, in order.
