@@ -292,8 +292,17 @@ fn corpus_loads_in_cpython() {
     );
     c.case(
         "boxes_refs",
-        &(Box::new(5), &6, &&"seven"),
-        "assert v == (5, 6, 'seven')",
+        &(
+            Box::new(5),
+            &6,
+            &&"seven",
+            &mut 8,
+            Box::<[i32]>::from([1, 2]),
+            Cow::<[i32]>::Borrowed(&[3]),
+            Cow::<[u8]>::Owned(vec![9]),
+            Rc::<str>::from("rc"),
+        ),
+        r"assert v == (5, 6, 'seven', 8, [1, 2], [3], b'\x09', 'rc')",
     );
     c.case(
         "large_str_outside_frame",

@@ -3,7 +3,7 @@
 
 use portable_runtime::descriptor::{ClassShape, InstanceEncoding, TypeShape, TypeSpec};
 use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, ToTokens};
 
 use crate::ast::{Container, Data, Field, Style, Variant};
 use crate::valid::discriminant_value;
@@ -200,29 +200,30 @@ fn call(slot: TokenStream, fields: &[Field<'_>], value: impl Fn(&Field<'_>) -> T
     }
 }
 
+/// The local name a variant's field is bound to in its match arm.
+fn binding(member: &syn::Member) -> syn::Ident {
+    match member {
+        syn::Member::Named(ident) => format_ident!("__f_{}", ident),
+        syn::Member::Unnamed(index) => format_ident!("__f{}", index.index),
+    }
+}
+
 fn variant_arm(index: u32, v: &Variant<'_>) -> TokenStream {
     let ident = v.ident;
-    let binding = |i: usize| format_ident!("__f{}", i);
+    let written = v.fields.iter().filter(|f| f.is_written());
     let pattern = match v.style {
         Style::Unit => quote!(Self::#ident),
         Style::Named => {
-            let fields = v
-                .fields
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| f.is_written())
-                .map(|(i, f)| {
-                    let member = &f.member;
-                    let b = binding(i);
-                    quote!(#member: #b)
-                });
+            let fields = written.map(|f| {
+                let (member, b) = (&f.member, binding(&f.member));
+                quote!(#member: #b)
+            });
             quote!(Self::#ident { #(#fields,)* .. })
         }
         Style::Tuple => {
-            let fields = v.fields.iter().enumerate().map(|(i, f)| {
+            let fields = v.fields.iter().map(|f| {
                 if f.is_written() {
-                    let b = binding(i);
-                    quote!(#b)
+                    binding(&f.member).into_token_stream()
                 } else {
                     quote!(_)
                 }
@@ -230,15 +231,8 @@ fn variant_arm(index: u32, v: &Variant<'_>) -> TokenStream {
             quote!(Self::#ident(#(#fields),*))
         }
     };
-    let indices: Vec<usize> = (0..v.fields.len()).collect();
     let call = call(quote!(__first + #index), &v.fields, |f| {
-        let i = indices[v
-            .fields
-            .iter()
-            .position(|g| std::ptr::eq(g, f))
-            .expect("field of this variant")];
-        let b = binding(i);
-        quote!(#b)
+        binding(&f.member).into_token_stream()
     });
     quote!(#pattern => { #call })
 }

@@ -174,7 +174,7 @@ pub(crate) fn write_list<'a, T: PortablePickle + 'a>(
     items: impl ExactSizeIterator<Item = &'a T>,
 ) -> io::Result<()> {
     p.w().op(EMPTY_LIST);
-    write_batched(p, items, APPEND, APPENDS, |p, v| v.write_pickle(p))
+    write_batched(p, items, Some(APPEND), APPENDS, |p, v| v.write_pickle(p))
 }
 
 /// Writes items in batches of [`BATCH`]: `MARK items… many`, or `item one`
@@ -182,7 +182,7 @@ pub(crate) fn write_list<'a, T: PortablePickle + 'a>(
 fn write_batched<I: ExactSizeIterator>(
     p: &mut Pickler<'_>,
     items: I,
-    one: u8,
+    one: Option<u8>,
     many: u8,
     mut write: impl FnMut(&mut Pickler<'_>, I::Item) -> io::Result<()>,
 ) -> io::Result<()> {
@@ -190,7 +190,7 @@ fn write_batched<I: ExactSizeIterator>(
     let mut items = items;
     while left > 0 {
         let n = left.min(BATCH);
-        if n == 1 && one != 0 {
+        if let (1, Some(one)) = (n, one) {
             write(p, items.next().expect("ExactSizeIterator length"))?;
             p.w().op(one);
         } else {
@@ -230,7 +230,7 @@ pub(crate) fn write_dict<'a, K: PortablePickle + 'a, V: PortablePickle + 'a>(
     items: impl ExactSizeIterator<Item = (&'a K, &'a V)>,
 ) -> io::Result<()> {
     p.w().op(EMPTY_DICT);
-    write_batched(p, items, SETITEM, SETITEMS, |p, (k, v)| {
+    write_batched(p, items, Some(SETITEM), SETITEMS, |p, (k, v)| {
         k.write_pickle(p)?;
         v.write_pickle(p)
     })
@@ -242,7 +242,7 @@ pub(crate) fn write_set<'a, T: PortablePickle + 'a>(
     items: impl ExactSizeIterator<Item = &'a T>,
 ) -> io::Result<()> {
     p.w().op(EMPTY_SET);
-    write_batched(p, items, 0, ADDITEMS, |p, v| v.write_pickle(p))
+    write_batched(p, items, None, ADDITEMS, |p, v| v.write_pickle(p))
 }
 
 impl<K: PortablePickle, V: PortablePickle, S: BuildHasher> PortablePickle for HashMap<K, V, S> {
