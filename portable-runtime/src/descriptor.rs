@@ -256,53 +256,52 @@ fn or_real_class(w: &mut OpWriter, module: Option<&str>, name: &str, stand_in: i
     w.get(slot::MAP);
     w.get(slot::NEXT);
     // MODULES
-    w.get(slot::FILTER);
-    w.none();
-    w.get(slot::CHAIN);
-    w.get(slot::DICT_GET);
-    w.get(slot::MODULES);
-    w.str(module);
-    w.tuple_close(2);
-    w.reduce();
-    w.tuple_close(1);
-    w.get(slot::MAP);
-    w.get(slot::PARTIAL);
-    w.global("importlib", "import_module");
-    w.str(module);
-    w.tuple_close(2);
-    w.reduce();
-    // SPECS: nested filter(None, map(partial(find_spec, prefix), <previous>)).
-    let prefixes: Vec<&str> = module
-        .match_indices('.')
-        .map(|(i, _)| &module[..i])
-        .chain([module])
-        .collect();
-    // Outermost level first: the full name is looked up last.
-    for prefix in prefixes.iter().rev() {
-        w.get(slot::FILTER);
-        w.none();
-        w.get(slot::MAP);
-        w.get(slot::PARTIAL);
-        w.global("importlib.util", "find_spec");
-        w.str(prefix);
-        w.tuple_close(2);
-        w.reduce();
-    }
-    // The innermost map runs once.
-    w.none();
-    w.tuple_close(1);
-    for _ in &prefixes {
-        w.tuple_close(2);
-        w.reduce(); // map(partial(find_spec, prefix), previous)
-        w.tuple_close(2);
-        w.reduce(); // filter(None, ...)
-    }
-    w.tuple_close(2);
-    w.reduce(); // map(partial(import_module, module), SPECS)
-    w.tuple_close(2);
-    w.reduce(); // chain(...)
-    w.tuple_close(2);
-    w.reduce(); // filter(None, ...) = MODULES
+    truthy_chain(
+        w,
+        |w| {
+            w.get(slot::DICT_GET);
+            w.get(slot::MODULES);
+            w.str(module);
+            w.tuple_close(2);
+            w.reduce();
+        },
+        |w| {
+            w.get(slot::MAP);
+            w.get(slot::PARTIAL);
+            w.global("importlib", "import_module");
+            w.str(module);
+            w.tuple_close(2);
+            w.reduce();
+            // SPECS: nested filter(None, map(partial(find_spec, prefix), <previous>)).
+            let prefixes: Vec<&str> = module
+                .match_indices('.')
+                .map(|(i, _)| &module[..i])
+                .chain([module])
+                .collect();
+            // Outermost level first: the full name is looked up last.
+            for prefix in prefixes.iter().rev() {
+                w.get(slot::FILTER);
+                w.none();
+                w.get(slot::MAP);
+                w.get(slot::PARTIAL);
+                w.global("importlib.util", "find_spec");
+                w.str(prefix);
+                w.tuple_close(2);
+                w.reduce();
+            }
+            // The innermost map runs once.
+            w.none();
+            w.tuple_close(1);
+            for _ in &prefixes {
+                w.tuple_close(2);
+                w.reduce(); // map(partial(find_spec, prefix), previous)
+                w.tuple_close(2);
+                w.reduce(); // filter(None, ...)
+            }
+            w.tuple_close(2);
+            w.reduce(); // map(partial(import_module, module), SPECS)
+        },
+    );
     w.tuple_close(1);
     w.none();
     w.tuple_close(1);
@@ -334,27 +333,46 @@ fn lookup(w: &mut OpWriter, key: &str) {
 /// Pushes the registered class for `key`, building it with the lazy iterator
 /// `build` writes when the registry does not have it yet.
 fn lazy_class(w: &mut OpWriter, key: &str, build: impl FnOnce(&mut OpWriter)) {
-    w.get(slot::NEXT);
+    first_truthy(
+        w,
+        |w| lookup(w, key),
+        |w| {
+            w.get(slot::MAP);
+            w.get(slot::PARTIAL);
+            w.get(slot::REGISTER);
+            w.str(key);
+            w.tuple_close(2);
+            w.reduce();
+            build(w);
+            w.tuple_close(2);
+            w.reduce(); // map(partial(register, key), build)
+        },
+    );
+}
+
+/// `filter(None, chain((first,), rest))`: lazily, `first` if it is truthy,
+/// then the truthy items of the lazy iterator `rest`, which runs only as far
+/// as it is pulled.
+pub(crate) fn truthy_chain(w: &mut OpWriter, first: impl FnOnce(&mut OpWriter), rest: impl FnOnce(&mut OpWriter)) {
     w.get(slot::FILTER);
     w.none();
     w.get(slot::CHAIN);
-    lookup(w, key);
+    first(w);
     w.tuple_close(1);
-    w.get(slot::MAP);
-    w.get(slot::PARTIAL);
-    w.get(slot::REGISTER);
-    w.str(key);
-    w.tuple_close(2);
-    w.reduce();
-    build(w);
-    w.tuple_close(2);
-    w.reduce(); // map(partial(register, key), build)
+    rest(w);
     w.tuple_close(2);
     w.reduce(); // chain(...)
     w.tuple_close(2);
     w.reduce(); // filter(None, ...)
+}
+
+/// `next(filter(None, chain((first,), rest)))`: `first` if truthy, else the
+/// first truthy item of `rest`, computed only then.
+pub(crate) fn first_truthy(w: &mut OpWriter, first: impl FnOnce(&mut OpWriter), rest: impl FnOnce(&mut OpWriter)) {
+    w.get(slot::NEXT);
+    truthy_chain(w, first, rest);
     w.tuple_close(1);
-    w.reduce(); // next(...)
+    w.reduce();
 }
 
 /// The lazy iterator `map(decorator, starmap(PortableType, ((name, bases, namespace),)))`.

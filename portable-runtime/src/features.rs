@@ -15,37 +15,13 @@ use std::io;
     feature = "rust_decimal",
     feature = "num-complex"
 ))]
-use crate::{Pickler, PortablePickle, StdGlobal};
+use crate::{Pickler, PortablePickle};
 
 #[cfg(feature = "chrono")]
 mod chrono_impls {
     use super::*;
+    use crate::globals::{DATE, DATETIME, TIME, TIMEDELTA, TIMEZONE, UTC};
     use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Offset, Timelike, Utc};
-
-    static DATE: StdGlobal = StdGlobal {
-        module: "datetime",
-        name: "date",
-    };
-    static TIME: StdGlobal = StdGlobal {
-        module: "datetime",
-        name: "time",
-    };
-    static DATETIME: StdGlobal = StdGlobal {
-        module: "datetime",
-        name: "datetime",
-    };
-    static TIMEZONE: StdGlobal = StdGlobal {
-        module: "datetime",
-        name: "timezone",
-    };
-    static TIMEDELTA: StdGlobal = StdGlobal {
-        module: "datetime",
-        name: "timedelta",
-    };
-    static UTC: StdGlobal = StdGlobal {
-        module: "datetime",
-        name: "timezone.utc",
-    };
 
     /// Microseconds of a time; a leap second (`nanosecond() >= 1e9`) is
     /// clamped to `.999999`, since Python's `time` has no second 60.
@@ -139,11 +115,7 @@ mod chrono_impls {
 #[cfg(feature = "uuid")]
 mod uuid_impls {
     use super::*;
-
-    static UUID: StdGlobal = StdGlobal {
-        module: "uuid",
-        name: "UUID",
-    };
+    use crate::globals::UUID;
 
     /// `uuid.UUID`.
     impl PortablePickle for uuid::Uuid {
@@ -160,11 +132,7 @@ mod uuid_impls {
 #[cfg(feature = "rust_decimal")]
 mod decimal_impls {
     use super::*;
-
-    static DECIMAL: StdGlobal = StdGlobal {
-        module: "decimal",
-        name: "Decimal",
-    };
+    use crate::globals::DECIMAL;
 
     /// `decimal.Decimal`, exact, scale kept (`1.50` stays `Decimal('1.50')`).
     impl PortablePickle for rust_decimal::Decimal {
@@ -203,11 +171,7 @@ mod indexmap_impls {
 #[cfg(feature = "num-complex")]
 mod complex_impls {
     use super::*;
-
-    static COMPLEX: StdGlobal = StdGlobal {
-        module: "builtins",
-        name: "complex",
-    };
+    use crate::globals::COMPLEX;
 
     macro_rules! complex_impls {
         ($($t:ty),*) => {$(

@@ -7,6 +7,7 @@
 //! map(pickle.loads, map(zlib.decompress, (PAYLOAD,))))))`. `map` is lazy, so
 //! the payload is decompressed and loaded only when the first item is `None`.
 
+use crate::descriptor::first_truthy;
 use crate::layout::{slot, FORMAT_VERSION, NAMESPACE, NAMESPACE_TOOLS};
 use crate::opcodes::*;
 use crate::writer::OpWriter;
@@ -210,36 +211,32 @@ pub fn header_for(namespace: &str, compressed: &[u8]) -> Vec<u8> {
     memoize_as(&mut w, slot::NAMESPACE_NAME);
 
     // next(filter(None, chain((sys.modules.get(NS),), map(loads, map(decompress, (PAYLOAD,))))))
-    w.get(slot::NEXT);
-    w.get(slot::FILTER);
-    w.none();
-    w.get(slot::CHAIN);
-    w.get(slot::BUILTINS);
-    w.str("dict.get");
-    w.op(STACK_GLOBAL);
-    memoize_as(&mut w, slot::DICT_GET);
-    w.global("sys", "modules");
-    memoize_as(&mut w, slot::MODULES);
-    w.get(slot::NAMESPACE_NAME);
-    w.tuple_close(2);
-    w.reduce();
-    w.tuple_close(1);
-    w.get(slot::MAP);
-    w.global("pickle", "loads");
-    w.get(slot::MAP);
-    w.global("zlib", "decompress");
-    w.bytes(compressed);
-    w.tuple_close(1);
-    w.tuple_close(2);
-    w.reduce();
-    w.tuple_close(2);
-    w.reduce();
-    w.tuple_close(2);
-    w.reduce();
-    w.tuple_close(2);
-    w.reduce();
-    w.tuple_close(1);
-    w.reduce();
+    first_truthy(
+        &mut w,
+        |w| {
+            w.get(slot::BUILTINS);
+            w.str("dict.get");
+            w.op(STACK_GLOBAL);
+            memoize_as(w, slot::DICT_GET);
+            w.global("sys", "modules");
+            memoize_as(w, slot::MODULES);
+            w.get(slot::NAMESPACE_NAME);
+            w.tuple_close(2);
+            w.reduce();
+        },
+        |w| {
+            w.get(slot::MAP);
+            w.global("pickle", "loads");
+            w.get(slot::MAP);
+            w.global("zlib", "decompress");
+            w.bytes(compressed);
+            w.tuple_close(1);
+            w.tuple_close(2);
+            w.reduce();
+            w.tuple_close(2);
+            w.reduce();
+        },
+    );
     memoize_as(&mut w, slot::NAMESPACE);
 
     let tool_slots = slot::LOOKUP..=slot::METACLASS;

@@ -7,6 +7,7 @@
 
 pub mod descriptor;
 mod features;
+mod globals;
 pub mod header;
 mod impls;
 pub mod layout;

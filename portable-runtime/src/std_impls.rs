@@ -12,32 +12,8 @@ use std::ops::{Range, RangeInclusive};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::{Pickler, PortablePickle, StdGlobal};
-
-static TIMEDELTA: StdGlobal = StdGlobal {
-    module: "datetime",
-    name: "timedelta",
-};
-static DATETIME: StdGlobal = StdGlobal {
-    module: "datetime",
-    name: "datetime",
-};
-static UTC: StdGlobal = StdGlobal {
-    module: "datetime",
-    name: "timezone.utc",
-};
-static IPV4: StdGlobal = StdGlobal {
-    module: "ipaddress",
-    name: "IPv4Address",
-};
-static IPV6: StdGlobal = StdGlobal {
-    module: "ipaddress",
-    name: "IPv6Address",
-};
-static RANGE: StdGlobal = StdGlobal {
-    module: "builtins",
-    name: "range",
-};
+use crate::globals::{DATETIME, IPV4, IPV6, RANGE, TIMEDELTA, UTC};
+use crate::{Pickler, PortablePickle};
 
 const SECS_PER_DAY: u64 = 86_400;
 
