@@ -151,6 +151,28 @@ enum Tree {
 }
 
 #[derive(PortablePickle)]
+struct Borrowed<'a, T: Clone + 'a>
+where
+    T: PortablePickle,
+{
+    name: &'a str,
+    items: &'a [T],
+    owned: Cow<'a, str>,
+}
+
+/// An enum without variants: derivable, never written.
+#[derive(PortablePickle)]
+#[allow(dead_code)]
+enum Never {}
+
+#[derive(PortablePickle)]
+#[pickle(frozen, rename_all = "snake_case")]
+enum Event {
+    KeyPress { key_code: u32 },
+    Quit,
+}
+
+#[derive(PortablePickle)]
 struct Shared {
     a: Rc<Point>,
     b: Rc<Point>,
@@ -601,6 +623,30 @@ fn corpus_loads_in_cpython() {
             Box::new(Tree::Node(Box::new(Tree::Leaf(2)), Box::new(Tree::Leaf(3)))),
         ),
         "assert repr(v) == 'Tree.Node(_0=Tree.Leaf(_0=1), _1=Tree.Node(_0=Tree.Leaf(_0=2), _1=Tree.Leaf(_0=3)))'",
+    );
+    c.case(
+        "borrowed_generic",
+        &Borrowed {
+            name: "n",
+            items: &[1u8, 2][..],
+            owned: Cow::Owned("o".into()),
+        },
+        r"assert type(v).__name__ == 'Borrowed' and (v.name, v.items, v.owned) == ('n', b'\x01\x02', 'o')",
+    );
+    c.case(
+        "frozen_data_enum",
+        &[Event::KeyPress { key_code: 13 }, Event::Quit],
+        r#"
+        press, quit = v
+        assert repr(press) == 'Event.key_press(key_code=13)' and repr(quit) == 'Event.quit()'
+        try:
+            press.key_code = 1
+        except dataclasses.FrozenInstanceError:
+            pass
+        else:
+            raise AssertionError('frozen variant accepted an assignment')
+        assert hash(press) == hash(type(press)(13)) and isinstance(quit, type(press).__mro__[1])
+        "#,
     );
     let p = Rc::new(Point { x: 5, y: 5 });
     let s = Arc::new("shared".to_string());
