@@ -43,6 +43,12 @@ pub const PAYLOAD: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/payload.pkl
 pub use portable_runtime::layout::{FORMAT_VERSION, NAMESPACE};
 
 /// Writes `value` as one complete pickle stream: header, type table, body.
+///
+/// # Panics
+///
+/// Writing to memory cannot fail, so this panics only if a hand-written
+/// [`PortablePickle`](trait@PortablePickle) impl returns an error; use
+/// [`to_writer`] to get such errors as a `Result`.
 pub fn to_vec<T: PortablePickle + ?Sized>(value: &T) -> Vec<u8> {
     portable_runtime::to_vec_with_header(HEADER, value)
 }
