@@ -94,6 +94,7 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
     quote! {
         #[automatically_derived]
         impl #impl_generics ::portable_pickle::PortablePickle for #ident #ty_generics #where_clause {
+            #[inline]
             fn write_pickle(
                 &self,
                 __p: &mut ::portable_pickle::__private::Pickler<'_>,

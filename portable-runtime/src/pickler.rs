@@ -131,6 +131,8 @@ impl<'s> Pickler<'s> {
 
     /// Writes a payload too large for a frame outside any frame, as CPython
     /// does: `head` is its opcode and length, `data` the bytes.
+    #[cold]
+    #[inline(never)]
     fn large(&mut self, head: impl FnOnce(&mut OpWriter), data: &[u8]) -> io::Result<()> {
         self.close_frame()?;
         head(&mut self.w);
@@ -201,15 +203,26 @@ impl<'s> Pickler<'s> {
     /// `n` arguments; write the arguments, then call [`Pickler::end_call`].
     #[inline]
     pub fn begin_call(&mut self, callable: u32, n: usize) {
-        self.w.get(callable);
-        self.w.tuple_open(n);
+        match u8::try_from(callable) {
+            Ok(c) if n > 3 => self.w.put([BINGET, c, MARK]),
+            _ => {
+                self.w.get(callable);
+                self.w.tuple_open(n);
+            }
+        }
     }
 
     /// Ends a call started with [`Pickler::begin_call`].
     #[inline]
     pub fn end_call(&mut self, n: usize) -> io::Result<()> {
-        self.w.tuple_close(n);
-        self.w.reduce();
+        let close = match n {
+            0 => EMPTY_TUPLE,
+            1 => TUPLE1,
+            2 => TUPLE2,
+            3 => TUPLE3,
+            _ => TUPLE,
+        };
+        self.w.put([close, REDUCE]);
         self.boundary()
     }
 

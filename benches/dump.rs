@@ -1,0 +1,102 @@
+//! Dump benchmarks (issue 6): portable-pickle vs serde-pickle on the
+//! 1M-record workload, one `Point` (fixed overhead) and 10M `f64`s.
+//!
+//! `cargo bench --bench dump -- --warm-up-time 1 --measurement-time 5`
+//!
+//! Throughput is per element (record, point, float), so criterion's
+//! `thrpt` line is elements/s; ns/element is printed in the summary
+//! together with bytes/element.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+#[path = "workload.rs"]
+mod workload;
+
+use workload::{bulk, records, small, BULK, N};
+
+fn serde_to_vec<T: serde::Serialize>(v: &T) -> Vec<u8> {
+    serde_pickle::to_vec(v, Default::default()).expect("serde-pickle")
+}
+
+fn print_sizes(name: &str, n: usize, ours: usize, theirs: usize) {
+    println!(
+        "bytes/{name}: portable-pickle {:.2} ({ours} B), serde-pickle {:.2} ({theirs} B), ratio {:.3}",
+        ours as f64 / n as f64,
+        theirs as f64 / n as f64,
+        ours as f64 / theirs as f64
+    );
+}
+
+fn records_1m(c: &mut Criterion) {
+    let data = records(N);
+    let ours = portable_pickle::to_vec(&data);
+    let theirs = serde_to_vec(&data);
+    print_sizes("record", N, ours.len(), theirs.len());
+    let cap = ours.len();
+    drop((ours, theirs));
+
+    let mut g = c.benchmark_group("records_1M");
+    g.throughput(Throughput::Elements(N as u64));
+    g.sample_size(10);
+    g.bench_function("portable/to_vec", |b| {
+        b.iter(|| portable_pickle::to_vec(black_box(&data)))
+    });
+    g.bench_function("portable/to_writer_sink", |b| {
+        b.iter(|| portable_pickle::to_writer(std::io::sink(), black_box(&data)).unwrap())
+    });
+    let mut out = Vec::with_capacity(cap);
+    g.bench_function("portable/to_writer_vec", |b| {
+        b.iter(|| {
+            out.clear();
+            portable_pickle::to_writer(&mut out, black_box(&data)).unwrap();
+        })
+    });
+    g.bench_function("serde_pickle/to_vec", |b| b.iter(|| serde_to_vec(black_box(&data))));
+    // Like for like with portable/to_writer_vec: output memory reused, no page faults.
+    let mut out = Vec::with_capacity(cap * 3);
+    g.bench_function("serde_pickle/to_writer_vec", |b| {
+        b.iter(|| {
+            out.clear();
+            serde_pickle::to_writer(&mut out, black_box(&data), Default::default()).unwrap();
+        })
+    });
+    g.finish();
+}
+
+fn small_point(c: &mut Criterion) {
+    let p = small();
+    print_sizes("point", 1, portable_pickle::to_vec(&p).len(), serde_to_vec(&p).len());
+    let mut g = c.benchmark_group("small_point");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("portable/to_vec", |b| b.iter(|| portable_pickle::to_vec(black_box(&p))));
+    g.bench_function("serde_pickle/to_vec", |b| b.iter(|| serde_to_vec(black_box(&p))));
+    g.finish();
+}
+
+fn bulk_f64(c: &mut Criterion) {
+    let data = bulk(BULK);
+    print_sizes(
+        "f64",
+        BULK,
+        portable_pickle::to_vec(&data).len(),
+        serde_to_vec(&data).len(),
+    );
+    let mut g = c.benchmark_group("bulk_f64_10M");
+    g.throughput(Throughput::Elements(BULK as u64));
+    g.sample_size(10);
+    g.bench_function("portable/to_vec", |b| {
+        b.iter(|| portable_pickle::to_vec(black_box(&data)))
+    });
+    g.bench_function("serde_pickle/to_vec", |b| b.iter(|| serde_to_vec(black_box(&data))));
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(5));
+    targets = records_1m, small_point, bulk_f64
+}
+criterion_main!(benches);
