@@ -129,7 +129,10 @@ impl Color {
 impl Expect for Color {
     fn describe(&self) -> String {
         let (name, value) = self.name_value();
-        format!("{{\"enum\": \"Color\", \"name\": {}, \"value\": {value}}}", json_str(name))
+        format!(
+            "{{\"enum\": \"Color\", \"name\": {}, \"value\": {value}}}",
+            json_str(name)
+        )
     }
     fn summary(&self) -> String {
         let (name, value) = self.name_value();
@@ -154,7 +157,11 @@ impl Expect for Shape {
                 format!("circle {},{} d={:?}", center.x, center.y, radius * 2.0)
             }
             Shape::Polygon(points) => {
-                format!("polygon {} sx={}", points.len(), points.iter().map(|p| p.x).sum::<i64>())
+                format!(
+                    "polygon {} sx={}",
+                    points.len(),
+                    points.iter().map(|p| p.x).sum::<i64>()
+                )
             }
             Shape::Empty => "empty".to_owned(),
         })
