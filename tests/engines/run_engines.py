@@ -277,6 +277,20 @@ def _mp_fresh_child_fails(method, d):
 
 def scenario_mp_spawn_fails(d):
     _mp_fresh_child_fails("spawn", d)
+    # a Pool's worker dies on the same error; the Pool replaces it and the
+    # task is lost: map never returns
+    import multiprocessing
+
+    objs, _ = load(d)
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        result = pool.map_async(t.summary, objs[:2])
+        try:
+            result.get(timeout=3)
+        except multiprocessing.TimeoutError:
+            print("Pool.map did not return within 3 s (as documented)")
+        else:
+            raise AssertionError("Pool.map returned: update the README")
+        pool.terminate()
 
 
 def scenario_mp_forkserver_fails(d):
