@@ -56,10 +56,11 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
                 members,
             };
             let descriptor = descriptor(&type_spec(cont, shape));
+            // The descriptor memoizes the enum class, then each member.
             let arms = variants.iter().enumerate().map(|(i, v)| {
                 let ident = v.ident;
-                let i = i as u32;
-                quote!(Self::#ident => #i,)
+                let slot = i as u32 + 1;
+                quote!(Self::#ident => #slot,)
             });
             quote! {
                 #descriptor
@@ -77,7 +78,8 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
                     .collect(),
             };
             let descriptor = descriptor(&type_spec(cont, shape));
-            let arms = variants.iter().enumerate().map(|(i, v)| variant_arm(i as u32, v));
+            // The descriptor memoizes the base class, then each variant's.
+            let arms = variants.iter().enumerate().map(|(i, v)| variant_arm(i as u32 + 1, v));
             quote! {
                 #descriptor
                 let __first = __p.class_slot(&__CLASS);

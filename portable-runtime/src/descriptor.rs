@@ -10,7 +10,7 @@
 //! `next(filter(None, chain((lookup(KEY),), map(partial(register, KEY), BUILD))))`
 //! where `BUILD` is a lazy iterator (`map`/`starmap`) yielding the new class.
 
-use crate::layout::slot;
+use crate::layout::{slot, CLASS_REDUCE};
 use crate::opcodes::*;
 use crate::writer::OpWriter;
 
@@ -106,8 +106,104 @@ impl TypeSpec {
 
     /// Encodes the descriptor. Its fingerprint covers everything that shapes
     /// the classes, so a changed type gets a distinct class on the reading side.
+    ///
+    /// The descriptor carries the type's class definition as bytes (`DEF`:
+    /// a lookup-or-build of each of its classes, memoized in order) and runs
+    /// it as a standalone pickle, `pickle.loads(STANDALONE + DEF + SELECT)`:
+    /// the same kind of pickle that `pickle.dumps` later writes for each
+    /// class (see [`crate::layout::CLASS_REDUCE`]), so a class can be rebuilt
+    /// in a process that never saw a stream. Memo slots it defines: each
+    /// class, then a struct's field names (state encoding) or an enum's
+    /// members.
     pub fn encode(&self) -> EncodedDescriptor {
         let key = fingerprint(&format!("{FORMAT}{self:?}", FORMAT = crate::layout::FORMAT_VERSION));
+        let (definition, class_keys) = self.definition(key);
+        let def_key = format!("{}#def", class_keys[0]);
+        // b"".join((STANDALONE, lookup(DEF_KEY), select)): a complete pickle.
+        let standalone = |w: &mut OpWriter, select: &[u8]| {
+            w.get(slot::BYTES_JOIN);
+            w.bytes(b"");
+            w.get(slot::STANDALONE);
+            lookup(w, &def_key);
+            w.bytes(select);
+            w.tuple_close(3);
+            w.tuple_close(2);
+            w.reduce();
+        };
+
+        let mut w = OpWriter::new();
+        // The descriptor's bytes are copied at whatever memo index the stream
+        // has reached, so they never refer to their own memo entries: what
+        // they need again is kept in the namespace, under keys.
+        register(&mut w, &def_key, |w| w.bytes(&definition));
+        w.op(POP);
+        for (i, class_key) in class_keys.iter().enumerate() {
+            // register(KEY#reduce, (pickle.loads, (<standalone pickle of class i>,)))
+            let select = [&[BINGET, (slot::CORE_COUNT as usize + i) as u8][..], &[STOP]].concat();
+            assert!(
+                slot::CORE_COUNT as usize + i < 256,
+                "too many variants for a one-byte memo index"
+            );
+            register(&mut w, &format!("{class_key}#reduce"), |w| {
+                w.get(slot::LOADS);
+                standalone(w, &select);
+                w.tuple_close(1);
+                w.tuple_close(2);
+            });
+            w.op(POP);
+        }
+        // Run the definition: pickle.loads(STANDALONE + DEF + select).
+        w.get(slot::LOADS);
+        if class_keys.len() == 1 {
+            standalone(&mut w, &[BINGET, slot::CORE_COUNT as u8, STOP]);
+            w.tuple_close(1);
+            w.reduce();
+        } else {
+            standalone(&mut w, &[NONE, STOP]);
+            w.tuple_close(1);
+            w.reduce();
+            w.op(POP);
+            lookup(&mut w, &class_keys[0]);
+        }
+        w.memoize();
+        w.op(POP);
+        for class_key in &class_keys[1..] {
+            lookup(&mut w, class_key);
+            w.memoize();
+            w.op(POP);
+        }
+        match &self.shape {
+            TypeShape::Struct(class) if self.instance_encoding() == InstanceEncoding::State => {
+                for f in &class.fields {
+                    w.str(f);
+                    w.memoize();
+                    w.op(POP);
+                }
+            }
+            TypeShape::UnitEnum { members, .. } => {
+                for (m, _) in members {
+                    w.get(slot::GETATTR);
+                    lookup(&mut w, &class_keys[0]);
+                    w.str(m);
+                    w.tuple_close(2);
+                    w.reduce();
+                    w.memoize();
+                    w.op(POP);
+                }
+            }
+            _ => {}
+        }
+        let slots = w.memo_len();
+        EncodedDescriptor {
+            key,
+            slots,
+            bytes: w.into_bytes(),
+        }
+    }
+
+    /// The class definition (`DEF`) and the registry key of each class it
+    /// memoizes, in memo order.
+    fn definition(&self, key: u64) -> (Vec<u8>, Vec<String>) {
         let top_name = match &self.shape {
             TypeShape::Struct(c) => &c.name,
             TypeShape::UnitEnum { name, .. } => name,
@@ -117,6 +213,7 @@ impl TypeSpec {
         let registry_key = format!("{top_name}_{key:016x}");
         let decorator = if self.frozen { slot::FROZEN_STRUCT } else { slot::STRUCT };
         let mut w = OpWriter::new();
+        let mut keys = vec![registry_key.clone()];
         match &self.shape {
             TypeShape::Struct(class) => {
                 lazy_class(&mut w, &registry_key, |w| {
@@ -126,21 +223,15 @@ impl TypeSpec {
                 });
                 w.memoize();
                 w.op(POP);
-                if self.instance_encoding() == InstanceEncoding::State {
-                    for f in &class.fields {
-                        w.str(f);
-                        w.memoize();
-                        w.op(POP);
-                    }
-                }
             }
             TypeShape::UnitEnum { name, doc, members } => {
                 lazy_class(&mut w, &registry_key, |w| {
                     or_real_class(w, self.module.as_deref(), name, |w| {
-                        // starmap(Enum, ((name, [("__qualname__", key), ("__doc__", doc),
-                        // (member, value), ...]),)): a dunder "member" becomes a class
-                        // attribute. The unique __qualname__ lets pickle find the class;
-                        // an enum's repr shows its __name__.
+                        // starmap(PortableEnum, ((name, [("__qualname__", key),
+                        // ("__portable_reduce__", …), ("__doc__", doc), (member, value),
+                        // ...]),)): a dunder "member" becomes a class attribute. The
+                        // unique __qualname__ names the class in the namespace; an
+                        // enum's repr shows its __name__.
                         w.get(slot::STARMAP);
                         w.get(slot::ENUM);
                         w.str(name);
@@ -148,6 +239,9 @@ impl TypeSpec {
                         w.op(MARK);
                         w.str("__qualname__");
                         w.str(&registry_key);
+                        w.tuple_close(2);
+                        w.str(CLASS_REDUCE);
+                        reduce_value(w, &registry_key);
                         w.tuple_close(2);
                         if let Some(doc) = doc {
                             w.str("__doc__");
@@ -170,21 +264,14 @@ impl TypeSpec {
                         w.reduce();
                     })
                 });
+                w.memoize();
                 w.op(POP);
-                for (m, _) in members {
-                    w.get(slot::GETATTR);
-                    lookup(&mut w, &registry_key);
-                    w.str(m);
-                    w.tuple_close(2);
-                    w.reduce();
-                    w.memoize();
-                    w.op(POP);
-                }
             }
             TypeShape::DataEnum { base, variants } => {
                 lazy_class(&mut w, &registry_key, |w| {
                     dataclass(w, decorator, base, &base.name, &registry_key, |w| w.tuple_close(0))
                 });
+                w.memoize();
                 w.op(POP);
                 for v in variants {
                     let variant_key = format!("{registry_key}_{}", v.name);
@@ -205,15 +292,11 @@ impl TypeSpec {
                     w.tuple_close(2);
                     w.op(BUILD);
                     w.op(POP);
+                    keys.push(variant_key);
                 }
             }
         }
-        let slots = w.memo_len();
-        EncodedDescriptor {
-            key,
-            slots,
-            bytes: w.into_bytes(),
-        }
+        (w.into_bytes(), keys)
     }
 }
 
@@ -330,6 +413,27 @@ fn lookup(w: &mut OpWriter, key: &str) {
     w.reduce();
 }
 
+/// `register(key, value)`: the namespace keeps the first value registered
+/// under `key` and returns it.
+fn register(w: &mut OpWriter, key: &str, value: impl FnOnce(&mut OpWriter)) {
+    w.get(slot::REGISTER);
+    w.str(key);
+    value(w);
+    w.tuple_close(2);
+    w.reduce();
+}
+
+/// A new stand-in class's `__portable_reduce__`: `lookup(KEY#reduce, KEY)`,
+/// the standalone pickle the stream registered, or, where the class is
+/// being rebuilt from such a pickle, its key.
+fn reduce_value(w: &mut OpWriter, key: &str) {
+    w.get(slot::LOOKUP);
+    w.str(&format!("{key}#reduce"));
+    w.str(key);
+    w.tuple_close(2);
+    w.reduce();
+}
+
 /// Pushes the registered class for `key`, building it with the lazy iterator
 /// `build` writes when the registry does not have it yet.
 fn lazy_class(w: &mut OpWriter, key: &str, build: impl FnOnce(&mut OpWriter)) {
@@ -342,7 +446,7 @@ fn lazy_class(w: &mut OpWriter, key: &str, build: impl FnOnce(&mut OpWriter)) {
             w.get(slot::REGISTER);
             w.str(key);
             w.tuple_close(2);
-            w.reduce();
+            w.reduce(); // partial(register, key)
             build(w);
             w.tuple_close(2);
             w.reduce(); // map(partial(register, key), build)
@@ -396,8 +500,8 @@ fn dataclass(
     w.get(slot::NAMESPACE_NAME);
     w.str("__qualname__");
     w.str(qualname);
-    w.str(crate::layout::CLASS_REF);
-    w.str(key);
+    w.str(CLASS_REDUCE);
+    reduce_value(w, key);
     if let Some(doc) = &class.doc {
         w.str("__doc__");
         w.str(doc);

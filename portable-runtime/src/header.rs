@@ -6,18 +6,32 @@
 //! else load the payload" is `next(filter(None, chain((sys.modules.get(NS),),
 //! map(pickle.loads, map(zlib.decompress, (PAYLOAD,))))))`. `map` is lazy, so
 //! the payload is decompressed and loaded only when the first item is `None`.
+//!
+//! That much is the *core*. The stream header is the core plus per-stream
+//! steps; a stand-in class's standalone pickle (what `pickle.dumps` writes
+//! for the class) is the core plus the class's definition, so it loads in a
+//! process that never saw a stream.
+
+use std::ops::Range;
 
 use crate::descriptor::first_truthy;
-use crate::layout::{slot, FORMAT_VERSION, NAMESPACE, NAMESPACE_TOOLS};
+use crate::layout::{slot, CLASS_REDUCE, FORMAT_VERSION, NAMESPACE, NAMESPACE_TOOLS};
 use crate::opcodes::*;
 use crate::writer::OpWriter;
 
 /// Docstring of the runtime namespace module.
-const NAMESPACE_DOC: &str = "Classes of streams written by portable-pickle (private).";
-/// Name of the stand-in classes' metaclass.
+const NAMESPACE_DOC: &str = "portable-pickle stand-in classes (private)";
+/// Name of the stand-in dataclasses' metaclass.
 const METACLASS: &str = "PortableType";
-/// Its docstring.
-const METACLASS_DOC: &str = "Metaclass of portable-pickle's stand-in classes; pickles them by their unique key.";
+/// Name of the stand-in enums' metaclass.
+const ENUM_METACLASS: &str = "PortableEnumType";
+/// Name of the member-less base of stand-in enums.
+const ENUM_BASE: &str = "PortableEnum";
+/// Namespace attributes holding the core's bytes before and after the payload.
+const BOOTSTRAP_HEAD: &str = "head";
+const BOOTSTRAP_TAIL: &str = "tail";
+/// Namespace attribute: `methodcaller("register_pickle_by_value", namespace)`.
+const BY_VALUE: &str = "by_value";
 
 /// A piece of the recipe that writes one value.
 type WriteValue<'a> = &'a dyn Fn(&mut OpWriter);
@@ -51,6 +65,23 @@ fn partial_with_keywords(w: &mut OpWriter, partial: u32, func: u32, keywords: &[
     w.op(BUILD);
 }
 
+/// `cls(name, bases, {"__module__": ns, "__qualname__": name})` for a
+/// metaclass-made class; `cls` and `ns_name` are memo indices.
+fn named_class(w: &mut OpWriter, cls: u32, name: &str, bases: impl FnOnce(&mut OpWriter), ns_name: u32) {
+    w.get(cls);
+    w.str(name);
+    bases(w);
+    w.op(EMPTY_DICT);
+    w.op(MARK);
+    w.str("__module__");
+    w.get(ns_name);
+    w.str("__qualname__");
+    w.str(name);
+    w.op(SETITEMS);
+    w.tuple_close(3);
+    w.reduce();
+}
+
 /// Builds the payload: an inner pickle that creates the runtime namespace
 /// module, fills it with the constructors, registers it in `sys.modules` and
 /// returns it.
@@ -61,6 +92,13 @@ pub fn payload() -> Vec<u8> {
 /// [`payload`] for another namespace name and format version (tests use it
 /// to simulate a future format).
 pub fn payload_for(namespace: &str, version: u32) -> Vec<u8> {
+    // The core around an empty payload: its opcodes before and after the
+    // payload's bytes do not depend on them.
+    let mut core_w = OpWriter::new();
+    core_w.proto();
+    let cut = core(&mut core_w, namespace, &[]);
+    let core_bytes = core_w.into_bytes();
+
     let mut w = OpWriter::new();
     w.proto();
     w.op(MARK);
@@ -69,8 +107,8 @@ pub fn payload_for(namespace: &str, version: u32) -> Vec<u8> {
     let partial = w.memoize();
     w.global("dataclasses", "dataclass");
     let dataclass = w.memoize();
-    w.global("enum", "Enum");
-    let enum_ = w.memoize();
+    w.str("enum");
+    let enum_module = w.memoize();
     w.str("builtins");
     let builtins = w.memoize();
     w.get(builtins);
@@ -85,8 +123,7 @@ pub fn payload_for(namespace: &str, version: u32) -> Vec<u8> {
     w.reduce();
     let module = w.memoize();
     // The class registry is the namespace's own dict: a registered class is
-    // an attribute of the namespace under its unique key, so `pickle.dumps`
-    // finds it by name.
+    // an attribute of the namespace under its unique key.
     w.get(builtins);
     w.str("vars");
     w.op(STACK_GLOBAL);
@@ -94,26 +131,62 @@ pub fn payload_for(namespace: &str, version: u32) -> Vec<u8> {
     w.tuple_close(1);
     w.reduce();
     let classes = w.memoize();
-    // The metaclass of every stand-in class: type("PortableType", (type,), {...}).
     w.get(builtins);
     w.str("type");
     w.op(STACK_GLOBAL);
     let type_ = w.memoize();
-    w.str(METACLASS);
-    w.get(type_);
+    // type("PortableType", (type,), {...}): the stand-in dataclasses' metaclass.
+    named_class(
+        &mut w,
+        type_,
+        METACLASS,
+        |w| {
+            w.get(type_);
+            w.tuple_close(1);
+        },
+        ns_name,
+    );
+    let metaclass = w.memoize();
+    // type("PortableEnumType", (enum.EnumMeta,), {...}) and a member-less
+    // base enum of that metaclass, made with types.new_class so the enum
+    // machinery prepares its class namespace.
+    named_class(
+        &mut w,
+        type_,
+        ENUM_METACLASS,
+        |w| {
+            w.get(enum_module);
+            w.str("EnumMeta");
+            w.op(STACK_GLOBAL);
+            w.tuple_close(1);
+        },
+        ns_name,
+    );
+    let enum_metaclass = w.memoize();
+    w.global("types", "new_class");
+    w.str(ENUM_BASE);
+    w.get(enum_module);
+    w.str("Enum");
+    w.op(STACK_GLOBAL);
     w.tuple_close(1);
+    w.op(EMPTY_DICT);
+    w.str("metaclass");
+    w.get(enum_metaclass);
+    w.op(SETITEM);
+    w.tuple_close(3);
+    w.reduce();
+    // new_class took __module__ from its own frame: set ours.
+    w.none();
     w.op(EMPTY_DICT);
     w.op(MARK);
     w.str("__module__");
     w.get(ns_name);
     w.str("__qualname__");
-    w.str(METACLASS);
-    w.str("__doc__");
-    w.str(METACLASS_DOC);
+    w.str(ENUM_BASE);
     w.op(SETITEMS);
-    w.tuple_close(3);
-    w.reduce();
-    let metaclass = w.memoize();
+    w.tuple_close(2);
+    w.op(BUILD);
+    let enum_base = w.memoize();
 
     // Batch 2: the constructors, built from the primitives.
     let method = |w: &mut OpWriter, obj: u32, name: &str| {
@@ -129,7 +202,7 @@ pub fn payload_for(namespace: &str, version: u32) -> Vec<u8> {
         &|w| method(w, classes, "setdefault"),
         &|w| partial_with_keywords(w, partial, dataclass, &[("unsafe_hash", &yes)]),
         &|w| partial_with_keywords(w, partial, dataclass, &[("unsafe_hash", &yes), ("frozen", &yes)]),
-        &|w| partial_with_keywords(w, partial, enum_, &[("module", &|w: &mut OpWriter| w.get(ns_name))]),
+        &|w| partial_with_keywords(w, partial, enum_base, &[("module", &|w: &mut OpWriter| w.get(ns_name))]),
         &|w| w.get(metaclass),
     ];
     // namespace.__dict__.update({...}) through BUILD.
@@ -142,24 +215,47 @@ pub fn payload_for(namespace: &str, version: u32) -> Vec<u8> {
         w.str(name);
         tool(&mut w);
     }
+    w.str(ENUM_METACLASS);
+    w.get(enum_metaclass);
+    w.str(ENUM_BASE);
+    w.get(enum_base);
+    // methodcaller("register_pickle_by_value", namespace), for cloudpickle.
+    w.str(BY_VALUE);
+    w.global("operator", "methodcaller");
+    w.str("register_pickle_by_value");
+    w.get(module);
+    w.tuple_close(2);
+    w.reduce();
+    w.str(BOOTSTRAP_HEAD);
+    w.bytes(&core_bytes[..cut.start]);
+    w.str(BOOTSTRAP_TAIL);
+    w.bytes(&core_bytes[cut.end..]);
     w.op(SETITEMS);
     w.op(BUILD);
 
-    // copyreg.dispatch_table[PortableType] = attrgetter("__portable_ref__"):
-    // pickle then names a stand-in class by its unique key, while its
-    // __qualname__ stays the plain class name that repr shows.
+    // copyreg.dispatch_table[metaclass] = attrgetter("__portable_reduce__"):
+    // when pickle meets a stand-in class, it pickles what the class says
+    // (a standalone pickle of itself, or its unique key in the namespace),
+    // while the class's __qualname__ stays the plain name that repr shows.
     w.get(builtins);
     w.str("dict.setdefault");
     w.op(STACK_GLOBAL);
     let setdefault = w.memoize();
-    w.global("copyreg", "dispatch_table");
-    w.get(metaclass);
     w.global("operator", "attrgetter");
-    w.str(crate::layout::CLASS_REF);
+    w.str(CLASS_REDUCE);
     w.tuple_close(1);
     w.reduce();
-    w.tuple_close(3);
-    w.reduce();
+    let reducer = w.memoize();
+    w.global("copyreg", "dispatch_table");
+    let dispatch_table = w.memoize();
+    for meta in [metaclass, enum_metaclass] {
+        w.get(setdefault);
+        w.get(dispatch_table);
+        w.get(meta);
+        w.get(reducer);
+        w.tuple_close(3);
+        w.reduce();
+    }
     w.op(POP_MARK);
 
     // sys.modules.setdefault(NAMESPACE, module): the first installer wins a race.
@@ -173,19 +269,14 @@ pub fn payload_for(namespace: &str, version: u32) -> Vec<u8> {
     w.into_bytes()
 }
 
-/// Builds the header around the compressed payload: `PROTO`, one `FRAME`,
-/// then opcodes that leave the memo as [`crate::layout::slot`] describes and
-/// the stack empty. `compressed` is [`payload`] in zlib format.
-pub fn header(compressed: &[u8]) -> Vec<u8> {
-    header_for(NAMESPACE, compressed)
-}
-
-/// [`header`] for another namespace name (with a matching [`payload_for`]).
-pub fn header_for(namespace: &str, compressed: &[u8]) -> Vec<u8> {
-    let mut w = OpWriter::new();
+/// The bootstrap core, between `MARK` and `POP_MARK`: memoizes the stdlib
+/// callables (slots up to [`slot::CORE_COUNT`]), obtains the namespace
+/// (reusing it, or loading `compressed`) and reads its tools. Returns the
+/// byte range of the payload's bytes opcode and data within `w`.
+fn core(w: &mut OpWriter, namespace: &str, compressed: &[u8]) -> Range<usize> {
     w.op(MARK);
     w.str("builtins");
-    memoize_as(&mut w, slot::BUILTINS);
+    memoize_as(w, slot::BUILTINS);
     for (name, s) in [
         ("next", slot::NEXT),
         ("filter", slot::FILTER),
@@ -195,24 +286,25 @@ pub fn header_for(namespace: &str, compressed: &[u8]) -> Vec<u8> {
         w.get(slot::BUILTINS);
         w.str(name);
         w.op(STACK_GLOBAL);
-        memoize_as(&mut w, s);
+        memoize_as(w, s);
     }
     w.str("itertools");
-    memoize_as(&mut w, slot::ITERTOOLS);
+    memoize_as(w, slot::ITERTOOLS);
     for (name, s) in [("chain", slot::CHAIN), ("starmap", slot::STARMAP)] {
         w.get(slot::ITERTOOLS);
         w.str(name);
         w.op(STACK_GLOBAL);
-        memoize_as(&mut w, s);
+        memoize_as(w, s);
     }
     w.global("functools", "partial");
-    memoize_as(&mut w, slot::PARTIAL);
+    memoize_as(w, slot::PARTIAL);
     w.str(namespace);
-    memoize_as(&mut w, slot::NAMESPACE_NAME);
+    memoize_as(w, slot::NAMESPACE_NAME);
 
     // next(filter(None, chain((sys.modules.get(NS),), map(loads, map(decompress, (PAYLOAD,))))))
+    let mut cut = 0..0;
     first_truthy(
-        &mut w,
+        w,
         |w| {
             w.get(slot::BUILTINS);
             w.str("dict.get");
@@ -227,9 +319,13 @@ pub fn header_for(namespace: &str, compressed: &[u8]) -> Vec<u8> {
         |w| {
             w.get(slot::MAP);
             w.global("pickle", "loads");
+            memoize_as(w, slot::LOADS);
             w.get(slot::MAP);
             w.global("zlib", "decompress");
+            cut.start = w.len();
             w.bytes(compressed);
+            cut.end = w.len();
+            memoize_as(w, slot::PAYLOAD);
             w.tuple_close(1);
             w.tuple_close(2);
             w.reduce();
@@ -237,7 +333,7 @@ pub fn header_for(namespace: &str, compressed: &[u8]) -> Vec<u8> {
             w.reduce();
         },
     );
-    memoize_as(&mut w, slot::NAMESPACE);
+    memoize_as(w, slot::NAMESPACE);
 
     let tool_slots = slot::LOOKUP..=slot::METACLASS;
     assert_eq!(tool_slots.clone().count(), NAMESPACE_TOOLS.len());
@@ -247,21 +343,61 @@ pub fn header_for(namespace: &str, compressed: &[u8]) -> Vec<u8> {
         w.str(name);
         w.tuple_close(2);
         w.reduce();
-        memoize_as(&mut w, s);
+        memoize_as(w, s);
     }
+    assert_eq!(w.memo_len(), slot::CORE_COUNT);
+    w.op(POP_MARK);
+    cut
+}
+
+/// Builds the header around the compressed payload: `PROTO`, one `FRAME`,
+/// then opcodes that leave the memo as [`crate::layout::slot`] describes and
+/// the stack empty. `compressed` is [`payload`] in zlib format.
+pub fn header(compressed: &[u8]) -> Vec<u8> {
+    header_for(NAMESPACE, compressed)
+}
+
+/// [`header`] for another namespace name (with a matching [`payload_for`]).
+pub fn header_for(namespace: &str, compressed: &[u8]) -> Vec<u8> {
+    let mut w = OpWriter::new();
+    let cut = core(&mut w, namespace, compressed);
+    let payload_op = w.as_bytes()[cut.start..cut.end - compressed.len()].to_vec();
+
+    w.op(MARK);
+    w.get(slot::BUILTINS);
+    w.str("bytes.join");
+    w.op(STACK_GLOBAL);
+    memoize_as(&mut w, slot::BYTES_JOIN);
+    // The standalone bootstrap: the core again, as bytes, rebuilt from the
+    // namespace's copies of its opcodes and this header's payload.
+    // b"".join((ns.bootstrap_head, PAYLOAD_OPCODE, PAYLOAD, ns.bootstrap_tail))
+    w.get(slot::BYTES_JOIN);
+    w.bytes(b"");
+    let ns_attr = |w: &mut OpWriter, name: &str| {
+        w.get(slot::GETATTR);
+        w.get(slot::NAMESPACE);
+        w.str(name);
+        w.tuple_close(2);
+        w.reduce();
+    };
+    w.op(MARK);
+    ns_attr(&mut w, BOOTSTRAP_HEAD);
+    w.bytes(&payload_op);
+    w.get(slot::PAYLOAD);
+    ns_attr(&mut w, BOOTSTRAP_TAIL);
+    w.op(TUPLE);
+    w.tuple_close(2);
+    w.reduce();
+    memoize_as(&mut w, slot::STANDALONE);
     assert_eq!(w.memo_len(), slot::COUNT);
 
     // If cloudpickle is loaded, have it pickle the namespace's classes by
     // value, so objects reach worker processes that never saw a stream:
-    // next(map(methodcaller("register_pickle_by_value", ns),
-    //          filter(None, (sys.modules.get("cloudpickle"),))), None)
+    // next(map(ns.by_value, filter(None, (sys.modules.get("cloudpickle"),))), None)
+    // where ns.by_value is methodcaller("register_pickle_by_value", ns).
     w.get(slot::NEXT);
     w.get(slot::MAP);
-    w.global("operator", "methodcaller");
-    w.str("register_pickle_by_value");
-    w.get(slot::NAMESPACE);
-    w.tuple_close(2);
-    w.reduce();
+    ns_attr(&mut w, BY_VALUE);
     w.get(slot::FILTER);
     w.none();
     w.get(slot::DICT_GET);

@@ -10,6 +10,10 @@ pub const FORMAT_VERSION: u32 = 1;
 pub const NAMESPACE: &str = "_portable_pickle_v1";
 
 /// Memo slots defined by the header, in the order it defines them.
+///
+/// Slots below [`slot::CORE_COUNT`] are defined by the bootstrap core that
+/// the stream header and every class's standalone pickle share (see
+/// `header::core`); the rest only by the stream header.
 pub mod slot {
     /// The string `"builtins"`.
     pub const BUILTINS: u32 = 0;
@@ -35,28 +39,42 @@ pub mod slot {
     pub const DICT_GET: u32 = 10;
     /// `sys.modules`.
     pub const MODULES: u32 = 11;
+    /// `pickle.loads`.
+    pub const LOADS: u32 = 12;
+    /// The compressed payload (`bytes`).
+    pub const PAYLOAD: u32 = 13;
     /// The runtime namespace module itself.
-    pub const NAMESPACE: u32 = 12;
+    pub const NAMESPACE: u32 = 14;
     /// `vars(namespace).get`: class lookup by unique key.
-    pub const LOOKUP: u32 = 13;
+    pub const LOOKUP: u32 = 15;
     /// `vars(namespace).setdefault`: class registration under its unique key.
-    pub const REGISTER: u32 = 14;
+    pub const REGISTER: u32 = 16;
     /// `functools.partial(dataclasses.dataclass, unsafe_hash=True)`.
-    pub const STRUCT: u32 = 15;
+    pub const STRUCT: u32 = 17;
     /// `functools.partial(dataclasses.dataclass, unsafe_hash=True, frozen=True)`.
-    pub const FROZEN_STRUCT: u32 = 16;
-    /// `functools.partial(enum.Enum, module=NAMESPACE)`.
-    pub const ENUM: u32 = 17;
+    pub const FROZEN_STRUCT: u32 = 18;
+    /// `functools.partial(PortableEnum, module=NAMESPACE)`: the enum functional API.
+    pub const ENUM: u32 = 19;
     /// `PortableType`, the metaclass of stand-in dataclasses.
-    pub const METACLASS: u32 = 18;
+    pub const METACLASS: u32 = 20;
+    /// Slots the bootstrap core defines.
+    pub const CORE_COUNT: u32 = 21;
+    /// `builtins.bytes.join`.
+    pub const BYTES_JOIN: u32 = 21;
+    /// The standalone bootstrap (`bytes`): a pickle prefix that installs or
+    /// reuses the namespace; a class's standalone pickle appends its class
+    /// definition to it.
+    pub const STANDALONE: u32 = 22;
     /// Number of memo entries the header defines; the body's start at this index.
-    pub const COUNT: u32 = 19;
+    pub const COUNT: u32 = 23;
 }
 
-/// Namespace attributes the header reads into slots `LOOKUP..=ENUM`, in order.
-pub const NAMESPACE_TOOLS: [&str; 6] = ["lookup", "register", "struct", "frozen_struct", "enum", "PortableType"];
+/// Namespace attributes the core reads into slots `LOOKUP..=METACLASS`, in order.
+pub const NAMESPACE_TOOLS: [&str; 6] = ["get", "put", "struct", "frozen", "enum", "PortableType"];
 
-/// Class attribute holding a stand-in class's unique key in the namespace;
-/// `copyreg.dispatch_table[PortableType]` reads it so `pickle.dumps` names the
-/// class by that key.
-pub const CLASS_REF: &str = "__portable_ref__";
+/// Class attribute read by `copyreg.dispatch_table[PortableType]` (and
+/// `[PortableEnumType]`) when `pickle.dumps` meets a stand-in class: in the
+/// process that loaded a stream, `(pickle.loads, (standalone_pickle,))`, so
+/// the class can be rebuilt in any process; in a process that rebuilt it
+/// from such a pickle, the class's unique key, naming it in the namespace.
+pub const CLASS_REDUCE: &str = "__portable_reduce__";

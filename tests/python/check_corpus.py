@@ -212,14 +212,16 @@ def fresh_process(modules=None):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def stream_globals(data):
+def stream_globals(data, memo=None):
     """The (module, name) pairs a stream's STACK_GLOBALs reference, read
     with pickletools (nothing is loaded). Follows module/name strings through
-    the memo, and descends into zlib-compressed inner pickles (the payload)."""
+    the memo, and descends into bytes constants that are pickles themselves:
+    zlib-compressed ones (the payload) and pickle fragments (class
+    definitions, read with the memo of the stream that carries them)."""
     import zlib
 
     found = set()
-    memo = {}
+    memo = {} if memo is None else dict(memo)
     strings = []  # the values pushed by the last ops, None for non-strings
     last = None
     for op, arg, _pos in pickletools.genops(data):
@@ -241,10 +243,19 @@ def stream_globals(data):
             found.add(tuple(arg.split(" ", 1)))
             last = None
         elif name in ("SHORT_BINBYTES", "BINBYTES", "BINBYTES8"):
-            try:
-                found |= stream_globals(zlib.decompress(arg))
-            except (zlib.error, Exception):
-                pass
+            key = strings[-1] if strings else None
+            if isinstance(key, str) and key.endswith("#def"):
+                # A class definition: a fragment that runs after the
+                # bootstrap core, whose memo slots it shares with this stream.
+                found |= stream_globals(arg + b".", memo)
+            elif arg.startswith(b"\x80"):
+                # A bootstrap prefix (it ends where the payload goes).
+                found |= stream_globals(arg + b"N.")
+            else:
+                try:
+                    found |= stream_globals(zlib.decompress(arg))
+                except zlib.error:
+                    pass  # plain data
             last = None
         else:
             last = None
