@@ -30,8 +30,6 @@ const ENUM_BASE: &str = "PortableEnum";
 /// Namespace attributes holding the core's bytes before and after the payload.
 const BOOTSTRAP_HEAD: &str = "head";
 const BOOTSTRAP_TAIL: &str = "tail";
-/// Namespace attribute: `methodcaller("register_pickle_by_value", namespace)`.
-const BY_VALUE: &str = "by_value";
 
 /// A piece of the recipe that writes one value.
 type WriteValue<'a> = &'a dyn Fn(&mut OpWriter);
@@ -215,17 +213,6 @@ pub fn payload_for(namespace: &str, version: u32) -> Vec<u8> {
         w.str(name);
         tool(&mut w);
     }
-    w.str(ENUM_METACLASS);
-    w.get(enum_metaclass);
-    w.str(ENUM_BASE);
-    w.get(enum_base);
-    // methodcaller("register_pickle_by_value", namespace), for cloudpickle.
-    w.str(BY_VALUE);
-    w.global("operator", "methodcaller");
-    w.str("register_pickle_by_value");
-    w.get(module);
-    w.tuple_close(2);
-    w.reduce();
     w.str(BOOTSTRAP_HEAD);
     w.bytes(&core_bytes[..cut.start]);
     w.str(BOOTSTRAP_TAIL);
@@ -391,28 +378,6 @@ pub fn header_for(namespace: &str, compressed: &[u8]) -> Vec<u8> {
     memoize_as(&mut w, slot::STANDALONE);
     assert_eq!(w.memo_len(), slot::COUNT);
 
-    // If cloudpickle is loaded, have it pickle the namespace's classes by
-    // value, so objects reach worker processes that never saw a stream:
-    // next(map(ns.by_value, filter(None, (sys.modules.get("cloudpickle"),))), None)
-    // where ns.by_value is methodcaller("register_pickle_by_value", ns).
-    w.get(slot::NEXT);
-    w.get(slot::MAP);
-    ns_attr(&mut w, BY_VALUE);
-    w.get(slot::FILTER);
-    w.none();
-    w.get(slot::DICT_GET);
-    w.get(slot::MODULES);
-    w.str("cloudpickle");
-    w.tuple_close(2);
-    w.reduce();
-    w.tuple_close(1);
-    w.tuple_close(2);
-    w.reduce();
-    w.tuple_close(2);
-    w.reduce();
-    w.none();
-    w.tuple_close(2);
-    w.reduce();
     w.op(POP_MARK);
 
     let body = w.into_bytes();

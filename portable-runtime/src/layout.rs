@@ -70,7 +70,10 @@ pub mod slot {
 }
 
 /// Namespace attributes the core reads into slots `LOOKUP..=METACLASS`, in order.
-pub const NAMESPACE_TOOLS: [&str; 6] = ["get", "put", "struct", "frozen", "enum", "PortableType"];
+///
+/// None is stored under its own `__qualname__`: cloudpickle then treats the
+/// stand-in classes and their metaclasses as dynamic and ships them by value.
+pub const NAMESPACE_TOOLS: [&str; 6] = ["get", "put", "struct", "frozen", "enum", "metaclass"];
 
 /// Class attribute read by `copyreg.dispatch_table[PortableType]` (and
 /// `[PortableEnumType]`) when `pickle.dumps` meets a stand-in class: in the
