@@ -20,7 +20,10 @@ struct Point {
 #[pickle(module = "geo")]
 enum Shape {
     /// A circle around `center`.
-    Circle { center: Point, radius: f64 },
+    Circle {
+        center: Point,
+        radius: f64,
+    },
     Polygon(Vec<Point>),
     Empty,
 }
@@ -52,8 +55,15 @@ fn main() -> std::io::Result<()> {
         status: Status::Approved,
         history: vec![Status::Draft, Status::Approved],
         shapes: vec![
-            Shape::Circle { center: Point { x: 1.0, y: 2.0 }, radius: 3.0 },
-            Shape::Polygon(vec![Point { x: 0.0, y: 0.0 }, Point { x: 4.0, y: 0.0 }, Point { x: 0.0, y: 3.0 }]),
+            Shape::Circle {
+                center: Point { x: 1.0, y: 2.0 },
+                radius: 3.0,
+            },
+            Shape::Polygon(vec![
+                Point { x: 0.0, y: 0.0 },
+                Point { x: 4.0, y: 0.0 },
+                Point { x: 0.0, y: 3.0 },
+            ]),
             Shape::Empty,
         ],
         origin: None,

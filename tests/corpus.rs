@@ -687,7 +687,7 @@ fn corpus_loads_in_cpython() {
     // The header and payload alone.
     c.raw(
         "header_only",
-        &[portable_pickle::HEADER, &[b'N', b'.']].concat(),
+        &[portable_pickle::HEADER, b"N."].concat(),
         &format!(
             "assert v is None\nassert sys.modules['{ns}'].format_version == {}",
             portable_pickle::FORMAT_VERSION

@@ -225,7 +225,7 @@ impl<T: PortablePickle + Ord> PortablePickle for BinaryHeap<T> {
 }
 
 /// Writes a `dict`, batching `SETITEMS`.
-fn write_dict<'a, K: PortablePickle + 'a, V: PortablePickle + 'a>(
+pub(crate) fn write_dict<'a, K: PortablePickle + 'a, V: PortablePickle + 'a>(
     p: &mut Pickler<'_>,
     items: impl ExactSizeIterator<Item = (&'a K, &'a V)>,
 ) -> io::Result<()> {
@@ -237,7 +237,7 @@ fn write_dict<'a, K: PortablePickle + 'a, V: PortablePickle + 'a>(
 }
 
 /// Writes a `set`, batching `ADDITEMS`.
-fn write_set<'a, T: PortablePickle + 'a>(
+pub(crate) fn write_set<'a, T: PortablePickle + 'a>(
     p: &mut Pickler<'_>,
     items: impl ExactSizeIterator<Item = &'a T>,
 ) -> io::Result<()> {

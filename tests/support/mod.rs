@@ -11,6 +11,7 @@ use portable_pickle::PortablePickle;
 /// Streams and the Python statements that check them (`v` is the loaded value).
 pub struct Corpus {
     dir: PathBuf,
+    #[allow(clippy::type_complexity)]
     cases: Vec<(String, String, Option<(u32, u32)>)>,
 }
 
