@@ -295,7 +295,10 @@ mod tests {
         assert_eq!(int_bytes(|w| w.int(256)), [BININT2, 0, 1]);
         assert_eq!(int_bytes(|w| w.int(-1)), [BININT, 0xff, 0xff, 0xff, 0xff]);
         assert_eq!(int_bytes(|w| w.int(1 << 31)), [LONG1, 5, 0, 0, 0, 0x80, 0]);
-        assert_eq!(int_bytes(|w| w.int(-(1 << 31) - 1)), [LONG1, 4, 0xff, 0xff, 0xff, 0x7f]);
+        assert_eq!(
+            int_bytes(|w| w.int(-(1 << 31) - 1)),
+            [LONG1, 5, 0xff, 0xff, 0xff, 0x7f, 0xff]
+        );
         assert_eq!(int_bytes(|w| w.int(i64::MIN)), [LONG1, 8, 0, 0, 0, 0, 0, 0, 0, 0x80]);
         assert_eq!(
             int_bytes(|w| w.uint(u64::MAX)),
