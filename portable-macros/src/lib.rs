@@ -13,6 +13,7 @@ mod ast;
 mod attr;
 mod ctxt;
 mod expand;
+mod expand_read;
 mod valid;
 
 /// Derives `PortablePickle`. See the `portable-pickle` crate for the
@@ -26,10 +27,15 @@ pub fn derive_portable_pickle(input: TokenStream) -> TokenStream {
         valid::check(&cx, cont);
     }
     match (cx.check(), cont) {
-        (Ok(()), Some(cont)) => expand::expand(&cont).into(),
+        (Ok(()), Some(cont)) => {
+            let mut out = expand::expand(&cont);
+            out.extend(expand_read::expand(&cont));
+            out.into()
+        }
         (Err(e), _) => {
             let mut out = e.to_compile_error();
             out.extend(expand::fallback(&input));
+            out.extend(expand_read::fallback(&input));
             out.into()
         }
         (Ok(()), None) => unreachable!("a container that failed to parse reported an error"),
