@@ -94,7 +94,9 @@ pub fn from_reader_with<R: io::Read, T: FromPickle>(reader: R, options: &ReadOpt
 }
 
 /// The typed read side and the dynamic value tree.
-pub use portable_runtime::read::{BigInt, Call, ClassNames, FromPickle, Global, Object, ReadContext, ReadOptions, Value};
+pub use portable_runtime::read::{
+    BigInt, Call, ClassNames, FromPickle, Global, Object, ReadContext, ReadOptions, Value,
+};
 /// Why a read failed: what (see [`ErrorKind`]) and where (byte offset and
 /// opcode for decoding errors, the path to the value for conversion errors).
 pub use portable_runtime::read::{Error, ErrorKind};

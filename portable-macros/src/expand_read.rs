@@ -42,7 +42,9 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
         }
         Data::Struct(fields) => {
             let shape = shape(name, fields, deny);
-            let ctor = construct(quote!(Self), Style::from_fields(fields), fields, |i, f| read_field(name, i, f));
+            let ctor = construct(quote!(Self), Style::from_fields(fields), fields, |i, f| {
+                read_field(name, i, f)
+            });
             let body = quote! {
                 let __s = ::portable_pickle::__private::read::read_struct(
                     __v, __cx, ::core::mem::size_of::<Self>(), &#shape,
@@ -94,7 +96,11 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
         }
     };
     let field_types: Vec<&syn::Type> = match &cont.data {
-        Data::Struct(fields) => fields.iter().filter(|f| f.is_written() && f.attrs.bytes.is_none()).map(|f| f.ty).collect(),
+        Data::Struct(fields) => fields
+            .iter()
+            .filter(|f| f.is_written() && f.attrs.bytes.is_none())
+            .map(|f| f.ty)
+            .collect(),
         Data::Enum(variants) => variants
             .iter()
             .flat_map(|v| &v.fields)
@@ -224,6 +230,8 @@ fn construct(
 fn variant_arm(enum_name: &str, index: usize, v: &Variant<'_>) -> TokenStream {
     let ident = v.ident;
     let qualname = format!("{enum_name}.{}", v.py_name.value);
-    let ctor = construct(quote!(Self::#ident), v.style, &v.fields, |i, f| read_field(&qualname, i, f));
+    let ctor = construct(quote!(Self::#ident), v.style, &v.fields, |i, f| {
+        read_field(&qualname, i, f)
+    });
     quote!(#index => ::core::result::Result::Ok(#ctor),)
 }
