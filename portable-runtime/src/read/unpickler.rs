@@ -132,7 +132,16 @@ const STD_GLOBALS: &[(&str, &[&str])] = &[
     ),
     (
         "builtins",
-        &["set", "frozenset", "bytearray", "bytes", "complex", "range", "object"],
+        &[
+            "set",
+            "frozenset",
+            "bytearray",
+            "bytes",
+            "complex",
+            "range",
+            "object",
+            "getattr",
+        ],
     ),
     ("collections", &["OrderedDict"]),
     ("copyreg", &["_reconstructor", "__newobj__", "__newobj_ex__"]),
@@ -858,6 +867,17 @@ impl<'a, S: Source> Unpickler<'a, S> {
     /// Calls that spell a builtin container are folded into it.
     fn fold_builtin(&mut self, class: &Global, args: &[Id]) -> Result<Option<Node>, Error> {
         let node = match (class.module.as_str(), class.name.as_str(), args) {
+            // Protocols < 4 spell a nested class `Shape.Circle` as `getattr(Shape, "Circle")`.
+            ("builtins", "getattr", [obj, attr]) => {
+                let (Node::Global(g), Some(attr)) = (&self.nodes[*obj as usize], self.str_of(*attr)) else {
+                    return Err(unsupported("builtins.getattr other than of a class and a name"));
+                };
+                let name = format!("{}.{attr}", g.name);
+                let module = g.module.clone();
+                return self
+                    .global(&module, &name)
+                    .map(|id| Some(std::mem::replace(&mut self.nodes[id as usize], Node::None)));
+            }
             ("builtins", "set", []) => Node::Set(Vec::new()),
             ("builtins", "frozenset", []) => Node::FrozenSet(Vec::new()),
             ("builtins", kind @ ("set" | "frozenset"), [items]) => {
