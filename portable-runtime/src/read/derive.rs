@@ -83,7 +83,7 @@ pub fn read_struct<'v>(
     size: usize,
     shape: &Shape<'_>,
 ) -> Result<Slots<'v>, Error> {
-    cx.charge(size)?;
+    cx.charge(size + 32)?;
     match value.get() {
         Value::Object(o) if o.class.name == shape.name => fill_object(shape, o),
         Value::Dict(_) => {
@@ -114,7 +114,7 @@ pub fn read_variant<'v>(
     enum_name: &str,
     variants: &[Shape<'_>],
 ) -> Result<(usize, Slots<'v>), Error> {
-    cx.charge(size)?;
+    cx.charge(size + 32)?;
     match value.get() {
         Value::Object(o) => {
             let found = o

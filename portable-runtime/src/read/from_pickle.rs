@@ -20,6 +20,10 @@ use super::error::{Error, ErrorKind};
 use super::value::{Object, Value};
 use super::ReadOptions;
 
+/// Bytes charged per item converted, on top of its size: the work of
+/// visiting it, so even zero-sized items exhaust the budget.
+const ITEM_OVERHEAD: usize = 32;
+
 /// State of one typed read: the allocation budget shared with the decoder.
 pub struct ReadContext {
     used: usize,
@@ -40,6 +44,18 @@ impl ReadContext {
     /// a huge value stops early.
     pub fn charge(&mut self, bytes: usize) -> Result<(), Error> {
         self.used = self.used.saturating_add(bytes.max(1));
+        self.check()
+    }
+
+    /// Charges `n` items of `T`, each with a fixed overhead for visiting it.
+    pub fn charge_items<T>(&mut self, n: usize) -> Result<(), Error> {
+        self.used = self
+            .used
+            .saturating_add(n.saturating_mul(std::mem::size_of::<T>() + ITEM_OVERHEAD));
+        self.check()
+    }
+
+    fn check(&self) -> Result<(), Error> {
         if self.used > self.max_alloc {
             return Err(Error::new(ErrorKind::Limit {
                 what: "total allocation",
@@ -127,7 +143,7 @@ fn read_seq<T: FromPickle, C: FromIterator<T>>(
     expected: &str,
 ) -> Result<C, Error> {
     let items = seq_items(value, expected, false)?;
-    cx.charge(items.len().saturating_mul(std::mem::size_of::<T>().max(1)))?;
+    cx.charge_items::<T>(items.len())?;
     items
         .iter()
         .enumerate()
@@ -137,7 +153,7 @@ fn read_seq<T: FromPickle, C: FromIterator<T>>(
 
 fn read_set<T: FromPickle, C: FromIterator<T>>(value: &Value, cx: &mut ReadContext) -> Result<C, Error> {
     let items = seq_items(value, "set", true)?;
-    cx.charge(items.len().saturating_mul(std::mem::size_of::<T>().max(1)))?;
+    cx.charge_items::<T>(items.len())?;
     items
         .iter()
         .enumerate()
@@ -153,7 +169,7 @@ fn read_map<K: FromPickle, V: FromPickle, C: FromIterator<(K, V)>>(
         Value::Dict(p) => p,
         other => return Err(mismatch("dict", other)),
     };
-    cx.charge(pairs.len().saturating_mul(std::mem::size_of::<(K, V)>().max(1)))?;
+    cx.charge_items::<(K, V)>(pairs.len())?;
     pairs
         .iter()
         .map(|(k, v)| {

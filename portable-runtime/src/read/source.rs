@@ -146,6 +146,7 @@ impl<R: Read> Source for ReaderSource<R> {
 
     fn take(&mut self, n: u64) -> Result<&[u8], Error> {
         self.scratch.clear();
+        let want = n;
         let mut n = n;
         while n > 0 && self.pushback_pos < self.pushback.len() {
             self.scratch.push(self.pushback[self.pushback_pos]);
@@ -155,7 +156,7 @@ impl<R: Read> Source for ReaderSource<R> {
         // `take` + `read_to_end` grows the buffer as data arrives: a length
         // prefix larger than the input allocates only what is really there.
         (&mut self.r).take(n).read_to_end(&mut self.scratch)?;
-        if (self.scratch.len() as u64) < n {
+        if (self.scratch.len() as u64) < want {
             return Err(eof());
         }
         self.pos += self.scratch.len() as u64;

@@ -281,9 +281,10 @@ impl<'a, S: Source> Unpickler<'a, S> {
     }
 
     fn take_array<const N: usize>(&mut self) -> Result<[u8; N], Error> {
-        let mut a = [0u8; N];
-        a.copy_from_slice(self.src.take(N as u64)?);
-        Ok(a)
+        self.src
+            .take(N as u64)?
+            .try_into()
+            .map_err(|_| Error::new(ErrorKind::Eof))
     }
 
     fn len_u32(&mut self) -> Result<u64, Error> {
