@@ -21,6 +21,15 @@ pub(crate) trait Source {
     fn line(&mut self, max: usize) -> Result<&[u8], Error>;
     /// Consumes `prefix` if the input starts with it.
     fn skip_prefix(&mut self, prefix: &[u8]) -> Result<bool, Error>;
+    /// A `FRAME` of `n` bytes starts: fails unless that many bytes follow
+    /// (a reader loads the frame, as CPython's unpickler does).
+    fn frame(&mut self, n: u64) -> Result<(), Error>;
+}
+
+fn short_frame(n: u64) -> Error {
+    Error::new(ErrorKind::Malformed(format!(
+        "FRAME of {n} bytes exceeds the remaining input"
+    )))
 }
 
 fn eof() -> Error {
@@ -91,6 +100,13 @@ impl Source for SliceSource<'_> {
             Ok(false)
         }
     }
+
+    fn frame(&mut self, n: u64) -> Result<(), Error> {
+        match self.remaining() {
+            Some(rest) if n > rest => Err(short_frame(n)),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// An `io::Read`, read without buffering beyond the pickle (wrap slow
@@ -99,7 +115,8 @@ pub(crate) struct ReaderSource<R> {
     r: R,
     pos: u64,
     scratch: Vec<u8>,
-    /// Bytes read while matching the header prefix that turned out not to be the header.
+    /// Bytes read ahead that belong to the pickle: a header prefix that
+    /// turned out not to be the header, or the rest of a `FRAME`.
     pushback: Vec<u8>,
     pushback_pos: usize,
 }
@@ -208,5 +225,20 @@ impl<R: Read> Source for ReaderSource<R> {
             self.pushback_pos = 0;
             Ok(false)
         }
+    }
+
+    fn frame(&mut self, n: u64) -> Result<(), Error> {
+        let buffered = (self.pushback.len() - self.pushback_pos) as u64;
+        let Some(more) = n.checked_sub(buffered) else {
+            return Ok(());
+        };
+        self.pushback.drain(..self.pushback_pos);
+        self.pushback_pos = 0;
+        let have = self.pushback.len();
+        (&mut self.r).take(more).read_to_end(&mut self.pushback)?;
+        if ((self.pushback.len() - have) as u64) < more {
+            return Err(short_frame(n));
+        }
+        Ok(())
     }
 }

@@ -424,11 +424,11 @@ impl<'a, S: Source> Unpickler<'a, S> {
             }
             0x95 => {
                 let n = self.len_u64()?;
-                if let Some(rest) = self.src.remaining() {
-                    if n > rest {
-                        return Err(malformed(format!("FRAME of {n} bytes exceeds the remaining {rest}")));
-                    }
+                if self.src.remaining().is_none() {
+                    // A reader loads the frame: charge it.
+                    self.charge(usize::try_from(n).unwrap_or(usize::MAX))?;
                 }
+                self.src.frame(n)?;
             }
             b'.' => return self.pop().map(Some),
             b'(' => {

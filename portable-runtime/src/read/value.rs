@@ -47,8 +47,9 @@ pub enum Value {
 }
 
 /// A global the stream references: `module.name` (the name may be dotted,
-/// a `__qualname__` such as `Shape.Circle`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// a `__qualname__` such as `Shape.Circle`). Equality and hashing look at
+/// `module` and `name` only (`fields` is what the reader learnt about it).
+#[derive(Clone, Debug)]
 pub struct Global {
     /// The module (`_portable_pickle_v1` for stand-in classes).
     pub module: String,
@@ -57,6 +58,21 @@ pub struct Global {
     /// For classes built by a portable-pickle class descriptor: their field
     /// names, in order (the order of the positional arguments of a call).
     pub fields: Option<Vec<String>>,
+}
+
+impl PartialEq for Global {
+    fn eq(&self, other: &Self) -> bool {
+        self.module == other.module && self.name == other.name
+    }
+}
+
+impl Eq for Global {}
+
+impl std::hash::Hash for Global {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.module.hash(state);
+        self.name.hash(state);
+    }
 }
 
 impl Global {
