@@ -2,7 +2,8 @@
 //! attributes, checks them, and emits the type's class descriptor as
 //! pre-encoded `static` bytes plus the code that writes its instances.
 //!
-//! Stages: [`ast`] (parsed model) → [`valid`] (checks) → [`expand`] (code).
+//! Stages: `ast` (parsed model) → `valid` (checks) → `expand` (write code) and
+//! `expand_read` (read code).
 //! Every error is collected and reported at once, with the span of the
 //! offending token.
 

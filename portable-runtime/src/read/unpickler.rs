@@ -1060,12 +1060,19 @@ impl<'a, S: Source> Unpickler<'a, S> {
                         _ => {}
                     }
                 }
+                // Names a re-pickle could spell as a global, as for STACK_GLOBAL.
+                if !is_dotted_identifier(&class.name) || !is_dotted_identifier(&class.module) {
+                    return Err(helper_misuse("type"));
+                }
                 self.charge(class.name.len() + class.module.len() + 64)?;
                 self.alloc(Node::Global(Rc::new(class)))
             }
             (slot::STRUCT | slot::FROZEN_STRUCT, [cls]) if self.class_of(*cls).is_some() => Ok(*cls),
             (slot::ENUM, [name, members]) => {
                 let name = self.str_of(*name).ok_or_else(|| helper_misuse("enum"))?.to_owned();
+                if !is_dotted_identifier(&name) {
+                    return Err(helper_misuse("enum"));
+                }
                 let list = self.items_of(*members).ok_or_else(|| helper_misuse("enum"))?;
                 let mut out = Vec::with_capacity(list.len());
                 for m in list {
