@@ -18,5 +18,7 @@ fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR is set by cargo"));
     std::fs::write(out.join("header.pkl"), &header).expect("write header");
     std::fs::write(out.join("payload.pkl"), &payload).expect("write payload");
+    let standalone = portable_runtime::header::standalone(&compressed);
+    std::fs::write(out.join("standalone.pkl"), &standalone).expect("write standalone bootstrap");
     println!("cargo:rerun-if-changed=build.rs");
 }

@@ -22,7 +22,6 @@
 //! `docs/FORMAT.md` for the exact layout and the globals a stream may use.
 #![warn(missing_docs)]
 
-use std::fmt;
 use std::io;
 
 /// Derives [`PortablePickle`](trait@PortablePickle): the type's Python class
@@ -37,6 +36,18 @@ pub const HEADER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/header.pkl")
 /// The uncompressed payload inside [`HEADER`]: the inner pickle that installs
 /// the runtime namespace on first load. Exposed for inspection and tests.
 pub const PAYLOAD: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/payload.pkl"));
+
+/// The standalone bootstrap: `PROTO 4` and the bootstrap core of [`HEADER`]
+/// (install or reuse the runtime namespace). `pickle.dumps` of a loaded
+/// object writes each stand-in class as this prefix plus the class's
+/// definition, so the result loads in any Python process.
+pub const STANDALONE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/standalone.pkl"));
+
+/// What the reader recognises instead of interpreting.
+const PREFIXES: portable_runtime::read::KnownPrefixes<'static> = portable_runtime::read::KnownPrefixes {
+    header: HEADER,
+    standalone: STANDALONE,
+};
 
 /// The runtime namespace the header installs (`sys.modules` key) and the
 /// stream format version it carries.
@@ -59,37 +70,59 @@ pub fn to_writer<W: io::Write, T: PortablePickle + ?Sized>(writer: W, value: &T)
     portable_runtime::to_writer_with_header(HEADER, writer, value)
 }
 
-/// Reads a value back from a pickle stream.
+/// Reads a value back from a pickle stream: one written by [`to_vec`], one
+/// CPython's `pickle.dumps` wrote (protocols 0–5) for objects loaded from
+/// such streams, or plain Python data whose shape fits `T`.
 ///
-/// Reading is not implemented in this release: every call returns
-/// [`Error::Unsupported`].
-pub fn from_slice<T>(bytes: &[u8]) -> Result<T, Error> {
-    let _ = bytes;
-    Err(Error::Unsupported)
+/// Nothing in the stream is executed. Globals are checked against a fixed
+/// table (the classes of `T`, by name; portable-pickle's stand-in classes;
+/// a few stdlib types); hostile input fails within the default
+/// [`ReadOptions`] limits. Bytes after the pickle's `STOP` are ignored.
+///
+/// ```
+/// use portable_pickle::PortablePickle;
+///
+/// #[derive(PortablePickle, Debug, PartialEq)]
+/// struct Point { x: i64, y: i64 }
+///
+/// let bytes = portable_pickle::to_vec(&vec![Point { x: 1, y: 2 }]);
+/// let back: Vec<Point> = portable_pickle::from_slice(&bytes)?;
+/// assert_eq!(back, [Point { x: 1, y: 2 }]);
+/// # Ok::<(), portable_pickle::Error>(())
+/// ```
+pub fn from_slice<T: FromPickle>(bytes: &[u8]) -> Result<T, Error> {
+    from_slice_with(bytes, &ReadOptions::default())
 }
 
-/// Why [`from_slice`] failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Error {
-    /// Reading streams back into Rust is not available yet.
-    Unsupported,
+/// [`from_slice`] with explicit limits and allowances.
+pub fn from_slice_with<T: FromPickle>(bytes: &[u8], options: &ReadOptions) -> Result<T, Error> {
+    portable_runtime::read::from_slice_with_header(PREFIXES, bytes, options)
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Unsupported => {
-                f.write_str("reading pickle streams back into Rust is not implemented in this release")
-            }
-        }
-    }
+/// Reads one pickle from `reader`, consuming exactly its bytes, so several
+/// pickles written one after another can be read in turn. Reads byte by byte
+/// where the format needs it: wrap unbuffered readers in a `BufReader`.
+pub fn from_reader<R: io::Read, T: FromPickle>(reader: R) -> Result<T, Error> {
+    from_reader_with(reader, &ReadOptions::default())
 }
 
-impl std::error::Error for Error {}
+/// [`from_reader`] with explicit limits and allowances.
+pub fn from_reader_with<R: io::Read, T: FromPickle>(reader: R, options: &ReadOptions) -> Result<T, Error> {
+    portable_runtime::read::from_reader_with_header(PREFIXES, reader, options)
+}
+
+/// The typed read side and the dynamic value tree.
+pub use portable_runtime::read::{
+    BigInt, Call, ClassNames, FromPickle, Global, Object, ReadContext, ReadOptions, Value,
+};
+/// Why a read failed: what (see [`ErrorKind`]) and where (byte offset and
+/// opcode for decoding errors, the path to the value for conversion errors).
+pub use portable_runtime::read::{Error, ErrorKind};
 
 #[doc(hidden)]
 pub mod __private {
+    pub use portable_runtime::read::derive as read;
+    pub use portable_runtime::read::{ClassNames, FromPickleBytes, ReadContext};
     pub use portable_runtime::{ClassDescriptor, Pickler};
     pub use std::io::Result;
 }

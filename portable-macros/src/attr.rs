@@ -24,6 +24,10 @@ pub const FROZEN: &str = "frozen";
 pub const SKIP: &str = "skip";
 /// Field: written as `bytes` through `AsRef<[u8]>`.
 pub const BYTES: &str = "bytes";
+/// Field: when reading, an absent field is `Default::default()`.
+pub const DEFAULT: &str = "default";
+/// Container: when reading, attributes that are not fields are an error.
+pub const DENY_UNKNOWN_FIELDS: &str = "deny_unknown_fields";
 
 /// A string value with the span of its literal.
 #[derive(Clone)]
@@ -75,6 +79,14 @@ fn string_value(meta: &ParseNestedMeta<'_>, name: &str) -> syn::Result<Spanned<S
             format!("expected pickle attribute `{name}` to be a string: `{name} = \"...\"`"),
         )),
     }
+}
+
+/// Refuses `= value` after a flag attribute.
+fn no_value(meta: &ParseNestedMeta<'_>, name: &str) -> syn::Result<()> {
+    if meta.input.peek(syn::Token![=]) {
+        return Err(meta.error(format!("pickle attribute `{name}` takes no value: `#[pickle({name})]`")));
+    }
+    Ok(())
 }
 
 /// Python naming convention applied by `rename_all`.
@@ -168,6 +180,7 @@ pub struct Container {
     pub rename_all: Option<RenameRule>,
     pub transparent: Option<Span>,
     pub frozen: Option<Span>,
+    pub deny_unknown_fields: Option<Span>,
 }
 
 fn unknown(meta: &ParseNestedMeta<'_>, allowed: &str) -> syn::Error {
@@ -195,6 +208,7 @@ impl Container {
         let mut rename_all = Once::new(cx, RENAME_ALL);
         let mut transparent = Once::new(cx, TRANSPARENT);
         let mut frozen = Once::new(cx, FROZEN);
+        let mut deny_unknown_fields = Once::new(cx, DENY_UNKNOWN_FIELDS);
         each_pickle_attr(cx, attrs, |meta| {
             let span = meta.path.span();
             if meta.path.is_ident(MODULE) {
@@ -208,10 +222,13 @@ impl Container {
                 transparent.set(span, ());
             } else if meta.path.is_ident(FROZEN) {
                 frozen.set(span, ());
+            } else if meta.path.is_ident(DENY_UNKNOWN_FIELDS) {
+                no_value(meta, DENY_UNKNOWN_FIELDS)?;
+                deny_unknown_fields.set(span, ());
             } else {
                 return Err(unknown(
                     meta,
-                    "`module`, `name`, `rename`, `rename_all`, `transparent`, `frozen`",
+                    "`module`, `name`, `rename`, `rename_all`, `transparent`, `frozen`, `deny_unknown_fields`",
                 ));
             }
             Ok(())
@@ -222,6 +239,7 @@ impl Container {
             rename_all: rename_all.get().map(|s| s.value),
             transparent: transparent.get().map(|s| s.span),
             frozen: frozen.get().map(|s| s.span),
+            deny_unknown_fields: deny_unknown_fields.get().map(|s| s.span),
         }
     }
 }
@@ -231,6 +249,7 @@ pub struct Field {
     pub rename: Option<Spanned<String>>,
     pub skip: Option<Span>,
     pub bytes: Option<Span>,
+    pub default: Option<Span>,
 }
 
 impl Field {
@@ -238,6 +257,7 @@ impl Field {
         let mut rename = Once::new(cx, RENAME);
         let mut skip = Once::new(cx, SKIP);
         let mut bytes = Once::new(cx, BYTES);
+        let mut default = Once::new(cx, DEFAULT);
         each_pickle_attr(cx, attrs, |meta| {
             let span = meta.path.span();
             if meta.path.is_ident(RENAME) {
@@ -246,8 +266,11 @@ impl Field {
                 skip.set(span, ());
             } else if meta.path.is_ident(BYTES) {
                 bytes.set(span, ());
+            } else if meta.path.is_ident(DEFAULT) {
+                no_value(meta, DEFAULT)?;
+                default.set(span, ());
             } else {
-                return Err(unknown(meta, "`rename`, `skip`, `bytes`"));
+                return Err(unknown(meta, "`rename`, `skip`, `bytes`, `default`"));
             }
             Ok(())
         });
@@ -255,6 +278,7 @@ impl Field {
             rename: rename.get().map(|s| s.value),
             skip: skip.get().map(|s| s.span),
             bytes: bytes.get().map(|s| s.span),
+            default: default.get().map(|s| s.span),
         }
     }
 }

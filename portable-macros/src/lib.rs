@@ -3,7 +3,7 @@
 //! pre-encoded `static` bytes plus the code that writes its instances.
 //!
 //! Stages: `attr` (attributes) → `ast` (parsed model) → `valid` (checks) →
-//! `expand` (code).
+//! `expand` (write code) and `expand_read` (read code).
 //! Every error is collected and reported at once, with the span of the
 //! offending token.
 
@@ -14,6 +14,7 @@ mod ast;
 mod attr;
 mod ctxt;
 mod expand;
+mod expand_read;
 mod valid;
 
 /// Derives `PortablePickle`. See the `portable-pickle` crate for the
@@ -27,10 +28,15 @@ pub fn derive_portable_pickle(input: TokenStream) -> TokenStream {
         valid::check(&cx, cont);
     }
     match (cx.check(), cont) {
-        (Ok(()), Some(cont)) => expand::expand(&cont).into(),
+        (Ok(()), Some(cont)) => {
+            let mut out = expand::expand(&cont);
+            out.extend(expand_read::expand(&cont));
+            out.into()
+        }
         (Err(e), _) => {
             let mut out = e.to_compile_error();
             out.extend(expand::fallback(&input));
+            out.extend(expand_read::fallback(&input));
             out.into()
         }
         (Ok(()), None) => unreachable!("a container that failed to parse reported an error"),

@@ -33,6 +33,12 @@ pub fn check(cx: &Ctxt, cont: &Container<'_>) {
                 check_fields(cx, &v.fields);
             }
             let unit_only = variants.iter().all(|v| v.style == Style::Unit);
+            if let (true, Some(deny)) = (unit_only, cont.attrs.deny_unknown_fields) {
+                cx.syn_error(syn::Error::new(
+                    deny,
+                    "`deny_unknown_fields` has no effect on an enum whose variants have no fields",
+                ));
+            }
             if unit_only {
                 for v in variants {
                     if let Some(d) = v.discriminant {
@@ -53,6 +59,12 @@ fn check_fields(cx: &Ctxt, fields: &[Field<'_>]) {
             cx.syn_error(syn::Error::new(
                 skip,
                 "`skip` conflicts with `rename` and `bytes`: a skipped field has no Python form",
+            ));
+        }
+        if let (Some(_), Some(default)) = (f.attrs.skip, f.attrs.default) {
+            cx.syn_error(syn::Error::new(
+                default,
+                "`default` conflicts with `skip`: a skipped field is always read as `Default::default()`",
             ));
         }
         if !f.is_written() {
@@ -77,6 +89,7 @@ fn check_transparent(cx: &Ctxt, cont: &Container<'_>) {
         cont.attrs.name.as_ref().map(|_| "name"),
         cont.attrs.frozen.map(|_| "frozen"),
         cont.attrs.rename_all.map(|_| "rename_all"),
+        cont.attrs.deny_unknown_fields.map(|_| "deny_unknown_fields"),
     ];
     for name in conflicting.into_iter().flatten() {
         cx.syn_error(syn::Error::new(
@@ -85,7 +98,14 @@ fn check_transparent(cx: &Ctxt, cont: &Container<'_>) {
         ));
     }
     match &cont.data {
-        Data::Struct(fields) if fields.iter().filter(|f| f.is_written()).count() == 1 => {}
+        Data::Struct(fields) if fields.iter().filter(|f| f.is_written()).count() == 1 => {
+            for default in fields.iter().filter(|f| f.is_written()).filter_map(|f| f.attrs.default) {
+                cx.syn_error(syn::Error::new(
+                    default,
+                    "`default` has no effect on the field of a `transparent` struct: it is the whole value",
+                ));
+            }
+        }
         Data::Struct(_) => cx.syn_error(syn::Error::new(
             span,
             "`transparent` needs exactly one field that is not skipped",

@@ -337,6 +337,17 @@ fn core(w: &mut OpWriter, namespace: &str, compressed: &[u8]) -> Range<usize> {
     cut
 }
 
+/// The standalone bootstrap: `PROTO 4` and the bootstrap core around the
+/// compressed payload. Every standalone class pickle starts with it (the
+/// header rebuilds the same bytes at load time from the namespace's `head`
+/// and `tail`); the reader recognises it instead of interpreting it.
+pub fn standalone(compressed: &[u8]) -> Vec<u8> {
+    let mut w = OpWriter::new();
+    w.proto();
+    core(&mut w, NAMESPACE, compressed);
+    w.into_bytes()
+}
+
 /// Builds the header around the compressed payload: `PROTO`, one `FRAME`,
 /// then opcodes that leave the memo as [`crate::layout::slot`] describes and
 /// the stack empty. `compressed` is [`payload`] in zlib format.

@@ -4,6 +4,8 @@
 //!
 //! Users depend on the `portable-pickle` facade, which re-exports what they need.
 #![warn(missing_docs)]
+// Clippy 1.95 flags pre-existing code in descriptor.rs/header.rs (left untouched on this branch).
+#![allow(clippy::type_complexity, clippy::useless_conversion)]
 
 pub mod descriptor;
 mod features;
@@ -14,6 +16,7 @@ pub mod layout;
 #[allow(missing_docs)] // names and values are CPython's (`pickletools`)
 pub mod opcodes;
 mod pickler;
+pub mod read;
 mod std_impls;
 pub mod writer;
 
@@ -21,6 +24,7 @@ use std::io;
 
 pub use descriptor::ClassDescriptor;
 pub use pickler::{Pickler, StdGlobal, FRAME_TARGET};
+pub use read::{FromPickle, Value};
 
 /// A Rust value that can be written as a portable pickle.
 ///

@@ -39,6 +39,7 @@ pub const BINBYTES8: u8 = 0x8e;
 pub const EMPTY_SET: u8 = 0x8f;
 pub const ADDITEMS: u8 = 0x90;
 pub const FROZENSET: u8 = 0x91;
+pub const NEWOBJ_EX: u8 = 0x92;
 pub const STACK_GLOBAL: u8 = 0x93;
 pub const MEMOIZE: u8 = 0x94;
 pub const FRAME: u8 = 0x95;

@@ -272,6 +272,12 @@ impl OpWriter {
         }
     }
 
+    /// `LONG1`/`LONG4` of an integer given as two's-complement little-endian bytes.
+    pub fn long(&mut self, le: &[u8]) {
+        let negative = le.last().is_some_and(|b| b & 0x80 != 0);
+        self.long_le(le, negative);
+    }
+
     /// `LONG1`/`LONG4` with the minimal two's-complement little-endian bytes
     /// of a value given sign-extended in `le`.
     fn long_le(&mut self, le: &[u8], negative: bool) {

@@ -2,7 +2,7 @@ use portable_pickle::PortablePickle;
 
 #[derive(PortablePickle)]
 struct Point {
-    #[pickle(default)]
+    #[pickle(defualt)]
     x: f64,
 }
 

@@ -1,0 +1,237 @@
+//! Code generation of the read side: `impl FromPickle`, for types without
+//! lifetime parameters (a type that borrows cannot be built from an owned
+//! decoded value; such types get no read impl).
+//!
+//! Structs read their fields from an object of their class (positional
+//! arguments as written by portable-pickle, keyword arguments, then the
+//! `BUILD` state dict CPython writes when it re-pickles), or from a plain
+//! `dict`; enums find their variant by the class `__qualname__`
+//! (`Shape.Circle`) or their member by value.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::ast::{Container, Data, Field, Style, Variant};
+use crate::valid::discriminant_value;
+
+/// The `FromPickle` impl, or nothing for a type with lifetime parameters.
+pub fn expand(cont: &Container<'_>) -> TokenStream {
+    if cont.generics.lifetimes().next().is_some() {
+        return TokenStream::new();
+    }
+    let name = &cont.py_name.value;
+    let deny = cont.attrs.deny_unknown_fields.is_some();
+    let (body, names) = match &cont.data {
+        Data::Struct(fields) if cont.attrs.transparent.is_some() => {
+            let field = fields
+                .iter()
+                .find(|f| f.is_written())
+                .expect("validated: one written field");
+            let value = if field.attrs.bytes.is_some() {
+                let ty = field.ty;
+                let fname = &field.py_name.value;
+                quote!(::portable_pickle::__private::read::bytes_field::<#ty>(
+                    ::core::option::Option::Some(__v), __cx, #name, #fname, ::core::option::Option::None,
+                )?)
+            } else {
+                let ty = field.ty;
+                quote!(<#ty as ::portable_pickle::FromPickle>::from_pickle(__v, __cx)?)
+            };
+            let ctor = construct(quote!(Self), Style::from_fields(fields), fields, |_, _| value.clone());
+            (quote!(::core::result::Result::Ok(#ctor)), Vec::new())
+        }
+        Data::Struct(fields) => {
+            let shape = shape(name, fields, deny);
+            let ctor = construct(quote!(Self), Style::from_fields(fields), fields, |i, f| {
+                read_field(name, i, f)
+            });
+            let body = quote! {
+                let __s = ::portable_pickle::__private::read::read_struct(
+                    __v, __cx, ::core::mem::size_of::<Self>(), &#shape,
+                )?;
+                ::core::result::Result::Ok(#ctor)
+            };
+            (body, vec![name.clone()])
+        }
+        Data::Enum(variants) if variants.iter().all(|v| v.style == Style::Unit) => {
+            let mut next = 0i128;
+            let members = variants.iter().map(|v| {
+                let value = v.discriminant.and_then(discriminant_value).unwrap_or(next);
+                next = value + 1;
+                let py = &v.py_name.value;
+                quote!((#py, #value))
+            });
+            let arms = variants.iter().enumerate().map(|(i, v)| {
+                let ident = v.ident;
+                quote!(#i => ::core::result::Result::Ok(Self::#ident),)
+            });
+            let body = quote! {
+                const __MEMBERS: &[(&str, i128)] = &[#(#members),*];
+                match ::portable_pickle::__private::read::read_unit_enum(__v, #name, __MEMBERS)? {
+                    #(#arms)*
+                    _ => ::core::result::Result::Err(::portable_pickle::Error::invalid(
+                        ::core::concat!("no member of ", #name),
+                    )),
+                }
+            };
+            (body, vec![name.clone()])
+        }
+        Data::Enum(variants) => {
+            let shapes = variants.iter().map(|v| shape(&v.py_name.value, &v.fields, deny));
+            let arms = variants.iter().enumerate().map(|(i, v)| variant_arm(name, i, v));
+            let body = quote! {
+                let (__i, __s) = ::portable_pickle::__private::read::read_variant(
+                    __v, __cx, ::core::mem::size_of::<Self>(), #name, &[#(#shapes),*],
+                )?;
+                match __i {
+                    #(#arms)*
+                    _ => ::core::result::Result::Err(::portable_pickle::Error::invalid(
+                        ::core::concat!("no variant of ", #name),
+                    )),
+                }
+            };
+            let mut names = vec![name.clone()];
+            names.extend(variants.iter().map(|v| format!("{name}.{}", v.py_name.value)));
+            (body, names)
+        }
+    };
+    let field_types: Vec<&syn::Type> = match &cont.data {
+        Data::Struct(fields) => fields
+            .iter()
+            .filter(|f| f.is_written() && f.attrs.bytes.is_none())
+            .map(|f| f.ty)
+            .collect(),
+        Data::Enum(variants) => variants
+            .iter()
+            .flat_map(|v| &v.fields)
+            .filter(|f| f.is_written() && f.attrs.bytes.is_none())
+            .map(|f| f.ty)
+            .collect(),
+    };
+    let ident = cont.ident;
+    let mut generics = cont.generics.clone();
+    for param in generics.type_params_mut() {
+        param.bounds.push(syn::parse_quote!(::portable_pickle::FromPickle));
+    }
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::portable_pickle::FromPickle for #ident #ty_generics #where_clause {
+            fn from_pickle(
+                __v: &::portable_pickle::Value,
+                __cx: &mut ::portable_pickle::ReadContext,
+            ) -> ::core::result::Result<Self, ::portable_pickle::Error> {
+                #body
+            }
+
+            fn declare_classes(__n: &mut ::portable_pickle::ClassNames) {
+                if !__n.enter(::core::any::type_name::<Self>()) {
+                    return;
+                }
+                #(__n.add(#names);)*
+                #(<#field_types as ::portable_pickle::FromPickle>::declare_classes(__n);)*
+            }
+        }
+    }
+}
+
+/// A read impl that keeps the rest of the crate compiling after a derive error.
+pub fn fallback(input: &syn::DeriveInput) -> TokenStream {
+    if input.generics.lifetimes().next().is_some() {
+        return TokenStream::new();
+    }
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
+        impl #impl_generics ::portable_pickle::FromPickle for #ident #ty_generics #where_clause {
+            fn from_pickle(
+                _: &::portable_pickle::Value,
+                _: &mut ::portable_pickle::ReadContext,
+            ) -> ::core::result::Result<Self, ::portable_pickle::Error> {
+                unreachable!("derive(PortablePickle) reported an error")
+            }
+        }
+    }
+}
+
+impl Style {
+    fn from_fields(fields: &[Field<'_>]) -> Style {
+        match fields.first().map(|f| &f.member) {
+            None => Style::Unit,
+            Some(syn::Member::Named(_)) => Style::Named,
+            Some(syn::Member::Unnamed(_)) => Style::Tuple,
+        }
+    }
+}
+
+/// `&Shape { name, fields, tuple, deny_unknown }` of the written fields.
+fn shape(name: &str, fields: &[Field<'_>], deny: bool) -> TokenStream {
+    let names = fields.iter().filter(|f| f.is_written()).map(|f| &f.py_name.value);
+    let tuple = matches!(fields.first().map(|f| &f.member), Some(syn::Member::Unnamed(_)));
+    quote! {
+        ::portable_pickle::__private::read::Shape {
+            name: #name,
+            fields: &[#(#names),*],
+            tuple: #tuple,
+            deny_unknown: #deny,
+        }
+    }
+}
+
+/// The expression reading the written field `f` at slot `i` of `__s`.
+fn read_field(ty_name: &str, i: usize, f: &Field<'_>) -> TokenStream {
+    let ty = f.ty;
+    let name = &f.py_name.value;
+    let read = quote!(::portable_pickle::__private::read);
+    if f.attrs.bytes.is_some() {
+        let default = if f.attrs.default.is_some() {
+            quote!(::core::option::Option::Some(<#ty as ::core::default::Default>::default as fn() -> #ty))
+        } else {
+            quote!(::core::option::Option::None)
+        };
+        quote!(#read::bytes_field::<#ty>(__s[#i], __cx, #ty_name, #name, #default)?)
+    } else if f.attrs.default.is_some() {
+        quote!(#read::field_or_default::<#ty>(__s[#i], __cx, #name)?)
+    } else {
+        quote!(#read::field::<#ty>(__s[#i], __cx, #ty_name, #name)?)
+    }
+}
+
+/// `path { a: .., b: .. }`, `path(.., ..)` or `path`; skipped fields are
+/// `Default::default()`, written ones come from `value(slot, field)`.
+fn construct(
+    path: TokenStream,
+    style: Style,
+    fields: &[Field<'_>],
+    value: impl Fn(usize, &Field<'_>) -> TokenStream,
+) -> TokenStream {
+    let mut slot = 0;
+    let values: Vec<TokenStream> = fields
+        .iter()
+        .map(|f| {
+            if f.is_written() {
+                slot += 1;
+                value(slot - 1, f)
+            } else {
+                quote!(::core::default::Default::default())
+            }
+        })
+        .collect();
+    match style {
+        Style::Unit => path,
+        Style::Tuple => quote!(#path(#(#values),*)),
+        Style::Named => {
+            let members = fields.iter().map(|f| &f.member);
+            quote!(#path { #(#members: #values),* })
+        }
+    }
+}
+
+fn variant_arm(enum_name: &str, index: usize, v: &Variant<'_>) -> TokenStream {
+    let ident = v.ident;
+    let qualname = format!("{enum_name}.{}", v.py_name.value);
+    let ctor = construct(quote!(Self::#ident), v.style, &v.fields, |i, f| {
+        read_field(&qualname, i, f)
+    });
+    quote!(#index => ::core::result::Result::Ok(#ctor),)
+}

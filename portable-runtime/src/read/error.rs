@@ -1,0 +1,319 @@
+//! The one error type of the read side: what went wrong and where.
+
+use std::fmt;
+
+/// Why reading a pickle failed.
+///
+/// Errors found while decoding the stream carry the byte offset and opcode
+/// where they happened; errors found while converting the decoded value into
+/// a Rust type carry the path to the offending value (`.points[2].x`).
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    offset: Option<u64>,
+    opcode: Option<u8>,
+    /// Path segments, innermost first (pushed while the error propagates outwards).
+    path: Vec<PathSegment>,
+}
+
+enum PathSegment {
+    Field(String),
+    Index(usize),
+    Key,
+}
+
+/// What went wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The input ended before `STOP`.
+    Eof,
+    /// A byte that is no pickle opcode.
+    UnknownOpcode(u8),
+    /// A global outside the reader's fixed table: `module.name`.
+    ForbiddenGlobal {
+        /// Module of the global.
+        module: String,
+        /// (Qualified) name of the global.
+        name: String,
+    },
+    /// A pickle feature the reader refuses (persistent IDs, the extension
+    /// registry, out-of-band buffers); the text names it.
+    Unsupported(String),
+    /// The stream is not well-formed pickle data; the text says why.
+    Malformed(String),
+    /// A configured limit ([`crate::read::ReadOptions`]) was exceeded.
+    Limit {
+        /// Which limit.
+        what: &'static str,
+        /// Its configured value.
+        limit: usize,
+    },
+    /// A field the Rust type needs is absent.
+    MissingField {
+        /// The Rust type (its Python class name).
+        ty: String,
+        /// The Python field name.
+        field: String,
+    },
+    /// An attribute the Rust type does not know, refused by `deny_unknown_fields`.
+    UnknownField {
+        /// The Rust type (its Python class name).
+        ty: String,
+        /// The Python field name.
+        field: String,
+    },
+    /// The Python value has the wrong type.
+    TypeMismatch {
+        /// What the Rust type accepts.
+        expected: String,
+        /// The Python type found.
+        found: String,
+    },
+    /// An integer does not fit the Rust integer type.
+    IntOutOfRange {
+        /// The value, in decimal (abbreviated when huge).
+        value: String,
+        /// The Rust type.
+        ty: &'static str,
+    },
+    /// Any other value the Rust type refuses; the text says why.
+    Invalid(String),
+    /// Reading from an `io::Read` failed.
+    Io(String),
+}
+
+impl Error {
+    /// An error of `kind` with no location yet.
+    pub fn new(kind: ErrorKind) -> Self {
+        Error {
+            inner: Box::new(Inner {
+                kind,
+                offset: None,
+                opcode: None,
+                path: Vec::new(),
+            }),
+        }
+    }
+
+    /// A [`ErrorKind::TypeMismatch`].
+    pub fn mismatch(expected: impl Into<String>, found: impl Into<String>) -> Self {
+        Error::new(ErrorKind::TypeMismatch {
+            expected: expected.into(),
+            found: found.into(),
+        })
+    }
+
+    /// An [`ErrorKind::Invalid`].
+    pub fn invalid(msg: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Invalid(msg.into()))
+    }
+
+    /// A [`ErrorKind::MissingField`].
+    pub fn missing_field(ty: &str, field: &str) -> Self {
+        Error::new(ErrorKind::MissingField {
+            ty: ty.to_owned(),
+            field: field.to_owned(),
+        })
+    }
+
+    /// A [`ErrorKind::UnknownField`].
+    pub fn unknown_field(ty: &str, field: &str) -> Self {
+        Error::new(ErrorKind::UnknownField {
+            ty: ty.to_owned(),
+            field: field.to_owned(),
+        })
+    }
+
+    pub(crate) fn at(mut self, offset: u64, opcode: Option<u8>) -> Self {
+        if self.inner.offset.is_none() {
+            self.inner.offset = Some(offset);
+            self.inner.opcode = opcode;
+        }
+        self
+    }
+
+    /// Adds a field name to the error's path (called while the error propagates out).
+    pub fn in_field(mut self, name: &str) -> Self {
+        self.inner.path.push(PathSegment::Field(name.to_owned()));
+        self
+    }
+
+    /// Adds a sequence index to the error's path.
+    pub fn in_index(mut self, index: usize) -> Self {
+        self.inner.path.push(PathSegment::Index(index));
+        self
+    }
+
+    /// Marks the error as found in a mapping key.
+    pub fn in_key(mut self) -> Self {
+        self.inner.path.push(PathSegment::Key);
+        self
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.inner.kind
+    }
+
+    /// Byte offset in the stream of the opcode that failed, for decoding errors.
+    pub fn offset(&self) -> Option<u64> {
+        self.inner.offset
+    }
+
+    /// The opcode that failed, for decoding errors.
+    pub fn opcode(&self) -> Option<u8> {
+        self.inner.opcode
+    }
+
+    /// Path of the offending value inside the decoded object, for conversion
+    /// errors (`.points[2].x`; empty for the top-level value).
+    pub fn path(&self) -> String {
+        let mut s = String::new();
+        for seg in self.inner.path.iter().rev() {
+            match seg {
+                PathSegment::Field(f) => {
+                    s.push('.');
+                    s.push_str(f);
+                }
+                PathSegment::Index(i) => s.push_str(&format!("[{i}]")),
+                PathSegment::Key => s.push_str("<key>"),
+            }
+        }
+        s
+    }
+}
+
+/// CPython's `pickletools` name of an opcode byte.
+pub fn opcode_name(op: u8) -> &'static str {
+    match op {
+        b'(' => "MARK",
+        b'.' => "STOP",
+        b'0' => "POP",
+        b'1' => "POP_MARK",
+        b'2' => "DUP",
+        b'F' => "FLOAT",
+        b'I' => "INT",
+        b'J' => "BININT",
+        b'K' => "BININT1",
+        b'L' => "LONG",
+        b'M' => "BININT2",
+        b'N' => "NONE",
+        b'P' => "PERSID",
+        b'Q' => "BINPERSID",
+        b'R' => "REDUCE",
+        b'S' => "STRING",
+        b'T' => "BINSTRING",
+        b'U' => "SHORT_BINSTRING",
+        b'V' => "UNICODE",
+        b'X' => "BINUNICODE",
+        b'a' => "APPEND",
+        b'b' => "BUILD",
+        b'c' => "GLOBAL",
+        b'd' => "DICT",
+        b'}' => "EMPTY_DICT",
+        b'e' => "APPENDS",
+        b'g' => "GET",
+        b'h' => "BINGET",
+        b'i' => "INST",
+        b'j' => "LONG_BINGET",
+        b'l' => "LIST",
+        b']' => "EMPTY_LIST",
+        b'o' => "OBJ",
+        b'p' => "PUT",
+        b'q' => "BINPUT",
+        b'r' => "LONG_BINPUT",
+        b's' => "SETITEM",
+        b't' => "TUPLE",
+        b')' => "EMPTY_TUPLE",
+        b'u' => "SETITEMS",
+        b'G' => "BINFLOAT",
+        b'B' => "BINBYTES",
+        b'C' => "SHORT_BINBYTES",
+        0x80 => "PROTO",
+        0x81 => "NEWOBJ",
+        0x82 => "EXT1",
+        0x83 => "EXT2",
+        0x84 => "EXT4",
+        0x85 => "TUPLE1",
+        0x86 => "TUPLE2",
+        0x87 => "TUPLE3",
+        0x88 => "NEWTRUE",
+        0x89 => "NEWFALSE",
+        0x8a => "LONG1",
+        0x8b => "LONG4",
+        0x8c => "SHORT_BINUNICODE",
+        0x8d => "BINUNICODE8",
+        0x8e => "BINBYTES8",
+        0x8f => "EMPTY_SET",
+        0x90 => "ADDITEMS",
+        0x91 => "FROZENSET",
+        0x92 => "NEWOBJ_EX",
+        0x93 => "STACK_GLOBAL",
+        0x94 => "MEMOIZE",
+        0x95 => "FRAME",
+        0x96 => "BYTEARRAY8",
+        0x97 => "NEXT_BUFFER",
+        0x98 => "READONLY_BUFFER",
+        _ => "unknown opcode",
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorKind::Eof => f.write_str("unexpected end of input"),
+            ErrorKind::UnknownOpcode(op) => write!(f, "unknown opcode 0x{op:02x}"),
+            ErrorKind::ForbiddenGlobal { module, name } => write!(
+                f,
+                "forbidden global `{module}.{name}`: not a class of the target type nor in the reader's table"
+            ),
+            ErrorKind::Unsupported(what) => write!(f, "unsupported: {what}"),
+            ErrorKind::Malformed(what) => write!(f, "malformed pickle: {what}"),
+            ErrorKind::Limit { what, limit } => write!(f, "limit exceeded: {what} (limit {limit})"),
+            ErrorKind::MissingField { ty, field } => write!(f, "missing field `{field}` of `{ty}`"),
+            ErrorKind::UnknownField { ty, field } => write!(f, "unknown field `{field}` of `{ty}`"),
+            ErrorKind::TypeMismatch { expected, found } => write!(f, "expected {expected}, found {found}"),
+            ErrorKind::IntOutOfRange { value, ty } => write!(f, "integer {value} out of range for {ty}"),
+            ErrorKind::Invalid(what) => f.write_str(what),
+            ErrorKind::Io(what) => write!(f, "I/O error: {what}"),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.inner.kind)?;
+        if let Some(offset) = self.inner.offset {
+            write!(f, " at byte {offset}")?;
+            if let Some(op) = self.inner.opcode {
+                write!(f, " ({})", opcode_name(op))?;
+            }
+        }
+        if !self.inner.path.is_empty() {
+            write!(f, " at {}", self.path())?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Error({self})")
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            Error::new(ErrorKind::Eof)
+        } else {
+            Error::new(ErrorKind::Io(e.to_string()))
+        }
+    }
+}

@@ -1,0 +1,355 @@
+//! The dynamic value tree a pickle decodes to.
+
+use std::fmt;
+use std::rc::Rc;
+
+/// A decoded Python object. Nothing is executed to build it: calls the
+/// stream describes (`REDUCE`, `NEWOBJ`, `BUILD`) become [`Object`]s.
+///
+/// An object the stream references more than once (through its memo) is a
+/// [`Value::Shared`], one allocation reached from every place it occurs, so
+/// repeated references cost nothing however often they repeat. Equality looks
+/// through `Shared`, and compares floats by value or both NaN.
+#[derive(Clone, Debug)]
+pub enum Value {
+    /// `None`.
+    None,
+    /// `bool`.
+    Bool(bool),
+    /// `int` that fits an `i64`.
+    Int(i64),
+    /// `int` beyond `i64`.
+    BigInt(BigInt),
+    /// `float`.
+    Float(f64),
+    /// `str`.
+    Str(String),
+    /// `bytes`.
+    Bytes(Vec<u8>),
+    /// `bytearray`.
+    ByteArray(Vec<u8>),
+    /// `list`.
+    List(Vec<Value>),
+    /// `tuple`.
+    Tuple(Vec<Value>),
+    /// `dict` (also `collections.OrderedDict`), in insertion order.
+    Dict(Vec<(Value, Value)>),
+    /// `set`, in stream order.
+    Set(Vec<Value>),
+    /// `frozenset`, in stream order.
+    FrozenSet(Vec<Value>),
+    /// A reference to a class or other global.
+    Global(Rc<Global>),
+    /// An object reconstructed by a call: `class(*args)` plus optional state.
+    Object(Box<Object>),
+    /// An object referenced more than once in the stream.
+    Shared(Rc<Value>),
+}
+
+/// A global the stream references: `module.name` (the name may be dotted,
+/// a `__qualname__` such as `Shape.Circle`). Equality and hashing look at
+/// `module` and `name` only (`fields` is what the reader learnt about it).
+#[derive(Clone, Debug)]
+pub struct Global {
+    /// The module (`_portable_pickle_v1` for stand-in classes).
+    pub module: String,
+    /// The qualified name.
+    pub name: String,
+    /// For classes built by a portable-pickle class descriptor: their field
+    /// names, in order (the order of the positional arguments of a call).
+    pub fields: Option<Vec<String>>,
+}
+
+impl PartialEq for Global {
+    fn eq(&self, other: &Self) -> bool {
+        self.module == other.module && self.name == other.name
+    }
+}
+
+impl Eq for Global {}
+
+impl std::hash::Hash for Global {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.module.hash(state);
+        self.name.hash(state);
+    }
+}
+
+impl Global {
+    /// A global without field information.
+    pub fn new(module: &str, name: &str) -> Self {
+        Global {
+            module: module.to_owned(),
+            name: name.to_owned(),
+            fields: None,
+        }
+    }
+
+    /// Whether this is `module.name`.
+    pub fn is(&self, module: &str, name: &str) -> bool {
+        self.module == module && self.name == name
+    }
+}
+
+/// How an [`Object`] was created.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Call {
+    /// `class(*args)` (`REDUCE`, `INST`, `OBJ`).
+    Reduce,
+    /// `class.__new__(class, *args, **kwargs)` (`NEWOBJ`, `NEWOBJ_EX`,
+    /// `copyreg.__newobj__`, `copyreg._reconstructor`).
+    New,
+}
+
+/// An object the stream builds by calling a global: never called here, only described.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Object {
+    /// The class (or function) called.
+    pub class: Rc<Global>,
+    /// How it is called.
+    pub call: Call,
+    /// Positional arguments.
+    pub args: Vec<Value>,
+    /// Keyword arguments (`NEWOBJ_EX` only).
+    pub kwargs: Vec<(Value, Value)>,
+    /// The state set by `BUILD` (usually the instance `__dict__` as a dict).
+    pub state: Option<Value>,
+}
+
+impl Object {
+    /// `class(*args)` with no state.
+    pub fn new(class: Rc<Global>, args: Vec<Value>) -> Self {
+        Object {
+            class,
+            call: Call::Reduce,
+            args,
+            kwargs: Vec::new(),
+            state: None,
+        }
+    }
+}
+
+/// An integer beyond `i64`: two's-complement little-endian bytes, as in the
+/// `LONG1`/`LONG4` opcodes (minimal length).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct BigInt {
+    le: Vec<u8>,
+}
+
+impl BigInt {
+    /// From two's-complement little-endian bytes (any length; normalized).
+    pub fn from_le_bytes(le: &[u8]) -> Self {
+        let negative = le.last().is_some_and(|b| b & 0x80 != 0);
+        let fill = if negative { 0xff } else { 0 };
+        let mut n = le.len();
+        while n > 1 && le[n - 1] == fill && (le[n - 2] & 0x80 != 0) == negative {
+            n -= 1;
+        }
+        BigInt { le: le[..n].to_vec() }
+    }
+
+    /// From an `i128`.
+    pub fn from_i128(v: i128) -> Self {
+        Self::from_le_bytes(&v.to_le_bytes())
+    }
+
+    /// From a `u128`.
+    pub fn from_u128(v: u128) -> Self {
+        let mut le = v.to_le_bytes().to_vec();
+        le.push(0);
+        Self::from_le_bytes(&le)
+    }
+
+    /// The minimal two's-complement little-endian bytes.
+    pub fn as_le_bytes(&self) -> &[u8] {
+        &self.le
+    }
+
+    /// Whether the value is negative.
+    pub fn is_negative(&self) -> bool {
+        self.le.last().is_some_and(|b| b & 0x80 != 0)
+    }
+
+    /// The value as an `i128`, if it fits.
+    pub fn to_i128(&self) -> Option<i128> {
+        if self.le.len() > 16 {
+            return None;
+        }
+        let fill = if self.is_negative() { 0xff } else { 0 };
+        let mut b = [fill; 16];
+        b[..self.le.len()].copy_from_slice(&self.le);
+        Some(i128::from_le_bytes(b))
+    }
+
+    /// The value as a `u128`, if it fits.
+    pub fn to_u128(&self) -> Option<u128> {
+        if self.is_negative() {
+            return None;
+        }
+        let bytes = match self.le.len() {
+            17 if self.le[16] == 0 => &self.le[..16],
+            n if n <= 16 => &self.le[..],
+            _ => return None,
+        };
+        let mut b = [0; 16];
+        b[..bytes.len()].copy_from_slice(bytes);
+        Some(u128::from_le_bytes(b))
+    }
+
+    /// The value as an `f64` (rounded; infinite beyond the range).
+    pub fn to_f64(&self) -> f64 {
+        if let Some(v) = self.to_i128() {
+            return v as f64;
+        }
+        // Magnitude bytes, most significant first.
+        let neg = self.is_negative();
+        let mut mag = self.le.clone();
+        if neg {
+            // Two's complement negation.
+            let mut carry = true;
+            for b in mag.iter_mut() {
+                *b = !*b;
+                if carry {
+                    let (v, c) = b.overflowing_add(1);
+                    *b = v;
+                    carry = c;
+                }
+            }
+        }
+        let mut f = 0.0f64;
+        for b in mag.iter().rev() {
+            f = f * 256.0 + f64::from(*b);
+        }
+        if neg {
+            -f
+        } else {
+            f
+        }
+    }
+}
+
+impl fmt::Display for BigInt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(v) = self.to_i128() {
+            write!(f, "{v}")
+        } else if let Some(v) = self.to_u128() {
+            write!(f, "{v}")
+        } else {
+            write!(
+                f,
+                "{}<int of {} bits>",
+                if self.is_negative() { "-" } else { "" },
+                self.le.len() * 8
+            )
+        }
+    }
+}
+
+impl fmt::Debug for BigInt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BigInt({self})")
+    }
+}
+
+impl Value {
+    /// The value behind any [`Value::Shared`] wrappers.
+    pub fn get(&self) -> &Value {
+        let mut v = self;
+        while let Value::Shared(inner) = v {
+            v = inner;
+        }
+        v
+    }
+
+    /// The Python type name of the value, for error messages (`int`,
+    /// `list`, `Point` for an object of class `Point`, …).
+    pub fn type_name(&self) -> String {
+        match self.get() {
+            Value::None => "None".into(),
+            Value::Bool(_) => "bool".into(),
+            Value::Int(_) | Value::BigInt(_) => "int".into(),
+            Value::Float(_) => "float".into(),
+            Value::Str(_) => "str".into(),
+            Value::Bytes(_) => "bytes".into(),
+            Value::ByteArray(_) => "bytearray".into(),
+            Value::List(_) => "list".into(),
+            Value::Tuple(_) => "tuple".into(),
+            Value::Dict(_) => "dict".into(),
+            Value::Set(_) => "set".into(),
+            Value::FrozenSet(_) => "frozenset".into(),
+            Value::Global(g) => format!("global {}.{}", g.module, g.name),
+            Value::Object(o) => format!("{}.{}", o.class.module, o.class.name),
+            Value::Shared(_) => unreachable!("get() looks through Shared"),
+        }
+    }
+
+    /// The value itself, taking it out of a [`Value::Shared`] (cloning one
+    /// level when the allocation is still referenced elsewhere).
+    pub fn unshare(self) -> Value {
+        let mut v = self;
+        while let Value::Shared(rc) = v {
+            v = Rc::try_unwrap(rc).unwrap_or_else(|rc| (*rc).clone());
+        }
+        v
+    }
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Self) -> bool {
+        match (self.get(), other.get()) {
+            (Value::None, Value::None) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::BigInt(a), Value::BigInt(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a == b || (a.is_nan() && b.is_nan()),
+            (Value::Str(a), Value::Str(b)) => a == b,
+            (Value::Bytes(a), Value::Bytes(b)) => a == b,
+            (Value::ByteArray(a), Value::ByteArray(b)) => a == b,
+            (Value::List(a), Value::List(b)) => a == b,
+            (Value::Tuple(a), Value::Tuple(b)) => a == b,
+            (Value::Dict(a), Value::Dict(b)) => a == b,
+            (Value::Set(a), Value::Set(b)) => a == b,
+            (Value::FrozenSet(a), Value::FrozenSet(b)) => a == b,
+            (Value::Global(a), Value::Global(b)) => a == b,
+            (Value::Object(a), Value::Object(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Str(v.to_owned())
+    }
+}
+
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Str(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bigint_conversions() {
+        assert_eq!(BigInt::from_i128(i128::MIN).to_i128(), Some(i128::MIN));
+        assert_eq!(BigInt::from_u128(u128::MAX).to_u128(), Some(u128::MAX));
+        assert_eq!(BigInt::from_u128(u128::MAX).to_i128(), None);
+        assert_eq!(BigInt::from_i128(-1).to_u128(), None);
+        assert_eq!(BigInt::from_le_bytes(&[0xff; 20]).to_i128(), Some(-1));
+        assert_eq!(BigInt::from_u128(1 << 100).to_f64(), 2f64.powi(100));
+        assert_eq!(BigInt::from_i128(-(1 << 100)).to_f64(), -(2f64.powi(100)));
+        let mut big = vec![0u8; 20];
+        big[19] = 0x80;
+        assert_eq!(BigInt::from_le_bytes(&big).to_string(), "-<int of 160 bits>");
+    }
+}
