@@ -160,6 +160,13 @@ where
     owned: Cow<'a, str>,
 }
 
+/// A field that cannot be read back: only the write side is derived.
+#[derive(PortablePickle)]
+#[pickle(write_only)]
+struct StaticTag {
+    name: &'static str,
+}
+
 /// An enum without variants: derivable, never written.
 #[derive(PortablePickle)]
 #[allow(dead_code)]
@@ -632,6 +639,11 @@ fn corpus_loads_in_cpython() {
             owned: Cow::Owned("o".into()),
         },
         r"assert type(v).__name__ == 'Borrowed' and (v.name, v.items, v.owned) == ('n', b'\x01\x02', 'o')",
+    );
+    c.case(
+        "write_only",
+        &StaticTag { name: "tag" },
+        "assert repr(v) == \"StaticTag(name='tag')\"",
     );
     c.case(
         "frozen_data_enum",

@@ -28,6 +28,9 @@ pub const BYTES: &str = "bytes";
 pub const DEFAULT: &str = "default";
 /// Container: when reading, attributes that are not fields are an error.
 pub const DENY_UNKNOWN_FIELDS: &str = "deny_unknown_fields";
+/// Container: derive only the write side (no `FromPickle`), for types with
+/// fields that cannot be read back.
+pub const WRITE_ONLY: &str = "write_only";
 
 /// A string value with the span of its literal.
 #[derive(Clone)]
@@ -181,6 +184,7 @@ pub struct Container {
     pub transparent: Option<Span>,
     pub frozen: Option<Span>,
     pub deny_unknown_fields: Option<Span>,
+    pub write_only: Option<Span>,
 }
 
 fn unknown(meta: &ParseNestedMeta<'_>, allowed: &str) -> syn::Error {
@@ -209,6 +213,7 @@ impl Container {
         let mut transparent = Once::new(cx, TRANSPARENT);
         let mut frozen = Once::new(cx, FROZEN);
         let mut deny_unknown_fields = Once::new(cx, DENY_UNKNOWN_FIELDS);
+        let mut write_only = Once::new(cx, WRITE_ONLY);
         each_pickle_attr(cx, attrs, |meta| {
             let span = meta.path.span();
             if meta.path.is_ident(MODULE) {
@@ -225,10 +230,14 @@ impl Container {
             } else if meta.path.is_ident(DENY_UNKNOWN_FIELDS) {
                 no_value(meta, DENY_UNKNOWN_FIELDS)?;
                 deny_unknown_fields.set(span, ());
+            } else if meta.path.is_ident(WRITE_ONLY) {
+                no_value(meta, WRITE_ONLY)?;
+                write_only.set(span, ());
             } else {
                 return Err(unknown(
                     meta,
-                    "`module`, `name`, `rename`, `rename_all`, `transparent`, `frozen`, `deny_unknown_fields`",
+                    "`module`, `name`, `rename`, `rename_all`, `transparent`, `frozen`, `deny_unknown_fields`, \
+                     `write_only`",
                 ));
             }
             Ok(())
@@ -240,6 +249,7 @@ impl Container {
             transparent: transparent.get().map(|s| s.span),
             frozen: frozen.get().map(|s| s.span),
             deny_unknown_fields: deny_unknown_fields.get().map(|s| s.span),
+            write_only: write_only.get().map(|s| s.span),
         }
     }
 }

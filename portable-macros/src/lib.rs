@@ -30,7 +30,9 @@ pub fn derive_portable_pickle(input: TokenStream) -> TokenStream {
     match (cx.check(), cont) {
         (Ok(()), Some(cont)) => {
             let mut out = expand::expand(&cont);
-            out.extend(expand_read::expand(&cont));
+            if cont.attrs.write_only.is_none() {
+                out.extend(expand_read::expand(&cont));
+            }
             out.into()
         }
         (Err(e), _) => {

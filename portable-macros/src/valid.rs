@@ -18,6 +18,12 @@ pub fn check(cx: &Ctxt, cont: &Container<'_>) {
         }
     }
     check_transparent(cx, cont);
+    if let (Some(write_only), Some(_)) = (cont.attrs.write_only, cont.attrs.deny_unknown_fields) {
+        cx.syn_error(syn::Error::new(
+            write_only,
+            "`write_only` conflicts with `deny_unknown_fields`: a write-only type is never read",
+        ));
+    }
     match &cont.data {
         Data::Struct(fields) => check_fields(cx, fields),
         Data::Enum(variants) => {
