@@ -7,6 +7,27 @@
 // Clippy 1.95 flags pre-existing code in descriptor.rs/header.rs (left untouched on this branch).
 #![allow(clippy::type_complexity, clippy::useless_conversion)]
 
+/// Invokes `$m!` with the tuple arities the impls cover (1 to 12): each as
+/// `n => (TypeParam index, ...)`.
+macro_rules! for_each_tuple {
+    ($m:ident) => {
+        $m! {
+            1 => (A 0);
+            2 => (A 0, B 1);
+            3 => (A 0, B 1, C 2);
+            4 => (A 0, B 1, C 2, D 3);
+            5 => (A 0, B 1, C 2, D 3, E 4);
+            6 => (A 0, B 1, C 2, D 3, E 4, F 5);
+            7 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+            8 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+            9 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
+            10 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
+            11 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
+            12 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
+        }
+    };
+}
+
 pub mod descriptor;
 mod features;
 mod globals;

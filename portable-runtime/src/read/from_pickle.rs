@@ -563,20 +563,7 @@ macro_rules! tuple_from {
         }
     )*};
 }
-tuple_from! {
-    1 => (A 0);
-    2 => (A 0, B 1);
-    3 => (A 0, B 1, C 2);
-    4 => (A 0, B 1, C 2, D 3);
-    5 => (A 0, B 1, C 2, D 3, E 4);
-    6 => (A 0, B 1, C 2, D 3, E 4, F 5);
-    7 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6);
-    8 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
-    9 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
-    10 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
-    11 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
-    12 => (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
-}
+for_each_tuple!(tuple_from);
 
 /// `-1`, `0` or `1`.
 impl FromPickle for Ordering {
