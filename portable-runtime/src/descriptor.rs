@@ -137,13 +137,16 @@ impl TypeSpec {
         // they need again is kept in the namespace, under keys.
         register(&mut w, &def_key, |w| w.bytes(&definition));
         w.op(POP);
+        // `BINGET <class i of the definition> STOP`, ending a standalone pickle.
+        let select = |i: usize| {
+            let mut s = OpWriter::new();
+            s.get(slot::CORE_COUNT + i as u32);
+            s.op(STOP);
+            s.into_bytes()
+        };
         for (i, class_key) in class_keys.iter().enumerate() {
             // register(KEY#reduce, (pickle.loads, (<standalone pickle of class i>,)))
-            let select = [&[BINGET, (slot::CORE_COUNT as usize + i) as u8][..], &[STOP]].concat();
-            assert!(
-                slot::CORE_COUNT as usize + i < 256,
-                "too many variants for a one-byte memo index"
-            );
+            let select = select(i);
             register(&mut w, &format!("{class_key}#reduce"), |w| {
                 w.get(slot::LOADS);
                 standalone(w, &select);
@@ -155,7 +158,7 @@ impl TypeSpec {
         // Run the definition: pickle.loads(STANDALONE + DEF + select).
         w.get(slot::LOADS);
         if class_keys.len() == 1 {
-            standalone(&mut w, &[BINGET, slot::CORE_COUNT as u8, STOP]);
+            standalone(&mut w, &select(0));
             w.tuple_close(1);
             w.reduce();
         } else {
