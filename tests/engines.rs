@@ -10,11 +10,12 @@
 //! exactly what `expected.json` says, so the engine tests start from a
 //! verified baseline.
 
-use std::fmt::Write as _;
 use std::path::Path;
-use std::process::Command;
 
 use portable_pickle::PortablePickle;
+use support::json_str;
+
+mod support;
 
 /// A point on a grid.
 #[derive(PortablePickle)]
@@ -60,20 +61,6 @@ struct Config {
 trait Expect {
     fn describe(&self) -> String;
     fn summary(&self) -> String;
-}
-
-fn json_str(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => write!(out, "\\u{:04x}", c as u32).unwrap(),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 fn object(class: &str, fields: &[(&str, String)]) -> String {
@@ -265,16 +252,8 @@ fn engine_streams() {
 
     // Baseline with the stock python3 (stdlib only): every stream loads to
     // what expected.json says, and summary() derives the expected values.
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new("python3")
-        .arg(root.join("tests/engines/run_engines.py"))
-        .arg("--baseline")
-        .arg(&dir)
-        .output()
-        .expect("python3 must be installed");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    println!("{stdout}{stderr}");
-    assert!(out.status.success(), "baseline failed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains(" passed, 0 failed"), "no closing line:\n{stdout}");
+    support::python_checks(
+        "tests/engines/run_engines.py",
+        &["--baseline".as_ref(), dir.as_os_str()],
+    );
 }

@@ -1,7 +1,10 @@
 //! Builds a corpus of streams with Python checks and runs it through the
 //! machine's CPython (C and pure-Python unpicklers, the restricted
 //! unpickler with docs/FORMAT.md's allowlist, and `pickletools`).
+// Each test crate uses part of this module.
+#![allow(dead_code)]
 
+use std::ffi::OsStr;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -86,19 +89,28 @@ impl Corpus {
     pub fn check_with_cpython(&self) {
         let dir = self.write_manifest();
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let out = Command::new("python3")
-            .arg(root.join("tests/python/check_corpus.py"))
-            .arg(dir)
-            .arg("--allowlist")
-            .arg(root.join("docs/FORMAT.md"))
-            .output()
-            .expect("python3 must be installed to run the corpus");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        println!("{stdout}{stderr}");
-        assert!(out.status.success(), "CPython checks failed:\n{stdout}\n{stderr}");
-        assert!(stdout.contains(" passed, 0 failed"), "no closing line:\n{stdout}");
+        let allowlist = root.join("docs/FORMAT.md");
+        python_checks(
+            "tests/python/check_corpus.py",
+            &[dir.as_os_str(), "--allowlist".as_ref(), allowlist.as_os_str()],
+        );
     }
+}
+
+/// Runs a check script of this repository with the machine's `python3` and
+/// panics with its report unless it exits 0 with a `N passed, 0 failed` line.
+pub fn python_checks(script: &str, args: &[&OsStr]) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new("python3")
+        .arg(root.join(script))
+        .args(args)
+        .output()
+        .expect("python3 must be installed to run the Python checks");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}{stderr}");
+    assert!(out.status.success(), "{script} failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains(" passed, 0 failed"), "no closing line:\n{stdout}");
 }
 
 /// Strips the common indentation of a check snippet written inline.
@@ -108,7 +120,8 @@ fn dedent(s: &str) -> String {
     lines.iter().map(|l| &l[indent..]).collect::<Vec<_>>().join("\n")
 }
 
-fn json_str(s: &str) -> String {
+/// A JSON string literal.
+pub fn json_str(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
         match c {
