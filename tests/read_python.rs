@@ -372,3 +372,88 @@ fn cpython_repickles_read_back() {
     let m: HashMap<String, Value> = from_slice(&plain).unwrap();
     assert_eq!(m["color"], Value::Str("Green".into()));
 }
+
+/// Types of the optional features: Rust writes them, CPython loads, changes
+/// and re-pickles them at every protocol, Rust reads the changed values.
+#[cfg(all(
+    feature = "chrono",
+    feature = "uuid",
+    feature = "rust_decimal",
+    feature = "indexmap",
+    feature = "num-complex"
+))]
+#[test]
+fn cpython_repickles_feature_types() {
+    use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+
+    type Features = (
+        NaiveDate,
+        NaiveTime,
+        NaiveDateTime,
+        DateTime<Utc>,
+        DateTime<FixedOffset>,
+        uuid::Uuid,
+        rust_decimal::Decimal,
+        indexmap::IndexMap<String, u32>,
+        num_complex::Complex<f64>,
+    );
+    let features = |day: u32, n: u128, dec: i64, extra: bool, im: f64| -> Features {
+        let date = NaiveDate::from_ymd_opt(2024, 2, day).unwrap();
+        let naive = date.and_hms_micro_opt(13, 45, 7, 123_456).unwrap();
+        let mut map = indexmap::IndexMap::from([("zeta".to_string(), 1), ("alpha".to_string(), 2)]);
+        if extra {
+            map.insert("new".into(), 3);
+        }
+        (
+            date,
+            naive.time(),
+            naive,
+            Utc.from_utc_datetime(&naive),
+            FixedOffset::east_opt(-3 * 3600 - 1800)
+                .unwrap()
+                .from_local_datetime(&naive)
+                .unwrap(),
+            uuid::Uuid::from_u128(n),
+            rust_decimal::Decimal::new(dec, 2),
+            map,
+            num_complex::Complex::new(1.5, im),
+        )
+    };
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("read_python_features");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let original = features(28, u128::MAX - 5, 150, false, -2.0);
+    std::fs::write(dir.join("in.pkl"), to_vec(&original)).unwrap();
+    let script = r#"
+import datetime, decimal, os, pickle, sys, uuid
+d = sys.argv[1]
+v = list(pickle.load(open(os.path.join(d, "in.pkl"), "rb")))
+one_day = datetime.timedelta(days=1)
+v[0] += one_day
+v[2] += one_day
+v[3] += one_day
+v[4] += one_day
+v[5] = uuid.UUID(int=v[5].int + 1)
+v[6] = v[6] * 2
+v[7]["new"] = 3
+v[8] = complex(v[8].real, 4.0)
+for p in range(6):
+    with open(os.path.join(d, f"out.p{p}.pkl"), "wb") as f:
+        f.write(pickle.dumps(tuple(v), protocol=p))
+"#;
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&dir)
+        .output()
+        .expect("python3 must be installed");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(from_slice::<Features>(&to_vec(&original)).unwrap(), original);
+    let mut expected = features(29, u128::MAX - 4, 300, true, 4.0);
+    expected.1 = original.1;
+    for p in 0..=5 {
+        let bytes = std::fs::read(dir.join(format!("out.p{p}.pkl"))).unwrap();
+        let got: Features = from_slice(&bytes).unwrap_or_else(|e| panic!("protocol {p}: {e}"));
+        assert_eq!(got, expected, "protocol {p}");
+    }
+}

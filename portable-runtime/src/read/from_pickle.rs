@@ -124,7 +124,7 @@ pub trait FromPickle: Sized {
     }
 }
 
-fn mismatch(expected: &str, found: &Value) -> Error {
+pub(crate) fn mismatch(expected: &str, found: &Value) -> Error {
     Error::mismatch(expected, found.type_name())
 }
 
@@ -151,7 +151,7 @@ fn read_seq<T: FromPickle, C: FromIterator<T>>(
         .collect()
 }
 
-fn read_set<T: FromPickle, C: FromIterator<T>>(value: &Value, cx: &mut ReadContext) -> Result<C, Error> {
+pub(crate) fn read_set<T: FromPickle, C: FromIterator<T>>(value: &Value, cx: &mut ReadContext) -> Result<C, Error> {
     let items = seq_items(value, "set", true)?;
     cx.charge_items::<T>(items.len())?;
     items
@@ -161,7 +161,7 @@ fn read_set<T: FromPickle, C: FromIterator<T>>(value: &Value, cx: &mut ReadConte
         .collect()
 }
 
-fn read_map<K: FromPickle, V: FromPickle, C: FromIterator<(K, V)>>(
+pub(crate) fn read_map<K: FromPickle, V: FromPickle, C: FromIterator<(K, V)>>(
     value: &Value,
     cx: &mut ReadContext,
 ) -> Result<C, Error> {
@@ -578,14 +578,14 @@ impl FromPickle for Ordering {
 }
 
 /// The object if it is an instance of stdlib class `module.name`.
-fn std_object<'v>(value: &'v Value, module: &str, name: &str) -> Result<&'v Object, Error> {
+pub(crate) fn std_object<'v>(value: &'v Value, module: &str, name: &str) -> Result<&'v Object, Error> {
     match value.get() {
         Value::Object(o) if o.class.is(module, name) => Ok(o),
         other => Err(mismatch(&format!("{module}.{name}"), other)),
     }
 }
 
-fn int_arg(o: &Object, i: usize, what: &str) -> Result<i128, Error> {
+pub(crate) fn int_arg(o: &Object, i: usize, what: &str) -> Result<i128, Error> {
     let v = o
         .args
         .get(i)
@@ -629,7 +629,7 @@ fn days_from_civil(y: i128, m: i128, d: i128) -> i128 {
 }
 
 /// UTC offset in microseconds of a `tzinfo` value.
-fn utc_offset_micros(tz: &Value) -> Result<i128, Error> {
+pub(crate) fn utc_offset_micros(tz: &Value) -> Result<i128, Error> {
     match tz.get() {
         Value::Global(g) if g.is("datetime", "timezone.utc") => Ok(0),
         Value::Object(o) if o.class.is("datetime", "timezone") => {
@@ -646,37 +646,44 @@ fn utc_offset_micros(tz: &Value) -> Result<i128, Error> {
     }
 }
 
+/// The fields of a `datetime.datetime` (year, month, day, hour, minute,
+/// second, microsecond) and its tzinfo, from our stream's arguments or from
+/// CPython's compact 10-byte state.
+pub(crate) fn datetime_parts(value: &Value) -> Result<([i128; 7], Option<&Value>), Error> {
+    let o = std_object(value, "datetime", "datetime")?;
+    Ok(match o.args.first().map(Value::get) {
+        // CPython's compact state: 10 bytes, then the tzinfo.
+        Some(Value::Bytes(b)) if b.len() == 10 => {
+            let f = [
+                i128::from(b[0]) * 256 + i128::from(b[1]),
+                i128::from(b[2] & 0x7f),
+                i128::from(b[3]),
+                i128::from(b[4]),
+                i128::from(b[5]),
+                i128::from(b[6]),
+                (i128::from(b[7]) << 16) | (i128::from(b[8]) << 8) | i128::from(b[9]),
+            ];
+            (f, o.args.get(1))
+        }
+        _ => {
+            let names = ["year", "month", "day", "hour", "minute", "second", "microsecond"];
+            let mut f = [0i128; 7];
+            for (i, name) in names.iter().enumerate() {
+                f[i] = if i < 3 || i < o.args.len() {
+                    int_arg(o, i, name)?
+                } else {
+                    0
+                };
+            }
+            (f, o.args.get(7))
+        }
+    })
+}
+
 /// A tz-aware `datetime.datetime` (any fixed offset), to the microsecond.
 impl FromPickle for SystemTime {
     fn from_pickle(value: &Value, _: &mut ReadContext) -> Result<Self, Error> {
-        let o = std_object(value, "datetime", "datetime")?;
-        let (fields, tz) = match o.args.first().map(Value::get) {
-            // CPython's compact state: 10 bytes, then the tzinfo.
-            Some(Value::Bytes(b)) if b.len() == 10 => {
-                let f = [
-                    i128::from(b[0]) * 256 + i128::from(b[1]),
-                    i128::from(b[2] & 0x7f),
-                    i128::from(b[3]),
-                    i128::from(b[4]),
-                    i128::from(b[5]),
-                    i128::from(b[6]),
-                    (i128::from(b[7]) << 16) | (i128::from(b[8]) << 8) | i128::from(b[9]),
-                ];
-                (f, o.args.get(1))
-            }
-            _ => {
-                let names = ["year", "month", "day", "hour", "minute", "second", "microsecond"];
-                let mut f = [0i128; 7];
-                for (i, name) in names.iter().enumerate() {
-                    f[i] = if i < 3 || i < o.args.len() {
-                        int_arg(o, i, name)?
-                    } else {
-                        0
-                    };
-                }
-                (f, o.args.get(7))
-            }
-        };
+        let (fields, tz) = datetime_parts(value)?;
         let [y, mo, d, h, mi, s, us] = fields;
         let offset = utc_offset_micros(tz.unwrap_or(&Value::None))?;
         let micros = (days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s) * 1_000_000 + us - offset;

@@ -11,6 +11,7 @@
 
 pub mod derive;
 mod error;
+mod features;
 mod from_pickle;
 mod source;
 mod unpickler;
