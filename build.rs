@@ -9,16 +9,16 @@ use flate2::write::ZlibEncoder;
 use flate2::Compression;
 
 fn main() {
-    let payload = portable_runtime::header::payload();
+    let payload = portable_format::header::payload();
     let mut z = ZlibEncoder::new(Vec::new(), Compression::best());
     z.write_all(&payload).expect("compress payload");
     let compressed = z.finish().expect("compress payload");
-    let header = portable_runtime::header::header(&compressed);
+    let header = portable_format::header::header(&compressed);
 
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR is set by cargo"));
     std::fs::write(out.join("header.pkl"), &header).expect("write header");
     std::fs::write(out.join("payload.pkl"), &payload).expect("write payload");
-    let standalone = portable_runtime::header::standalone(&compressed);
+    let standalone = portable_format::header::standalone(&compressed);
     std::fs::write(out.join("standalone.pkl"), &standalone).expect("write standalone bootstrap");
     println!("cargo:rerun-if-changed=build.rs");
 }

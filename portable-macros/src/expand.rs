@@ -1,7 +1,7 @@
 //! Code generation: the class descriptor as a `static` of pre-encoded bytes
 //! and the `write_pickle` body that references it.
 
-use portable_runtime::descriptor::{ClassShape, InstanceEncoding, TypeShape, TypeSpec};
+use portable_format::descriptor::{ClassShape, InstanceEncoding, TypeShape, TypeSpec};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 

@@ -28,18 +28,14 @@ macro_rules! for_each_tuple {
     };
 }
 
-pub mod descriptor;
 mod features;
 mod globals;
-pub mod header;
 mod impls;
-pub mod layout;
-#[allow(missing_docs)] // names and values are CPython's (`pickletools`)
-pub mod opcodes;
 mod pickler;
 pub mod read;
 mod std_impls;
-pub mod writer;
+
+pub use portable_format::{descriptor, header, layout, opcodes, writer};
 
 use std::io;
 

@@ -14,15 +14,7 @@ pub const FRAME_TARGET: usize = 64 * 1024;
 /// `FRAME` opcode plus its 8-byte length.
 const FRAME_HEADER: usize = 9;
 
-/// A stdlib global the body refers to (`datetime.timedelta`, …), written and
-/// memoized the first time a stream needs it.
-#[derive(Debug)]
-pub struct StdGlobal {
-    /// Module name.
-    pub module: &'static str,
-    /// Attribute name (may be dotted).
-    pub name: &'static str,
-}
+pub use portable_format::globals::StdGlobal;
 
 /// Memo slots of classes and globals already written to this stream.
 ///

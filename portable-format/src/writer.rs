@@ -45,7 +45,8 @@ impl OpWriter {
 
     /// Mutable access for the stream state, which patches frame lengths and
     /// drains flushed bytes.
-    pub(crate) fn buf_mut(&mut self) -> &mut Vec<u8> {
+    #[doc(hidden)]
+    pub fn buf_mut(&mut self) -> &mut Vec<u8> {
         &mut self.buf
     }
 
@@ -56,7 +57,8 @@ impl OpWriter {
 
     /// Records memo entries defined by bytes copied in verbatim (a class
     /// descriptor's `MEMOIZE`s).
-    pub(crate) fn add_memo_len(&mut self, n: u32) {
+    #[doc(hidden)]
+    pub fn add_memo_len(&mut self, n: u32) {
         self.memo_len += n;
     }
 

@@ -1,0 +1,16 @@
+//! The portable-pickle format, in one place: the opcode table, the memo
+//! layout the header leaves behind, the class keys, the one opcode writer,
+//! and the Python recipes of the bootstrap header and the class descriptors.
+//!
+//! `build.rs` (the static header), the derive macro (class descriptors, at
+//! compile time) and the runtime (stream bodies, and the reader) all build
+//! on this crate, so no opcode, slot or key logic exists twice.
+#![warn(missing_docs)]
+
+pub mod descriptor;
+pub mod globals;
+pub mod header;
+pub mod layout;
+pub mod names;
+pub mod opcodes;
+pub mod writer;
