@@ -26,6 +26,30 @@ pub struct ClassDescriptor {
     pub bytes: &'static [u8],
 }
 
+/// The memo slots a descriptor defines, relative to the first one (which
+/// `Pickler::class_slot` returns): the body finds classes, enum members and
+/// field names here.
+pub mod offset {
+    /// The type's class; for a data enum, the base class.
+    pub const CLASS: u32 = 0;
+
+    /// Variant `i`'s class of a data enum.
+    pub const fn variant(i: u32) -> u32 {
+        1 + i
+    }
+
+    /// Member `i` of a unit-only enum.
+    pub const fn member(i: u32) -> u32 {
+        1 + i
+    }
+
+    /// Name of written field `i` of a struct written with
+    /// [`super::InstanceEncoding::State`].
+    pub const fn field_name(i: u32) -> u32 {
+        1 + i
+    }
+}
+
 /// Python-side shape of a class with fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClassShape {
