@@ -10,9 +10,11 @@
 //! `next(filter(None, chain((lookup(KEY),), map(partial(register, KEY), BUILD))))`
 //! where `BUILD` is a lazy iterator (`map`/`starmap`) yielding the new class.
 
-use crate::layout::{slot, CLASS_REDUCE};
-use crate::opcodes::*;
-use crate::writer::OpWriter;
+use std::fmt::Write as _;
+
+use crate::layout::{slot, CLASS_REDUCE, FORMAT_VERSION};
+use crate::names::{class_key, def_key, reduce_key, variant_key};
+use crate::pyexpr::{builtin, print_program, Context, Expr, Fragment, Program, Stmt};
 
 /// One Rust type's class descriptor, as embedded by the derive.
 #[derive(Debug)]
@@ -112,8 +114,8 @@ pub struct EncodedDescriptor {
 }
 
 /// 64-bit FNV-1a: stable across builds and platforms, computed at compile time.
-fn fingerprint(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
@@ -128,202 +130,243 @@ impl TypeSpec {
         }
     }
 
-    /// Encodes the descriptor. Its fingerprint covers everything that shapes
-    /// the classes, so a changed type gets a distinct class on the reading side.
+    /// The canonical text the fingerprint hashes: one line per fact, every
+    /// string length-prefixed (`<bytes>:<text>`), so no two specs share it.
+    /// Documented in docs/FORMAT.md ("Class keys"); changing it changes
+    /// every class key, which `tests/fingerprint.rs` pins.
+    pub fn canonical(&self) -> String {
+        fn text(out: &mut String, s: &str) {
+            let _ = write!(out, " {}:{s}", s.len());
+        }
+        fn opt(out: &mut String, s: Option<&str>) {
+            match s {
+                Some(s) => text(out, s),
+                None => out.push_str(" -"),
+            }
+        }
+        fn class(out: &mut String, tag: &str, c: &ClassShape) {
+            out.push_str(tag);
+            text(out, &c.name);
+            opt(out, c.doc.as_deref());
+            let _ = write!(out, " {}", c.fields.len());
+            for f in &c.fields {
+                text(out, f);
+            }
+            out.push('\n');
+        }
+        let mut out = format!("portable-pickle class spec\nformat {FORMAT_VERSION}\ncrate");
+        text(&mut out, &self.crate_name);
+        out.push_str("\nmodule");
+        opt(&mut out, self.module.as_deref());
+        let _ = writeln!(out, "\nfrozen {}", u8::from(self.frozen));
+        match &self.shape {
+            TypeShape::Struct(c) => class(&mut out, "struct", c),
+            TypeShape::UnitEnum { name, doc, members } => {
+                out.push_str("unit_enum");
+                text(&mut out, name);
+                opt(&mut out, doc.as_deref());
+                let _ = writeln!(out, " {}", members.len());
+                for (m, v) in members {
+                    out.push_str("member");
+                    text(&mut out, m);
+                    let _ = writeln!(out, " {v}");
+                }
+            }
+            TypeShape::DataEnum { base, variants } => {
+                class(&mut out, "data_enum", base);
+                for v in variants {
+                    class(&mut out, "variant", v);
+                }
+            }
+        }
+        out
+    }
+
+    /// The fingerprint of the class spec: FNV-1a of [`TypeSpec::canonical`].
+    /// It covers everything that shapes the classes, so a changed type gets
+    /// a distinct class on the reading side.
+    pub fn fingerprint(&self) -> u64 {
+        fnv1a(self.canonical().as_bytes())
+    }
+
+    /// The Python name of the type's (first) class.
+    fn top_name(&self) -> &str {
+        match &self.shape {
+            TypeShape::Struct(c) => &c.name,
+            TypeShape::UnitEnum { name, .. } => name,
+            TypeShape::DataEnum { base, .. } => &base.name,
+        }
+    }
+
+    /// The namespace key of each class the definition memoizes, in memo order.
+    fn class_keys(&self) -> Vec<String> {
+        let key = class_key(self.top_name(), self.fingerprint());
+        let mut keys = vec![key.clone()];
+        if let TypeShape::DataEnum { variants, .. } = &self.shape {
+            keys.extend(variants.iter().map(|v| variant_key(&key, &v.name)));
+        }
+        keys
+    }
+
+    /// Encodes the descriptor: [`TypeSpec::program`], compiled.
+    pub fn encode(&self) -> EncodedDescriptor {
+        let compiled = self.program().compile(Context::Descriptor);
+        EncodedDescriptor {
+            key: self.fingerprint(),
+            slots: compiled.memo_len,
+            bytes: compiled.bytes,
+        }
+    }
+
+    /// The descriptor and the fragments it carries, printed as Python.
+    pub fn print(&self) -> String {
+        print_program(&self.program())
+    }
+
+    /// The descriptor program.
     ///
     /// The descriptor carries the type's class definition as bytes (`DEF`:
     /// a lookup-or-build of each of its classes, memoized in order) and runs
     /// it as a standalone pickle, `pickle.loads(STANDALONE + DEF + SELECT)`:
     /// the same kind of pickle that `pickle.dumps` later writes for each
     /// class (see [`crate::layout::CLASS_REDUCE`]), so a class can be rebuilt
-    /// in a process that never saw a stream. Memo slots it defines: each
-    /// class, then a struct's field names (state encoding) or an enum's
-    /// members.
-    pub fn encode(&self) -> EncodedDescriptor {
-        let key = fingerprint(&format!("{FORMAT}{self:?}", FORMAT = crate::layout::FORMAT_VERSION));
-        let (definition, class_keys) = self.definition(key);
-        let def_key = format!("{}#def", class_keys[0]);
+    /// in a process that never saw a stream. Memo slots it defines: see
+    /// [`offset`].
+    ///
+    /// The descriptor's bytes are copied at whatever memo index the stream
+    /// has reached, so they never read their own memo entries: what they
+    /// need again is kept in the namespace, under keys.
+    pub fn program(&self) -> Program {
+        let keys = self.class_keys();
+        let names = self.class_names();
+        let def_key = def_key(&keys[0]);
+        let definition = Fragment {
+            label: format!("DEF_{}", names[0]),
+            program: self.definition(&keys),
+            context: Context::AfterCore,
+        };
         // b"".join((STANDALONE, lookup(DEF_KEY), select)): a complete pickle.
-        let standalone = |w: &mut OpWriter, select: &[u8]| {
-            w.get(slot::BYTES_JOIN);
-            w.bytes(b"");
-            w.get(slot::STANDALONE);
-            lookup(w, &def_key);
-            w.bytes(select);
-            w.tuple_close(3);
-            w.tuple_close(2);
-            w.reduce();
+        let standalone = |select: Fragment| {
+            builtin("bytes.join").call([
+                Expr::bytes(b"".to_vec()),
+                Expr::tuple([
+                    Expr::Memo(slot::STANDALONE),
+                    lookup(&def_key),
+                    Expr::Pickled(Box::new(select)),
+                ]),
+            ])
         };
+        // `return <class i of the definition>`, ending a standalone pickle.
+        let select = |i: usize| Fragment {
+            label: format!("SELECT_{}", names[i].replace('.', "_")),
+            program: Program::new([Stmt::Return(Expr::Memo(slot::CORE_COUNT + i as u32))]),
+            context: Context::AfterCore,
+        };
+        let loads = || Expr::global("pickle", "loads");
 
-        let mut w = OpWriter::new();
-        // The descriptor's bytes are copied at whatever memo index the stream
-        // has reached, so they never refer to their own memo entries: what
-        // they need again is kept in the namespace, under keys.
-        register(&mut w, &def_key, |w| w.bytes(&definition));
-        w.op(POP);
-        // `BINGET <class i of the definition> STOP`, ending a standalone pickle.
-        let select = |i: usize| {
-            let mut s = OpWriter::new();
-            s.get(slot::CORE_COUNT + i as u32);
-            s.op(STOP);
-            s.into_bytes()
-        };
-        for (i, class_key) in class_keys.iter().enumerate() {
-            // register(KEY#reduce, (pickle.loads, (<standalone pickle of class i>,)))
-            let select = select(i);
-            register(&mut w, &format!("{class_key}#reduce"), |w| {
-                w.get(slot::LOADS);
-                standalone(w, &select);
-                w.tuple_close(1);
-                w.tuple_close(2);
-            });
-            w.op(POP);
+        let mut stmts = vec![Stmt::Discard(register(&def_key, Expr::Pickled(Box::new(definition))))];
+        for (i, key) in keys.iter().enumerate() {
+            let reduce = Expr::tuple([loads(), Expr::tuple([standalone(select(i))])]);
+            stmts.push(Stmt::Discard(register(&reduce_key(key), reduce)));
         }
-        // Run the definition: pickle.loads(STANDALONE + DEF + select).
-        w.get(slot::LOADS);
-        if class_keys.len() == 1 {
-            standalone(&mut w, &select(0));
-            w.tuple_close(1);
-            w.reduce();
+        // Run the definition, then memoize each class (offset::CLASS, offset::variant(i)).
+        if keys.len() == 1 {
+            let class = loads().call([standalone(select(0))]);
+            stmts.push(Stmt::Discard(class.memoize_at(&names[0], offset::CLASS)));
         } else {
-            standalone(&mut w, &[NONE, STOP]);
-            w.tuple_close(1);
-            w.reduce();
-            w.op(POP);
-            lookup(&mut w, &class_keys[0]);
+            let nothing = Fragment {
+                label: "RETURN_NONE".into(),
+                program: Program::new([Stmt::Return(Expr::None)]),
+                context: Context::AfterCore,
+            };
+            stmts.push(Stmt::Discard(loads().call([standalone(nothing)])));
+            stmts.push(Stmt::Discard(lookup(&keys[0]).memoize_at(&names[0], offset::CLASS)));
         }
-        w.memoize();
-        w.op(POP);
-        for class_key in &class_keys[1..] {
-            lookup(&mut w, class_key);
-            w.memoize();
-            w.op(POP);
+        for (i, (key, name)) in keys.iter().zip(&names).enumerate().skip(1) {
+            stmts.push(Stmt::Discard(
+                lookup(key).memoize_at(name, offset::variant(i as u32 - 1)),
+            ));
         }
         match &self.shape {
             TypeShape::Struct(class) if self.instance_encoding() == InstanceEncoding::State => {
-                for f in &class.fields {
-                    w.str(f);
-                    w.memoize();
-                    w.op(POP);
+                for (i, f) in class.fields.iter().enumerate() {
+                    stmts.push(Stmt::Discard(Expr::str(f).memoize_at(f, offset::field_name(i as u32))));
                 }
             }
             TypeShape::UnitEnum { members, .. } => {
-                for (m, _) in members {
-                    w.get(slot::GETATTR);
-                    lookup(&mut w, &class_keys[0]);
-                    w.str(m);
-                    w.tuple_close(2);
-                    w.reduce();
-                    w.memoize();
-                    w.op(POP);
+                for (i, (m, _)) in members.iter().enumerate() {
+                    let member = lookup(&keys[0]).attr(m);
+                    stmts.push(Stmt::Discard(member.memoize_at(m, offset::member(i as u32))));
                 }
             }
             _ => {}
         }
-        let slots = w.memo_len();
-        EncodedDescriptor {
-            key,
-            slots,
-            bytes: w.into_bytes(),
+        Program::new(stmts)
+    }
+
+    /// The Python name of each class of [`TypeSpec::class_keys`].
+    fn class_names(&self) -> Vec<String> {
+        match &self.shape {
+            TypeShape::DataEnum { base, variants } => std::iter::once(base.name.clone())
+                .chain(variants.iter().map(|v| format!("{}.{}", base.name, v.name)))
+                .collect(),
+            _ => vec![self.top_name().to_owned()],
         }
     }
 
-    /// The class definition (`DEF`) and the registry key of each class it
-    /// memoizes, in memo order.
-    fn definition(&self, key: u64) -> (Vec<u8>, Vec<String>) {
-        let top_name = match &self.shape {
-            TypeShape::Struct(c) => &c.name,
-            TypeShape::UnitEnum { name, .. } => name,
-            TypeShape::DataEnum { base, .. } => &base.name,
-        };
-        // An identifier: classes are registered as attributes of the namespace.
-        let registry_key = format!("{top_name}_{key:016x}");
-        let decorator = if self.frozen { slot::FROZEN_STRUCT } else { slot::STRUCT };
-        let mut w = OpWriter::new();
-        let mut keys = vec![registry_key.clone()];
+    /// The class definition (`DEF`): runs after the standalone bootstrap and
+    /// memoizes each class of `keys`, in order, from slot
+    /// [`slot::CORE_COUNT`] on.
+    fn definition(&self, keys: &[String]) -> Program {
+        let key = &keys[0];
+        let decorator = Expr::Memo(if self.frozen { slot::FROZEN_STRUCT } else { slot::STRUCT });
+        let at = |i: usize| slot::CORE_COUNT + i as u32;
+        let mut stmts = Vec::new();
         match &self.shape {
             TypeShape::Struct(class) => {
-                lazy_class(&mut w, &registry_key, |w| {
-                    or_real_class(w, self.module.as_deref(), &class.name, |w| {
-                        dataclass(w, decorator, class, &class.name, &registry_key, |w| w.tuple_close(0))
-                    })
-                });
-                w.memoize();
-                w.op(POP);
+                let stand_in = dataclass(&decorator, class, &class.name, key, Expr::tuple([]));
+                let class_expr = lazy_class(key, or_real_class(self.module.as_deref(), &class.name, stand_in));
+                stmts.push(Stmt::Discard(class_expr.memoize_at(&class.name, at(0))));
             }
             TypeShape::UnitEnum { name, doc, members } => {
-                lazy_class(&mut w, &registry_key, |w| {
-                    or_real_class(w, self.module.as_deref(), name, |w| {
-                        // starmap(PortableEnum, ((name, [("__qualname__", key),
-                        // ("__portable_reduce__", …), ("__doc__", doc), (member, value),
-                        // ...]),)): a dunder "member" becomes a class attribute. The
-                        // unique __qualname__ names the class in the namespace; an
-                        // enum's repr shows its __name__.
-                        w.get(slot::STARMAP);
-                        w.get(slot::ENUM);
-                        w.str(name);
-                        w.op(EMPTY_LIST);
-                        w.op(MARK);
-                        w.str("__qualname__");
-                        w.str(&registry_key);
-                        w.tuple_close(2);
-                        w.str(CLASS_REDUCE);
-                        reduce_value(w, &registry_key);
-                        w.tuple_close(2);
-                        if let Some(doc) = doc {
-                            w.str("__doc__");
-                            w.str(doc);
-                            w.tuple_close(2);
-                        }
-                        w.op(APPENDS);
-                        for chunk in members.chunks(BATCH) {
-                            w.op(MARK);
-                            for (m, v) in chunk {
-                                w.str(m);
-                                w.int128(*v);
-                                w.tuple_close(2);
-                            }
-                            w.op(APPENDS);
-                        }
-                        w.tuple_close(2);
-                        w.tuple_close(1);
-                        w.tuple_close(2);
-                        w.reduce();
-                    })
-                });
-                w.memoize();
-                w.op(POP);
+                // starmap(PortableEnum, ((name, [("__qualname__", key),
+                // ("__portable_reduce__", …), ("__doc__", doc), (member, value),
+                // ...]),)): a dunder "member" becomes a class attribute. The
+                // unique __qualname__ names the class in the namespace; an
+                // enum's repr shows its __name__.
+                let pair = |k: &str, v: Expr| Expr::tuple([Expr::str(k), v]);
+                let mut items = vec![
+                    pair("__qualname__", Expr::str(key)),
+                    pair(CLASS_REDUCE, reduce_value(key)),
+                ];
+                if let Some(doc) = doc {
+                    items.push(pair("__doc__", Expr::str(doc)));
+                }
+                items.extend(members.iter().map(|(m, v)| pair(m, Expr::Int(*v))));
+                let stand_in = Expr::global("itertools", "starmap").call([
+                    Expr::Memo(slot::ENUM),
+                    Expr::tuple([Expr::tuple([Expr::str(name), Expr::List(items)])]),
+                ]);
+                let class_expr = lazy_class(key, or_real_class(self.module.as_deref(), name, stand_in));
+                stmts.push(Stmt::Discard(class_expr.memoize_at(name, at(0))));
             }
             TypeShape::DataEnum { base, variants } => {
-                lazy_class(&mut w, &registry_key, |w| {
-                    dataclass(w, decorator, base, &base.name, &registry_key, |w| w.tuple_close(0))
-                });
-                w.memoize();
-                w.op(POP);
-                for v in variants {
-                    let variant_key = format!("{registry_key}_{}", v.name);
+                let base_expr = lazy_class(key, dataclass(&decorator, base, &base.name, key, Expr::tuple([])));
+                stmts.push(Stmt::Discard(base_expr.memoize_at(&base.name, at(0))));
+                for (i, (v, variant_key)) in variants.iter().zip(&keys[1..]).enumerate() {
                     let qualname = format!("{}.{}", base.name, v.name);
+                    let bases = Expr::tuple([lookup(key)]);
+                    let class = lazy_class(variant_key, dataclass(&decorator, v, &qualname, variant_key, bases));
                     // setattr(Base, "Variant", <variant class>) through BUILD's slot state.
-                    lookup(&mut w, &registry_key);
-                    w.none();
-                    w.op(EMPTY_DICT);
-                    w.str(&v.name);
-                    lazy_class(&mut w, &variant_key, |w| {
-                        dataclass(w, decorator, v, &qualname, &variant_key, |w| {
-                            lookup(w, &registry_key);
-                            w.tuple_close(1);
-                        })
-                    });
-                    w.memoize();
-                    w.op(SETITEM);
-                    w.tuple_close(2);
-                    w.op(BUILD);
-                    w.op(POP);
-                    keys.push(variant_key);
+                    let attach = lookup(key).build(Expr::tuple([
+                        Expr::None,
+                        Expr::dict([(v.name.clone(), class.memoize_at(&qualname, at(i + 1)))]),
+                    ]));
+                    stmts.push(Stmt::Discard(attach));
                 }
             }
         }
-        (w.into_bytes(), keys)
+        Program::new(stmts)
     }
 }
 
@@ -348,209 +391,79 @@ pub enum InstanceEncoding {
 /// map(partial(import_module, module), SPECS)))`, where `SPECS` calls
 /// `importlib.util.find_spec` on each dotted prefix, each only if the
 /// previous one was found, so a missing package never raises.
-fn or_real_class(w: &mut OpWriter, module: Option<&str>, name: &str, stand_in: impl FnOnce(&mut OpWriter)) {
+fn or_real_class(module: Option<&str>, name: &str, stand_in: Expr) -> Expr {
     let Some(module) = module else {
-        return stand_in(w);
+        return stand_in;
     };
-    w.get(slot::FILTER);
-    w.none();
-    w.get(slot::CHAIN);
-    // REAL
-    w.get(slot::STARMAP);
-    w.get(slot::BUILTINS);
-    w.str("getattr");
-    w.op(STACK_GLOBAL);
-    w.get(slot::BUILTINS);
-    w.str("zip");
-    w.op(STACK_GLOBAL);
-    w.get(slot::MAP);
-    w.get(slot::NEXT);
-    // MODULES
-    truthy_chain(
-        w,
-        |w| {
-            w.get(slot::DICT_GET);
-            w.get(slot::MODULES);
-            w.str(module);
-            w.tuple_close(2);
-            w.reduce();
-        },
-        |w| {
-            w.get(slot::MAP);
-            w.get(slot::PARTIAL);
-            w.global("importlib", "import_module");
-            w.str(module);
-            w.tuple_close(2);
-            w.reduce();
-            // SPECS: nested filter(None, map(partial(find_spec, prefix), <previous>)).
-            let prefixes: Vec<&str> = module
-                .match_indices('.')
-                .map(|(i, _)| &module[..i])
-                .chain([module])
-                .collect();
-            // Outermost level first: the full name is looked up last.
-            for prefix in prefixes.iter().rev() {
-                w.get(slot::FILTER);
-                w.none();
-                w.get(slot::MAP);
-                w.get(slot::PARTIAL);
-                w.global("importlib.util", "find_spec");
-                w.str(prefix);
-                w.tuple_close(2);
-                w.reduce();
-            }
-            // The innermost map runs once.
-            w.none();
-            w.tuple_close(1);
-            for _ in &prefixes {
-                w.tuple_close(2);
-                w.reduce(); // map(partial(find_spec, prefix), previous)
-                w.tuple_close(2);
-                w.reduce(); // filter(None, ...)
-            }
-            w.tuple_close(2);
-            w.reduce(); // map(partial(import_module, module), SPECS)
-        },
+    let partial = |f: Expr, arg: &str| Expr::global("functools", "partial").call([f, Expr::str(arg)]);
+    let prefixes = module.match_indices('.').map(|(i, _)| &module[..i]).chain([module]);
+    // The innermost map runs once; the full name is looked up last.
+    let specs = prefixes.fold(Expr::tuple([Expr::None]), |previous, prefix| {
+        builtin("filter").call([
+            Expr::None,
+            builtin("map").call([partial(Expr::global("importlib.util", "find_spec"), prefix), previous]),
+        ])
+    });
+    let modules = Expr::truthy_chain(
+        builtin("dict.get").call([Expr::global("sys", "modules"), Expr::str(module)]),
+        builtin("map").call([partial(Expr::global("importlib", "import_module"), module), specs]),
     );
-    w.tuple_close(1);
-    w.none();
-    w.tuple_close(1);
-    w.tuple_close(3);
-    w.reduce(); // map(next, (MODULES,), (None,))
-    w.str(name);
-    w.tuple_close(1);
-    w.none();
-    w.tuple_close(1);
-    w.tuple_close(3);
-    w.reduce(); // zip(...)
-    w.tuple_close(2);
-    w.reduce(); // starmap(getattr, ...) = REAL
-    stand_in(w);
-    w.tuple_close(2);
-    w.reduce(); // chain(REAL, STAND_IN)
-    w.tuple_close(2);
-    w.reduce(); // filter(None, ...)
+    let real = Expr::global("itertools", "starmap").call([
+        builtin("getattr"),
+        builtin("zip").call([
+            builtin("map").call([builtin("next"), Expr::tuple([modules]), Expr::tuple([Expr::None])]),
+            Expr::tuple([Expr::str(name)]),
+            Expr::tuple([Expr::None]),
+        ]),
+    ]);
+    builtin("filter").call([Expr::None, Expr::global("itertools", "chain").call([real, stand_in])])
 }
 
 /// `lookup(key)`: the registered class, or `None`.
-fn lookup(w: &mut OpWriter, key: &str) {
-    w.get(slot::LOOKUP);
-    w.str(key);
-    w.tuple_close(1);
-    w.reduce();
+fn lookup(key: &str) -> Expr {
+    Expr::Memo(slot::LOOKUP).call([Expr::str(key)])
 }
 
 /// `register(key, value)`: the namespace keeps the first value registered
 /// under `key` and returns it.
-fn register(w: &mut OpWriter, key: &str, value: impl FnOnce(&mut OpWriter)) {
-    w.get(slot::REGISTER);
-    w.str(key);
-    value(w);
-    w.tuple_close(2);
-    w.reduce();
+fn register(key: &str, value: Expr) -> Expr {
+    Expr::Memo(slot::REGISTER).call([Expr::str(key), value])
 }
 
 /// A new stand-in class's `__portable_reduce__`: `lookup(KEY#reduce, KEY)`,
 /// the standalone pickle the stream registered, or, where the class is
 /// being rebuilt from such a pickle, its key.
-fn reduce_value(w: &mut OpWriter, key: &str) {
-    w.get(slot::LOOKUP);
-    w.str(&format!("{key}#reduce"));
-    w.str(key);
-    w.tuple_close(2);
-    w.reduce();
+fn reduce_value(key: &str) -> Expr {
+    Expr::Memo(slot::LOOKUP).call([Expr::str(reduce_key(key)), Expr::str(key)])
 }
 
-/// Pushes the registered class for `key`, building it with the lazy iterator
-/// `build` writes when the registry does not have it yet.
-fn lazy_class(w: &mut OpWriter, key: &str, build: impl FnOnce(&mut OpWriter)) {
-    first_truthy(
-        w,
-        |w| lookup(w, key),
-        |w| {
-            w.get(slot::MAP);
-            w.get(slot::PARTIAL);
-            w.get(slot::REGISTER);
-            w.str(key);
-            w.tuple_close(2);
-            w.reduce(); // partial(register, key)
-            build(w);
-            w.tuple_close(2);
-            w.reduce(); // map(partial(register, key), build)
-        },
-    );
-}
-
-/// `filter(None, chain((first,), rest))`: lazily, `first` if it is truthy,
-/// then the truthy items of the lazy iterator `rest`, which runs only as far
-/// as it is pulled.
-pub(crate) fn truthy_chain(w: &mut OpWriter, first: impl FnOnce(&mut OpWriter), rest: impl FnOnce(&mut OpWriter)) {
-    w.get(slot::FILTER);
-    w.none();
-    w.get(slot::CHAIN);
-    first(w);
-    w.tuple_close(1);
-    rest(w);
-    w.tuple_close(2);
-    w.reduce(); // chain(...)
-    w.tuple_close(2);
-    w.reduce(); // filter(None, ...)
-}
-
-/// `next(filter(None, chain((first,), rest)))`: `first` if truthy, else the
-/// first truthy item of `rest`, computed only then.
-pub(crate) fn first_truthy(w: &mut OpWriter, first: impl FnOnce(&mut OpWriter), rest: impl FnOnce(&mut OpWriter)) {
-    w.get(slot::NEXT);
-    truthy_chain(w, first, rest);
-    w.tuple_close(1);
-    w.reduce();
+/// The registered class for `key`, built by the lazy iterator `build`
+/// (and registered) when the registry does not have it yet.
+fn lazy_class(key: &str, build: Expr) -> Expr {
+    let register_as = Expr::global("functools", "partial").call([Expr::Memo(slot::REGISTER), Expr::str(key)]);
+    Expr::first_truthy(lookup(key), builtin("map").call([register_as, build]))
 }
 
 /// The lazy iterator `map(decorator, starmap(PortableType, ((name, bases, namespace),)))`.
-fn dataclass(
-    w: &mut OpWriter,
-    decorator: u32,
-    class: &ClassShape,
-    qualname: &str,
-    key: &str,
-    bases: impl FnOnce(&mut OpWriter),
-) {
-    w.get(slot::MAP);
-    w.get(decorator);
-    w.get(slot::STARMAP);
-    w.get(slot::METACLASS);
-    w.str(&class.name);
-    bases(w);
-    w.op(EMPTY_DICT);
-    w.op(MARK);
-    w.str("__module__");
-    w.get(slot::NAMESPACE_NAME);
-    w.str("__qualname__");
-    w.str(qualname);
-    w.str(CLASS_REDUCE);
-    reduce_value(w, key);
+fn dataclass(decorator: &Expr, class: &ClassShape, qualname: &str, key: &str, bases: Expr) -> Expr {
+    let mut namespace = vec![
+        ("__module__", Expr::Memo(slot::NAMESPACE_NAME)),
+        ("__qualname__", Expr::str(qualname)),
+        (CLASS_REDUCE, reduce_value(key)),
+    ];
     if let Some(doc) = &class.doc {
-        w.str("__doc__");
-        w.str(doc);
+        namespace.push(("__doc__", Expr::str(doc)));
     }
-    w.str("__annotations__");
-    w.op(EMPTY_DICT);
-    if !class.fields.is_empty() {
-        w.op(MARK);
-        for f in &class.fields {
-            w.str(f);
-            w.str("typing.Any");
-        }
-        w.op(SETITEMS);
-    }
+    let annotations = class.fields.iter().map(|f| (f.clone(), Expr::str("typing.Any")));
+    namespace.push(("__annotations__", Expr::dict(annotations)));
     // Set explicitly: dataclasses adds it only from Python 3.10 on.
-    w.str("__match_args__");
-    w.str_tuple(&class.fields);
-    w.op(SETITEMS);
-    w.tuple_close(3);
-    w.tuple_close(1);
-    w.tuple_close(2);
-    w.reduce(); // starmap(type, ...)
-    w.tuple_close(2);
-    w.reduce(); // map(decorator, ...)
+    namespace.push((
+        "__match_args__",
+        Expr::Tuple(class.fields.iter().map(Expr::str).collect()),
+    ));
+    let class = Expr::tuple([Expr::str(&class.name), bases, Expr::dict(namespace)]);
+    builtin("map").call([
+        decorator.clone(),
+        Expr::global("itertools", "starmap").call([Expr::Memo(slot::METACLASS), Expr::tuple([class])]),
+    ])
 }

@@ -67,6 +67,38 @@ pub mod slot {
     pub const STANDALONE: u32 = 22;
     /// Number of memo entries the header defines; the body's start at this index.
     pub const COUNT: u32 = 23;
+
+    /// The name the printed recipes give each slot, by index.
+    const NAMES: [&str; COUNT as usize] = [
+        "builtins_",
+        "next",
+        "filter",
+        "map",
+        "getattr",
+        "itertools_",
+        "chain",
+        "starmap",
+        "partial",
+        "namespace_name",
+        "dict_get",
+        "modules",
+        "loads",
+        "PAYLOAD",
+        "namespace",
+        "lookup",
+        "register",
+        "struct",
+        "frozen_struct",
+        "enum",
+        "metaclass",
+        "bytes_join",
+        "STANDALONE",
+    ];
+
+    /// The printed name of slot `idx`, if the header defines it.
+    pub fn name(idx: u32) -> Option<&'static str> {
+        NAMES.get(idx as usize).copied()
+    }
 }
 
 /// Namespace attributes the core reads into slots `LOOKUP..=METACLASS`, in order.

@@ -13,4 +13,5 @@ pub mod header;
 pub mod layout;
 pub mod names;
 pub mod opcodes;
+pub mod pyexpr;
 pub mod writer;
