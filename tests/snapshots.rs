@@ -1,0 +1,157 @@
+//! The recipes printed as Python, kept under `tests/snapshots/`: any change
+//! to the header or to a descriptor shows there as a readable diff.
+//! `UPDATE_SNAPSHOTS=1 cargo test --test snapshots` rewrites them.
+//!
+//! Each descriptor snapshot is checked against what the derive really
+//! emits: the stream of a value of the derived type contains the bytes of
+//! the spec printed.
+
+use std::path::PathBuf;
+
+use portable_pickle::PortablePickle;
+use portable_runtime::descriptor::{ClassShape, TypeShape, TypeSpec};
+use portable_runtime::header;
+use portable_runtime::pyexpr::print_program;
+
+fn check(name: &str, text: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, text).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_SNAPSHOTS=1 writes it)", path.display()));
+    if want != text {
+        let first = want.lines().zip(text.lines()).position(|(a, b)| a != b).unwrap_or(0);
+        panic!(
+            "{} is out of date (UPDATE_SNAPSHOTS=1 rewrites it); first difference at line {}:\n  snapshot: {:?}\n  now:      {:?}",
+            path.display(),
+            first + 1,
+            want.lines().nth(first),
+            text.lines().nth(first)
+        );
+    }
+}
+
+fn class(name: &str, doc: Option<&str>, fields: &[&str]) -> ClassShape {
+    ClassShape {
+        name: name.into(),
+        doc: doc.map(Into::into),
+        fields: fields.iter().map(|f| f.to_string()).collect(),
+    }
+}
+
+fn spec(module: Option<&str>, shape: TypeShape) -> TypeSpec {
+    TypeSpec {
+        crate_name: "snapshots".into(),
+        module: module.map(Into::into),
+        frozen: false,
+        shape,
+    }
+}
+
+/// Checks the snapshot and that `value`'s stream carries the spec's bytes.
+fn descriptor<T: PortablePickle>(name: &str, spec: TypeSpec, value: &T) {
+    let printed = format!(
+        "# The class descriptor of `{name}`, printed by tests/snapshots.rs.\n# fingerprint {:016x}\n\n{}",
+        spec.fingerprint(),
+        spec.print()
+    );
+    check(&format!("descriptor_{}.py", name.to_lowercase()), &printed);
+    let stream = portable_pickle::to_vec(value);
+    let bytes = spec.encode().bytes;
+    assert!(
+        stream.windows(bytes.len()).any(|w| w == bytes),
+        "the derive's descriptor of {name} differs from the spec printed"
+    );
+}
+
+#[test]
+fn header_snapshot() {
+    let text = format!(
+        "# The bootstrap header of every stream, printed by tests/snapshots.rs.\n\
+         # `build(obj, state)` is pickle's BUILD; `(name := value)` is MEMOIZE;\n\
+         # a bare statement's value is discarded; `return` ends a pickle.\n\
+         # {} bytes, payload {} bytes before compression.\n\n\
+         # ---- the header (PROTO 4, one FRAME) ----\n{}\n\
+         # ---- the payload, loaded only when the namespace is not installed ----\n{}",
+        portable_pickle::HEADER.len(),
+        portable_pickle::PAYLOAD.len(),
+        print_program(&header::header_program(portable_pickle::NAMESPACE, b"")),
+        print_program(&header::payload_program(
+            portable_pickle::NAMESPACE,
+            portable_pickle::FORMAT_VERSION
+        )),
+    );
+    check("header.py", &text);
+}
+
+/// A point in the plane.
+#[derive(PortablePickle)]
+struct Point {
+    x: f64,
+    y: f64,
+}
+
+#[derive(PortablePickle)]
+struct Pair(i32, String);
+
+/// A traffic light.
+#[allow(dead_code)] // one member is written
+#[derive(PortablePickle)]
+enum Light {
+    Red,
+    Green = 5,
+}
+
+#[allow(dead_code)] // one variant is written
+#[derive(PortablePickle)]
+enum Shape {
+    Circle { r: f64 },
+    Empty,
+}
+
+#[derive(PortablePickle)]
+#[pickle(module = "geo.types")]
+struct Located {
+    lat: f64,
+}
+
+#[test]
+fn struct_snapshot() {
+    let shape = TypeShape::Struct(class("Point", Some("A point in the plane."), &["x", "y"]));
+    descriptor("Point", spec(None, shape), &Point { x: 1.0, y: 2.0 });
+}
+
+#[test]
+fn tuple_struct_snapshot() {
+    let shape = TypeShape::Struct(class("Pair", None, &["_0", "_1"]));
+    descriptor("Pair", spec(None, shape), &Pair(1, "a".into()));
+}
+
+#[test]
+fn unit_enum_snapshot() {
+    let shape = TypeShape::UnitEnum {
+        name: "Light".into(),
+        doc: Some("A traffic light.".into()),
+        members: vec![("Red".into(), 0), ("Green".into(), 5)],
+    };
+    descriptor("Light", spec(None, shape), &Light::Green);
+}
+
+#[test]
+fn data_enum_snapshot() {
+    let shape = TypeShape::DataEnum {
+        base: class("Shape", None, &[]),
+        variants: vec![class("Circle", None, &["r"]), class("Empty", None, &[])],
+    };
+    descriptor("Shape", spec(None, shape), &Shape::Circle { r: 1.0 });
+}
+
+#[test]
+fn real_module_snapshot() {
+    let shape = TypeShape::Struct(class("Located", None, &["lat"]));
+    descriptor("Located", spec(Some("geo.types"), shape), &Located { lat: 1.0 });
+}
