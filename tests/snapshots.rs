@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use portable_pickle::PortablePickle;
 use portable_runtime::descriptor::{ClassShape, TypeShape, TypeSpec};
 use portable_runtime::header;
-use portable_runtime::pyexpr::print_program;
+use portable_runtime::pyexpr::{print_program, Context};
 
 fn check(name: &str, text: &str) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -79,11 +79,11 @@ fn header_snapshot() {
          # ---- the payload, loaded only when the namespace is not installed ----\n{}",
         portable_pickle::HEADER.len(),
         portable_pickle::PAYLOAD.len(),
-        print_program(&header::header_program(portable_pickle::NAMESPACE, b"")),
-        print_program(&header::payload_program(
-            portable_pickle::NAMESPACE,
-            portable_pickle::FORMAT_VERSION
-        )),
+        print_program(&header::header_program(portable_pickle::NAMESPACE, b""), Context::Fresh),
+        print_program(
+            &header::payload_program(portable_pickle::NAMESPACE, portable_pickle::FORMAT_VERSION),
+            Context::Fresh
+        ),
     );
     check("header.py", &text);
 }

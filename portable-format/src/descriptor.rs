@@ -133,7 +133,7 @@ impl TypeSpec {
     /// The canonical text the fingerprint hashes: one line per fact, every
     /// string length-prefixed (`<bytes>:<text>`), so no two specs share it.
     /// Documented in docs/FORMAT.md ("Class keys"); changing it changes
-    /// every class key, which `tests/fingerprint.rs` pins.
+    /// every class key, which this module's tests pin.
     pub fn canonical(&self) -> String {
         fn text(out: &mut String, s: &str) {
             let _ = write!(out, " {}:{s}", s.len());
@@ -220,7 +220,7 @@ impl TypeSpec {
 
     /// The descriptor and the fragments it carries, printed as Python.
     pub fn print(&self) -> String {
-        print_program(&self.program())
+        print_program(&self.program(), Context::Descriptor)
     }
 
     /// The descriptor program.
@@ -466,4 +466,107 @@ fn dataclass(decorator: &Expr, class: &ClassShape, qualname: &str, key: &str, ba
         decorator.clone(),
         Expr::global("itertools", "starmap").call([Expr::Memo(slot::METACLASS), Expr::tuple([class])]),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn class(name: &str, doc: Option<&str>, fields: &[&str]) -> ClassShape {
+        ClassShape {
+            name: name.into(),
+            doc: doc.map(Into::into),
+            fields: fields.iter().map(|f| f.to_string()).collect(),
+        }
+    }
+
+    fn spec(module: Option<&str>, frozen: bool, shape: TypeShape) -> TypeSpec {
+        TypeSpec {
+            crate_name: "demo".into(),
+            module: module.map(Into::into),
+            frozen,
+            shape,
+        }
+    }
+
+    fn point() -> TypeSpec {
+        spec(
+            None,
+            false,
+            TypeShape::Struct(class("Point", Some("A point."), &["x", "y"])),
+        )
+    }
+
+    #[test]
+    fn canonical_text_is_explicit() {
+        assert_eq!(
+            point().canonical(),
+            "portable-pickle class spec\nformat 1\ncrate 4:demo\nmodule -\nfrozen 0\nstruct 5:Point 8:A point. 2 1:x 1:y\n"
+        );
+    }
+
+    /// Pinned: a change here changes the class key of every existing type,
+    /// so loaded objects of old and new streams get different classes.
+    #[test]
+    fn fingerprints_are_pinned() {
+        let light = TypeShape::UnitEnum {
+            name: "Light".into(),
+            doc: None,
+            members: vec![("Red".into(), 0), ("Green".into(), -5)],
+        };
+        let shape = TypeShape::DataEnum {
+            base: class("Shape", None, &[]),
+            variants: vec![class("Circle", None, &["r"]), class("Empty", None, &[])],
+        };
+        let got = [
+            point().fingerprint(),
+            spec(
+                Some("geo.types"),
+                true,
+                TypeShape::Struct(class("Point", Some("A point."), &["x", "y"])),
+            )
+            .fingerprint(),
+            spec(None, false, light).fingerprint(),
+            spec(None, false, shape).fingerprint(),
+        ];
+        assert_eq!(
+            got,
+            [
+                0xecf6_78c2_2cc6_8e3f,
+                0xe4dc_e111_b6a3_3e32,
+                0x3487_57fb_b948_8a87,
+                0x88e6_c00f_e1bb_a520
+            ],
+            "{got:#018x?}"
+        );
+    }
+
+    #[test]
+    fn every_part_of_the_spec_changes_the_fingerprint() {
+        let base = point();
+        let mut variants = Vec::new();
+        let mut s = base.clone();
+        s.crate_name = "other".into();
+        variants.push(s);
+        let mut s = base.clone();
+        s.module = Some("m".into());
+        variants.push(s);
+        let mut s = base.clone();
+        s.frozen = true;
+        variants.push(s);
+        for shape in [
+            class("Point", None, &["x", "y"]),
+            class("Point", Some("A point."), &["y", "x"]),
+            class("Point", Some("A point."), &["xy"]),
+            class("Poin", Some("tA point."), &["x", "y"]),
+        ] {
+            variants.push(TypeSpec {
+                shape: TypeShape::Struct(shape),
+                ..base.clone()
+            });
+        }
+        for v in &variants {
+            assert_ne!(v.fingerprint(), base.fingerprint(), "{v:?}");
+        }
+    }
 }

@@ -70,7 +70,7 @@ pub fn core(namespace: &str, compressed: &[u8]) -> Stmt {
         Expr::global("pickle", "loads").memoize_at("loads", slot::LOADS),
         builtin("map").call([
             Expr::global("zlib", "decompress"),
-            Expr::tuple([payload.memoize_at("PAYLOAD", slot::PAYLOAD)]),
+            Expr::tuple([payload.memoize_at("payload", slot::PAYLOAD)]),
         ]),
     ]);
     items.push(Expr::first_truthy(installed, loaded).memoize_at("namespace", slot::NAMESPACE));
@@ -103,7 +103,7 @@ fn header_steps(payload_op: &[u8]) -> Stmt {
     ]);
     Stmt::Group(vec![
         join.memoize_at("bytes_join", slot::BYTES_JOIN),
-        standalone.memoize_at("STANDALONE", slot::STANDALONE),
+        standalone.memoize_at("standalone", slot::STANDALONE),
     ])
 }
 

@@ -83,7 +83,7 @@ pub mod slot {
         "dict_get",
         "modules",
         "loads",
-        "PAYLOAD",
+        "payload",
         "namespace",
         "lookup",
         "register",
@@ -92,7 +92,7 @@ pub mod slot {
         "enum",
         "metaclass",
         "bytes_join",
-        "STANDALONE",
+        "standalone",
     ];
 
     /// The printed name of slot `idx`, if the header defines it.

@@ -565,24 +565,25 @@ pub(crate) fn bindings_of(program: &Program, limit: u32) -> Bindings {
 /// Lines longer than this are broken at their outermost brackets.
 const WIDTH: usize = 100;
 
-/// Prints `program` as Python, then each fragment it carries under its label.
-pub fn print_program(program: &Program) -> String {
-    let mut p = Printer::default();
+/// Prints `program`, which runs in `context`, as Python, then each fragment
+/// it carries under its label.
+pub fn print_program(program: &Program, context: Context) -> String {
+    let mut p = Printer::new(context);
     p.program(program, "");
     let mut out = String::new();
     let mut done = Vec::new();
-    let mut pending = std::mem::take(&mut p.fragments);
+    let mut pending: std::collections::VecDeque<Fragment> = std::mem::take(&mut p.fragments).into();
     out.push_str(&p.out);
-    while let Some(f) = pending.pop() {
+    while let Some(f) = pending.pop_front() {
         if done.contains(&f.label) {
             continue;
         }
         done.push(f.label.clone());
-        let mut fp = Printer::default();
+        let mut fp = Printer::new(f.context);
         let _ = writeln!(fp.out, "\n# {} ({:?}):", f.label, f.context);
         fp.program(&f.program, "");
         out.push_str(&fp.out);
-        pending.extend(fp.fragments.into_iter().rev());
+        pending.extend(fp.fragments);
     }
     out
 }
@@ -595,8 +596,29 @@ pub fn print_expr(e: &Expr) -> String {
 #[derive(Default)]
 struct Printer {
     out: String,
+    /// The first memo index of the program printed.
+    first: u32,
     names: HashMap<u32, String>,
     fragments: Vec<Fragment>,
+}
+
+impl Printer {
+    /// A printer for a program that runs in `context`, which knows the
+    /// names of the header's slots defined there.
+    fn new(context: Context) -> Printer {
+        let known = match context {
+            Context::Fresh => 0,
+            Context::AfterCore => slot::CORE_COUNT,
+            Context::Descriptor => slot::COUNT,
+        };
+        Printer {
+            first: if context == Context::AfterCore { known } else { 0 },
+            names: (0..known)
+                .filter_map(|i| Some((i, slot::name(i)?.to_owned())))
+                .collect(),
+            ..Printer::default()
+        }
+    }
 }
 
 impl Printer {
@@ -619,18 +641,18 @@ impl Printer {
         let text = match e {
             // A memoized value at statement level reads as an assignment.
             Expr::Memoize { name, value, .. } => {
-                let v = self.pretty(value, indent.len() + name.len() + 3);
+                let v = self.pretty(value, indent.len(), indent.len() + name.len() + 3);
                 self.learn(e);
                 format!("{name} = {v}")
             }
-            _ => self.pretty(e, indent.len() + prefix.len()),
+            _ => self.pretty(e, indent.len(), indent.len() + prefix.len()),
         };
         let _ = writeln!(self.out, "{indent}{prefix}{text}");
     }
 
     /// Records the names of the memo entries `e` defines, in order.
     fn learn(&mut self, e: &Expr) {
-        let mut next = self.names.len() as u32;
+        let mut next = self.names.keys().max().map_or(self.first, |m| m + 1);
         visit(e, &mut |e| {
             if let Expr::Memoize { name, slot, .. } = e {
                 let idx = slot.unwrap_or(next);
@@ -640,52 +662,66 @@ impl Printer {
         });
     }
 
-    /// `e`, on one line if it fits in the width left after `col`, else with
-    /// its outermost brackets broken one item a line.
-    fn pretty(&mut self, e: &Expr, col: usize) -> String {
+    /// `e` on one line if it fits after `used` columns, else with its
+    /// outermost brackets broken one item a line, indented from `indent`.
+    fn pretty(&mut self, e: &Expr, indent: usize, used: usize) -> String {
         let flat = self.flat(e);
-        if col + flat.len() <= WIDTH {
+        if used + flat.len() <= WIDTH {
             return flat;
         }
-        let (open, items, close): (String, Vec<&Expr>, &str) = match e {
-            Expr::Call { func, args } if !is_attr(e) => (format!("{}(", self.flat(func)), args.iter().collect(), ")"),
-            Expr::Tuple(items) if items.len() > 1 => ("(".into(), items.iter().collect(), ")"),
-            Expr::List(items) => ("[".into(), items.iter().collect(), "]"),
-            Expr::Memoize { name, value, .. } => {
-                let inner = self.pretty(value, col + name.len() + 5);
-                return format!("({name} := {inner})");
+        let inner = indent + 4;
+        let pad = " ".repeat(indent);
+        let ipad = " ".repeat(inner);
+        let (open, items, close): (String, Vec<String>, &str) = match e {
+            Expr::Call { func, args } if !is_attr(e) => {
+                let f = self.flat(func);
+                let items = args.iter().map(|a| self.pretty(a, inner, inner)).collect();
+                (format!("{f}("), items, ")")
             }
+            Expr::Tuple(items) if !items.is_empty() => (
+                "(".into(),
+                items.iter().map(|a| self.pretty(a, inner, inner)).collect(),
+                ")",
+            ),
+            Expr::List(items) => (
+                "[".into(),
+                items.iter().map(|a| self.pretty(a, inner, inner)).collect(),
+                "]",
+            ),
             Expr::Dict(pairs) => {
-                let mut s = String::from("{\n");
-                for (k, v) in pairs {
-                    let k = self.flat(k);
-                    let v = self.pretty(v, col + 4 + k.len() + 2);
-                    let _ = writeln!(s, "{}    {k}: {v},", " ".repeat(col));
-                }
-                let _ = write!(s, "{}}}", " ".repeat(col));
-                return s;
+                let items = pairs
+                    .iter()
+                    .map(|(k, v)| {
+                        let k = self.flat(k);
+                        let v = self.pretty(v, inner, inner + k.len() + 2);
+                        format!("{k}: {v}")
+                    })
+                    .collect();
+                ("{".into(), items, "}")
             }
             Expr::Build { obj, state } => {
-                let (o, s) = (self.flat(obj), self.pretty(state, col + 4));
-                return format!("build(\n{pad}    {o},\n{pad}    {s},\n{pad})", pad = " ".repeat(col));
+                let items = vec![self.pretty(obj, inner, inner), self.pretty(state, inner, inner)];
+                ("build(".into(), items, ")")
             }
             Expr::Partial { func, keywords } => {
-                let mut s = format!("functools.partial(\n{}    {},\n", " ".repeat(col), self.flat(func));
+                let mut items = vec![self.flat(func)];
                 for (k, v) in keywords {
-                    let v = self.pretty(v, col + 4 + k.len() + 1);
-                    let _ = writeln!(s, "{}    {k}={v},", " ".repeat(col));
+                    let v = self.pretty(v, inner, inner + k.len() + 1);
+                    items.push(format!("{k}={v}"));
                 }
-                let _ = write!(s, "{})", " ".repeat(col));
-                return s;
+                ("functools.partial(".into(), items, ")")
+            }
+            Expr::Memoize { name, value, .. } => {
+                let v = self.pretty(value, indent, used + name.len() + 5);
+                return format!("({name} := {v})");
             }
             _ => return flat,
         };
         let mut s = format!("{open}\n");
         for item in items {
-            let text = self.pretty(item, col + 4);
-            let _ = writeln!(s, "{}    {text},", " ".repeat(col));
+            let _ = writeln!(s, "{ipad}{item},");
         }
-        let _ = write!(s, "{}{close}", " ".repeat(col));
+        let _ = write!(s, "{pad}{close}");
         s
     }
 
@@ -714,12 +750,7 @@ impl Printer {
                 format!("{{{}}}", parts.join(", "))
             }
             Expr::Global { module, name } => format!("{module}.{name}"),
-            Expr::Memo(idx) => self
-                .names
-                .get(idx)
-                .cloned()
-                .or_else(|| slot::name(*idx).map(str::to_owned))
-                .unwrap_or_else(|| format!("memo[{idx}]")),
+            Expr::Memo(idx) => self.names.get(idx).cloned().unwrap_or_else(|| format!("memo[{idx}]")),
             Expr::Call { func, args } => match (&**func, &args[..]) {
                 (Expr::Global { module, name }, [obj, Expr::Str(attr)])
                     if module == "builtins" && name == "getattr" && crate::names::is_identifier(attr) =>
@@ -850,7 +881,10 @@ mod tests {
         w.op(STOP);
         assert_eq!(c.bytes, w.into_bytes());
         assert_eq!(print_expr(&e), "functools.partial(builtins.map, 'x')");
-        assert_eq!(print_program(&p), "return functools.partial(builtins.map, 'x')\n");
+        assert_eq!(
+            print_program(&p, Context::Fresh),
+            "return functools.partial(builtins.map, 'x')\n"
+        );
     }
 
     #[test]
@@ -933,7 +967,7 @@ mod tests {
         let e = builtin("zip").call([Expr::Tuple(fields), Expr::str("x")]);
         let text = print_expr(&e);
         assert!(!text.contains('\n'));
-        let p = print_program(&Program::new([Stmt::Discard(e)]));
+        let p = print_program(&Program::new([Stmt::Discard(e)]), Context::Fresh);
         assert!(
             p.starts_with("builtins.zip(\n    (\n        'field_number_0',\n"),
             "{p}"

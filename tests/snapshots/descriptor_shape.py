@@ -1,0 +1,175 @@
+# The class descriptor of `Shape`, printed by tests/snapshots.rs.
+# fingerprint 69766601759ac413
+
+register('Shape_69766601759ac413#def', DEF_Shape)
+register(
+    'Shape_69766601759ac413#reduce',
+    (
+        pickle.loads,
+        (
+            builtins.bytes.join(
+                b'',
+                (standalone, lookup('Shape_69766601759ac413#def'), SELECT_Shape),
+            ),
+        ),
+    ),
+)
+register(
+    'Shape_69766601759ac413_Circle#reduce',
+    (
+        pickle.loads,
+        (
+            builtins.bytes.join(
+                b'',
+                (standalone, lookup('Shape_69766601759ac413#def'), SELECT_Shape_Circle),
+            ),
+        ),
+    ),
+)
+register(
+    'Shape_69766601759ac413_Empty#reduce',
+    (
+        pickle.loads,
+        (
+            builtins.bytes.join(
+                b'',
+                (standalone, lookup('Shape_69766601759ac413#def'), SELECT_Shape_Empty),
+            ),
+        ),
+    ),
+)
+pickle.loads(
+    builtins.bytes.join(b'', (standalone, lookup('Shape_69766601759ac413#def'), RETURN_NONE)),
+)
+Shape = lookup('Shape_69766601759ac413')
+Shape.Circle = lookup('Shape_69766601759ac413_Circle')
+Shape.Empty = lookup('Shape_69766601759ac413_Empty')
+
+# DEF_Shape (AfterCore):
+Shape = builtins.next(
+    builtins.filter(
+        None,
+        itertools.chain(
+            (lookup('Shape_69766601759ac413'),),
+            builtins.map(
+                functools.partial(register, 'Shape_69766601759ac413'),
+                builtins.map(
+                    struct,
+                    itertools.starmap(
+                        metaclass,
+                        (
+                            (
+                                'Shape',
+                                (),
+                                {
+                                    '__module__': namespace_name,
+                                    '__qualname__': 'Shape',
+                                    '__portable_reduce__': lookup(
+                                        'Shape_69766601759ac413#reduce',
+                                        'Shape_69766601759ac413',
+                                    ),
+                                    '__annotations__': {},
+                                    '__match_args__': (),
+                                },
+                            ),
+                        ),
+                    ),
+                ),
+            ),
+        ),
+    ),
+)
+build(
+    lookup('Shape_69766601759ac413'),
+    (
+        None,
+        {
+            'Circle': (Shape.Circle := builtins.next(
+                builtins.filter(
+                    None,
+                    itertools.chain(
+                        (lookup('Shape_69766601759ac413_Circle'),),
+                        builtins.map(
+                            functools.partial(register, 'Shape_69766601759ac413_Circle'),
+                            builtins.map(
+                                struct,
+                                itertools.starmap(
+                                    metaclass,
+                                    (
+                                        (
+                                            'Circle',
+                                            (lookup('Shape_69766601759ac413'),),
+                                            {
+                                                '__module__': namespace_name,
+                                                '__qualname__': 'Shape.Circle',
+                                                '__portable_reduce__': lookup(
+                                                    'Shape_69766601759ac413_Circle#reduce',
+                                                    'Shape_69766601759ac413_Circle',
+                                                ),
+                                                '__annotations__': {'r': 'typing.Any'},
+                                                '__match_args__': ('r',),
+                                            },
+                                        ),
+                                    ),
+                                ),
+                            ),
+                        ),
+                    ),
+                ),
+            )),
+        },
+    ),
+)
+build(
+    lookup('Shape_69766601759ac413'),
+    (
+        None,
+        {
+            'Empty': (Shape.Empty := builtins.next(
+                builtins.filter(
+                    None,
+                    itertools.chain(
+                        (lookup('Shape_69766601759ac413_Empty'),),
+                        builtins.map(
+                            functools.partial(register, 'Shape_69766601759ac413_Empty'),
+                            builtins.map(
+                                struct,
+                                itertools.starmap(
+                                    metaclass,
+                                    (
+                                        (
+                                            'Empty',
+                                            (lookup('Shape_69766601759ac413'),),
+                                            {
+                                                '__module__': namespace_name,
+                                                '__qualname__': 'Shape.Empty',
+                                                '__portable_reduce__': lookup(
+                                                    'Shape_69766601759ac413_Empty#reduce',
+                                                    'Shape_69766601759ac413_Empty',
+                                                ),
+                                                '__annotations__': {},
+                                                '__match_args__': (),
+                                            },
+                                        ),
+                                    ),
+                                ),
+                            ),
+                        ),
+                    ),
+                ),
+            )),
+        },
+    ),
+)
+
+# SELECT_Shape (AfterCore):
+return memo[21]
+
+# SELECT_Shape_Circle (AfterCore):
+return memo[22]
+
+# SELECT_Shape_Empty (AfterCore):
+return memo[23]
+
+# RETURN_NONE (AfterCore):
+return None
