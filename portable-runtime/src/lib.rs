@@ -35,7 +35,7 @@ mod pickler;
 pub mod read;
 mod std_impls;
 
-pub use portable_format::{descriptor, header, layout, opcodes, writer};
+pub use portable_format::{descriptor, globals as spec_globals, header, layout, names, opcodes, pyexpr, writer};
 
 use std::io;
 
