@@ -1164,8 +1164,9 @@ fn portable_runtime_frame_target() -> usize {
 fn header_size() {
     let n = portable_pickle::HEADER.len();
     println!("HEADER is {n} bytes");
-    // The goal is 1024 bytes; the standalone bootstrap that lets loaded
-    // classes be pickled into other processes costs about 50 bytes beyond it
-    // (docs/PERFORMANCE.md).
-    assert!(n <= 2048, "header is {n} bytes, over the 2048-byte limit");
+    // A regression guard against header bloat, not the exact size: the
+    // header (standalone bootstrap included) is about 1 KB, and the target
+    // in docs/PERFORMANCE.md is 1,024 bytes; a recipe change that grows it
+    // to 1,200 bytes or more fails here.
+    assert!(n < 1200, "header is {n} bytes, not under the 1,200-byte guard");
 }

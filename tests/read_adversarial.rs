@@ -7,54 +7,10 @@ use portable_pickle::{
     from_reader_with, from_slice, from_slice_with, to_vec, ErrorKind, PortablePickle, ReadOptions, Value,
 };
 
-#[derive(PortablePickle, Debug, PartialEq)]
-struct Point {
-    x: i64,
-    y: i64,
-}
+#[path = "support/seeds.rs"]
+mod seeds;
 
-#[derive(PortablePickle, Debug, PartialEq)]
-enum Shape {
-    Circle { center: Point, radius: f64 },
-    Empty,
-}
-
-#[derive(PortablePickle, Debug, PartialEq)]
-struct Sample {
-    name: String,
-    points: Vec<Point>,
-    shapes: Vec<Shape>,
-    blob: Vec<u8>,
-    big: u128,
-    when: std::time::Duration,
-    shared: (std::rc::Rc<String>, std::rc::Rc<String>),
-}
-
-fn sample() -> Sample {
-    let s = std::rc::Rc::new("shared".to_string());
-    Sample {
-        name: "sample".into(),
-        points: vec![Point { x: 1, y: 2 }, Point { x: -3, y: 400 }],
-        shapes: vec![
-            Shape::Circle {
-                center: Point { x: 0, y: 0 },
-                radius: 1.5,
-            },
-            Shape::Empty,
-        ],
-        blob: vec![1, 2, 3],
-        big: u128::MAX,
-        when: std::time::Duration::from_secs(3),
-        shared: (s.clone(), s),
-    }
-}
-
-/// Frames `body` as a protocol-4 stream.
-fn stream(body: &[u8]) -> Vec<u8> {
-    let mut b = vec![0x80, 4];
-    b.extend_from_slice(body);
-    b
-}
+use seeds::{fuzz_seeds, memo_bomb, sample, stream, Sample, TEXT};
 
 fn assert_fast(start: Instant, what: &str) {
     let t = start.elapsed();
@@ -66,11 +22,10 @@ fn truncated_at_every_offset() {
     let full = to_vec(&sample());
     assert_eq!(from_slice::<Sample>(&full).unwrap(), sample());
     // A protocol-0 text stream, as CPython writes it, truncated the same way.
-    let text = b"(lp0\nI1\naF1.5\naS'ab'\np1\naVx\\u00e9\np2\nag1\naL12345678901234567890L\na(dp3\nVk\np4\nI00\nsa.";
-    let v: Value = from_slice(text).unwrap();
+    let v: Value = from_slice(TEXT).unwrap();
     assert!(matches!(v, Value::List(ref l) if l.len() == 7));
     let start = Instant::now();
-    for data in [&full[..], &text[..]] {
+    for data in [&full[..], TEXT] {
         for n in 0..data.len() {
             let cut = &data[..n];
             let e = from_slice::<Value>(cut).expect_err("a truncated stream must fail");
@@ -84,21 +39,6 @@ fn truncated_at_every_offset() {
         }
     }
     assert_fast(start, "truncations");
-}
-
-/// `L0 = [1, 1, …]`, `L(k+1) = [Lk, Lk, …]` through memo references: 10^9
-/// leaves from 250 bytes ("billion laughs").
-fn memo_bomb(levels: usize, width: usize) -> Vec<u8> {
-    let mut body = vec![b']', 0x94, b'('];
-    body.extend(std::iter::repeat([b'K', 1]).take(width).flatten());
-    body.push(b'e');
-    for level in 1..levels {
-        body.extend([b'0', b']', 0x94, b'(']);
-        body.extend(std::iter::repeat([b'h', (level - 1) as u8]).take(width).flatten());
-        body.push(b'e');
-    }
-    body.push(b'.');
-    stream(&body)
 }
 
 type Deep10 = Vec<Vec<Vec<Vec<Vec<Vec<Vec<Vec<Vec<Vec<u8>>>>>>>>>>;
@@ -312,26 +252,20 @@ fn protocol_5_bytearray8() {
     );
 }
 
-/// Writes the fuzz targets' seed streams (`cargo test --test read_adversarial
-/// -- --ignored write_fuzz_seeds`).
+/// The fuzz seeds (`examples/fuzz_seeds.rs` writes them to `fuzz/seeds/`)
+/// satisfy the `value` target's property: the slice and reader decoders
+/// agree, and the value writes back and reads again to itself.
 #[test]
-#[ignore]
-fn write_fuzz_seeds() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds");
-    std::fs::create_dir_all(&dir).unwrap();
-    let seeds: Vec<(&str, Vec<u8>)> = vec![
-        ("sample", to_vec(&sample())),
-        ("shapes", to_vec(&sample().shapes)),
-        ("memo_bomb", memo_bomb(4, 3)),
-        (
-            "text",
-            b"(lp0\nI1\naF1.5\naS'ab'\np1\naVx\\u00e9\np2\nag1\naL12345678901234567890L\na(dp3\nVk\np4\nI00\nsa."
-                .to_vec(),
-        ),
-    ];
-    for (name, bytes) in seeds {
-        std::fs::write(dir.join(format!("{name}.pkl")), bytes).unwrap();
+fn fuzz_seeds_satisfy_the_value_target() {
+    for (name, data) in fuzz_seeds() {
+        let v = from_slice::<Value>(&data).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut r = &data[..];
+        assert_eq!(portable_pickle::from_reader::<_, Value>(&mut r).unwrap(), v, "{name}");
+        assert!(r.is_empty(), "{name}: the reader stops at STOP");
+        let again: Value = from_slice(&to_vec(&v)).unwrap();
+        assert_eq!(again, v, "{name}");
     }
+    assert_eq!(from_slice::<Sample>(&fuzz_seeds()[0].1).unwrap(), sample());
 }
 
 /// Every input a fuzz target found failing (`tests/fuzz_regressions/`) now
