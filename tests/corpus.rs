@@ -116,6 +116,20 @@ struct Newtype(String);
 #[derive(PortablePickle)]
 struct Marker;
 
+/// A struct with an empty field list.
+#[derive(PortablePickle, Debug, PartialEq)]
+struct EmptyBraced {}
+
+#[derive(PortablePickle, Debug, PartialEq)]
+struct EmptyTuple();
+
+#[derive(PortablePickle, Debug, PartialEq)]
+enum EmptyVariants {
+    /// Braced, no fields.
+    A {},
+    B(),
+}
+
 /// Primary colors.
 #[derive(PortablePickle)]
 enum Color {
@@ -560,6 +574,53 @@ fn corpus_loads_in_cpython() {
         "a, b = v\nassert repr(a) == 'Marker()' and a == b and type(a).__name__ == 'Marker'",
     );
     c.case(
+        "empty_structs",
+        &empty_structs(),
+        &format!(
+            r#"
+        s, s2, t, t2 = v
+        S, T = type(s), type(t)
+        assert S.__name__ == S.__qualname__ == 'EmptyBraced' and S.__module__ == '{ns}'
+        assert T.__name__ == T.__qualname__ == 'EmptyTuple' and T.__module__ == '{ns}'
+        assert repr(s) == 'EmptyBraced()' and repr(t) == 'EmptyTuple()'
+        assert dataclasses.fields(s) == () and dataclasses.fields(t) == ()
+        assert S.__match_args__ == () and T.__match_args__ == ()
+        assert s == s2 == S() and t == t2 == T() and s != t
+        assert hash(s) == hash(S()) and {{s: 1}}[S()] == 1
+        assert S.__doc__ == 'A struct with an empty field list.'
+        for obj in v:
+            for protocol in range(2, 6):
+                back = pickle.loads(pickle.dumps(obj, protocol=protocol))
+                assert back == obj and type(back) is type(obj), (obj, protocol)
+        write_back(v)
+        "#
+        ),
+    );
+    c.case(
+        "empty_variants",
+        &empty_variants(),
+        &format!(
+            r#"
+        a, b, a2 = v
+        E = type(a).__mro__[1]
+        assert E.__name__ == 'EmptyVariants' and E.__module__ == '{ns}'
+        assert type(a) is E.A and type(b) is E.B and type(a2) is E.A
+        assert E.A.__qualname__ == 'EmptyVariants.A' and E.B.__qualname__ == 'EmptyVariants.B'
+        assert isinstance(a, E) and isinstance(b, E) and E.A.__doc__ == 'Braced, no fields.'
+        assert repr(a) == 'EmptyVariants.A()' and repr(b) == 'EmptyVariants.B()'
+        assert dataclasses.fields(a) == () and dataclasses.fields(b) == ()
+        assert E.A.__match_args__ == () and E.B.__match_args__ == ()
+        assert a == a2 == E.A() and b == E.B() and a != b
+        assert hash(a) == hash(E.A())
+        for obj in v:
+            for protocol in range(2, 6):
+                back = pickle.loads(pickle.dumps(obj, protocol=protocol))
+                assert back == obj and type(back) is type(obj), (obj, protocol)
+        write_back(v)
+        "#
+        ),
+    );
+    c.case(
         "unit_enum",
         &vec![Color::Red, Color::Green, Color::Blue, Color::Red],
         &format!(
@@ -771,6 +832,32 @@ fn corpus_loads_in_cpython() {
         None,
     );
     c.check_with_cpython();
+    // What each CPython loader re-pickled (`write_back`), read back by Rust.
+    read_back("empty_structs", &empty_structs());
+    read_back("empty_variants", &empty_variants());
+}
+
+fn empty_structs() -> (EmptyBraced, EmptyBraced, EmptyTuple, EmptyTuple) {
+    (EmptyBraced {}, EmptyBraced {}, EmptyTuple(), EmptyTuple())
+}
+
+fn empty_variants() -> Vec<EmptyVariants> {
+    vec![EmptyVariants::A {}, EmptyVariants::B(), EmptyVariants::A {}]
+}
+
+/// Reads the re-pickles a case's check wrote with `write_back(v)` (every
+/// loader of `check_corpus.py`, protocols 0-5) and compares each with the
+/// value Rust wrote.
+fn read_back<T: portable_pickle::FromPickle + PartialEq + std::fmt::Debug>(case: &str, expected: &T) {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus/back");
+    for loader in ["c", "py", "restricted", "optimized"] {
+        for protocol in 0..=5 {
+            let file = dir.join(format!("{case}.{loader}.p{protocol}.pkl"));
+            let bytes = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            let back: T = portable_pickle::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            assert_eq!(&back, expected, "{}", file.display());
+        }
+    }
 }
 
 /// A second `Point` with other fields: a distinct class of the same name.

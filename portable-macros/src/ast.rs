@@ -1,17 +1,11 @@
 //! The parsed model of a deriving type, with every Python name resolved.
 
+use portable_format::names::PYTHON_KEYWORDS;
 use proc_macro2::Span;
 use syn::spanned::Spanned as _;
 
 use crate::attr::{self, RenameRule, Spanned};
 use crate::ctxt::Ctxt;
-
-/// Python keywords: a field named after one gets a trailing underscore.
-pub const PYTHON_KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
-    "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
-    "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
-];
 
 pub struct Container<'a> {
     pub ident: &'a syn::Ident,
@@ -24,14 +18,22 @@ pub struct Container<'a> {
 }
 
 pub enum Data<'a> {
-    Struct(Vec<Field<'a>>),
+    /// A struct and how it is spelled: `S { .. }` (also `S {}`), `S(..)`
+    /// (also `S()`) or `S`.
+    Struct(Style, Vec<Field<'a>>),
     Enum(Vec<Variant<'a>>),
 }
 
+/// How a struct or variant is declared, and so how its value is built and
+/// matched. Not derivable from the fields: `S {}` and `S()` have none, yet
+/// are not unit structs.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Style {
+    /// Named fields: `S { a: .. }`, `S {}`.
     Named,
+    /// Positional fields: `S(..)`, `S()`.
     Tuple,
+    /// No field list: `S`.
     Unit,
 }
 
@@ -57,8 +59,8 @@ impl<'a> Container<'a> {
         let attrs = attr::Container::from_ast(cx, &input.attrs);
         let data = match &input.data {
             syn::Data::Struct(s) => {
-                let (_, fields) = fields_from_ast(cx, &s.fields, attrs.rename_all);
-                Data::Struct(fields)
+                let (style, fields) = fields_from_ast(cx, &s.fields, attrs.rename_all);
+                Data::Struct(style, fields)
             }
             syn::Data::Enum(e) => Data::Enum(
                 e.variants
@@ -147,5 +149,30 @@ impl Field<'_> {
     /// Whether the field appears in the Python object.
     pub fn is_written(&self) -> bool {
         self.attrs.skip.is_none()
+    }
+}
+
+impl Variant<'_> {
+    /// The value of the variant's explicit discriminant, when it is an
+    /// integer literal (possibly negated or parenthesized).
+    pub fn discriminant_value(&self) -> Option<i128> {
+        self.discriminant.and_then(discriminant_value)
+    }
+}
+
+/// The value of an integer literal discriminant, possibly negated.
+fn discriminant_value(expr: &syn::Expr) -> Option<i128> {
+    match expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i), ..
+        }) => i.base10_parse().ok(),
+        syn::Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => discriminant_value(expr).map(|v| -v),
+        syn::Expr::Group(g) => discriminant_value(&g.expr),
+        syn::Expr::Paren(p) => discriminant_value(&p.expr),
+        _ => None,
     }
 }

@@ -1,25 +1,22 @@
 //! Code generation: the class descriptor as a `static` of pre-encoded bytes
 //! and the `write_pickle` body that references it.
 
-use portable_format::descriptor::{ClassShape, InstanceEncoding, TypeShape, TypeSpec};
+use portable_format::descriptor::{offset, ClassShape, InstanceEncoding, TypeShape, TypeSpec};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 
-use crate::ast::{Container, Data, Field, Style, Variant};
-use crate::valid::discriminant_value;
+use crate::ast::{Container, Field, Style, Variant};
+use crate::model::{Kind, Model};
 
 /// The impl for a checked container.
-pub fn expand(cont: &Container<'_>) -> TokenStream {
-    let body = match &cont.data {
-        Data::Struct(fields) if cont.attrs.transparent.is_some() => {
-            let field = fields
-                .iter()
-                .find(|f| f.is_written())
-                .expect("validated: one written field");
+pub fn expand(model: &Model<'_, '_>) -> TokenStream {
+    let cont = model.cont;
+    let body = match &model.kind {
+        Kind::Transparent { field, .. } => {
             let member = &field.member;
             write_value(field, quote!(&self.#member))
         }
-        Data::Struct(fields) => {
+        Kind::Struct { fields, .. } => {
             let spec = type_spec(
                 cont,
                 TypeShape::Struct(class_shape(&cont.py_name.value, cont.doc.clone(), fields)),
@@ -29,47 +26,40 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
                 quote!(&self.#member)
             };
             let call = match spec.instance_encoding() {
-                InstanceEncoding::Positional => call(quote!(__slot), fields, value),
+                InstanceEncoding::Positional => call(slot(offset::CLASS), fields, value),
                 InstanceEncoding::State => state(fields, value),
             };
             let descriptor = descriptor(&spec);
             quote! {
                 #descriptor
-                let __slot = __p.class_slot(&__CLASS);
+                let __first = __p.class_slot(&__CLASS);
                 #call
             }
         }
-        Data::Enum(variants) if variants.is_empty() => quote!(match *self {}),
-        Data::Enum(variants) if variants.iter().all(|v| v.style == Style::Unit) => {
-            let mut next = 0i128;
-            let members = variants
-                .iter()
-                .map(|v| {
-                    let value = v.discriminant.and_then(discriminant_value).unwrap_or(next);
-                    next = value + 1;
-                    (v.py_name.value.clone(), value)
-                })
-                .collect();
+        Kind::UnitEnum(members) if members.is_empty() => quote!(match *self {}),
+        Kind::UnitEnum(members) => {
             let shape = TypeShape::UnitEnum {
                 name: cont.py_name.value.clone(),
                 doc: cont.doc.clone(),
-                members,
+                members: members
+                    .iter()
+                    .map(|m| (m.variant.py_name.value.clone(), m.value))
+                    .collect(),
             };
             let descriptor = descriptor(&type_spec(cont, shape));
-            // The descriptor memoizes the enum class, then each member.
-            let arms = variants.iter().enumerate().map(|(i, v)| {
-                let ident = v.ident;
-                let slot = i as u32 + 1;
-                quote!(Self::#ident => #slot,)
+            let arms = (0u32..).zip(members).map(|(i, m)| {
+                let ident = m.variant.ident;
+                let member = Literal::u32_suffixed(offset::member(i));
+                quote!(Self::#ident => #member,)
             });
             quote! {
                 #descriptor
-                let __slot = __p.class_slot(&__CLASS) + match self { #(#arms)* };
-                __p.w().get(__slot);
+                let __first = __p.class_slot(&__CLASS);
+                __p.w().get(__first + match self { #(#arms)* });
                 ::core::result::Result::Ok(())
             }
         }
-        Data::Enum(variants) => {
+        Kind::DataEnum(variants) => {
             let shape = TypeShape::DataEnum {
                 base: class_shape(&cont.py_name.value, cont.doc.clone(), &[]),
                 variants: variants
@@ -78,8 +68,9 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
                     .collect(),
             };
             let descriptor = descriptor(&type_spec(cont, shape));
-            // The descriptor memoizes the base class, then each variant's.
-            let arms = variants.iter().enumerate().map(|(i, v)| variant_arm(i as u32 + 1, v));
+            let arms = (0u32..)
+                .zip(variants.iter())
+                .map(|(i, v)| variant_arm(offset::variant(i), v));
             quote! {
                 #descriptor
                 let __first = __p.class_slot(&__CLASS);
@@ -88,11 +79,7 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
         }
     };
     let ident = cont.ident;
-    let mut generics = cont.generics.clone();
-    for param in generics.type_params_mut() {
-        param.bounds.push(syn::parse_quote!(::portable_pickle::PortablePickle));
-    }
-    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let (impl_generics, ty_generics, where_clause) = model.write_generics.split_for_impl();
     quote! {
         #[automatically_derived]
         impl #impl_generics ::portable_pickle::PortablePickle for #ident #ty_generics #where_clause {
@@ -104,6 +91,17 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
                 #body
             }
         }
+    }
+}
+
+/// The memo slot at `offset` (from `portable_format::descriptor::offset`,
+/// evaluated now) after `__first`, the first slot of the type's descriptor.
+fn slot(offset: u32) -> TokenStream {
+    if offset == 0 {
+        quote!(__first)
+    } else {
+        let offset = Literal::u32_suffixed(offset);
+        quote!(__first + #offset)
     }
 }
 
@@ -163,19 +161,21 @@ fn descriptor(spec: &TypeSpec) -> TokenStream {
     }
 }
 
-/// `cls.__new__(cls)` + `BUILD {name: value}`; the field names are the memo
-/// slots after the class's (see `InstanceEncoding::State`).
+/// `cls.__new__(cls)` + `BUILD {name: value}`; the descriptor memoizes the
+/// field names after the class (see `InstanceEncoding::State`).
 fn state(fields: &[Field<'_>], value: impl Fn(&Field<'_>) -> TokenStream) -> TokenStream {
-    let writes = fields.iter().filter(|f| f.is_written()).enumerate().map(|(i, f)| {
-        let name_slot = i as u32 + 1;
+    let written = fields.iter().filter(|f| f.is_written());
+    let writes = (0u32..).zip(written).map(|(i, f)| {
+        let name = slot(offset::field_name(i));
         let write = write_value(f, value(f));
         quote! {
-            __p.w().get(__slot + #name_slot);
+            __p.w().get(#name);
             #write?;
         }
     });
+    let class = slot(offset::CLASS);
     quote! {
-        __p.begin_state(__slot);
+        __p.begin_state(#class);
         #(#writes)*
         __p.end_state()
     }
@@ -211,7 +211,8 @@ fn binding(member: &syn::Member) -> syn::Ident {
     }
 }
 
-fn variant_arm(index: u32, v: &Variant<'_>) -> TokenStream {
+/// The match arm writing variant `v`, whose class is at memo offset `class`.
+fn variant_arm(class: u32, v: &Variant<'_>) -> TokenStream {
     let ident = v.ident;
     let written = v.fields.iter().filter(|f| f.is_written());
     let pattern = match v.style {
@@ -234,8 +235,6 @@ fn variant_arm(index: u32, v: &Variant<'_>) -> TokenStream {
             quote!(Self::#ident(#(#fields),*))
         }
     };
-    let call = call(quote!(__first + #index), &v.fields, |f| {
-        binding(&f.member).into_token_stream()
-    });
+    let call = call(slot(class), &v.fields, |f| binding(&f.member).into_token_stream());
     quote!(#pattern => { #call })
 }

@@ -11,22 +11,19 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ast::{Container, Data, Field, Style, Variant};
-use crate::valid::discriminant_value;
+use crate::ast::{Data, Field, Style, Variant};
+use crate::model::{Kind, Model};
 
 /// The `FromPickle` impl, or nothing for a type with lifetime parameters.
-pub fn expand(cont: &Container<'_>) -> TokenStream {
+pub fn expand(model: &Model<'_, '_>) -> TokenStream {
+    let cont = model.cont;
     if cont.generics.lifetimes().next().is_some() {
         return TokenStream::new();
     }
     let name = &cont.py_name.value;
     let deny = cont.attrs.deny_unknown_fields.is_some();
-    let (body, names) = match &cont.data {
-        Data::Struct(fields) if cont.attrs.transparent.is_some() => {
-            let field = fields
-                .iter()
-                .find(|f| f.is_written())
-                .expect("validated: one written field");
+    let (body, names) = match &model.kind {
+        Kind::Transparent { style, fields, field } => {
             let value = if field.attrs.bytes.is_some() {
                 let ty = field.ty;
                 let fname = &field.py_name.value;
@@ -37,14 +34,12 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
                 let ty = field.ty;
                 quote!(<#ty as ::portable_pickle::FromPickle>::from_pickle(__v, __cx)?)
             };
-            let ctor = construct(quote!(Self), Style::from_fields(fields), fields, |_, _| value.clone());
+            let ctor = construct(quote!(Self), *style, fields, |_, _| value.clone());
             (quote!(::core::result::Result::Ok(#ctor)), Vec::new())
         }
-        Data::Struct(fields) => {
-            let shape = shape(name, fields, deny);
-            let ctor = construct(quote!(Self), Style::from_fields(fields), fields, |i, f| {
-                read_field(name, i, f)
-            });
+        Kind::Struct { style, fields } => {
+            let shape = shape(name, *style, fields, deny);
+            let ctor = construct(quote!(Self), *style, fields, |i, f| read_field(name, i, f));
             let body = quote! {
                 let __s = ::portable_pickle::__private::read::read_struct(
                     __v, __cx, ::core::mem::size_of::<Self>(), &#shape,
@@ -53,20 +48,17 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
             };
             (body, vec![name.clone()])
         }
-        Data::Enum(variants) if variants.iter().all(|v| v.style == Style::Unit) => {
-            let mut next = 0i128;
-            let members = variants.iter().map(|v| {
-                let value = v.discriminant.and_then(discriminant_value).unwrap_or(next);
-                next = value + 1;
-                let py = &v.py_name.value;
+        Kind::UnitEnum(members) => {
+            let values = members.iter().map(|m| {
+                let (py, value) = (&m.variant.py_name.value, m.value);
                 quote!((#py, #value))
             });
-            let arms = variants.iter().enumerate().map(|(i, v)| {
-                let ident = v.ident;
+            let arms = members.iter().enumerate().map(|(i, m)| {
+                let ident = m.variant.ident;
                 quote!(#i => ::core::result::Result::Ok(Self::#ident),)
             });
             let body = quote! {
-                const __MEMBERS: &[(&str, i128)] = &[#(#members),*];
+                const __MEMBERS: &[(&str, i128)] = &[#(#values),*];
                 match ::portable_pickle::__private::read::read_unit_enum(__v, #name, __MEMBERS)? {
                     #(#arms)*
                     _ => ::core::result::Result::Err(::portable_pickle::Error::invalid(
@@ -76,8 +68,10 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
             };
             (body, vec![name.clone()])
         }
-        Data::Enum(variants) => {
-            let shapes = variants.iter().map(|v| shape(&v.py_name.value, &v.fields, deny));
+        Kind::DataEnum(variants) => {
+            let shapes = variants
+                .iter()
+                .map(|v| shape(&v.py_name.value, v.style, &v.fields, deny));
             let arms = variants.iter().enumerate().map(|(i, v)| variant_arm(name, i, v));
             let body = quote! {
                 let (__i, __s) = ::portable_pickle::__private::read::read_variant(
@@ -96,7 +90,7 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
         }
     };
     let field_types: Vec<&syn::Type> = match &cont.data {
-        Data::Struct(fields) => fields
+        Data::Struct(_, fields) => fields
             .iter()
             .filter(|f| f.is_written() && f.attrs.bytes.is_none())
             .map(|f| f.ty)
@@ -109,11 +103,7 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
             .collect(),
     };
     let ident = cont.ident;
-    let mut generics = cont.generics.clone();
-    for param in generics.type_params_mut() {
-        param.bounds.push(syn::parse_quote!(::portable_pickle::FromPickle));
-    }
-    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let (impl_generics, ty_generics, where_clause) = model.read_generics.split_for_impl();
     quote! {
         #[automatically_derived]
         impl #impl_generics ::portable_pickle::FromPickle for #ident #ty_generics #where_clause {
@@ -154,20 +144,10 @@ pub fn fallback(input: &syn::DeriveInput) -> TokenStream {
     }
 }
 
-impl Style {
-    fn from_fields(fields: &[Field<'_>]) -> Style {
-        match fields.first().map(|f| &f.member) {
-            None => Style::Unit,
-            Some(syn::Member::Named(_)) => Style::Named,
-            Some(syn::Member::Unnamed(_)) => Style::Tuple,
-        }
-    }
-}
-
 /// `&Shape { name, fields, tuple, deny_unknown }` of the written fields.
-fn shape(name: &str, fields: &[Field<'_>], deny: bool) -> TokenStream {
+fn shape(name: &str, style: Style, fields: &[Field<'_>], deny: bool) -> TokenStream {
     let names = fields.iter().filter(|f| f.is_written()).map(|f| &f.py_name.value);
-    let tuple = matches!(fields.first().map(|f| &f.member), Some(syn::Member::Unnamed(_)));
+    let tuple = style == Style::Tuple;
     quote! {
         ::portable_pickle::__private::read::Shape {
             name: #name,
@@ -197,8 +177,9 @@ fn read_field(ty_name: &str, i: usize, f: &Field<'_>) -> TokenStream {
     }
 }
 
-/// `path { a: .., b: .. }`, `path(.., ..)` or `path`; skipped fields are
-/// `Default::default()`, written ones come from `value(slot, field)`.
+/// `path { a: .., b: .. }` (`path {}`), `path(.., ..)` (`path()`) or `path`,
+/// as `style` declares it; skipped fields are `Default::default()`, written
+/// ones come from `value(slot, field)`.
 fn construct(
     path: TokenStream,
     style: Style,

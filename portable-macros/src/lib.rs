@@ -3,7 +3,9 @@
 //! pre-encoded `static` bytes plus the code that writes its instances.
 //!
 //! Stages: `attr` (attributes) → `ast` (parsed model) → `valid` (checks) →
-//! `expand` (write code) and `expand_read` (read code).
+//! `model` (what both expansions need: the kind of Python object, unit-enum
+//! values, the transparent field, impl generics) → `expand` (write code) and
+//! `expand_read` (read code).
 //! Every error is collected and reported at once, with the span of the
 //! offending token.
 
@@ -15,6 +17,7 @@ mod attr;
 mod ctxt;
 mod expand;
 mod expand_read;
+mod model;
 mod valid;
 
 /// Derives `PortablePickle`. See the `portable-pickle` crate for the
@@ -29,9 +32,10 @@ pub fn derive_portable_pickle(input: TokenStream) -> TokenStream {
     }
     match (cx.check(), cont) {
         (Ok(()), Some(cont)) => {
-            let mut out = expand::expand(&cont);
+            let model = model::Model::new(&cont);
+            let mut out = expand::expand(&model);
             if cont.attrs.write_only.is_none() {
-                out.extend(expand_read::expand(&cont));
+                out.extend(expand_read::expand(&model));
             }
             out.into()
         }

@@ -3,14 +3,16 @@
 
 use std::collections::HashSet;
 
-use crate::ast::{Container, Data, Field, Style, PYTHON_KEYWORDS};
+use portable_format::names::{is_dotted_identifier, is_identifier, PYTHON_KEYWORDS};
+
+use crate::ast::{Container, Data, Field, Style};
 use crate::attr::Spanned;
 use crate::ctxt::Ctxt;
 
 pub fn check(cx: &Ctxt, cont: &Container<'_>) {
     check_identifier(cx, &cont.py_name, "class name");
     if let Some(module) = &cont.attrs.module {
-        if module.value.split('.').any(|part| !is_identifier(part)) {
+        if !is_dotted_identifier(&module.value) {
             cx.syn_error(syn::Error::new(
                 module.span,
                 format!("module \"{}\" is not a dotted Python module name", module.value),
@@ -25,7 +27,7 @@ pub fn check(cx: &Ctxt, cont: &Container<'_>) {
         ));
     }
     match &cont.data {
-        Data::Struct(fields) => check_fields(cx, fields),
+        Data::Struct(_, fields) => check_fields(cx, fields),
         Data::Enum(variants) => {
             let mut seen = HashSet::new();
             for v in variants {
@@ -48,7 +50,7 @@ pub fn check(cx: &Ctxt, cont: &Container<'_>) {
             if unit_only {
                 for v in variants {
                     if let Some(d) = v.discriminant {
-                        if discriminant_value(d).is_none() {
+                        if v.discriminant_value().is_none() {
                             cx.error_spanned_by(d, "PortablePickle needs an integer literal discriminant here");
                         }
                     }
@@ -104,7 +106,7 @@ fn check_transparent(cx: &Ctxt, cont: &Container<'_>) {
         ));
     }
     match &cont.data {
-        Data::Struct(fields) if fields.iter().filter(|f| f.is_written()).count() == 1 => {
+        Data::Struct(_, fields) if fields.iter().filter(|f| f.is_written()).count() == 1 => {
             for default in fields.iter().filter(|f| f.is_written()).filter_map(|f| f.attrs.default) {
                 cx.syn_error(syn::Error::new(
                     default,
@@ -112,7 +114,7 @@ fn check_transparent(cx: &Ctxt, cont: &Container<'_>) {
                 ));
             }
         }
-        Data::Struct(_) => cx.syn_error(syn::Error::new(
+        Data::Struct(..) => cx.syn_error(syn::Error::new(
             span,
             "`transparent` needs exactly one field that is not skipped",
         )),
@@ -137,29 +139,5 @@ fn check_identifier(cx: &Ctxt, name: &Spanned<String>, what: &str) {
             name.span,
             format!("{what} \"{n}\" is a dunder name, reserved for Python's own attributes"),
         ));
-    }
-}
-
-/// Python identifiers, restricted to what Rust names can be: a letter or
-/// `_` followed by letters, digits and `_`.
-pub fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c == '_' || c.is_alphabetic()) && chars.all(|c| c == '_' || c.is_alphanumeric())
-}
-
-/// The value of an integer literal discriminant, possibly negated.
-pub fn discriminant_value(expr: &syn::Expr) -> Option<i128> {
-    match expr {
-        syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Int(i), ..
-        }) => i.base10_parse().ok(),
-        syn::Expr::Unary(syn::ExprUnary {
-            op: syn::UnOp::Neg(_),
-            expr,
-            ..
-        }) => discriminant_value(expr).map(|v| -v),
-        syn::Expr::Group(g) => discriminant_value(&g.expr),
-        syn::Expr::Paren(p) => discriminant_value(&p.expr),
-        _ => None,
     }
 }

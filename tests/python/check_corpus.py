@@ -22,8 +22,11 @@ time, ``v`` bound to the loaded object, ``data`` to the stream's bytes,
 ``loads`` to the loader's function, ``stream(file)`` reading another file of
 the corpus, ``fresh_process(modules)`` simulating a fresh interpreter with
 extra importable modules, ``stream_globals(bytes)`` listing the globals a
-stream references, ``allowlist`` the parsed allowlist (or None) and
-``corpus_files`` every stream of the corpus).  ``dis`` is one more check per case:
+stream references, ``allowlist`` the parsed allowlist (or None),
+``corpus_files`` every stream of the corpus, and ``write_back(obj)`` writing
+this reader's ``pickle.dumps(obj, protocol=p)`` for p in 0..5 to
+``<corpus_dir>/back/<case>.<loader>.p<p>.pkl``, which tests/corpus.rs reads
+back into Rust).  ``dis`` is one more check per case:
 pickletools.dis(data) must not raise.
 
 A case whose ``min_version`` is above this interpreter's version is reported
@@ -263,11 +266,20 @@ def stream_globals(data, memo=None):
     return found
 
 
-def check_globals(value, loader, data, loads, corpus_dir, allowlist):
+def check_globals(value, loader, data, loads, corpus_dir, allowlist, case=None):
     def stream(name):
         """The bytes of another stream of the corpus, by file name."""
         with open(os.path.join(corpus_dir, name), "rb") as f:
             return f.read()
+
+    def write_back(obj, protocols=range(6)):
+        """Re-pickles obj with this reader's pickler, for the Rust side."""
+        out = os.path.join(corpus_dir, "back")
+        if not os.path.isdir(out):
+            os.makedirs(out)
+        for p in protocols:
+            with open(os.path.join(out, "%s.%s.p%d.pkl" % (case, loader, p)), "wb") as f:
+                f.write(pickle.dumps(obj, protocol=p))
 
     return {
         "__name__": "__check__",
@@ -277,6 +289,7 @@ def check_globals(value, loader, data, loads, corpus_dir, allowlist):
         "data": data,
         "loads": loads,
         "stream": stream,
+        "write_back": write_back,
         "fresh_process": fresh_process,
         "stream_globals": stream_globals,
         "allowlist": allowlist,
@@ -466,7 +479,7 @@ def main(argv=None):
                 fail(name, loader, "load", e)
                 continue
             try:
-                exec(code, check_globals(value, loader, data, loads, args.corpus_dir, allowed))
+                exec(code, check_globals(value, loader, data, loads, args.corpus_dir, allowed, name))
             except KeyboardInterrupt:
                 raise
             except BaseException as e:
