@@ -8,84 +8,34 @@
 //! Every allocation is charged to a budget and the nesting depth is
 //! bounded, so hostile input fails with an [`Error`] instead of exhausting
 //! memory or the stack.
+//!
+//! Where things are:
+//!
+//! - [`ReadOptions`] (`options.rs`): the limits and allowances;
+//! - `vm/`: the decoder, from bytes to a [`Value`] (which globals it admits:
+//!   `vm/admit.rs`);
+//! - `value.rs`: the [`Value`] tree; `write.rs`: a [`Value`] written back;
+//! - `convert/`: [`FromPickle`], from a [`Value`] to a Rust type;
+//! - `error.rs`: the one [`Error`] type; `source.rs`: slices and readers.
 
-pub mod derive;
+mod convert;
 mod error;
-mod features;
-mod from_pickle;
+mod options;
 mod source;
-mod unpickler;
 mod value;
+mod vm;
 mod write;
 
 use std::io::Read;
 
+pub use convert::derive;
+pub use convert::{ClassNames, FromPickle, FromPickleBytes, ReadContext};
 pub use error::{opcode_name, Error, ErrorKind};
-pub use from_pickle::{ClassNames, FromPickle, FromPickleBytes, ReadContext};
+pub use options::ReadOptions;
 pub use value::{BigInt, Call, Global, Object, Value};
 
 use source::{ReaderSource, SliceSource, Source};
-use unpickler::{read_value, Admit};
-
-/// Limits and allowances of a read.
-///
-/// The defaults keep hostile input cheap: a stream cannot make the reader
-/// allocate more than [`ReadOptions::max_alloc`] bytes (about, counting the
-/// decoder's objects, the decoded tree and the typed result together),
-/// nest deeper than [`ReadOptions::max_depth`] or define more than
-/// [`ReadOptions::max_memo`] memo entries; a length prefix is checked
-/// against the remaining input before anything is allocated for it.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct ReadOptions {
-    /// Deepest nesting of containers and objects (default 1000, like
-    /// Python's recursion limit). Conversions recurse this deep.
-    pub max_depth: usize,
-    /// Most memo entries (default 4 Mi).
-    pub max_memo: usize,
-    /// Allocation budget in bytes (default 512 MiB).
-    pub max_alloc: usize,
-    /// Extra globals (`module`, `qualname`) to admit, as [`Value::Global`] /
-    /// [`Object`] classes.
-    pub allowed_globals: Vec<(String, String)>,
-}
-
-impl Default for ReadOptions {
-    fn default() -> Self {
-        ReadOptions {
-            max_depth: 1000,
-            max_memo: 4 << 20,
-            max_alloc: 512 << 20,
-            allowed_globals: Vec::new(),
-        }
-    }
-}
-
-impl ReadOptions {
-    /// Sets [`ReadOptions::max_depth`].
-    pub fn max_depth(mut self, n: usize) -> Self {
-        self.max_depth = n;
-        self
-    }
-
-    /// Sets [`ReadOptions::max_memo`].
-    pub fn max_memo(mut self, n: usize) -> Self {
-        self.max_memo = n;
-        self
-    }
-
-    /// Sets [`ReadOptions::max_alloc`].
-    pub fn max_alloc(mut self, bytes: usize) -> Self {
-        self.max_alloc = bytes;
-        self
-    }
-
-    /// Admits the global `module.name`.
-    pub fn allow_global(mut self, module: &str, name: &str) -> Self {
-        self.allowed_globals.push((module.to_owned(), name.to_owned()));
-        self
-    }
-}
+use vm::{read_value, Admit};
 
 /// The static byte sequences the reader recognises instead of interpreting:
 /// the stream header, and the standalone bootstrap that starts every class

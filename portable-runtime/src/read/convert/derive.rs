@@ -1,9 +1,9 @@
 //! Helpers the derive's read impls call (`portable_pickle::__private::read`).
 //! Not a stable API.
 
-use super::error::Error;
-use super::from_pickle::{FromPickle, FromPickleBytes, ReadContext};
-use super::value::{Object, Value};
+use super::{FromPickle, FromPickleBytes, ReadContext};
+use crate::read::error::Error;
+use crate::read::value::{Object, Value};
 
 /// Field values found for a struct or variant, by field index.
 pub type Slots<'v> = Vec<Option<&'v Value>>;

@@ -6,7 +6,7 @@
 mod chrono_impls {
     use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
-    use crate::read::from_pickle::{datetime_parts, int_arg, std_object, utc_offset_micros};
+    use crate::read::convert::stdlib::{datetime_parts, int_arg, std_object, utc_offset_micros};
     use crate::read::{Error, FromPickle, ReadContext, Value};
 
     fn date(y: i128, m: i128, d: i128) -> Result<NaiveDate, Error> {
@@ -113,7 +113,7 @@ mod chrono_impls {
 
 #[cfg(feature = "uuid")]
 mod uuid_impls {
-    use crate::read::from_pickle::std_object;
+    use crate::read::convert::stdlib::std_object;
     use crate::read::{Error, FromPickle, ReadContext, Value};
 
     /// `uuid.UUID`: `UUID(str)` (our streams) or CPython's state `{"int": n}`.
@@ -139,7 +139,7 @@ mod uuid_impls {
 
 #[cfg(feature = "rust_decimal")]
 mod decimal_impls {
-    use crate::read::from_pickle::std_object;
+    use crate::read::convert::stdlib::std_object;
     use crate::read::{Error, FromPickle, ReadContext, Value};
 
     /// `decimal.Decimal(str)`, exact (scientific notation accepted).
@@ -160,7 +160,7 @@ mod decimal_impls {
 mod indexmap_impls {
     use std::hash::{BuildHasher, Hash};
 
-    use crate::read::from_pickle::{read_map, read_set};
+    use crate::read::convert::{read_map, read_set};
     use crate::read::{Error, FromPickle, ReadContext, Value};
 
     /// A `dict`, in its order.
@@ -180,7 +180,7 @@ mod indexmap_impls {
 
 #[cfg(feature = "num-complex")]
 mod complex_impls {
-    use crate::read::from_pickle::std_object;
+    use crate::read::convert::stdlib::std_object;
     use crate::read::{Error, FromPickle, ReadContext, Value};
 
     macro_rules! complex_from {

@@ -1,0 +1,60 @@
+//! The limits and allowances of a read.
+
+///
+/// The defaults keep hostile input cheap: a stream cannot make the reader
+/// allocate more than [`ReadOptions::max_alloc`] bytes (about, counting the
+/// decoder's objects, the decoded tree and the typed result together),
+/// nest deeper than [`ReadOptions::max_depth`] or define more than
+/// [`ReadOptions::max_memo`] memo entries; a length prefix is checked
+/// against the remaining input before anything is allocated for it.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ReadOptions {
+    /// Deepest nesting of containers and objects (default 1000, like
+    /// Python's recursion limit). Conversions recurse this deep.
+    pub max_depth: usize,
+    /// Most memo entries (default 4 Mi).
+    pub max_memo: usize,
+    /// Allocation budget in bytes (default 512 MiB).
+    pub max_alloc: usize,
+    /// Extra globals (`module`, `qualname`) to admit, as [`Value::Global`](super::Value::Global) /
+    /// [`Object`](super::Object) classes.
+    pub allowed_globals: Vec<(String, String)>,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            max_depth: 1000,
+            max_memo: 4 << 20,
+            max_alloc: 512 << 20,
+            allowed_globals: Vec::new(),
+        }
+    }
+}
+
+impl ReadOptions {
+    /// Sets [`ReadOptions::max_depth`].
+    pub fn max_depth(mut self, n: usize) -> Self {
+        self.max_depth = n;
+        self
+    }
+
+    /// Sets [`ReadOptions::max_memo`].
+    pub fn max_memo(mut self, n: usize) -> Self {
+        self.max_memo = n;
+        self
+    }
+
+    /// Sets [`ReadOptions::max_alloc`].
+    pub fn max_alloc(mut self, bytes: usize) -> Self {
+        self.max_alloc = bytes;
+        self
+    }
+
+    /// Admits the global `module.name`.
+    pub fn allow_global(mut self, module: &str, name: &str) -> Self {
+        self.allowed_globals.push((module.to_owned(), name.to_owned()));
+        self
+    }
+}

@@ -1,0 +1,147 @@
+//! Which globals a read admits, and how a global's name is resolved first.
+//!
+//! Admitted are: the runtime namespace's classes; the stdlib globals a stream
+//! body writes ([`globals::BODY`], shared with the writer) and the few more
+//! that only CPython's re-pickles of loaded objects use ([`READER_ONLY`]);
+//! the classes of the target Rust type, by name; and what
+//! [`ReadOptions::allowed_globals`] adds.
+
+use std::borrow::Cow;
+use std::rc::Rc;
+
+use super::class_pickle::Sym;
+use super::{Id, Node, Source, Unpickler};
+use crate::layout::NAMESPACE;
+use crate::read::error::{Error, ErrorKind};
+use crate::read::value::Global;
+use crate::read::ReadOptions;
+use portable_format::globals;
+use portable_format::names::{is_dotted_identifier, parse_class_key};
+
+/// Which globals a read admits, beyond the fixed table.
+pub(crate) struct Admit<'a> {
+    pub(crate) options: &'a ReadOptions,
+    /// Class names (`__qualname__`s) of the target Rust type: admitted from any module.
+    pub(crate) class_names: &'a dyn Fn(&str) -> bool,
+}
+
+/// Stdlib globals admitted besides [`globals::BODY`] (after mapping Python 2
+/// names): what CPython writes when it re-pickles loaded objects (`tzinfo`,
+/// `SafeUUID`, networks and interfaces, the containers [`super::fold`]
+/// folds, the class-pickle path of a stand-in class).
+const READER_ONLY: &[(&str, &[&str])] = &[
+    ("datetime", &["tzinfo"]),
+    ("uuid", &["SafeUUID"]),
+    (
+        "ipaddress",
+        &["IPv4Network", "IPv6Network", "IPv4Interface", "IPv6Interface"],
+    ),
+    (
+        "builtins",
+        &["set", "frozenset", "bytearray", "bytes", "object", "getattr"],
+    ),
+    ("collections", &["OrderedDict"]),
+    // Only to read a class pickle (see `Unpickler::call`).
+    ("pickle", &["loads"]),
+    ("_pickle", &["loads"]),
+    ("copyreg", &["_reconstructor", "__newobj__", "__newobj_ex__"]),
+    ("_codecs", &["encode"]),
+];
+
+/// Python 2 names CPython writes at protocols 0–2 (`fix_imports`).
+fn python3_name<'a>(module: &'a str, name: &'a str) -> (&'a str, &'a str) {
+    match (module, name) {
+        ("__builtin__", "xrange") => ("builtins", "range"),
+        ("__builtin__", n) => ("builtins", n),
+        ("copy_reg", n) => ("copyreg", n),
+        (m, n) => (m, n),
+    }
+}
+
+/// The name a global is admitted and known by: a class the namespace
+/// registers under its key (`Point_<16 hex digits>`, or
+/// `Shape_<16 hex digits>_Circle` for a variant; see
+/// [`portable_format::names::class_key`]) is known by its Python qualified
+/// name (`Point`, `Shape.Circle`), which the target type's classes match.
+fn python_name<'a>(module: &str, name: &'a str) -> Cow<'a, str> {
+    match parse_class_key(name) {
+        Some(key) if module == NAMESPACE => Cow::Owned(key.qualname()),
+        _ => Cow::Borrowed(name),
+    }
+}
+
+impl Admit<'_> {
+    fn admits(&self, module: &str, name: &str) -> bool {
+        if !is_dotted_identifier(module) || !is_dotted_identifier(name) {
+            return false;
+        }
+        module == NAMESPACE
+            || globals::BODY.iter().any(|g| g.module == module && g.name == name)
+            || READER_ONLY
+                .iter()
+                .any(|(m, names)| *m == module && names.contains(&name))
+            || (self.class_names)(name)
+            || self
+                .options
+                .allowed_globals
+                .iter()
+                .any(|(m, n)| m == module && n == name)
+    }
+}
+
+impl<S: Source> Unpickler<'_, S> {
+    /// Resolves and admits a global, returning its node.
+    pub(super) fn global(&mut self, module: &str, name: &str) -> Result<Id, Error> {
+        let (module, name) = python3_name(module, name);
+        // What class definitions call, interpreted symbolically.
+        match (module, name) {
+            ("importlib.util", "find_spec") => return self.sym(Sym::FindSpec),
+            ("importlib", "import_module") => return self.sym(Sym::ImportModule),
+            ("builtins", "zip") => return self.sym(Sym::Zip),
+            _ => {}
+        }
+        let name = python_name(module, name);
+        if !self.admit.admits(module, &name) {
+            return Err(Error::new(ErrorKind::ForbiddenGlobal {
+                module: module.to_owned(),
+                name: name.into_owned(),
+            }));
+        }
+        self.charge(module.len() + name.len())?;
+        self.alloc(Node::Global(Rc::new(Global::new(module, &name))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_map_to_python_names() {
+        let name = |key| python_name(NAMESPACE, key);
+        assert_eq!(name("Point_0123456789abcdef"), "Point");
+        assert_eq!(name("My_Point_0123456789abcdef"), "My_Point");
+        assert_eq!(name("Shape_0123456789abcdef_Circle"), "Shape.Circle");
+        assert_eq!(name("Shape_0123456789abcdef_big_circle"), "Shape.big_circle");
+        // Not a key: the name stays as written.
+        assert_eq!(name("Point"), "Point");
+        assert_eq!(name("Point_xyz"), "Point_xyz");
+        // Keys are parsed in the namespace only.
+        assert_eq!(
+            python_name("mymodule", "Point_0123456789abcdef"),
+            "Point_0123456789abcdef"
+        );
+    }
+
+    #[test]
+    fn reader_only_globals_do_not_repeat_the_body() {
+        for (module, names) in READER_ONLY {
+            for name in *names {
+                assert!(
+                    !globals::BODY.iter().any(|g| g.module == *module && g.name == *name),
+                    "{module}.{name} is in globals::BODY already"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Calls, described and never made: `REDUCE` (and `INST`/`OBJ`) dispatch
+//! through [`Unpickler::call`], `NEWOBJ`/`NEWOBJ_EX` through
+//! [`Unpickler::new_object`]. A call of an admitted class becomes an object
+//! node, unless it spells a builtin container (see [`super::fold`]).
+
+use super::{malformed, Id, Node, ObjNode, Source, Unpickler, SLOT_COST};
+use crate::read::error::{Error, ErrorKind};
+use crate::read::value::Call;
+
+/// Deepest nesting of calls through header helpers (`map` of a `partial`…).
+const MAX_CALL_DEPTH: usize = 8;
+
+impl<S: Source> Unpickler<'_, S> {
+    /// `cls.__new__(cls, *args, **kwargs)`, recorded.
+    pub(super) fn new_object(&mut self, cls: Id, args: Vec<Id>, kwargs: Vec<(Id, Id)>) -> Result<Id, Error> {
+        let class = self
+            .class_of(cls)
+            .ok_or_else(|| malformed(format!("NEWOBJ of a {}, not a class", self.type_name(cls))))?;
+        self.charge((args.len() + kwargs.len() * 2) * SLOT_COST)?;
+        self.alloc(Node::Object(Box::new(ObjNode {
+            class,
+            call: Call::New,
+            args,
+            kwargs,
+            state: None,
+        })))
+    }
+
+    /// `callable(*args)`, described, never run.
+    pub(super) fn call(&mut self, callable: Id, args: Vec<Id>, depth: usize) -> Result<Id, Error> {
+        self.sym_work += 1;
+        if self.sym_work > super::class_pickle::SYM_MAX_WORK || depth > MAX_CALL_DEPTH {
+            return Err(malformed("header helpers nested beyond descriptor shapes"));
+        }
+        if let Node::Sym(_) = &self.nodes[callable as usize] {
+            return self.call_sym(callable, args, depth);
+        }
+        if let Some(class) = self.class_of(callable) {
+            // getattr(None, name, None): the real-class path of a descriptor.
+            if class.is("builtins", "getattr") {
+                if let [obj, _, default] = args[..] {
+                    if matches!(self.nodes[obj as usize], Node::None) {
+                        return Ok(default);
+                    }
+                }
+            }
+            // pickle.loads(<class pickle>): how CPython writes a loaded stand-in class.
+            if class.is("pickle", "loads") || class.is("_pickle", "loads") {
+                let [data] = args[..] else {
+                    return Err(malformed("pickle.loads with other than one argument"));
+                };
+                let Node::Bytes(b) = &self.nodes[data as usize] else {
+                    return Err(malformed("pickle.loads of something other than bytes"));
+                };
+                let Some(rest) = b.strip_prefix(self.prefixes.standalone) else {
+                    return Err(Error::new(ErrorKind::ForbiddenGlobal {
+                        module: "pickle".into(),
+                        name: "loads (of bytes that are not a portable-pickle class pickle)".into(),
+                    }));
+                };
+                let rest = rest.to_vec();
+                return self.class_pickle(&rest);
+            }
+        }
+        self.call_class(callable, args)
+    }
+
+    /// A call of a class (or of a stdlib function): folded into a builtin
+    /// container when it spells one, else recorded as an object.
+    pub(super) fn call_class(&mut self, callable: Id, args: Vec<Id>) -> Result<Id, Error> {
+        let class = self
+            .class_of(callable)
+            .ok_or_else(|| malformed(format!("REDUCE calls a {}, not a global", self.type_name(callable))))?;
+        if let Some(node) = self.fold_builtin(&class, &args)? {
+            return self.alloc(node);
+        }
+        self.charge(args.len() * SLOT_COST)?;
+        self.alloc(Node::Object(Box::new(ObjNode {
+            class,
+            call: Call::Reduce,
+            args,
+            kwargs: Vec::new(),
+            state: None,
+        })))
+    }
+}

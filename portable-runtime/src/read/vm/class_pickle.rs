@@ -1,0 +1,424 @@
+//! The header's helpers and class pickles, interpreted symbolically.
+//!
+//! A stream's class descriptors (and the class pickles CPython writes for a
+//! loaded stand-in class) build their classes by calling the helpers the
+//! header leaves in the memo (`map`, `partial`, the namespace's `lookup`,
+//! `register`, `struct`, `enum`…). Here those helpers are [`Sym`]bols,
+//! evaluated only on the shapes descriptors use, just far enough to learn
+//! each class's name, module and field names; anything else is refused as
+//! helper misuse.
+
+use std::rc::Rc;
+
+use super::{malformed, Admit, Id, Node, ObjNode, Source, Unpickler};
+use crate::layout::{slot, NAMESPACE};
+use crate::read::error::Error;
+use crate::read::source::SliceSource;
+use crate::read::value::{Call, Global};
+use portable_format::names::is_dotted_identifier;
+
+/// Bound on the items a header helper iterator may hold and on the work of
+/// one symbolic call: descriptors use one or two.
+const SYM_MAX_ITEMS: usize = 64;
+pub(super) const SYM_MAX_WORK: usize = 1 << 20;
+
+/// Objects of the header and class descriptors, interpreted symbolically.
+pub(super) enum Sym {
+    /// A header helper at this memo slot (`next`, `map`, `lookup`, …).
+    Fn(u32),
+    /// `sys.modules` or the runtime namespace module (slots 11 and 14).
+    Module,
+    /// `partial(register, key)`.
+    Register(String),
+    /// A (lazy, here eager) iterator of `map`/`starmap`/`chain`/`filter`.
+    Iter(Vec<Id>),
+    /// An `enum.Enum` class built by a descriptor: members and their values.
+    Enum(Rc<Global>, Vec<(String, Id)>),
+    /// `functools.partial(f, *args)` of a helper other than `register`.
+    Partial(Id, Vec<Id>),
+    /// The standalone bootstrap (header slot 22).
+    Standalone,
+    /// A class pickle: the standalone bootstrap followed by these bytes (a
+    /// class definition and its selection, then `STOP`).
+    ClassPickle(Vec<u8>),
+    /// `importlib.util.find_spec`: no module is ever found here.
+    FindSpec,
+    /// `importlib.import_module`: never reached, as no spec is found.
+    ImportModule,
+    /// `builtins.zip`.
+    Zip,
+}
+
+fn helper_misuse(what: &str) -> Error {
+    malformed(format!(
+        "header helper `{what}` used outside the shape of a portable-pickle class descriptor"
+    ))
+}
+
+/// The name of the header helper at memo slot `s`, for error messages and
+/// for a helper that ends up in the value (as a global of the namespace).
+pub(super) fn helper_name(s: u32) -> &'static str {
+    match s {
+        slot::NEXT => "next",
+        slot::FILTER => "filter",
+        slot::MAP => "map",
+        slot::METACLASS => "PortableType",
+        slot::DICT_GET => "dict.get",
+        slot::LOADS => "pickle.loads",
+        slot::BYTES_JOIN => "bytes.join",
+        slot::GETATTR => "getattr",
+        slot::CHAIN => "chain",
+        slot::STARMAP => "starmap",
+        slot::PARTIAL => "partial",
+        slot::LOOKUP => "lookup",
+        slot::REGISTER => "register",
+        slot::STRUCT => "struct",
+        slot::FROZEN_STRUCT => "frozen_struct",
+        slot::ENUM => "enum",
+        _ => "namespace",
+    }
+}
+
+impl<S: Source> Unpickler<'_, S> {
+    /// The memo the header (`count` = [`slot::COUNT`]) or the standalone
+    /// bootstrap (`count` = [`slot::CORE_COUNT`]) leaves, as placeholders.
+    pub(super) fn fill_header_memo(&mut self, count: u32) -> Result<(), Error> {
+        for s in 0..count {
+            let node = match s {
+                slot::BUILTINS => Node::Str("builtins".into()),
+                slot::ITERTOOLS => Node::Str("itertools".into()),
+                slot::NAMESPACE_NAME => Node::Str(NAMESPACE.into()),
+                slot::NAMESPACE | slot::MODULES => Node::Sym(Box::new(Sym::Module)),
+                slot::PAYLOAD => Node::None,
+                slot::STANDALONE => Node::Sym(Box::new(Sym::Standalone)),
+                s => Node::Sym(Box::new(Sym::Fn(s))),
+            };
+            let id = self.alloc(node)?;
+            self.memo_put(u64::from(s), id)?;
+        }
+        Ok(())
+    }
+
+    /// A call of a symbolic object: a header helper, a `partial` of one,
+    /// a descriptor's enum class, or what class definitions call.
+    pub(super) fn call_sym(&mut self, callable: Id, args: Vec<Id>, depth: usize) -> Result<Id, Error> {
+        let Node::Sym(sym) = &self.nodes[callable as usize] else {
+            unreachable!("call_sym of a node that is not symbolic")
+        };
+        match &**sym {
+            Sym::Fn(s) => {
+                let s = *s;
+                self.call_helper(s, args, depth)
+            }
+            Sym::Register(key) => {
+                let key = key.clone();
+                let [cls] = args[..] else {
+                    return Err(helper_misuse("register"));
+                };
+                self.register(key, cls)
+            }
+            Sym::Enum(..) => self.call_class(callable, args),
+            Sym::Partial(f, pre) => {
+                let (f, mut all) = (*f, pre.clone());
+                all.extend(args);
+                self.call(f, all, depth + 1)
+            }
+            // No module is ever found: the real-class path yields nothing.
+            Sym::FindSpec => self.alloc(Node::None),
+            Sym::Zip => {
+                let lists = args
+                    .iter()
+                    .map(|&a| self.iter_items(a, "zip"))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let n = lists.iter().map(Vec::len).min().unwrap_or(0);
+                let mut out = Vec::with_capacity(n);
+                for i in 0..n {
+                    let row = lists.iter().map(|l| l[i]).collect();
+                    out.push(self.alloc(Node::Tuple(row))?);
+                }
+                self.sym(Sym::Iter(out))
+            }
+            _ => Err(helper_misuse("namespace")),
+        }
+    }
+
+    /// Interprets a class pickle (its bytes after the standalone bootstrap)
+    /// in this arena and registry, with the bootstrap core's memo; returns
+    /// the class it selects. Enum classes come back as their global.
+    pub(super) fn class_pickle(&mut self, rest: &[u8]) -> Result<Id, Error> {
+        if self.nested {
+            return Err(malformed("a class pickle inside a class pickle"));
+        }
+        let admit = Admit {
+            options: self.admit.options,
+            class_names: self.admit.class_names,
+        };
+        let mut sub = Unpickler::new(SliceSource::new(rest), self.prefixes, admit);
+        sub.nested = true;
+        sub.proto = 4;
+        sub.nodes = std::mem::take(&mut self.nodes);
+        sub.registry = std::mem::take(&mut self.registry);
+        sub.used = self.used;
+        sub.sym_work = self.sym_work;
+        let result = sub.fill_header_memo(slot::CORE_COUNT).and_then(|()| sub.run_body());
+        self.nodes = std::mem::take(&mut sub.nodes);
+        self.registry = std::mem::take(&mut sub.registry);
+        self.used = sub.used;
+        self.sym_work = sub.sym_work;
+        let id = result.map_err(|e| malformed(format!("in a class pickle: {e}")))?;
+        match &self.nodes[id as usize] {
+            Node::Global(_) | Node::None => Ok(id),
+            Node::Sym(sym) => match &**sym {
+                Sym::Enum(class, _) => {
+                    let class = class.clone();
+                    self.alloc(Node::Global(class))
+                }
+                _ => Err(malformed("a class pickle that yields no class")),
+            },
+            _ => Err(malformed("a class pickle that yields no class")),
+        }
+    }
+
+    pub(super) fn sym(&mut self, sym: Sym) -> Result<Id, Error> {
+        self.alloc(Node::Sym(Box::new(sym)))
+    }
+
+    fn iter_items(&self, id: Id, what: &str) -> Result<Vec<Id>, Error> {
+        match self.items_of(id) {
+            Some(items) if items.len() <= SYM_MAX_ITEMS => Ok(items),
+            _ => Err(helper_misuse(what)),
+        }
+    }
+
+    /// `put(key, value)`: a class under its key, or, under a key with a `#`
+    /// suffix ([`DEF_SUFFIX`](portable_format::names::DEF_SUFFIX),
+    /// [`REDUCE_SUFFIX`](portable_format::names::REDUCE_SUFFIX)), a class
+    /// definition or a class's reduce value.
+    fn register(&mut self, key: String, cls: Id) -> Result<Id, Error> {
+        if !key.contains('#') && self.class_of(cls).is_none() {
+            return Err(helper_misuse("register"));
+        }
+        self.charge(key.len() + 32)?;
+        Ok(*self.registry.entry(key).or_insert(cls))
+    }
+
+    /// A header helper (the [`Sym::Fn`] at memo slot `s`), interpreted on
+    /// descriptor shapes only, by family.
+    fn call_helper(&mut self, s: u32, args: Vec<Id>, depth: usize) -> Result<Id, Error> {
+        match s {
+            slot::NEXT | slot::FILTER | slot::CHAIN | slot::MAP | slot::STARMAP => self.iter_helper(s, &args, depth),
+            slot::METACLASS | slot::STRUCT | slot::FROZEN_STRUCT | slot::ENUM => self.class_helper(s, &args),
+            slot::PARTIAL | slot::REGISTER | slot::LOOKUP => self.registry_helper(s, &args),
+            slot::DICT_GET | slot::BYTES_JOIN | slot::LOADS | slot::GETATTR => self.loader_helper(s, &args),
+            s => Err(helper_misuse(helper_name(s))),
+        }
+    }
+
+    /// `next`, `filter(None, …)`, `chain`, `map` and `starmap`, evaluated eagerly.
+    fn iter_helper(&mut self, s: u32, args: &[Id], depth: usize) -> Result<Id, Error> {
+        match (s, args) {
+            (slot::NEXT, [it]) => {
+                let items = self.iter_items(*it, "next")?;
+                items.first().copied().ok_or_else(|| helper_misuse("next"))
+            }
+            (slot::FILTER, [pred, it]) if matches!(self.nodes[*pred as usize], Node::None) => {
+                let items = self.iter_items(*it, "filter")?;
+                let kept = items
+                    .into_iter()
+                    .filter(|&i| !matches!(self.nodes[i as usize], Node::None))
+                    .collect();
+                self.sym(Sym::Iter(kept))
+            }
+            (slot::CHAIN, parts) => {
+                let mut all = Vec::new();
+                for &p in parts {
+                    all.extend(self.iter_items(p, "chain")?);
+                }
+                if all.len() > SYM_MAX_ITEMS {
+                    return Err(helper_misuse("chain"));
+                }
+                self.sym(Sym::Iter(all))
+            }
+            (slot::MAP, [f, it]) => {
+                let items = self.iter_items(*it, "map")?;
+                let mut out = Vec::with_capacity(items.len());
+                for i in items {
+                    out.push(self.call(*f, vec![i], depth + 1)?);
+                }
+                self.sym(Sym::Iter(out))
+            }
+            (slot::STARMAP, [f, it]) => {
+                let items = self.iter_items(*it, "starmap")?;
+                let mut out = Vec::with_capacity(items.len());
+                for i in items {
+                    let a = self.iter_items(i, "starmap")?;
+                    out.push(self.call(*f, a, depth + 1)?);
+                }
+                self.sym(Sym::Iter(out))
+            }
+            (slot::NEXT, [it, default]) => {
+                let items = self.iter_items(*it, "next")?;
+                Ok(items.first().copied().unwrap_or(*default))
+            }
+            (slot::MAP, [f, a, b]) => {
+                let (a, b) = (self.iter_items(*a, "map")?, self.iter_items(*b, "map")?);
+                let mut out = Vec::with_capacity(a.len().min(b.len()));
+                for (x, y) in a.into_iter().zip(b) {
+                    out.push(self.call(*f, vec![x, y], depth + 1)?);
+                }
+                self.sym(Sym::Iter(out))
+            }
+            // dict.get(sys.modules, name): no module is installed here.
+            (s, _) => Err(helper_misuse(helper_name(s))),
+        }
+    }
+
+    /// The metaclass (a stand-in dataclass: its name, module and fields),
+    /// `struct`/`frozen` (the dataclass decorators) and the enum functional API.
+    fn class_helper(&mut self, s: u32, args: &[Id]) -> Result<Id, Error> {
+        match (s, args) {
+            (slot::METACLASS, [name, _bases, ns]) => {
+                let name = self.str_of(*name).ok_or_else(|| helper_misuse("type"))?.to_owned();
+                let Node::Dict(pairs) = &self.nodes[*ns as usize] else {
+                    return Err(helper_misuse("type"));
+                };
+                let mut class = Global::new(NAMESPACE, &name);
+                for &(k, v) in pairs {
+                    match self.str_of(k) {
+                        Some("__qualname__") => {
+                            class.name = self.str_of(v).ok_or_else(|| helper_misuse("type"))?.to_owned();
+                        }
+                        Some("__module__") => {
+                            class.module = self.str_of(v).ok_or_else(|| helper_misuse("type"))?.to_owned();
+                        }
+                        Some("__match_args__") => {
+                            let fields = self.items_of(v).ok_or_else(|| helper_misuse("type"))?;
+                            let fields: Option<Vec<String>> =
+                                fields.iter().map(|&f| self.str_of(f).map(str::to_owned)).collect();
+                            class.fields = Some(fields.ok_or_else(|| helper_misuse("type"))?);
+                        }
+                        _ => {}
+                    }
+                }
+                // Names a re-pickle could spell as a global, as for STACK_GLOBAL.
+                if !is_dotted_identifier(&class.name) || !is_dotted_identifier(&class.module) {
+                    return Err(helper_misuse("type"));
+                }
+                self.charge(class.name.len() + class.module.len() + 64)?;
+                self.alloc(Node::Global(Rc::new(class)))
+            }
+            (slot::STRUCT | slot::FROZEN_STRUCT, [cls]) if self.class_of(*cls).is_some() => Ok(*cls),
+            (slot::ENUM, [name, members]) => {
+                let name = self.str_of(*name).ok_or_else(|| helper_misuse("enum"))?.to_owned();
+                if !is_dotted_identifier(&name) {
+                    return Err(helper_misuse("enum"));
+                }
+                let list = self.items_of(*members).ok_or_else(|| helper_misuse("enum"))?;
+                let mut out = Vec::with_capacity(list.len());
+                for m in list {
+                    match self.items_of(m).as_deref() {
+                        Some(&[n, v]) => {
+                            let n = self.str_of(n).ok_or_else(|| helper_misuse("enum"))?.to_owned();
+                            // `("__doc__", …)` and the like set class attributes, not members.
+                            if !(n.starts_with("__") && n.ends_with("__")) {
+                                out.push((n, v));
+                            }
+                        }
+                        _ => return Err(helper_misuse("enum")),
+                    }
+                }
+                self.charge(out.len() * 48)?;
+                self.sym(Sym::Enum(Rc::new(Global::new(NAMESPACE, &name)), out))
+            }
+            (s, _) => Err(helper_misuse(helper_name(s))),
+        }
+    }
+
+    /// The namespace registry: `partial(register, key)`, `register`, `lookup`,
+    /// and `partial` of other helpers.
+    fn registry_helper(&mut self, s: u32, args: &[Id]) -> Result<Id, Error> {
+        match (s, args) {
+            (slot::PARTIAL, [f, key]) if matches!(&self.nodes[*f as usize], Node::Sym(s) if matches!(**s, Sym::Fn(slot::REGISTER))) =>
+            {
+                let key = self.str_of(*key).ok_or_else(|| helper_misuse("partial"))?.to_owned();
+                self.sym(Sym::Register(key))
+            }
+            (slot::REGISTER, [key, value]) => {
+                let key = self.str_of(*key).ok_or_else(|| helper_misuse("register"))?.to_owned();
+                self.register(key, *value)
+            }
+            (slot::LOOKUP, [key]) | (slot::LOOKUP, [key, _]) => {
+                let key = self.str_of(*key).ok_or_else(|| helper_misuse("lookup"))?;
+                match (self.registry.get(key), args) {
+                    (Some(&found), _) => Ok(found),
+                    (None, [_, default]) => Ok(*default),
+                    (None, _) => self.alloc(Node::None),
+                }
+            }
+            (slot::PARTIAL, [f, rest @ ..]) if !rest.is_empty() => {
+                let (f, rest) = (*f, rest.to_vec());
+                self.sym(Sym::Partial(f, rest))
+            }
+            (s, _) => Err(helper_misuse(helper_name(s))),
+        }
+    }
+
+    /// How a descriptor finds or builds a class pickle: `sys.modules.get`,
+    /// `b"".join`, `pickle.loads`, and `getattr` of an enum member.
+    fn loader_helper(&mut self, s: u32, args: &[Id]) -> Result<Id, Error> {
+        match (s, args) {
+            (slot::DICT_GET, [modules, _]) if matches!(&self.nodes[*modules as usize], Node::Sym(s) if matches!(**s, Sym::Module)) => {
+                self.alloc(Node::None)
+            }
+            // b"".join((STANDALONE, definition, selection)): a class pickle.
+            (slot::BYTES_JOIN, [sep, parts]) if matches!(&self.nodes[*sep as usize], Node::Bytes(b) if b.is_empty()) => {
+                let parts = self.iter_items(*parts, "bytes.join")?;
+                let (first, rest) = parts.split_first().ok_or_else(|| helper_misuse("bytes.join"))?;
+                if !matches!(&self.nodes[*first as usize], Node::Sym(s) if matches!(**s, Sym::Standalone)) {
+                    return Err(helper_misuse("bytes.join"));
+                }
+                let mut bytes = Vec::new();
+                for &p in rest {
+                    let Node::Bytes(b) = &self.nodes[p as usize] else {
+                        return Err(helper_misuse("bytes.join"));
+                    };
+                    bytes.extend_from_slice(b);
+                }
+                self.charge(bytes.len())?;
+                self.sym(Sym::ClassPickle(bytes))
+            }
+            (slot::LOADS, [data]) => {
+                let Node::Sym(sym) = &self.nodes[*data as usize] else {
+                    return Err(helper_misuse("pickle.loads"));
+                };
+                let Sym::ClassPickle(bytes) = &**sym else {
+                    return Err(helper_misuse("pickle.loads"));
+                };
+                let bytes = bytes.clone();
+                self.class_pickle(&bytes)
+            }
+            (slot::GETATTR, [obj, name]) => {
+                let member = self.str_of(*name).ok_or_else(|| helper_misuse("getattr"))?;
+                let Node::Sym(sym) = &self.nodes[*obj as usize] else {
+                    return Err(helper_misuse("getattr"));
+                };
+                let Sym::Enum(class, members) = &**sym else {
+                    return Err(helper_misuse("getattr"));
+                };
+                let (_, value) = members
+                    .iter()
+                    .find(|(m, _)| m == member)
+                    .ok_or_else(|| malformed(format!("enum {} has no member {member}", class.name)))?;
+                let (class, value) = (class.clone(), *value);
+                self.alloc(Node::Object(Box::new(ObjNode {
+                    class,
+                    call: Call::Reduce,
+                    args: vec![value],
+                    kwargs: Vec::new(),
+                    state: None,
+                })))
+            }
+            (s, _) => Err(helper_misuse(helper_name(s))),
+        }
+    }
+}
