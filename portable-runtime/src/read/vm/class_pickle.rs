@@ -364,7 +364,8 @@ impl<S: Source> Unpickler<'_, S> {
     }
 
     /// How a descriptor finds or builds a class pickle: `sys.modules.get`,
-    /// `b"".join`, `pickle.loads`, and `getattr` of an enum member.
+    /// `b"".join`, `pickle.loads`, and `getattr` of an enum member or of
+    /// the real module that is never found.
     fn loader_helper(&mut self, s: u32, args: &[Id]) -> Result<Id, Error> {
         match (s, args) {
             (slot::DICT_GET, [modules, _]) if matches!(&self.nodes[*modules as usize], Node::Sym(s) if matches!(**s, Sym::Module)) => {
@@ -397,6 +398,9 @@ impl<S: Source> Unpickler<'_, S> {
                 let bytes = bytes.clone();
                 self.class_pickle(&bytes)
             }
+            // getattr(None, name, None): the real-class path of a descriptor
+            // (no module is ever found here).
+            (slot::GETATTR, [obj, _, default]) if matches!(self.nodes[*obj as usize], Node::None) => Ok(*default),
             (slot::GETATTR, [obj, name]) => {
                 let member = self.str_of(*name).ok_or_else(|| helper_misuse("getattr"))?;
                 let Node::Sym(sym) = &self.nodes[*obj as usize] else {
