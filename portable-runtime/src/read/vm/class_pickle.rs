@@ -56,27 +56,10 @@ fn helper_misuse(what: &str) -> Error {
 }
 
 /// The name of the header helper at memo slot `s`, for error messages and
-/// for a helper that ends up in the value (as a global of the namespace).
+/// for a helper that ends up in the value (as a global of the namespace):
+/// the slot's name in docs/FORMAT.md's memo layout.
 pub(super) fn helper_name(s: u32) -> &'static str {
-    match s {
-        slot::NEXT => "next",
-        slot::FILTER => "filter",
-        slot::MAP => "map",
-        slot::METACLASS => "PortableType",
-        slot::DICT_GET => "dict.get",
-        slot::LOADS => "pickle.loads",
-        slot::BYTES_JOIN => "bytes.join",
-        slot::GETATTR => "getattr",
-        slot::CHAIN => "chain",
-        slot::STARMAP => "starmap",
-        slot::PARTIAL => "partial",
-        slot::LOOKUP => "lookup",
-        slot::REGISTER => "register",
-        slot::STRUCT => "struct",
-        slot::FROZEN_STRUCT => "frozen_struct",
-        slot::ENUM => "enum",
-        _ => "namespace",
-    }
+    slot::name(s).unwrap_or("namespace")
 }
 
 impl<S: Source> Unpickler<'_, S> {
