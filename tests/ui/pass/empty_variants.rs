@@ -1,7 +1,11 @@
 //! Variants with an empty field list, `A {}` and `B()`, beside a unit
 //! variant and one with data: each reads back as the variant it was.
 
-use portable_pickle::{FromPickle, PortablePickle, Value};
+#[path = "support/round_trip.rs"]
+mod support;
+
+use portable_pickle::PortablePickle;
+use support::round_trip;
 
 #[derive(PortablePickle, Debug, PartialEq)]
 enum Empties {
@@ -16,15 +20,6 @@ enum Mixed {
     Unit,
     Data(u8),
     Named { x: i32 },
-}
-
-fn round_trip<T: PortablePickle + FromPickle + PartialEq + std::fmt::Debug>(value: T) {
-    let bytes = portable_pickle::to_vec(&value);
-    let back: T = portable_pickle::from_slice(&bytes).unwrap();
-    assert_eq!(back, value);
-    let dynamic: Value = portable_pickle::from_slice(&bytes).unwrap();
-    let again: T = portable_pickle::from_slice(&portable_pickle::to_vec(&dynamic)).unwrap();
-    assert_eq!(again, value);
 }
 
 fn main() {

@@ -1,18 +1,13 @@
 //! `struct S;`: a field-less class, read back as `S`.
 
-use portable_pickle::{FromPickle, PortablePickle, Value};
+#[path = "support/round_trip.rs"]
+mod support;
+
+use portable_pickle::PortablePickle;
+use support::round_trip;
 
 #[derive(PortablePickle, Debug, PartialEq)]
 struct Marker;
-
-fn round_trip<T: PortablePickle + FromPickle + PartialEq + std::fmt::Debug>(value: T) {
-    let bytes = portable_pickle::to_vec(&value);
-    let back: T = portable_pickle::from_slice(&bytes).unwrap();
-    assert_eq!(back, value);
-    let dynamic: Value = portable_pickle::from_slice(&bytes).unwrap();
-    let again: T = portable_pickle::from_slice(&portable_pickle::to_vec(&dynamic)).unwrap();
-    assert_eq!(again, value);
-}
 
 fn main() {
     round_trip(Marker);
