@@ -9,6 +9,13 @@
 # scripts/setup-readers.sh). Each interpreter is started once, one at a time.
 # Closing line: "N passed, M failed" (", K skipped" when cases were not
 # applicable), summed over all readers; exit 0 iff every reader ran and passed.
+#
+# Each reader runs under its name (cpython, pypy3, pyodide-<version>), passed
+# to check_corpus.py as --reader: the re-pickles of the cases that call
+# write_back land in <corpus_dir>/back/<case>.<reader>.<loader>.p<N>.pkl (the
+# Pyodide runner copies them out of its in-memory file system), which is
+# emptied first. tests/corpus_readback.rs reads them all back into Rust
+# (PORTABLE_PICKLE_READBACK_DIR=<corpus_dir>; scripts/test.sh runs it).
 set -euo pipefail
 
 usage() {
@@ -78,6 +85,10 @@ fi
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
+# Only this run's re-pickles: a reader that writes none leaves a gap that
+# tests/corpus_readback.rs reports.
+rm -rf "$corpus/back"
+
 allow_args=()
 if [ -n "$allowlist" ]; then
     allow_args=(--allowlist "$allowlist")
@@ -97,7 +108,7 @@ run_reader() {
     echo
     echo "==== reader $name: $*"
     start=$(date +%s.%N)
-    "$@" --json "$json" 2>&1 | sed -u "s/^/[$name] /" || rc=$?
+    "$@" --reader "$name" --json "$json" 2>&1 | sed -u "s/^/[$name] /" || rc=$?
     end=$(date +%s.%N)
     echo "$rc" >"$tmp/$name.rc"
     awk -v s="$start" -v e="$end" 'BEGIN { printf "%.1f\n", e - s }' >"$tmp/$name.time"
@@ -113,10 +124,13 @@ total_end=$(date +%s.%N)
 
 # ---- table -------------------------------------------------------------------
 echo
-python3 - "$tmp" "$total_start" "$total_end" "${names[@]}" <<'EOF'
+python3 - "$tmp" "$corpus" "$total_start" "$total_end" "${names[@]}" <<'EOF'
 import json, os, sys
 
-tmp, t0, t1, names = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4:]
+tmp, corpus, names = sys.argv[1], sys.argv[2], sys.argv[5:]
+t0, t1 = float(sys.argv[3]), float(sys.argv[4])
+back = os.path.join(corpus, "back")
+back_files = os.listdir(back) if os.path.isdir(back) else []
 rows = []
 tp = tf = ts = 0
 bad = []
@@ -141,9 +155,11 @@ for name in names:
     if status != "ok":
         bad.append(name)
     tp, tf, ts = tp + p, tf + fl, ts + s
-    rows.append((name, ident, str(p), str(fl), str(s), secs + " s", status))
+    written = sum(1 for f in back_files if f.endswith(".pkl") and ".%s." % name in f)
+    rows.append((name, ident, str(p), str(fl), str(s), str(written), secs + " s", status))
 
-head = ("reader", "interpreter", "passed", "failed", "not applicable", "time", "status")
+head = ("reader", "interpreter", "passed", "failed", "not applicable", "written back", "time",
+        "status")
 w = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
 fmt = "  ".join("%%-%ds" % x for x in w)
 print((fmt % head).rstrip())

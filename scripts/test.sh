@@ -14,9 +14,18 @@
 #   4. tests/engines/run_engines.py   loaded objects through dask, joblib/loky,
 #                                 multiprocessing, cloudpickle (the venv's python)
 #   5. cargo doc -D warnings
-#   6. scripts/readers.sh         the same corpus on all seven readers
+#   6. scripts/readers.sh         the same corpus on all seven readers; each
+#                                 writes its re-pickles of the write_back cases
+#                                 to target/tmp/corpus/back
+#   7. cargo test --test corpus_readback   those re-pickles of every reader
+#                                 read back into Rust (Rust -> Python -> Rust);
+#                                 fails on a missing reader x case x loader x
+#                                 protocol file (same features and profile as
+#                                 step 3: nothing is rebuilt)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# Set only for step 7: step 3 runs before the readers wrote anything.
+unset PORTABLE_PICKLE_READBACK_DIR
 
 scripts/setup-readers.sh
 scripts/setup-engines.sh
@@ -27,3 +36,5 @@ cargo test --workspace --all-features
 "$engines_python" tests/engines/run_engines.py target/tmp/engines
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features
 scripts/readers.sh target/tmp/corpus
+PORTABLE_PICKLE_READBACK_DIR="$PWD/target/tmp/corpus" \
+    cargo test --workspace --all-features --test corpus_readback -- --nocapture

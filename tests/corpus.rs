@@ -1,6 +1,8 @@
 //! The type corpus: every row of the README's mapping table, written by
 //! Rust and checked by Python against expected values.
 
+#[path = "support/readback.rs"]
+mod readback;
 mod support;
 
 use std::borrow::Cow;
@@ -14,6 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use portable_pickle::PortablePickle;
+use readback::{empty_structs, empty_variants};
 use support::Corpus;
 
 /// A point in the plane.
@@ -115,20 +118,6 @@ struct Newtype(String);
 
 #[derive(PortablePickle)]
 struct Marker;
-
-/// A struct with an empty field list.
-#[derive(PortablePickle, Debug, PartialEq)]
-struct EmptyBraced {}
-
-#[derive(PortablePickle, Debug, PartialEq)]
-struct EmptyTuple();
-
-#[derive(PortablePickle, Debug, PartialEq)]
-enum EmptyVariants {
-    /// Braced, no fields.
-    A {},
-    B(),
-}
 
 /// Primary colors.
 #[derive(PortablePickle)]
@@ -832,31 +821,12 @@ fn corpus_loads_in_cpython() {
         None,
     );
     c.check_with_cpython();
-    // What each CPython loader re-pickled (`write_back`), read back by Rust.
-    read_back("empty_structs", &empty_structs());
-    read_back("empty_variants", &empty_variants());
-}
-
-fn empty_structs() -> (EmptyBraced, EmptyBraced, EmptyTuple, EmptyTuple) {
-    (EmptyBraced {}, EmptyBraced {}, EmptyTuple(), EmptyTuple())
-}
-
-fn empty_variants() -> Vec<EmptyVariants> {
-    vec![EmptyVariants::A {}, EmptyVariants::B(), EmptyVariants::A {}]
-}
-
-/// Reads the re-pickles a case's check wrote with `write_back(v)` (every
-/// loader of `check_corpus.py`, protocols 0-5) and compares each with the
-/// value Rust wrote.
-fn read_back<T: portable_pickle::FromPickle + PartialEq + std::fmt::Debug>(case: &str, expected: &T) {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus/back");
-    for loader in ["c", "py", "restricted", "optimized"] {
-        for protocol in 0..=5 {
-            let file = dir.join(format!("{case}.{loader}.p{protocol}.pkl"));
-            let bytes = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-            let back: T = portable_pickle::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-            assert_eq!(&back, expected, "{}", file.display());
-        }
+    // What each CPython loader re-pickled (`write_back`), read back by Rust;
+    // tests/corpus_readback.rs does the same for every reader of
+    // scripts/readers.sh.
+    let corpus = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus");
+    for line in readback::read_back(&corpus, &[readback::CPYTHON]) {
+        println!("{line}");
     }
 }
 

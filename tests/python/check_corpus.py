@@ -3,6 +3,7 @@
 
 Usage:
     python check_corpus.py <corpus_dir> [--allowlist docs/FORMAT.md] [--json out.json]
+                           [--reader NAME]
 
 <corpus_dir>/manifest.json looks like:
 
@@ -25,9 +26,14 @@ extra importable modules, ``stream_globals(bytes)`` listing the globals a
 stream references, ``allowlist`` the parsed allowlist (or None),
 ``corpus_files`` every stream of the corpus, and ``write_back(obj)`` writing
 this reader's ``pickle.dumps(obj, protocol=p)`` for p in 0..5 to
-``<corpus_dir>/back/<case>.<loader>.p<p>.pkl``, which tests/corpus.rs reads
-back into Rust).  ``dis`` is one more check per case:
-pickletools.dis(data) must not raise.
+``<corpus_dir>/back/<case>.<reader>.<loader>.p<p>.pkl``, plus the reader's
+identification to ``<corpus_dir>/back/<reader>.txt``; tests/corpus.rs reads
+CPython's back into Rust, tests/corpus_readback.rs every reader's).
+``dis`` is one more check per case: pickletools.dis(data) must not raise.
+
+``--reader NAME`` names this reader in those files; scripts/readers.sh passes
+its own reader names.  The default is ``cpython``, ``pypy3`` or
+``pyodide-<version>`` (the names scripts/readers.sh uses).
 
 A case whose ``min_version`` is above this interpreter's version is reported
 as not applicable (counted as skipped, per (case, loader) pair), never dropped.
@@ -86,6 +92,17 @@ def reader_identification():
     if extras:
         ident += " (%s)" % ", ".join(extras)
     return ident
+
+
+def default_reader_name():
+    """The name scripts/readers.sh gives this interpreter."""
+    if sys.platform == "emscripten":
+        import pyodide  # noqa: F401  (only present under Pyodide)
+
+        return "pyodide-%s" % pyodide.__version__
+    if platform.python_implementation() == "PyPy":
+        return "pypy3"
+    return platform.python_implementation().lower()
 
 
 def module_available(name):
@@ -266,7 +283,7 @@ def stream_globals(data, memo=None):
     return found
 
 
-def check_globals(value, loader, data, loads, corpus_dir, allowlist, case=None):
+def check_globals(value, loader, data, loads, corpus_dir, allowlist, case=None, reader=None):
     def stream(name):
         """The bytes of another stream of the corpus, by file name."""
         with open(os.path.join(corpus_dir, name), "rb") as f:
@@ -274,11 +291,15 @@ def check_globals(value, loader, data, loads, corpus_dir, allowlist, case=None):
 
     def write_back(obj, protocols=range(6)):
         """Re-pickles obj with this reader's pickler, for the Rust side."""
+        name = reader or default_reader_name()
         out = os.path.join(corpus_dir, "back")
         if not os.path.isdir(out):
             os.makedirs(out)
+        with io.open(os.path.join(out, "%s.txt" % name), "w", encoding="utf-8") as f:
+            f.write(reader_identification() + "\n")
         for p in protocols:
-            with open(os.path.join(out, "%s.%s.p%d.pkl" % (case, loader, p)), "wb") as f:
+            path = os.path.join(out, "%s.%s.%s.p%d.pkl" % (case, name, loader, p))
+            with open(path, "wb") as f:
                 f.write(pickle.dumps(obj, protocol=p))
 
     return {
@@ -361,10 +382,16 @@ def main(argv=None):
     ap.add_argument("corpus_dir")
     ap.add_argument("--allowlist", help="markdown file with an ```allowlist fenced block")
     ap.add_argument("--json", dest="json_out", help="also write a JSON report here")
+    ap.add_argument("--reader", help="this reader's name in the write_back files "
+                    "(default: cpython, pypy3 or pyodide-<version>)")
     args = ap.parse_args(argv)
 
     ident = reader_identification()
     print(ident)
+    reader = args.reader or default_reader_name()
+    if not reader or not all(ch.isalnum() or ch in "._-" for ch in reader):
+        ap.error("--reader: %r is not a name of letters, digits, '.', '_', '-'" % reader)
+    print("reader name: %s (write_back: back/<case>.%s.<loader>.p<N>.pkl)" % (reader, reader))
     print("python: %s" % sys.version.replace("\n", " "))
 
     notes = []
@@ -479,7 +506,8 @@ def main(argv=None):
                 fail(name, loader, "load", e)
                 continue
             try:
-                exec(code, check_globals(value, loader, data, loads, args.corpus_dir, allowed, name))
+                exec(code, check_globals(value, loader, data, loads, args.corpus_dir, allowed,
+                                         name, reader))
             except KeyboardInterrupt:
                 raise
             except BaseException as e:

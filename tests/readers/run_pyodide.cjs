@@ -2,13 +2,18 @@
 // Run tests/python/check_corpus.py inside one Pyodide version, offline.
 //
 //   node run_pyodide.cjs <alias> <corpus_dir> <repo_root> [--allowlist FILE] [--json OUT]
+//                        [--reader NAME]
 //
 // <alias> is a dependency name of tests/readers/package.json, e.g. pyodide-0.22.1.
 // The Pyodide runtime is loaded once from its installed npm package (indexURL =
 // that package's directory; no network access). check_corpus.py, every file of
-// <corpus_dir> and the allowlist (default <repo_root>/docs/FORMAT.md if it
-// exists) are copied into Pyodide's in-memory file system, then check_corpus.py
-// runs there with sys.argv set. Its stdout/stderr are forwarded line by line.
+// <corpus_dir> (but its back/ directory, which holds the readers' output) and
+// the allowlist (default <repo_root>/docs/FORMAT.md if it exists) are copied
+// into Pyodide's in-memory file system, then check_corpus.py runs there with
+// sys.argv set (--reader NAME passed on; its default is pyodide-<version>).
+// Its stdout/stderr are forwarded line by line. Afterwards the re-pickles its
+// write_back wrote (the in-memory /corpus/back) are copied out to
+// <corpus_dir>/back on the host, for tests/corpus_readback.rs.
 // Exit status: check_corpus.py's (0 = all passed), 2 = runner/Pyodide error.
 "use strict";
 
@@ -19,17 +24,17 @@ const url = require("url");
 function usage(msg) {
   if (msg) console.error(`run_pyodide: ${msg}`);
   console.error(
-    "usage: node run_pyodide.cjs <alias> <corpus_dir> <repo_root> [--allowlist FILE] [--json OUT]",
+    "usage: node run_pyodide.cjs <alias> <corpus_dir> <repo_root> [--allowlist FILE] [--json OUT] [--reader NAME]",
   );
   process.exit(2);
 }
 
 function parseArgs(argv) {
   const pos = [];
-  const opts = { allowlist: null, json: null };
+  const opts = { allowlist: null, json: null, reader: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === "--allowlist" || a === "--json") {
+    if (a === "--allowlist" || a === "--json" || a === "--reader") {
       if (i + 1 >= argv.length) usage(`${a} needs a value`);
       opts[a.slice(2)] = argv[++i];
     } else if (a.startsWith("--")) {
@@ -43,11 +48,13 @@ function parseArgs(argv) {
   return opts;
 }
 
-// Copy a host directory tree into the Emscripten FS.
-function copyTree(FS, hostDir, fsDir) {
+// Copy a host directory tree into the Emscripten FS (but the top-level
+// entries named in `skip`).
+function copyTree(FS, hostDir, fsDir, skip = []) {
   FS.mkdirTree(fsDir);
   let count = 0;
   for (const ent of fs.readdirSync(hostDir, { withFileTypes: true })) {
+    if (skip.includes(ent.name)) continue;
     const src = path.join(hostDir, ent.name);
     const dst = `${fsDir}/${ent.name}`;
     if (ent.isDirectory()) {
@@ -56,6 +63,30 @@ function copyTree(FS, hostDir, fsDir) {
       FS.writeFile(dst, fs.readFileSync(src)); // Uint8Array/Buffer: binary copy
       count += 1;
     }
+  }
+  return count;
+}
+
+// Copy the files of an Emscripten FS directory out to a host directory (flat:
+// write_back writes no subdirectories). Returns the number of files, 0 when
+// fsDir does not exist.
+function copyOut(FS, fsDir, hostDir) {
+  let names;
+  try {
+    names = FS.readdir(fsDir);
+  } catch (e) {
+    return 0; // nothing was written back
+  }
+  fs.mkdirSync(hostDir, { recursive: true });
+  let count = 0;
+  for (const name of names) {
+    if (name === "." || name === "..") continue;
+    const src = `${fsDir}/${name}`;
+    if (!FS.isFile(FS.stat(src).mode)) {
+      throw new Error(`${src}: not a regular file`);
+    }
+    fs.writeFileSync(path.join(hostDir, name), FS.readFile(src)); // Uint8Array
+    count += 1;
   }
   return count;
 }
@@ -149,7 +180,7 @@ async function main() {
   const FS = pyodide.FS;
   FS.mkdirTree("/harness");
   FS.writeFile("/harness/check_corpus.py", fs.readFileSync(checker));
-  const nFiles = copyTree(FS, opts.corpus, "/corpus");
+  const nFiles = copyTree(FS, opts.corpus, "/corpus", ["back"]);
   const argv = ["/harness/check_corpus.py", "/corpus"];
   if (allowlist !== null) {
     const fsAllow = `/harness/${path.basename(allowlist)}`;
@@ -157,6 +188,7 @@ async function main() {
     argv.push("--allowlist", fsAllow);
   }
   if (opts.json) argv.push("--json", "/harness/report.json");
+  if (opts.reader !== null) argv.push("--reader", opts.reader);
   out(`[copied ${nFiles} corpus files; allowlist: ${allowlist === null ? "none" : allowlist}]`);
 
   pyodide.globals.set("_runner_argv", pyodide.toPy(argv));
@@ -205,6 +237,15 @@ _rc
   } catch (e) {
     // A Python exception other than SystemExit escaped check_corpus.py.
     err(`run_pyodide: check_corpus.py raised: ${e && e.message ? e.message : e}`);
+    return 2;
+  }
+  // The re-pickles live in the in-memory FS only: copy them to the host.
+  const hostBack = path.join(opts.corpus, "back");
+  try {
+    const nBack = copyOut(FS, "/corpus/back", hostBack);
+    out(`[copied ${nBack} written-back files out to ${hostBack}]`);
+  } catch (e) {
+    err(`run_pyodide: copying /corpus/back out failed: ${e && e.stack ? e.stack : e}`);
     return 2;
   }
   if (opts.json) {

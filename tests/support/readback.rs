@@ -1,0 +1,209 @@
+//! Rust → Python → Rust: the corpus cases whose check calls `write_back(v)`,
+//! their Rust values, and the reading of every reader's re-pickles back into
+//! Rust. One copy, used by tests/corpus.rs (CPython, during `cargo test`) and
+//! tests/corpus_readback.rs (every reader, after scripts/readers.sh).
+//!
+//! tests/python/check_corpus.py's `write_back(obj)` writes
+//! `<corpus>/back/<case>.<reader>.<loader>.p<N>.pkl` (`pickle.dumps(obj,
+//! protocol=N)`, N in 0..=5) and `<corpus>/back/<reader>.txt` (the reader's
+//! identification).
+// Each test crate uses part of this module.
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::fmt::Debug;
+use std::path::Path;
+
+use portable_pickle::{FromPickle, PortablePickle};
+
+/// A struct with an empty field list.
+#[derive(PortablePickle, Debug, PartialEq)]
+pub struct EmptyBraced {}
+
+#[derive(PortablePickle, Debug, PartialEq)]
+pub struct EmptyTuple();
+
+#[derive(PortablePickle, Debug, PartialEq)]
+pub enum EmptyVariants {
+    /// Braced, no fields.
+    A {},
+    B(),
+}
+
+pub fn empty_structs() -> (EmptyBraced, EmptyBraced, EmptyTuple, EmptyTuple) {
+    (EmptyBraced {}, EmptyBraced {}, EmptyTuple(), EmptyTuple())
+}
+
+pub fn empty_variants() -> Vec<EmptyVariants> {
+    vec![EmptyVariants::A {}, EmptyVariants::B(), EmptyVariants::A {}]
+}
+
+/// Reads one re-pickle and compares it with the value Rust wrote.
+type Check = fn(&[u8]) -> Result<(), String>;
+
+/// Every case whose check calls `write_back(v)`, with the value Rust wrote.
+/// A case of the manifest that calls `write_back` but is missing here fails
+/// [`read_back`].
+pub const CASES: &[(&str, Check)] = &[
+    ("empty_structs", |bytes| compare(bytes, &empty_structs())),
+    ("empty_variants", |bytes| compare(bytes, &empty_variants())),
+];
+
+/// The CPython of `cargo test` (tests/support/mod.rs runs check_corpus.py
+/// with its default reader name).
+pub const CPYTHON: &str = "cpython";
+
+/// The interpreters of scripts/readers.sh, by the reader name it passes to
+/// check_corpus.py. With CPython's C and pure-Python unpicklers (loaders `c`
+/// and `py`) counted apart, these are the seven readers.
+pub const READERS: [&str; 6] = [
+    CPYTHON,
+    "pypy3",
+    "pyodide-0.22.1",
+    "pyodide-0.26.4",
+    "pyodide-0.28.3",
+    "pyodide-314.0.7",
+];
+
+/// check_corpus.py's loaders (`restricted` needs the allowlist, which both
+/// `cargo test` and scripts/readers.sh pass).
+pub const LOADERS: [&str; 4] = ["c", "py", "restricted", "optimized"];
+
+/// The pickle protocols `write_back` uses.
+pub const PROTOCOLS: std::ops::RangeInclusive<u8> = 0..=5;
+
+fn compare<T: FromPickle + PartialEq + Debug>(bytes: &[u8], expected: &T) -> Result<(), String> {
+    let back: T = portable_pickle::from_slice(bytes).map_err(|e| format!("from_slice failed: {e}"))?;
+    if &back == expected {
+        Ok(())
+    } else {
+        Err(format!("read {back:?}, Rust wrote {expected:?}"))
+    }
+}
+
+/// The file `write_back` writes for a case, reader, loader and protocol.
+pub fn file_name(case: &str, reader: &str, loader: &str, protocol: u8) -> String {
+    format!("{case}.{reader}.{loader}.p{protocol}.pkl")
+}
+
+/// The cases of `<corpus>/manifest.json` whose check calls `write_back(`
+/// (tests/support/mod.rs writes one case per line, the name first).
+fn manifest_write_back_cases(corpus: &Path) -> Result<BTreeSet<String>, String> {
+    let path = corpus.join("manifest.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut cases = BTreeSet::new();
+    for line in text.lines().filter(|l| l.contains("write_back(")) {
+        let name = line
+            .trim_start()
+            .strip_prefix("{\"name\": \"")
+            .and_then(|rest| rest.split('"').next())
+            .ok_or_else(|| format!("{}: no case name in {line:?}", path.display()))?;
+        cases.insert(name.to_owned());
+    }
+    Ok(cases)
+}
+
+/// Reads the re-pickles of every case of [`CASES`], for each of `readers`
+/// × [`LOADERS`] × [`PROTOCOLS`], from `<corpus>/back`, and compares each
+/// with the value Rust wrote. Panics listing every problem: a missing or
+/// unreadable file, a value that differs, a case of the manifest that calls
+/// `write_back` without an entry in [`CASES`], a re-pickle in `back/` that no
+/// reader × case × loader × protocol names. Returns one line per reader
+/// (name, identification, files read).
+pub fn read_back(corpus: &Path, readers: &[&str]) -> Vec<String> {
+    let back = corpus.join("back");
+    let mut problems = Vec::new();
+
+    let known: BTreeSet<String> = CASES.iter().map(|(case, _)| case.to_string()).collect();
+    match manifest_write_back_cases(corpus) {
+        Ok(in_manifest) => {
+            for case in in_manifest.difference(&known) {
+                problems.push(format!(
+                    "case {case} calls write_back, but tests/support/readback.rs::CASES has no Rust value for it"
+                ));
+            }
+            for case in known.difference(&in_manifest) {
+                problems.push(format!("case {case} of CASES does not call write_back in the manifest"));
+            }
+        }
+        Err(e) => problems.push(e),
+    }
+
+    let mut summary = Vec::new();
+    let mut gaps = Vec::new();
+    for reader in readers {
+        let (mut read, mut missing) = (0, 0);
+        for (case, check) in CASES {
+            for loader in LOADERS {
+                for protocol in PROTOCOLS {
+                    let file = back.join(file_name(case, reader, loader, protocol));
+                    match std::fs::read(&file) {
+                        Err(e) => {
+                            missing += 1;
+                            problems.push(format!("{}: {e}", file.display()));
+                        }
+                        Ok(bytes) => {
+                            read += 1;
+                            if let Err(e) = check(&bytes) {
+                                problems.push(format!("{}: {e}", file.display()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let ident = std::fs::read_to_string(back.join(format!("{reader}.txt")))
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_else(|_| "(no identification file)".into());
+        summary.push(format!("{reader:<16} {ident:<46} {read} re-pickles read back"));
+        if missing > 0 {
+            let expected = CASES.len() * LOADERS.len() * PROTOCOLS.len();
+            gaps.push(format!(
+                "reader {reader}: {missing} of its {expected} re-pickles missing (did scripts/readers.sh run it?)"
+            ));
+        }
+    }
+    // First, so a truncated list still names each reader with a gap.
+    problems.splice(0..0, gaps);
+
+    // Every re-pickle must be one this test knows (a new reader, loader or
+    // case must be added here, not go unread).
+    let all: BTreeSet<String> = CASES
+        .iter()
+        .flat_map(|(case, _)| {
+            READERS.iter().flat_map(move |reader| {
+                LOADERS
+                    .iter()
+                    .flat_map(move |loader| PROTOCOLS.map(move |p| file_name(case, reader, loader, p)))
+            })
+        })
+        .collect();
+    if let Ok(entries) = std::fs::read_dir(&back) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".pkl") && !all.contains(&name) {
+                problems.push(format!(
+                    "{}: a re-pickle no reader × case × loader × protocol names",
+                    back.join(&name).display()
+                ));
+            }
+        }
+    }
+
+    const SHOWN: usize = 60;
+    let more = problems.len().saturating_sub(SHOWN);
+    assert!(
+        problems.is_empty(),
+        "{} problem(s) reading back the re-pickles of {} from {}:\n  {}{}",
+        problems.len(),
+        readers.join(", "),
+        back.display(),
+        problems[..problems.len().min(SHOWN)].join("\n  "),
+        if more > 0 {
+            format!("\n  ... and {more} more")
+        } else {
+            String::new()
+        }
+    );
+    summary
+}
