@@ -42,7 +42,7 @@ const READER_ONLY: &[(&str, &[&str])] = &[
     ),
     ("collections", &["OrderedDict"]),
     // Only to read a class pickle (see `Unpickler::call`).
-    ("pickle", &["loads"]),
+    ("pickle", &["loads", "_loads"]),
     ("_pickle", &["loads"]),
     ("copyreg", &["_reconstructor", "__newobj__", "__newobj_ex__"]),
     ("_codecs", &["encode"]),

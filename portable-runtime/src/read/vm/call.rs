@@ -44,8 +44,9 @@ impl<S: Source> Unpickler<'_, S> {
                     }
                 }
             }
-            // pickle.loads(<class pickle>): how CPython writes a loaded stand-in class.
-            if class.is("pickle", "loads") || class.is("_pickle", "loads") {
+            // pickle.loads(<class pickle>): how CPython (and PyPy, as pickle._loads)
+            // writes a loaded stand-in class.
+            if class.is("pickle", "loads") || class.is("pickle", "_loads") || class.is("_pickle", "loads") {
                 let [data] = args[..] else {
                     return Err(malformed("pickle.loads with other than one argument"));
                 };
