@@ -29,7 +29,9 @@ this reader's ``pickle.dumps(obj, protocol=p)`` for p in 0..5 to
 ``<corpus_dir>/back/<case>.<reader>.<loader>.p<p>.pkl``, plus the reader's
 identification to ``<corpus_dir>/back/<reader>.txt``; tests/corpus.rs reads
 CPython's back into Rust, tests/corpus_readback.rs every reader's).
-``dis`` is one more check per case: pickletools.dis(data) must not raise.
+``dis`` is one more check per case: pickletools.dis(data) must not raise,
+and (with --allowlist) every opcode of the stream and of the pickles it
+carries must be listed in the file's ```opcodes block.
 
 ``--reader NAME`` names this reader in those files; scripts/readers.sh passes
 its own reader names.  The default is ``cpython``, ``pypy3`` or
@@ -161,6 +163,52 @@ def parse_allowlist(path):
     if blocks == 0:
         raise CorpusError("%s: no ```allowlist fenced block found" % path)
     return pairs
+
+
+def parse_opcodes(path):
+    """Return the opcode names of the ```opcodes block of ``path``."""
+    try:
+        with io.open(path, "r", encoding="utf-8") as f:
+            text = f.read()
+    except OSError as e:
+        raise CorpusError("cannot read %s: %s" % (path, e))
+    start = text.find("```opcodes\n")
+    if start < 0:
+        raise CorpusError("%s: no ```opcodes fenced block found" % path)
+    body = text[start + len("```opcodes\n"):]
+    end = body.find("```")
+    if end < 0:
+        raise CorpusError("%s: unterminated ```opcodes block" % path)
+    names = set(body[:end].split())
+    unknown = names - set(op.name for op in pickletools.opcodes)
+    if unknown:
+        raise CorpusError("%s: ```opcodes lists no opcode %s" % (path, sorted(unknown)))
+    return names
+
+
+def stream_opcodes(data):
+    """The opcode names of a stream and of the pickles it carries as bytes:
+    the compressed payload, and (found by the string before them) each
+    class definition ('<key>#def') and the bootstrap halves ('head', 'tail')
+    the payload stores."""
+    names = set()
+    before = None
+    for op, arg, _pos in pickletools.genops(data):
+        names.add(op.name)
+        if isinstance(arg, bytes):
+            inner = None
+            if arg[:2] == b"\x78\xda":
+                import zlib  # present wherever the stream loads at all
+                try:
+                    inner = zlib.decompress(arg)
+                except zlib.error:
+                    inner = None
+            elif isinstance(before, str) and (before.endswith("#def") or before in ("head", "tail")):
+                inner = arg + b"."
+            if inner is not None:
+                names |= stream_opcodes(inner)
+        before = arg
+    return names
 
 
 def make_restricted_loads(allowed):
@@ -423,9 +471,11 @@ def main(argv=None):
         notes.append(msg)
 
     allowed = None
+    listed_opcodes = None
     try:
         if args.allowlist:
             allowed = parse_allowlist(args.allowlist)
+            listed_opcodes = parse_opcodes(args.allowlist)
             loaders.append(("restricted", make_restricted_loads(allowed)))
             print("loader restricted: %d allowed globals from %s" % (len(allowed), args.allowlist))
         else:
@@ -517,6 +567,11 @@ def main(argv=None):
 
         try:
             pickletools.dis(data, out=io.StringIO())
+            if listed_opcodes is not None:
+                unlisted = stream_opcodes(data) - listed_opcodes
+                if unlisted:
+                    raise AssertionError("opcodes not listed in %s: %s"
+                                         % (args.allowlist, ", ".join(sorted(unlisted))))
         except KeyboardInterrupt:
             raise
         except BaseException as e:
