@@ -152,7 +152,17 @@ fn read_seq<T: FromPickle, C: FromIterator<T>>(
     cx: &mut ReadContext,
     expected: &str,
 ) -> Result<C, Error> {
-    let items = seq_items(value, expected, false)?;
+    read_items(value, cx, expected, false)
+}
+
+/// The items of a sequence (or, with `sets`, of a set too), each converted.
+fn read_items<T: FromPickle, C: FromIterator<T>>(
+    value: &Value,
+    cx: &mut ReadContext,
+    expected: &str,
+    sets: bool,
+) -> Result<C, Error> {
+    let items = seq_items(value, expected, sets)?;
     cx.charge_items::<T>(items.len())?;
     items
         .iter()
@@ -162,13 +172,7 @@ fn read_seq<T: FromPickle, C: FromIterator<T>>(
 }
 
 pub(crate) fn read_set<T: FromPickle, C: FromIterator<T>>(value: &Value, cx: &mut ReadContext) -> Result<C, Error> {
-    let items = seq_items(value, "set", true)?;
-    cx.charge_items::<T>(items.len())?;
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, v)| T::from_pickle(v, cx).map_err(|e| e.in_index(i)))
-        .collect()
+    read_items(value, cx, "set", true)
 }
 
 pub(crate) fn read_map<K: FromPickle, V: FromPickle, C: FromIterator<(K, V)>>(
