@@ -16,8 +16,8 @@
 use std::sync::OnceLock;
 
 use crate::layout::{slot, CLASS_REDUCE, FORMAT_VERSION, NAMESPACE, NAMESPACE_TOOLS};
-use crate::opcodes::*;
 use crate::pyexpr::{bindings_of, builtin, Bindings, Context, Expr, Program, Stmt};
+use crate::writer::OpWriter;
 
 /// Docstring of the runtime namespace module.
 const NAMESPACE_DOC: &str = "portable-pickle stand-in classes (private)";
@@ -279,12 +279,11 @@ pub fn header(compressed: &[u8]) -> Vec<u8> {
 pub fn header_for(namespace: &str, compressed: &[u8]) -> Vec<u8> {
     let compiled = header_program(namespace, compressed).compile(Context::Fresh);
     assert_eq!(compiled.memo_len, slot::COUNT);
-    let body = compiled.bytes;
-    let mut out = Vec::with_capacity(body.len() + 11);
-    out.extend_from_slice(&[PROTO, PROTOCOL, FRAME]);
-    out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    out.extend_from_slice(&body);
-    out
+    let mut w = OpWriter::new();
+    w.proto();
+    w.frame(compiled.bytes.len() as u64);
+    w.raw(&compiled.bytes);
+    w.into_bytes()
 }
 
 /// Strings and globals the core memoizes: what a class definition, which

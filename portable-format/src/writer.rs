@@ -132,6 +132,13 @@ impl OpWriter {
         self.buf.extend_from_slice(&[PROTO, PROTOCOL]);
     }
 
+    /// `FRAME` announcing `len` bytes (the stream state patches the length
+    /// of a frame it opens with 0 once the frame is complete).
+    pub fn frame(&mut self, len: u64) {
+        let [a, b, c, d, e, f, g, h] = len.to_le_bytes();
+        self.put([FRAME, a, b, c, d, e, f, g, h]);
+    }
+
     /// `MEMOIZE`, returning the memo index it defines.
     #[inline]
     pub fn memoize(&mut self) -> u32 {

@@ -85,7 +85,7 @@ impl<'s> Pickler<'s> {
 
     fn open_frame(&mut self) {
         self.frame_start = Some(self.w.len());
-        self.w.raw(&[FRAME, 0, 0, 0, 0, 0, 0, 0, 0]);
+        self.w.frame(0);
     }
 
     /// Closes the open frame: patches its length, or removes an empty
