@@ -4,8 +4,6 @@
 //!
 //! Users depend on the `portable-pickle` facade, which re-exports what they need.
 #![warn(missing_docs)]
-// Clippy 1.95 flags pre-existing code in descriptor.rs/header.rs (left untouched on this branch).
-#![allow(clippy::type_complexity, clippy::useless_conversion)]
 
 /// Invokes `$m!` with the tuple arities the impls cover (1 to 12): each as
 /// `n => (TypeParam index, ...)`.
