@@ -1,6 +1,7 @@
-//! Runtime of `portable-pickle`: the opcode writer shared by the build
-//! script, the derive macro and the runtime; the per-stream state; the
-//! [`PortablePickle`] trait and its impls for std types.
+//! Runtime of `portable-pickle`: the per-stream state; the
+//! [`PortablePickle`] trait and its impls for std types; the reader. The
+//! format itself (opcodes, the one opcode writer, the header and descriptor
+//! recipes) is the `portable-format` crate, re-exported here.
 //!
 //! Users depend on the `portable-pickle` facade, which re-exports what they need.
 #![warn(missing_docs)]
