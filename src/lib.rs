@@ -70,6 +70,36 @@ pub fn to_writer<W: io::Write, T: PortablePickle + ?Sized>(writer: W, value: &T)
     portable_runtime::to_writer_with_header(HEADER, writer, value)
 }
 
+/// [`to_vec`] with explicit [`WriteOptions`], e.g. a stream that imports
+/// nothing outside the standard library:
+///
+/// ```
+/// # use portable_pickle::PortablePickle;
+/// #[derive(PortablePickle)]
+/// #[pickle(module = "geo")]
+/// struct Point { x: f64, y: f64 }
+///
+/// let options = portable_pickle::WriteOptions::new().real_modules(false);
+/// let bytes = portable_pickle::to_vec_with(&Point { x: 1.0, y: 2.0 }, &options);
+/// // Loads as the stand-in class even where `geo` is importable.
+/// # assert!(!bytes.windows(9).any(|w| w == b"importlib"));
+/// ```
+pub fn to_vec_with<T: PortablePickle + ?Sized>(value: &T, options: &WriteOptions) -> Vec<u8> {
+    portable_runtime::to_vec_with_options(HEADER, options, value)
+}
+
+/// [`to_writer`] with explicit [`WriteOptions`].
+pub fn to_writer_with<W: io::Write, T: PortablePickle + ?Sized>(
+    writer: W,
+    value: &T,
+    options: &WriteOptions,
+) -> io::Result<()> {
+    portable_runtime::to_writer_with_options(HEADER, options, writer, value)
+}
+
+/// Choices for a whole stream written by [`to_vec_with`]/[`to_writer_with`].
+pub use portable_runtime::WriteOptions;
+
 /// Reads a value back from a pickle stream: one written by [`to_vec`], one
 /// CPython's `pickle.dumps` wrote (protocols 0–5) for objects loaded from
 /// such streams, or plain Python data whose shape fits `T`.

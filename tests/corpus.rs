@@ -917,6 +917,26 @@ fn guarantees(c: &mut Corpus) {
         "#
         ),
     );
+    let stdlib_only = portable_pickle::WriteOptions::new().real_modules(false);
+    c.raw(
+        "real_module_stdlib_only",
+        &portable_pickle::to_vec_with(&GeoPoint { x: 1.5, y: -2.0 }, &stdlib_only),
+        &format!(
+            r#"
+        # WriteOptions::real_modules(false): no import machinery in the
+        # stream, and the stand-in class even where pp_geo exists.
+        modules = set(m for m, _ in stream_globals(data))
+        assert not any(m.startswith('importlib') for m in modules), modules
+        assert type(v).__module__ == '{ns}' and (v.x, v.y) == (1.5, -2.0)
+        src = {REAL_LOCATION:?}
+        with fresh_process({{'pp_geo': src}}):
+            w = loads(data)
+            assert type(w).__module__.startswith('_portable_pickle_') and type(w).__name__ == 'Location'
+            assert (w.x, w.y) == (1.5, -2.0) and 'pp_geo' not in sys.modules
+        "#
+        ),
+        None,
+    );
     c.case(
         "real_module_dotted",
         &(PkgPoint { x: 1.0, y: 2.0 }, AbsentPoint { x: 3.0 }),

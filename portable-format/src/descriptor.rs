@@ -26,6 +26,10 @@ pub struct ClassDescriptor {
     pub slots: u32,
     /// Pre-encoded opcodes; they leave the unpickler stack as they found it.
     pub bytes: &'static [u8],
+    /// For a type with a declared module: the same descriptor without the
+    /// real-module lookup (same key and slots), for streams that must
+    /// import nothing outside the standard library.
+    pub stdlib_only: Option<&'static [u8]>,
 }
 
 /// The memo slots a descriptor defines, relative to the first one (which
@@ -111,6 +115,8 @@ pub struct EncodedDescriptor {
     pub slots: u32,
     /// See [`ClassDescriptor::bytes`].
     pub bytes: Vec<u8>,
+    /// See [`ClassDescriptor::stdlib_only`].
+    pub stdlib_only: Option<Vec<u8>>,
 }
 
 /// 64-bit FNV-1a: stable across builds and platforms, computed at compile time.
@@ -208,13 +214,20 @@ impl TypeSpec {
         keys
     }
 
-    /// Encodes the descriptor: [`TypeSpec::program`], compiled.
+    /// Encodes the descriptor: [`TypeSpec::program`], compiled, and for a
+    /// type with a declared module also its stdlib-only variant.
     pub fn encode(&self) -> EncodedDescriptor {
         let compiled = self.program().compile(Context::Descriptor);
+        let stdlib_only = self.module.as_ref().map(|_| {
+            let other = self.program_with(RealModule::Skip).compile(Context::Descriptor);
+            assert_eq!(other.memo_len, compiled.memo_len, "both variants define the same slots");
+            other.bytes
+        });
         EncodedDescriptor {
             key: self.fingerprint(),
             slots: compiled.memo_len,
             bytes: compiled.bytes,
+            stdlib_only,
         }
     }
 
@@ -237,12 +250,17 @@ impl TypeSpec {
     /// has reached, so they never read their own memo entries: what they
     /// need again is kept in the namespace, under keys.
     pub fn program(&self) -> Program {
+        self.program_with(RealModule::Prefer)
+    }
+
+    /// The descriptor program, with or without the real-module lookup.
+    pub fn program_with(&self, real_module: RealModule) -> Program {
         let keys = self.class_keys();
         let names = self.class_names();
         let def_key = def_key(&keys[0]);
         let definition = Fragment {
             label: format!("DEF_{}", names[0]),
-            program: self.definition(&keys),
+            program: self.definition(&keys, real_module),
             context: Context::AfterCore,
         };
         // b"".join((STANDALONE, lookup(DEF_KEY), select)): a complete pickle.
@@ -317,15 +335,19 @@ impl TypeSpec {
     /// The class definition (`DEF`): runs after the standalone bootstrap and
     /// memoizes each class of `keys`, in order, from slot
     /// [`slot::CORE_COUNT`] on.
-    fn definition(&self, keys: &[String]) -> Program {
+    fn definition(&self, keys: &[String], real_module: RealModule) -> Program {
         let key = &keys[0];
+        let module = match real_module {
+            RealModule::Prefer => self.module.as_deref(),
+            RealModule::Skip => None,
+        };
         let decorator = Expr::Memo(if self.frozen { slot::FROZEN_STRUCT } else { slot::STRUCT });
         let at = |i: usize| slot::CORE_COUNT + i as u32;
         let mut stmts = Vec::new();
         match &self.shape {
             TypeShape::Struct(class) => {
                 let stand_in = dataclass(&decorator, class, &class.name, key, Expr::tuple([]));
-                let class_expr = lazy_class(key, or_real_class(self.module.as_deref(), &class.name, stand_in));
+                let class_expr = lazy_class(key, or_real_class(module, &class.name, stand_in));
                 stmts.push(Stmt::Discard(class_expr.memoize_at(&class.name, at(0))));
             }
             TypeShape::UnitEnum { name, doc, members } => {
@@ -347,7 +369,7 @@ impl TypeSpec {
                     Expr::Memo(slot::ENUM),
                     Expr::tuple([Expr::tuple([Expr::str(name), Expr::List(items)])]),
                 ]);
-                let class_expr = lazy_class(key, or_real_class(self.module.as_deref(), name, stand_in));
+                let class_expr = lazy_class(key, or_real_class(module, name, stand_in));
                 stmts.push(Stmt::Discard(class_expr.memoize_at(name, at(0))));
             }
             TypeShape::DataEnum { base, variants } => {
@@ -368,6 +390,16 @@ impl TypeSpec {
         }
         Program::new(stmts)
     }
+}
+
+/// Whether a type with a declared module looks for the real class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RealModule {
+    /// Use `module.Name` when the module is importable on the reading side.
+    Prefer,
+    /// Always build the stand-in class: the stream imports nothing outside
+    /// the standard library.
+    Skip,
 }
 
 /// How the body writes an instance of a struct class.
@@ -568,5 +600,22 @@ mod tests {
         for v in &variants {
             assert_ne!(v.fingerprint(), base.fingerprint(), "{v:?}");
         }
+    }
+
+    #[test]
+    fn stdlib_only_variant_drops_the_module_lookup() {
+        let located = spec(
+            Some("geo.types"),
+            false,
+            TypeShape::Struct(class("Point", None, &["x"])),
+        );
+        let full = located.program().compile(Context::Descriptor);
+        let stdlib = located.program_with(RealModule::Skip).compile(Context::Descriptor);
+        let imports = |c: &crate::pyexpr::Compiled| c.globals.iter().any(|(m, _)| m.starts_with("importlib"));
+        assert!(imports(&full) && !imports(&stdlib));
+        let encoded = located.encode();
+        assert_eq!(encoded.stdlib_only, Some(stdlib.bytes));
+        assert_eq!((encoded.slots, full.memo_len), (stdlib.memo_len, stdlib.memo_len));
+        assert_eq!(point().encode().stdlib_only, None, "no module, no variant");
     }
 }

@@ -155,9 +155,18 @@ fn descriptor(spec: &TypeSpec) -> TokenStream {
     let key = Literal::u64_suffixed(encoded.key);
     let slots = Literal::u32_suffixed(encoded.slots);
     let bytes = Literal::byte_string(&encoded.bytes);
+    let stdlib_only = match &encoded.stdlib_only {
+        Some(b) => {
+            let b = Literal::byte_string(b);
+            quote!(::core::option::Option::Some(#b))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     quote! {
         static __CLASS: ::portable_pickle::__private::ClassDescriptor =
-            ::portable_pickle::__private::ClassDescriptor { key: #key, slots: #slots, bytes: #bytes };
+            ::portable_pickle::__private::ClassDescriptor {
+                key: #key, slots: #slots, bytes: #bytes, stdlib_only: #stdlib_only,
+            };
     }
 }
 

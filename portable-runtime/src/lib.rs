@@ -39,7 +39,7 @@ pub use portable_format::{descriptor, globals as spec_globals, header, layout, n
 use std::io;
 
 pub use descriptor::ClassDescriptor;
-pub use pickler::{Pickler, StdGlobal, FRAME_TARGET};
+pub use pickler::{Pickler, StdGlobal, WriteOptions, FRAME_TARGET};
 pub use read::{FromPickle, Value};
 
 /// A Rust value that can be written as a portable pickle.
@@ -63,7 +63,12 @@ pub trait PortablePickle {
 
 /// Writes `value` as one complete stream after `header`.
 pub fn to_vec_with_header<T: PortablePickle + ?Sized>(header: &[u8], value: &T) -> Vec<u8> {
-    let mut p = Pickler::new(header);
+    to_vec_with_options(header, &WriteOptions::default(), value)
+}
+
+/// [`to_vec_with_header`] with explicit [`WriteOptions`].
+pub fn to_vec_with_options<T: PortablePickle + ?Sized>(header: &[u8], options: &WriteOptions, value: &T) -> Vec<u8> {
+    let mut p = Pickler::new(header).with_options(options);
     value
         .write_pickle(&mut p)
         .and_then(|()| p.finish())
@@ -73,10 +78,20 @@ pub fn to_vec_with_header<T: PortablePickle + ?Sized>(header: &[u8], value: &T) 
 /// Writes `value` as one complete stream after `header` to `sink`, one frame at a time.
 pub fn to_writer_with_header<W: io::Write, T: PortablePickle + ?Sized>(
     header: &[u8],
+    sink: W,
+    value: &T,
+) -> io::Result<()> {
+    to_writer_with_options(header, &WriteOptions::default(), sink, value)
+}
+
+/// [`to_writer_with_header`] with explicit [`WriteOptions`].
+pub fn to_writer_with_options<W: io::Write, T: PortablePickle + ?Sized>(
+    header: &[u8],
+    options: &WriteOptions,
     mut sink: W,
     value: &T,
 ) -> io::Result<()> {
-    let mut p = Pickler::with_sink(header, &mut sink);
+    let mut p = Pickler::with_sink(header, &mut sink).with_options(options);
     value.write_pickle(&mut p)?;
     p.finish().map(drop)
 }

@@ -37,6 +37,35 @@ impl TypeTable {
     }
 }
 
+/// Choices a writer makes for a whole stream.
+#[derive(Debug, Clone)]
+pub struct WriteOptions {
+    real_modules: bool,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        WriteOptions { real_modules: true }
+    }
+}
+
+impl WriteOptions {
+    /// The defaults: types with a declared module prefer the real class.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether types with a declared module (`#[pickle(module = "...")]`)
+    /// use the real class `module.Name` when the reading side can import
+    /// it (the default), or always the stand-in class. With `false` the
+    /// stream imports nothing outside the standard library: no
+    /// `importlib`, no module named by the stream is looked for.
+    pub fn real_modules(mut self, on: bool) -> Self {
+        self.real_modules = on;
+        self
+    }
+}
+
 /// Writes one stream: the static header, then type descriptors and the
 /// body as values are written, then `STOP`.
 ///
@@ -50,6 +79,8 @@ pub struct Pickler<'s> {
     types: TypeTable,
     /// Address of a shared allocation → memo slot of the object written for it.
     shared: HashMap<usize, u32>,
+    /// Descriptors without the real-module lookup ([`WriteOptions::real_modules`]).
+    stdlib_only: bool,
 }
 
 impl<'s> Pickler<'s> {
@@ -64,6 +95,7 @@ impl<'s> Pickler<'s> {
             sink: None,
             types: TypeTable::default(),
             shared: HashMap::new(),
+            stdlib_only: false,
         };
         p.open_frame();
         p
@@ -75,6 +107,12 @@ impl<'s> Pickler<'s> {
         let mut p = Pickler::new(header);
         p.sink = Some(sink);
         p
+    }
+
+    /// Applies `options` to the stream; call before writing anything.
+    pub fn with_options(mut self, options: &WriteOptions) -> Self {
+        self.stdlib_only = !options.real_modules;
+        self
     }
 
     /// The opcode writer, for implementations writing plain values.
@@ -171,7 +209,11 @@ impl<'s> Pickler<'s> {
             return s;
         }
         let first = self.w.memo_len();
-        self.w.raw(desc.bytes);
+        let bytes = match desc.stdlib_only {
+            Some(stdlib_only) if self.stdlib_only => stdlib_only,
+            _ => desc.bytes,
+        };
+        self.w.raw(bytes);
         self.w.add_memo_len(desc.slots);
         self.types.insert(desc.key, first);
         first
