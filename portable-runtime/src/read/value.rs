@@ -1,5 +1,7 @@
 //! The dynamic value tree a pickle decodes to.
 
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::rc::Rc;
 
@@ -8,9 +10,22 @@ use std::rc::Rc;
 ///
 /// An object the stream references more than once (through its memo) is a
 /// [`Value::Shared`], one allocation reached from every place it occurs, so
-/// repeated references cost nothing however often they repeat. Equality looks
-/// through `Shared`, and compares floats by value or both NaN.
-#[derive(Clone, Debug)]
+/// repeated references cost nothing however often they repeat.
+///
+/// Equality looks through `Shared`, and compares floats by value or both
+/// NaN. It visits each pair of shared nodes once (the same allocation is
+/// equal without a look; a pair already compared is not compared again), so
+/// comparing two decodings of one stream takes time linear in the stream
+/// however often its memo is referenced.
+///
+/// `Debug` prints the tree as a derived `Debug` would, except that each
+/// shared node is printed once per `{:?}`: the first time as
+/// `Shared(#n, value)`, later as `Shared(#n)`, numbered in order of first
+/// appearance; and a class ([`Global`]) is printed in full the first time,
+/// later as `Global { module: "…", name: "…", .. }` (module and name cut to
+/// 48 bytes, quotes included, then `…`). The output is proportional to the
+/// stream's size.
+#[derive(Clone)]
 pub enum Value {
     /// `None`.
     None,
@@ -101,8 +116,9 @@ pub enum Call {
     New,
 }
 
-/// An object the stream builds by calling a global: never called here, only described.
-#[derive(Clone, Debug, PartialEq)]
+/// An object the stream builds by calling a global: never called here, only
+/// described. `Debug` and `==` walk it as [`Value`]'s do.
+#[derive(Clone)]
 pub struct Object {
     /// The class (or function) called.
     pub class: Rc<Global>,
@@ -296,7 +312,40 @@ impl Value {
 
 impl PartialEq for Value {
     fn eq(&self, other: &Self) -> bool {
-        match (self.get(), other.get()) {
+        EqWalk::default().value(self, other)
+    }
+}
+
+impl PartialEq for Object {
+    fn eq(&self, other: &Self) -> bool {
+        EqWalk::default().object(self, other)
+    }
+}
+
+/// One `==` over two trees: the pairs of nodes (by address) already found
+/// equal or being compared, recorded where either side is shared, so a
+/// shared node is compared with its counterpart once however often both
+/// are referenced. (The trees are immutable while borrowed, so addresses
+/// identify nodes; `Rc<Value>` cannot form a cycle, so a pair being compared
+/// is never met again below itself.)
+#[derive(Default)]
+struct EqWalk {
+    values: HashSet<(*const Value, *const Value)>,
+    globals: HashSet<(*const Global, *const Global)>,
+}
+
+impl EqWalk {
+    fn value(&mut self, a: &Value, b: &Value) -> bool {
+        let (x, y) = (a.get(), b.get());
+        if std::ptr::eq(x, y) {
+            return true;
+        }
+        if (matches!(a, Value::Shared(_)) || matches!(b, Value::Shared(_)))
+            && !self.values.insert((x as *const Value, y as *const Value))
+        {
+            return true;
+        }
+        match (x, y) {
             (Value::None, Value::None) => true,
             (Value::Bool(a), Value::Bool(b)) => a == b,
             (Value::Int(a), Value::Int(b)) => a == b,
@@ -305,15 +354,184 @@ impl PartialEq for Value {
             (Value::Str(a), Value::Str(b)) => a == b,
             (Value::Bytes(a), Value::Bytes(b)) => a == b,
             (Value::ByteArray(a), Value::ByteArray(b)) => a == b,
-            (Value::List(a), Value::List(b)) => a == b,
-            (Value::Tuple(a), Value::Tuple(b)) => a == b,
-            (Value::Dict(a), Value::Dict(b)) => a == b,
-            (Value::Set(a), Value::Set(b)) => a == b,
-            (Value::FrozenSet(a), Value::FrozenSet(b)) => a == b,
-            (Value::Global(a), Value::Global(b)) => a == b,
-            (Value::Object(a), Value::Object(b)) => a == b,
+            (Value::List(a), Value::List(b))
+            | (Value::Tuple(a), Value::Tuple(b))
+            | (Value::Set(a), Value::Set(b))
+            | (Value::FrozenSet(a), Value::FrozenSet(b)) => self.items(a, b),
+            (Value::Dict(a), Value::Dict(b)) => self.pairs(a, b),
+            (Value::Global(a), Value::Global(b)) => self.global(a, b),
+            (Value::Object(a), Value::Object(b)) => self.object(a, b),
             _ => false,
         }
+    }
+
+    fn items(&mut self, a: &[Value], b: &[Value]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(a, b)| self.value(a, b))
+    }
+
+    fn pairs(&mut self, a: &[(Value, Value)], b: &[(Value, Value)]) -> bool {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|((ka, va), (kb, vb))| self.value(ka, kb) && self.value(va, vb))
+    }
+
+    fn global(&mut self, a: &Rc<Global>, b: &Rc<Global>) -> bool {
+        Rc::ptr_eq(a, b) || self.globals.contains(&(Rc::as_ptr(a), Rc::as_ptr(b))) || {
+            let equal = a == b;
+            if equal {
+                self.globals.insert((Rc::as_ptr(a), Rc::as_ptr(b)));
+            }
+            equal
+        }
+    }
+
+    fn object(&mut self, a: &Object, b: &Object) -> bool {
+        self.global(&a.class, &b.class)
+            && a.call == b.call
+            && self.items(&a.args, &b.args)
+            && self.pairs(&a.kwargs, &b.kwargs)
+            && match (&a.state, &b.state) {
+                (None, None) => true,
+                (Some(a), Some(b)) => self.value(a, b),
+                _ => false,
+            }
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        DebugIn(self, &DebugWalk::default()).fmt(f)
+    }
+}
+
+impl fmt::Debug for Object {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        DebugIn(self, &DebugWalk::default()).fmt(f)
+    }
+}
+
+/// One `{:?}` over a tree: the number of each shared node printed so far
+/// (by the address of its allocation), and the classes printed in full.
+#[derive(Default)]
+struct DebugWalk {
+    shared: RefCell<HashMap<*const Value, usize>>,
+    globals: RefCell<HashSet<*const Global>>,
+}
+
+/// Most bytes of the module or name printed for a class already printed in full.
+const SHORT_NAME: usize = 48;
+
+/// A part of the tree, printed within a walk.
+struct DebugIn<'a, T: ?Sized>(&'a T, &'a DebugWalk);
+
+impl fmt::Debug for DebugIn<'_, Value> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn tuple(name: &str, field: &dyn fmt::Debug, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.debug_tuple(name).field(field).finish()
+        }
+        let DebugIn(value, walk) = *self;
+        match value {
+            Value::None => f.write_str("None"),
+            Value::Bool(b) => tuple("Bool", b, f),
+            Value::Int(i) => tuple("Int", i, f),
+            Value::BigInt(b) => tuple("BigInt", b, f),
+            Value::Float(x) => tuple("Float", x, f),
+            Value::Str(s) => tuple("Str", s, f),
+            Value::Bytes(b) => tuple("Bytes", b, f),
+            Value::ByteArray(b) => tuple("ByteArray", b, f),
+            Value::List(v) => tuple("List", &DebugIn(&v[..], walk), f),
+            Value::Tuple(v) => tuple("Tuple", &DebugIn(&v[..], walk), f),
+            Value::Dict(p) => tuple("Dict", &DebugIn(&p[..], walk), f),
+            Value::Set(v) => tuple("Set", &DebugIn(&v[..], walk), f),
+            Value::FrozenSet(v) => tuple("FrozenSet", &DebugIn(&v[..], walk), f),
+            Value::Global(g) => tuple("Global", &DebugIn(g, walk), f),
+            Value::Object(o) => tuple("Object", &DebugIn(&**o, walk), f),
+            Value::Shared(rc) => {
+                let (n, first) = {
+                    let mut shared = walk.shared.borrow_mut();
+                    let next = shared.len();
+                    match shared.entry(Rc::as_ptr(rc)) {
+                        std::collections::hash_map::Entry::Occupied(e) => (*e.get(), false),
+                        std::collections::hash_map::Entry::Vacant(e) => (*e.insert(next), true),
+                    }
+                };
+                let mut t = f.debug_tuple("Shared");
+                t.field(&format_args!("#{n}"));
+                if first {
+                    t.field(&DebugIn(&**rc, walk));
+                }
+                t.finish()
+            }
+        }
+    }
+}
+
+impl fmt::Debug for DebugIn<'_, [Value]> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|v| DebugIn(v, self.1)))
+            .finish()
+    }
+}
+
+impl fmt::Debug for DebugIn<'_, [(Value, Value)]> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|pair| DebugIn(pair, self.1)))
+            .finish()
+    }
+}
+
+impl fmt::Debug for DebugIn<'_, (Value, Value)> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (k, v) = self.0;
+        f.debug_tuple("")
+            .field(&DebugIn(k, self.1))
+            .field(&DebugIn(v, self.1))
+            .finish()
+    }
+}
+
+impl fmt::Debug for DebugIn<'_, Rc<Global>> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let g = &**self.0;
+        if self.1.globals.borrow_mut().insert(Rc::as_ptr(self.0)) {
+            return g.fmt(f);
+        }
+        // The `Debug` form, quotes and escapes included, cut to `SHORT_NAME`
+        // bytes (escaping only a prefix: the work is bounded too).
+        let short = |s: &str| {
+            let head = s.char_indices().nth(SHORT_NAME).map_or(s, |(i, _)| &s[..i]);
+            let mut text = format!("{head:?}");
+            if text.len() > SHORT_NAME {
+                let mut cut = SHORT_NAME;
+                while !text.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                text.truncate(cut);
+                text.push('…');
+            }
+            text
+        };
+        let (module, name) = (short(&g.module), short(&g.name));
+        f.debug_struct("Global")
+            .field("module", &format_args!("{module}"))
+            .field("name", &format_args!("{name}"))
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for DebugIn<'_, Object> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let DebugIn(o, walk) = *self;
+        f.debug_struct("Object")
+            .field("class", &DebugIn(&o.class, walk))
+            .field("call", &o.call)
+            .field("args", &DebugIn(&o.args[..], walk))
+            .field("kwargs", &DebugIn(&o.kwargs[..], walk))
+            .field("state", &o.state.as_ref().map(|s| DebugIn(s, walk)))
+            .finish()
     }
 }
 

@@ -4,7 +4,7 @@
 use std::io;
 use std::rc::Rc;
 
-use super::value::{Call, Value};
+use super::value::{Call, Global, Value};
 use crate::opcodes::*;
 use crate::{impls, Pickler, PortablePickle};
 
@@ -12,8 +12,9 @@ use crate::{impls, Pickler, PortablePickle};
 /// written by `STACK_GLOBAL` of their module and name (a stand-in class of
 /// `_portable_pickle_v1` then loads only where that namespace holds it, as
 /// when CPython re-pickles such an object); a [`Value::Shared`] is written
-/// once and referenced through the memo; a `bytearray` as
-/// `builtins.bytearray(bytes)`.
+/// once and referenced through the memo, and so is a class (one `Rc<Global>`)
+/// however many objects name it, so the stream stays as large as the tree;
+/// a `bytearray` as `builtins.bytearray(bytes)`.
 impl PortablePickle for Value {
     fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
         match self {
@@ -47,9 +48,9 @@ impl PortablePickle for Value {
                 }
                 p.w().op(FROZENSET);
             }
-            Value::Global(g) => p.w().global(&g.module, &g.name),
+            Value::Global(g) => return write_global(p, g),
             Value::Object(o) => {
-                p.w().global(&o.class.module, &o.class.name);
+                write_global(p, &o.class)?;
                 p.w().tuple_open(o.args.len());
                 for v in &o.args {
                     v.write_pickle(p)?;
@@ -72,4 +73,12 @@ impl PortablePickle for Value {
         }
         p.boundary()
     }
+}
+
+/// A global, memoized by its allocation: written once, referenced after.
+fn write_global(p: &mut Pickler<'_>, g: &Rc<Global>) -> io::Result<()> {
+    p.shared(Rc::as_ptr(g) as usize, |p| {
+        p.w().global(&g.module, &g.name);
+        p.boundary()
+    })
 }

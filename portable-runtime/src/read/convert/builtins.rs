@@ -129,15 +129,17 @@ impl FromPickle for Box<str> {
     }
 }
 
+/// A `str` the stream references more than once reads as one allocation.
 impl FromPickle for Rc<str> {
     fn from_pickle(value: &Value, cx: &mut ReadContext) -> Result<Self, Error> {
-        String::from_pickle(value, cx).map(Rc::from)
+        cx.shared(value, |cx| String::from_pickle(value, cx).map(Rc::from))
     }
 }
 
+/// A `str` the stream references more than once reads as one allocation.
 impl FromPickle for Arc<str> {
     fn from_pickle(value: &Value, cx: &mut ReadContext) -> Result<Self, Error> {
-        String::from_pickle(value, cx).map(Arc::from)
+        cx.shared(value, |cx| String::from_pickle(value, cx).map(Arc::from))
     }
 }
 
@@ -176,8 +178,32 @@ impl<T: FromPickle> FromPickle for Option<T> {
 }
 
 /// The decoded value itself (taken without copying by `from_slice::<Value>`).
+/// A part of a larger read is cloned, shared nodes by reference; the nodes
+/// copied are charged first (the part may be reached again and again through
+/// a shared node around it).
 impl FromPickle for Value {
-    fn from_pickle(value: &Value, _: &mut ReadContext) -> Result<Self, Error> {
+    fn from_pickle(value: &Value, cx: &mut ReadContext) -> Result<Self, Error> {
+        let (mut nodes, mut bytes) = (0usize, 0usize);
+        let mut todo = vec![value];
+        while let Some(v) = todo.pop() {
+            nodes += 1;
+            match v {
+                Value::Str(s) => bytes += s.len(),
+                Value::Bytes(b) | Value::ByteArray(b) => bytes += b.len(),
+                Value::List(items) | Value::Tuple(items) | Value::Set(items) | Value::FrozenSet(items) => {
+                    todo.extend(items)
+                }
+                Value::Dict(pairs) => todo.extend(pairs.iter().flat_map(|(k, v)| [k, v])),
+                Value::Object(o) => {
+                    todo.extend(&o.args);
+                    todo.extend(o.kwargs.iter().flat_map(|(k, v)| [k, v]));
+                    todo.extend(&o.state);
+                }
+                _ => {}
+            }
+        }
+        cx.charge_items::<Value>(nodes)?;
+        cx.charge(bytes)?;
         Ok(value.clone())
     }
 
@@ -186,12 +212,28 @@ impl FromPickle for Value {
     }
 }
 
-macro_rules! wrapper_from {
-    ($($t:ident :: $new:ident),*) => {$(
+impl<T: FromPickle> FromPickle for Box<T> {
+    fn from_pickle(value: &Value, cx: &mut ReadContext) -> Result<Self, Error> {
+        cx.charge(std::mem::size_of::<T>())?;
+        T::from_pickle(value, cx).map(Box::new)
+    }
+
+    fn declare_classes(names: &mut ClassNames) {
+        T::declare_classes(names);
+    }
+}
+
+macro_rules! shared_from {
+    ($($t:ident),*) => {$(
+        /// An object the stream references more than once (as the writer
+        /// writes one allocation reached twice) reads back as one allocation,
+        /// cloned wherever it recurs; distinct objects stay distinct.
         impl<T: FromPickle> FromPickle for $t<T> {
             fn from_pickle(value: &Value, cx: &mut ReadContext) -> Result<Self, Error> {
-                cx.charge(std::mem::size_of::<T>())?;
-                T::from_pickle(value, cx).map($t::$new)
+                cx.shared(value, |cx| {
+                    cx.charge(std::mem::size_of::<T>())?;
+                    T::from_pickle(value, cx).map($t::new)
+                })
             }
 
             fn declare_classes(names: &mut ClassNames) {
@@ -200,9 +242,7 @@ macro_rules! wrapper_from {
         }
     )*};
 }
-// Rc/Arc read back as separate allocations: sharing in the stream is not
-// reproduced on the Rust side.
-wrapper_from!(Box::new, Rc::new, Arc::new);
+shared_from!(Rc, Arc);
 
 macro_rules! inner_from {
     ($($t:ident),*) => {$(
@@ -221,7 +261,7 @@ macro_rules! inner_from {
 inner_from!(Wrapping, Saturating, Reverse);
 
 /// The owned form of the borrowed data.
-impl<T: ToOwned + ?Sized> FromPickle for Cow<'_, T>
+impl<T: ToOwned + ?Sized + 'static> FromPickle for Cow<'static, T>
 where
     T::Owned: FromPickle,
 {
@@ -321,7 +361,7 @@ macro_rules! seq_from {
 seq_from!(VecDeque, LinkedList, BinaryHeap: Ord);
 
 /// A `set` or `frozenset` (also a `list` or `tuple`).
-impl<T: FromPickle + Eq + Hash, S: BuildHasher + Default> FromPickle for HashSet<T, S> {
+impl<T: FromPickle + Eq + Hash, S: BuildHasher + Default + 'static> FromPickle for HashSet<T, S> {
     fn from_pickle(value: &Value, cx: &mut ReadContext) -> Result<Self, Error> {
         read_set(value, cx)
     }
@@ -343,7 +383,7 @@ impl<T: FromPickle + Ord> FromPickle for BTreeSet<T> {
 }
 
 /// A `dict`.
-impl<K: FromPickle + Eq + Hash, V: FromPickle, S: BuildHasher + Default> FromPickle for HashMap<K, V, S> {
+impl<K: FromPickle + Eq + Hash, V: FromPickle, S: BuildHasher + Default + 'static> FromPickle for HashMap<K, V, S> {
     fn from_pickle(value: &Value, cx: &mut ReadContext) -> Result<Self, Error> {
         read_map(value, cx)
     }

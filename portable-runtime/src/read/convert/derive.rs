@@ -1,7 +1,7 @@
 //! Helpers the derive's read impls call (`portable_pickle::__private::read`).
 //! Not a stable API.
 
-use super::{FromPickle, FromPickleBytes, ReadContext};
+use super::{FromPickle, FromPickleBytes, ReadContext, ITEM_OVERHEAD};
 use crate::read::error::Error;
 use crate::read::value::{Object, Value};
 
@@ -46,7 +46,30 @@ fn put_dict<'v>(shape: &Shape<'_>, slots: &mut Slots<'v>, dict: &'v Value) -> Re
     }
 }
 
-fn fill_object<'v>(shape: &Shape<'_>, o: &'v Object) -> Result<Slots<'v>, Error> {
+fn dict_len(v: &Value) -> usize {
+    match v.get() {
+        Value::Dict(pairs) => pairs.len(),
+        _ => 0,
+    }
+}
+
+/// Charges the attributes visited beyond the fields the type reads (which
+/// its size pays for): an object reached again and again through shared
+/// references costs what walking its attributes costs.
+fn charge_attrs(cx: &mut ReadContext, shape: &Shape<'_>, attrs: usize) -> Result<(), Error> {
+    match attrs.saturating_sub(shape.fields.len()) {
+        0 => Ok(()),
+        extra => cx.charge(extra.saturating_mul(ITEM_OVERHEAD)),
+    }
+}
+
+fn fill_object<'v>(shape: &Shape<'_>, o: &'v Object, cx: &mut ReadContext) -> Result<Slots<'v>, Error> {
+    let state = match o.state.as_ref().map(Value::get) {
+        Some(Value::Tuple(parts)) if parts.len() == 2 => dict_len(&parts[0]) + dict_len(&parts[1]),
+        Some(v) => dict_len(v),
+        None => 0,
+    };
+    charge_attrs(cx, shape, o.args.len() + o.kwargs.len() + state)?;
     let mut slots = vec![None; shape.fields.len()];
     if o.args.len() > shape.fields.len() {
         return Err(Error::invalid(format!(
@@ -85,8 +108,9 @@ pub fn read_struct<'v>(
 ) -> Result<Slots<'v>, Error> {
     cx.charge(size + 32)?;
     match value.get() {
-        Value::Object(o) if o.class.name == shape.name => fill_object(shape, o),
+        Value::Object(o) if o.class.name == shape.name => fill_object(shape, o, cx),
         Value::Dict(_) => {
+            charge_attrs(cx, shape, dict_len(value))?;
             let mut slots = vec![None; shape.fields.len()];
             put_dict(shape, &mut slots, value)?;
             Ok(slots)
@@ -124,7 +148,7 @@ pub fn read_variant<'v>(
                 .and_then(|rest| rest.strip_prefix('.'))
                 .and_then(|v| variants.iter().position(|s| s.name == v));
             match found {
-                Some(i) => Ok((i, fill_object(&variants[i], o)?)),
+                Some(i) => Ok((i, fill_object(&variants[i], o, cx)?)),
                 None => Err(Error::mismatch(enum_name, value.type_name())),
             }
         }

@@ -125,10 +125,14 @@ mod uuid_impls {
             }
             let state = o.state.as_ref().map(Value::get);
             let int = match state {
-                Some(Value::Dict(pairs)) => pairs
-                    .iter()
-                    .find(|(k, _)| matches!(k.get(), Value::Str(k) if k == "int"))
-                    .map(|(_, v)| v),
+                Some(Value::Dict(pairs)) => {
+                    // Keys beyond `int` are walked too: charged like items.
+                    cx.charge_items::<()>(pairs.len().saturating_sub(1))?;
+                    pairs
+                        .iter()
+                        .find(|(k, _)| matches!(k.get(), Value::Str(k) if k == "int"))
+                        .map(|(_, v)| v)
+                }
                 _ => None,
             }
             .ok_or_else(|| Error::invalid("uuid.UUID without its value"))?;
@@ -164,14 +168,16 @@ mod indexmap_impls {
     use crate::read::{Error, FromPickle, ReadContext, Value};
 
     /// A `dict`, in its order.
-    impl<K: FromPickle + Eq + Hash, V: FromPickle, S: BuildHasher + Default> FromPickle for indexmap::IndexMap<K, V, S> {
+    impl<K: FromPickle + Eq + Hash, V: FromPickle, S: BuildHasher + Default + 'static> FromPickle
+        for indexmap::IndexMap<K, V, S>
+    {
         fn from_pickle(value: &Value, cx: &mut ReadContext) -> Result<Self, Error> {
             read_map(value, cx)
         }
     }
 
     /// A `set` or `frozenset`.
-    impl<T: FromPickle + Eq + Hash, S: BuildHasher + Default> FromPickle for indexmap::IndexSet<T, S> {
+    impl<T: FromPickle + Eq + Hash, S: BuildHasher + Default + 'static> FromPickle for indexmap::IndexSet<T, S> {
         fn from_pickle(value: &Value, cx: &mut ReadContext) -> Result<Self, Error> {
             read_set(value, cx)
         }

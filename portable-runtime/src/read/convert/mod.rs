@@ -18,7 +18,9 @@ pub mod derive;
 mod features;
 mod stdlib;
 
-use std::collections::HashSet;
+use std::any::{Any, TypeId};
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use crate::read::error::{Error, ErrorKind};
 use crate::read::value::Value;
@@ -28,10 +30,20 @@ use crate::read::ReadOptions;
 /// visiting it, so even zero-sized items exhaust the budget.
 const ITEM_OVERHEAD: usize = 32;
 
-/// State of one typed read: the allocation budget shared with the decoder.
+/// State of one typed read: the allocation budget shared with the decoder,
+/// and the `Rc`/`Arc`s already built for shared nodes of the tree.
 pub struct ReadContext {
     used: usize,
     max_alloc: usize,
+    /// (address of a shared node's allocation, type built) → what was built.
+    shared: HashMap<(*const Value, TypeId), Built>,
+}
+
+/// An `Rc<T>`/`Arc<T>` built from a shared node, and the node, kept alive so
+/// its address is not reused while the read lasts.
+struct Built {
+    _node: Rc<Value>,
+    value: Box<dyn Any>,
 }
 
 impl ReadContext {
@@ -39,7 +51,42 @@ impl ReadContext {
         ReadContext {
             used: 0,
             max_alloc: options.max_alloc,
+            shared: HashMap::new(),
         }
+    }
+
+    /// The `R` built from `value` (`build`), or, when `value` is a shared
+    /// node an `R` was already built from, a clone of that one: a node the
+    /// stream references more than once reads as one `Rc`/`Arc` allocation.
+    /// Different types built from one node do not meet (keyed by `TypeId`).
+    pub(crate) fn shared<R: Clone + 'static>(
+        &mut self,
+        value: &Value,
+        build: impl FnOnce(&mut Self) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        // The innermost `Shared` (the allocation holding the node itself).
+        let mut node = None;
+        let mut v = value;
+        while let Value::Shared(rc) = v {
+            node = Some(rc);
+            v = rc;
+        }
+        let Some(node) = node else {
+            return build(self);
+        };
+        let key = (Rc::as_ptr(node), TypeId::of::<R>());
+        if let Some(built) = self.shared.get(&key) {
+            return Ok(built.value.downcast_ref::<R>().expect("keyed by TypeId").clone());
+        }
+        let value = build(self)?;
+        self.shared.insert(
+            key,
+            Built {
+                _node: node.clone(),
+                value: Box::new(value.clone()),
+            },
+        );
+        Ok(value)
     }
 
     /// Charges `bytes` about to be allocated; fails past
@@ -100,7 +147,10 @@ impl ClassNames {
 ///
 /// `#[derive(PortablePickle)]` implements it for types without lifetime
 /// parameters; this crate implements it for the std types of the mapping table.
-pub trait FromPickle: Sized {
+/// A read borrows nothing from the stream, so the types are owned (`'static`):
+/// this is what lets a shared `Rc<T>` read back as one allocation, found again
+/// by its `TypeId`.
+pub trait FromPickle: Sized + 'static {
     /// Converts a decoded value. Errors say what was expected and what was found.
     fn from_pickle(value: &Value, cx: &mut ReadContext) -> Result<Self, Error>;
 
