@@ -56,8 +56,11 @@ fn read<T: FromPickle, S: Source>(src: S, header: KnownPrefixes<'_>, options: &R
         options,
         class_names: &class_names,
     };
-    let value = read_value(src, header, admit)?;
+    let (value, held) = read_value(src, header, admit)?;
+    // The tree stays alive while it is converted: the conversion's budget
+    // is what the tree leaves.
     let mut cx = ReadContext::new(options);
+    cx.charge(held)?;
     T::from_pickle_owned(value, &mut cx)
 }
 

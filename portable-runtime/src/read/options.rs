@@ -1,9 +1,10 @@
 //! The limits and allowances of a read.
 
+/// The limits and allowances of a read.
 ///
 /// The defaults keep hostile input cheap: a stream cannot make the reader
-/// allocate more than [`ReadOptions::max_alloc`] bytes (about, counting the
-/// decoder's objects, the decoded tree and the typed result together),
+/// hold more than [`ReadOptions::max_alloc`] bytes of heap at once (the
+/// decoder's buffers, the decoded tree and the typed result together),
 /// nest deeper than [`ReadOptions::max_depth`] or define more than
 /// [`ReadOptions::max_memo`] memo entries; a length prefix is checked
 /// against the remaining input before anything is allocated for it.
@@ -15,11 +16,22 @@ pub struct ReadOptions {
     pub max_depth: usize,
     /// Most memo entries (default 4 Mi).
     pub max_memo: usize,
-    /// Allocation budget in bytes (default 512 MiB).
+    /// Allocation budget in bytes (default 512 MiB): the most heap the
+    /// read holds at once, beyond the input. The decoder charges every
+    /// buffer at its capacity before it allocates or grows it (a growing
+    /// buffer counts its old and new block together, as a reallocation
+    /// holds both) and releases what it frees; the decoded tree is charged
+    /// as it is built, and the typed conversion starts from what the tree
+    /// holds. A read that would pass it fails with
+    /// [`ErrorKind::Limit`](super::ErrorKind::Limit) `"total allocation"`.
     pub max_alloc: usize,
     /// Extra globals (`module`, `qualname`) to admit, as [`Value::Global`](super::Value::Global) /
     /// [`Object`](super::Object) classes.
     pub allowed_globals: Vec<(String, String)>,
+    /// Read a self-reference (an object that contains itself, which only
+    /// Python makes: `l = []; l.append(l)`) as `None` at the inner
+    /// reference, instead of failing (default `false`).
+    pub replace_recursive: bool,
 }
 
 impl Default for ReadOptions {
@@ -29,6 +41,7 @@ impl Default for ReadOptions {
             max_memo: 4 << 20,
             max_alloc: 512 << 20,
             allowed_globals: Vec::new(),
+            replace_recursive: false,
         }
     }
 }
@@ -49,6 +62,12 @@ impl ReadOptions {
     /// Sets [`ReadOptions::max_alloc`].
     pub fn max_alloc(mut self, bytes: usize) -> Self {
         self.max_alloc = bytes;
+        self
+    }
+
+    /// Sets [`ReadOptions::replace_recursive`].
+    pub fn replace_recursive(mut self, replace: bool) -> Self {
+        self.replace_recursive = replace;
         self
     }
 

@@ -4,6 +4,12 @@
 use std::io::Read;
 
 use super::error::{Error, ErrorKind};
+use super::vm::Budget;
+
+/// The first step of a payload or frame read from an `io::Read`: what it
+/// holds grows by doubling steps from here, so a length prefix beyond the
+/// input allocates only about what is there.
+const FIRST_STEP: usize = 64 * 1024;
 
 /// Bytes of one pickle, read in order.
 pub(crate) trait Source {
@@ -11,10 +17,13 @@ pub(crate) trait Source {
     fn pos(&self) -> u64;
     /// One byte.
     fn byte(&mut self) -> Result<u8, Error>;
-    /// Exactly `n` bytes. `n` has been charged to the allocation budget by
-    /// the caller; a slice refuses lengths beyond the remaining input before
-    /// touching memory, a reader reads incrementally.
+    /// Exactly `n` bytes, for small fixed-size arguments.
     fn take(&mut self, n: u64) -> Result<&[u8], Error>;
+    /// Exactly `n` bytes of payload, in a vector of exactly that capacity,
+    /// charged to `budget`: a slice refuses lengths beyond the remaining
+    /// input before touching memory, a reader reads incrementally (its
+    /// growth charged).
+    fn take_vec(&mut self, n: u64, budget: &mut Budget) -> Result<Vec<u8>, Error>;
     /// Bytes remaining, when known (slices).
     fn remaining(&self) -> Option<u64>;
     /// A line without its `\n`, at most `max` bytes long.
@@ -22,8 +31,9 @@ pub(crate) trait Source {
     /// Consumes `prefix` if the input starts with it.
     fn skip_prefix(&mut self, prefix: &[u8]) -> Result<bool, Error>;
     /// A `FRAME` of `n` bytes starts: fails unless that many bytes follow
-    /// (a reader loads the frame, as CPython's unpickler does).
-    fn frame(&mut self, n: u64) -> Result<(), Error>;
+    /// (a reader loads the frame, as CPython's unpickler does, charging its
+    /// buffer to `budget`).
+    fn frame(&mut self, n: u64, budget: &mut Budget) -> Result<(), Error>;
 }
 
 fn short_frame(n: u64) -> Error {
@@ -75,6 +85,15 @@ impl Source for SliceSource<'_> {
         Ok(s)
     }
 
+    fn take_vec(&mut self, n: u64, budget: &mut Budget) -> Result<Vec<u8>, Error> {
+        let rest = self.data.len() - self.pos;
+        let n = usize::try_from(n).ok().filter(|&n| n <= rest).ok_or_else(eof)?;
+        budget.charge(n)?;
+        let v = self.data[self.pos..self.pos + n].to_vec();
+        self.pos += n;
+        Ok(v)
+    }
+
     fn remaining(&self) -> Option<u64> {
         Some((self.data.len() - self.pos) as u64)
     }
@@ -101,7 +120,7 @@ impl Source for SliceSource<'_> {
         }
     }
 
-    fn frame(&mut self, n: u64) -> Result<(), Error> {
+    fn frame(&mut self, n: u64, _budget: &mut Budget) -> Result<(), Error> {
         match self.remaining() {
             Some(rest) if n > rest => Err(short_frame(n)),
             _ => Ok(()),
@@ -132,6 +151,19 @@ impl<R: Read> ReaderSource<R> {
         }
     }
 
+    /// Fills `out` from the pushback, then from the reader; `false` if the
+    /// input ends first.
+    fn fill(&mut self, out: &mut [u8]) -> Result<bool, Error> {
+        let buffered = (self.pushback.len() - self.pushback_pos).min(out.len());
+        out[..buffered].copy_from_slice(&self.pushback[self.pushback_pos..self.pushback_pos + buffered]);
+        self.pushback_pos += buffered;
+        match self.r.read_exact(&mut out[buffered..]) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     fn raw_byte(&mut self) -> Result<u8, Error> {
         if self.pushback_pos < self.pushback.len() {
             let b = self.pushback[self.pushback_pos];
@@ -159,6 +191,26 @@ impl<R: Read> Source for ReaderSource<R> {
         let b = self.raw_byte()?;
         self.pos += 1;
         Ok(b)
+    }
+
+    fn take_vec(&mut self, n: u64, budget: &mut Budget) -> Result<Vec<u8>, Error> {
+        let mut v = Vec::new();
+        let mut left = n;
+        while left > 0 {
+            // Steps that double what is read: the vector's reallocations
+            // are charged (old and new block together) and its capacity
+            // ends at exactly `n`.
+            let step = usize::try_from(left).unwrap_or(usize::MAX).min(v.len().max(FIRST_STEP));
+            budget.reserve_exact(&mut v, step)?;
+            let len = v.len();
+            v.resize(len + step, 0);
+            if !self.fill(&mut v[len..])? {
+                return Err(eof());
+            }
+            left -= step as u64;
+        }
+        self.pos += n;
+        Ok(v)
     }
 
     fn take(&mut self, n: u64) -> Result<&[u8], Error> {
@@ -227,17 +279,28 @@ impl<R: Read> Source for ReaderSource<R> {
         }
     }
 
-    fn frame(&mut self, n: u64) -> Result<(), Error> {
+    fn frame(&mut self, n: u64, budget: &mut Budget) -> Result<(), Error> {
         let buffered = (self.pushback.len() - self.pushback_pos) as u64;
-        let Some(more) = n.checked_sub(buffered) else {
+        let Some(mut more) = n.checked_sub(buffered) else {
             return Ok(());
         };
         self.pushback.drain(..self.pushback_pos);
         self.pushback_pos = 0;
-        let have = self.pushback.len();
-        (&mut self.r).take(more).read_to_end(&mut self.pushback)?;
-        if ((self.pushback.len() - have) as u64) < more {
-            return Err(short_frame(n));
+        while more > 0 {
+            // Doubling steps, as for `take_vec`; the buffer is kept for
+            // the next frame (its growth charged, never released).
+            let step = usize::try_from(more)
+                .unwrap_or(usize::MAX)
+                .min(self.pushback.len().max(FIRST_STEP));
+            budget.reserve(&mut self.pushback, step)?;
+            let have = self.pushback.len();
+            self.pushback.resize(have + step, 0);
+            match self.r.read_exact(&mut self.pushback[have..]) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Err(short_frame(n)),
+                Err(e) => return Err(e.into()),
+            }
+            more -= step as u64;
         }
         Ok(())
     }

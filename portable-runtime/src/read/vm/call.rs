@@ -3,7 +3,7 @@
 //! [`Unpickler::new_object`]. A call of an admitted class becomes an object
 //! node, unless it spells a builtin container (see [`super::fold`]).
 
-use super::{malformed, Id, Node, ObjNode, Source, Unpickler, SLOT_COST};
+use super::{forbidden, malformed, Id, Node, ObjNode, Source, Unpickler, BLOCK};
 use crate::read::error::{Error, ErrorKind};
 use crate::read::value::Call;
 
@@ -13,10 +13,12 @@ const MAX_CALL_DEPTH: usize = 8;
 impl<S: Source> Unpickler<'_, S> {
     /// `cls.__new__(cls, *args, **kwargs)`, recorded.
     pub(super) fn new_object(&mut self, cls: Id, args: Vec<Id>, kwargs: Vec<(Id, Id)>) -> Result<Id, Error> {
+        if let Node::Base(g) = self.node(cls) {
+            return Err(forbidden(g));
+        }
         let class = self
             .class_of(cls)
             .ok_or_else(|| malformed(format!("NEWOBJ of a {}, not a class", self.type_name(cls))))?;
-        self.charge((args.len() + kwargs.len() * 2) * SLOT_COST)?;
         self.alloc(Node::Object(Box::new(ObjNode {
             class,
             call: Call::New,
@@ -32,14 +34,14 @@ impl<S: Source> Unpickler<'_, S> {
         if self.sym_work > super::class_pickle::SYM_MAX_WORK || depth > MAX_CALL_DEPTH {
             return Err(malformed("header helpers nested beyond descriptor shapes"));
         }
-        if let Node::Sym(_) = &self.nodes[callable as usize] {
+        if let Node::Sym(_) = self.node(callable) {
             return self.call_sym(callable, args, depth);
         }
         if let Some(class) = self.class_of(callable) {
             // getattr(None, name, None): the real-class path of a descriptor.
             if class.is("builtins", "getattr") {
                 if let [obj, _, default] = args[..] {
-                    if matches!(self.nodes[obj as usize], Node::None) {
+                    if matches!(self.node(obj), Node::None) {
                         return Ok(default);
                     }
                 }
@@ -50,17 +52,25 @@ impl<S: Source> Unpickler<'_, S> {
                 let [data] = args[..] else {
                     return Err(malformed("pickle.loads with other than one argument"));
                 };
-                let Node::Bytes(b) = &self.nodes[data as usize] else {
+                let Node::Bytes(b) = self.node(data) else {
                     return Err(malformed("pickle.loads of something other than bytes"));
                 };
-                let Some(rest) = b.strip_prefix(self.prefixes.standalone) else {
+                if !b.starts_with(self.prefixes.standalone) {
                     return Err(Error::new(ErrorKind::ForbiddenGlobal {
                         module: "pickle".into(),
                         name: "loads (of bytes that are not a portable-pickle class pickle)".into(),
                     }));
+                }
+                // The arena moves into the class pickle's reader: copy the bytes (charged).
+                let (at, n) = (self.prefixes.standalone.len(), b.len());
+                self.charge(n + BLOCK)?;
+                let rest = match self.node(data) {
+                    Node::Bytes(b) => b[at..].to_vec(),
+                    _ => unreachable!("bytes, checked above"),
                 };
-                let rest = rest.to_vec();
-                return self.class_pickle(&rest);
+                let class = self.class_pickle(&rest);
+                self.budget.release(n + BLOCK);
+                return class;
             }
         }
         self.call_class(callable, args)
@@ -69,13 +79,15 @@ impl<S: Source> Unpickler<'_, S> {
     /// A call of a class (or of a stdlib function): folded into a builtin
     /// container when it spells one, else recorded as an object.
     pub(super) fn call_class(&mut self, callable: Id, args: Vec<Id>) -> Result<Id, Error> {
+        if let Node::Base(g) = self.node(callable) {
+            return Err(forbidden(g));
+        }
         let class = self
             .class_of(callable)
             .ok_or_else(|| malformed(format!("REDUCE calls a {}, not a global", self.type_name(callable))))?;
         if let Some(node) = self.fold_builtin(&class, &args)? {
             return self.alloc(node);
         }
-        self.charge(args.len() * SLOT_COST)?;
         self.alloc(Node::Object(Box::new(ObjNode {
             class,
             call: Call::Reduce,

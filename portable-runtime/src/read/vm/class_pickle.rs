@@ -85,7 +85,7 @@ impl<S: Source> Unpickler<'_, S> {
     /// A call of a symbolic object: a header helper, a `partial` of one,
     /// a descriptor's enum class, or what class definitions call.
     pub(super) fn call_sym(&mut self, callable: Id, args: Vec<Id>, depth: usize) -> Result<Id, Error> {
-        let Node::Sym(sym) = &self.nodes[callable as usize] else {
+        let Node::Sym(sym) = self.node(callable) else {
             unreachable!("call_sym of a node that is not symbolic")
         };
         match &**sym {
@@ -102,13 +102,23 @@ impl<S: Source> Unpickler<'_, S> {
             }
             Sym::Enum(..) => self.call_class(callable, args),
             Sym::Partial(f, pre) => {
-                let (f, mut all) = (*f, pre.clone());
+                let (f, n) = (*f, pre.len() + args.len());
+                // The arguments may end up in an object: charged for good.
+                self.budget.charge_items::<Id>(n)?;
+                let Node::Sym(sym) = self.node(callable) else {
+                    unreachable!("a partial, matched above")
+                };
+                let Sym::Partial(_, pre) = &**sym else {
+                    unreachable!("a partial, matched above")
+                };
+                let mut all = Vec::with_capacity(n);
+                all.extend_from_slice(pre);
                 all.extend(args);
                 self.call(f, all, depth + 1)
             }
             // No module is ever found: the real-class path yields nothing.
             Sym::FindSpec => self.alloc(Node::None),
-            Sym::Zip => {
+            Sym::Zip if args.len() <= SYM_MAX_ITEMS => {
                 let lists = args
                     .iter()
                     .map(|&a| self.iter_items(a, "zip"))
@@ -141,15 +151,16 @@ impl<S: Source> Unpickler<'_, S> {
         sub.proto = 4;
         sub.nodes = std::mem::take(&mut self.nodes);
         sub.registry = std::mem::take(&mut self.registry);
-        sub.used = self.used;
+        sub.budget = std::mem::take(&mut self.budget);
         sub.sym_work = self.sym_work;
         let result = sub.fill_header_memo(slot::CORE_COUNT).and_then(|()| sub.run_body());
+        sub.free_scratch();
         self.nodes = std::mem::take(&mut sub.nodes);
         self.registry = std::mem::take(&mut sub.registry);
-        self.used = sub.used;
+        self.budget = std::mem::take(&mut sub.budget);
         self.sym_work = sub.sym_work;
         let id = result.map_err(|e| malformed(format!("in a class pickle: {e}")))?;
-        match &self.nodes[id as usize] {
+        match self.node(id) {
             Node::Global(_) | Node::None => Ok(id),
             Node::Sym(sym) => match &**sym {
                 Sym::Enum(class, _) => {
@@ -167,8 +178,13 @@ impl<S: Source> Unpickler<'_, S> {
     }
 
     fn iter_items(&self, id: Id, what: &str) -> Result<Vec<Id>, Error> {
+        let small = match self.node(id) {
+            Node::List(v) | Node::Tuple(v) | Node::Set(v) | Node::FrozenSet(v) => v.len() <= SYM_MAX_ITEMS,
+            Node::Sym(sym) => matches!(&**sym, Sym::Iter(v) if v.len() <= SYM_MAX_ITEMS),
+            _ => false,
+        };
         match self.items_of(id) {
-            Some(items) if items.len() <= SYM_MAX_ITEMS => Ok(items),
+            Some(items) if small => Ok(items),
             _ => Err(helper_misuse(what)),
         }
     }
@@ -181,7 +197,7 @@ impl<S: Source> Unpickler<'_, S> {
         if !key.contains('#') && self.class_of(cls).is_none() {
             return Err(helper_misuse("register"));
         }
-        self.charge(key.len() + 32)?;
+        self.charge(key.len() + 2 * std::mem::size_of::<(String, Id)>() + super::BLOCK)?;
         Ok(*self.registry.entry(key).or_insert(cls))
     }
 
@@ -204,11 +220,11 @@ impl<S: Source> Unpickler<'_, S> {
                 let items = self.iter_items(*it, "next")?;
                 items.first().copied().ok_or_else(|| helper_misuse("next"))
             }
-            (slot::FILTER, [pred, it]) if matches!(self.nodes[*pred as usize], Node::None) => {
+            (slot::FILTER, [pred, it]) if matches!(self.node(*pred), Node::None) => {
                 let items = self.iter_items(*it, "filter")?;
                 let kept = items
                     .into_iter()
-                    .filter(|&i| !matches!(self.nodes[i as usize], Node::None))
+                    .filter(|&i| !matches!(self.node(i), Node::None))
                     .collect();
                 self.sym(Sym::Iter(kept))
             }
@@ -216,9 +232,9 @@ impl<S: Source> Unpickler<'_, S> {
                 let mut all = Vec::new();
                 for &p in parts {
                     all.extend(self.iter_items(p, "chain")?);
-                }
-                if all.len() > SYM_MAX_ITEMS {
-                    return Err(helper_misuse("chain"));
+                    if all.len() > SYM_MAX_ITEMS {
+                        return Err(helper_misuse("chain"));
+                    }
                 }
                 self.sym(Sym::Iter(all))
             }
@@ -261,56 +277,49 @@ impl<S: Source> Unpickler<'_, S> {
     fn class_helper(&mut self, s: u32, args: &[Id]) -> Result<Id, Error> {
         match (s, args) {
             (slot::METACLASS, [name, _bases, ns]) => {
-                let name = self.str_of(*name).ok_or_else(|| helper_misuse("type"))?.to_owned();
-                let Node::Dict(pairs) = &self.nodes[*ns as usize] else {
+                let name = self.owned_str(*name)?.ok_or_else(|| helper_misuse("type"))?;
+                let Node::Dict(pairs) = self.node(*ns) else {
                     return Err(helper_misuse("type"));
                 };
                 let mut class = Global::new(NAMESPACE, &name);
-                for &(k, v) in pairs {
-                    match self.str_of(k) {
-                        Some("__qualname__") => {
-                            class.name = self.str_of(v).ok_or_else(|| helper_misuse("type"))?.to_owned();
-                        }
-                        Some("__module__") => {
-                            class.module = self.str_of(v).ok_or_else(|| helper_misuse("type"))?.to_owned();
-                        }
-                        Some("__match_args__") => {
-                            let fields = self.items_of(v).ok_or_else(|| helper_misuse("type"))?;
-                            let fields: Option<Vec<String>> =
-                                fields.iter().map(|&f| self.str_of(f).map(str::to_owned)).collect();
-                            class.fields = Some(fields.ok_or_else(|| helper_misuse("type"))?);
-                        }
-                        _ => {}
+                for i in 0..pairs.len() {
+                    let Node::Dict(pairs) = self.node(*ns) else {
+                        unreachable!("a dict, checked above")
+                    };
+                    let (k, v) = pairs[i];
+                    let key = match self.str_of(k) {
+                        Some(key @ ("__qualname__" | "__module__" | "__match_args__")) => key,
+                        _ => continue,
+                    };
+                    match key {
+                        "__qualname__" => class.name = self.owned_str(v)?.ok_or_else(|| helper_misuse("type"))?,
+                        "__module__" => class.module = self.owned_str(v)?.ok_or_else(|| helper_misuse("type"))?,
+                        _ => class.fields = Some(self.owned_strs(v)?.ok_or_else(|| helper_misuse("type"))?),
                     }
                 }
                 // Names a re-pickle could spell as a global, as for STACK_GLOBAL.
                 if !is_dotted_identifier(&class.name) || !is_dotted_identifier(&class.module) {
                     return Err(helper_misuse("type"));
                 }
-                self.charge(class.name.len() + class.module.len() + 64)?;
                 self.alloc(Node::Global(Rc::new(class)))
             }
             (slot::STRUCT | slot::FROZEN_STRUCT, [cls]) if self.class_of(*cls).is_some() => Ok(*cls),
             (slot::ENUM, [name, members]) => {
-                let name = self.str_of(*name).ok_or_else(|| helper_misuse("enum"))?.to_owned();
+                let name = self.owned_str(*name)?.ok_or_else(|| helper_misuse("enum"))?;
                 if !is_dotted_identifier(&name) {
                     return Err(helper_misuse("enum"));
                 }
-                let list = self.items_of(*members).ok_or_else(|| helper_misuse("enum"))?;
-                let mut out = Vec::with_capacity(list.len());
-                for m in list {
-                    match self.items_of(m).as_deref() {
-                        Some(&[n, v]) => {
-                            let n = self.str_of(n).ok_or_else(|| helper_misuse("enum"))?.to_owned();
-                            // `("__doc__", …)` and the like set class attributes, not members.
-                            if !(n.starts_with("__") && n.ends_with("__")) {
-                                out.push((n, v));
-                            }
-                        }
-                        _ => return Err(helper_misuse("enum")),
+                let list = self.items_charged(*members)?.ok_or_else(|| helper_misuse("enum"))?;
+                let mut out = self.budget.vec(list.len())?;
+                for &m in &list {
+                    let (n, v) = self.pair_of(m).ok_or_else(|| helper_misuse("enum"))?;
+                    let n = self.owned_str(n)?.ok_or_else(|| helper_misuse("enum"))?;
+                    // `("__doc__", …)` and the like set class attributes, not members.
+                    if !(n.starts_with("__") && n.ends_with("__")) {
+                        out.push((n, v));
                     }
                 }
-                self.charge(out.len() * 48)?;
+                self.budget.release_vec(&list);
                 self.sym(Sym::Enum(Rc::new(Global::new(NAMESPACE, &name)), out))
             }
             (s, _) => Err(helper_misuse(helper_name(s))),
@@ -321,7 +330,7 @@ impl<S: Source> Unpickler<'_, S> {
     /// and `partial` of other helpers.
     fn registry_helper(&mut self, s: u32, args: &[Id]) -> Result<Id, Error> {
         match (s, args) {
-            (slot::PARTIAL, [f, key]) if matches!(&self.nodes[*f as usize], Node::Sym(s) if matches!(**s, Sym::Fn(slot::REGISTER))) =>
+            (slot::PARTIAL, [f, key]) if matches!(self.node(*f), Node::Sym(s) if matches!(**s, Sym::Fn(slot::REGISTER))) =>
             {
                 let key = self.str_of(*key).ok_or_else(|| helper_misuse("partial"))?.to_owned();
                 self.sym(Sym::Register(key))
@@ -338,7 +347,7 @@ impl<S: Source> Unpickler<'_, S> {
                     (None, _) => self.alloc(Node::None),
                 }
             }
-            (slot::PARTIAL, [f, rest @ ..]) if !rest.is_empty() => {
+            (slot::PARTIAL, [f, rest @ ..]) if !rest.is_empty() && rest.len() <= SYM_MAX_ITEMS => {
                 let (f, rest) = (*f, rest.to_vec());
                 self.sym(Sym::Partial(f, rest))
             }
@@ -351,42 +360,57 @@ impl<S: Source> Unpickler<'_, S> {
     /// the real module that is never found.
     fn loader_helper(&mut self, s: u32, args: &[Id]) -> Result<Id, Error> {
         match (s, args) {
-            (slot::DICT_GET, [modules, _]) if matches!(&self.nodes[*modules as usize], Node::Sym(s) if matches!(**s, Sym::Module)) => {
+            (slot::DICT_GET, [modules, _]) if matches!(self.node(*modules), Node::Sym(s) if matches!(**s, Sym::Module)) => {
                 self.alloc(Node::None)
             }
             // b"".join((STANDALONE, definition, selection)): a class pickle.
-            (slot::BYTES_JOIN, [sep, parts]) if matches!(&self.nodes[*sep as usize], Node::Bytes(b) if b.is_empty()) => {
+            (slot::BYTES_JOIN, [sep, parts]) if matches!(self.node(*sep), Node::Bytes(b) if b.is_empty()) => {
                 let parts = self.iter_items(*parts, "bytes.join")?;
                 let (first, rest) = parts.split_first().ok_or_else(|| helper_misuse("bytes.join"))?;
-                if !matches!(&self.nodes[*first as usize], Node::Sym(s) if matches!(**s, Sym::Standalone)) {
+                if !matches!(self.node(*first), Node::Sym(s) if matches!(**s, Sym::Standalone)) {
                     return Err(helper_misuse("bytes.join"));
                 }
-                let mut bytes = Vec::new();
+                let mut n = 0usize;
                 for &p in rest {
-                    let Node::Bytes(b) = &self.nodes[p as usize] else {
+                    let Node::Bytes(b) = self.node(p) else {
                         return Err(helper_misuse("bytes.join"));
                     };
-                    bytes.extend_from_slice(b);
+                    n = n.saturating_add(b.len());
                 }
-                self.charge(bytes.len())?;
+                let mut bytes = self.budget.vec(n)?;
+                for &p in rest {
+                    if let Node::Bytes(b) = self.node(p) {
+                        bytes.extend_from_slice(b);
+                    }
+                }
                 self.sym(Sym::ClassPickle(bytes))
             }
             (slot::LOADS, [data]) => {
-                let Node::Sym(sym) = &self.nodes[*data as usize] else {
+                let Node::Sym(sym) = self.node(*data) else {
                     return Err(helper_misuse("pickle.loads"));
                 };
                 let Sym::ClassPickle(bytes) = &**sym else {
                     return Err(helper_misuse("pickle.loads"));
                 };
-                let bytes = bytes.clone();
-                self.class_pickle(&bytes)
+                let n = bytes.len();
+                self.charge(n)?;
+                let bytes = match self.node(*data) {
+                    Node::Sym(sym) => match &**sym {
+                        Sym::ClassPickle(bytes) => bytes.clone(),
+                        _ => unreachable!("a class pickle, checked above"),
+                    },
+                    _ => unreachable!("a class pickle, checked above"),
+                };
+                let class = self.class_pickle(&bytes);
+                self.budget.release(n);
+                class
             }
             // getattr(None, name, None): the real-class path of a descriptor
             // (no module is ever found here).
-            (slot::GETATTR, [obj, _, default]) if matches!(self.nodes[*obj as usize], Node::None) => Ok(*default),
+            (slot::GETATTR, [obj, _, default]) if matches!(self.node(*obj), Node::None) => Ok(*default),
             (slot::GETATTR, [obj, name]) => {
                 let member = self.str_of(*name).ok_or_else(|| helper_misuse("getattr"))?;
-                let Node::Sym(sym) = &self.nodes[*obj as usize] else {
+                let Node::Sym(sym) = self.node(*obj) else {
                     return Err(helper_misuse("getattr"));
                 };
                 let Sym::Enum(class, members) = &**sym else {

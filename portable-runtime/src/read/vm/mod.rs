@@ -1,12 +1,14 @@
 //! The pickle virtual machine, without the ability to call anything.
 //!
-//! Objects live in an arena of [`Node`]s addressed by index; the stack and
-//! the memo hold indices, so a memo reference is just another index and
+//! Objects live in an arena of [`Node`]s addressed by index (scalars —
+//! `None`, booleans, small ints — are held in the index itself); the stack
+//! and the memo hold indices, so a memo reference is just another index and
 //! mutation through the memo (`APPENDS` to a memoized list) behaves as in
 //! CPython. When `STOP` is reached the arena is turned into a [`Value`] tree
 //! iteratively: a node reached more than once becomes one
 //! [`Value::Shared`] allocation, a node reached from itself (a cyclic
-//! structure) is an error, and the depth is checked on the way.
+//! structure) is an error (or `None`, by option), and the depth is checked
+//! on the way.
 //!
 //! Calls never run. `REDUCE`/`NEWOBJ`/`BUILD` of an admitted global become an
 //! [`Object`](crate::read::Object); a few stdlib globals that merely spell a
@@ -17,12 +19,17 @@
 //! interpreted symbolically, just enough to learn each class descriptor's
 //! class name and field names.
 //!
-//! This file holds the machine itself: the arena, the stack, the memo, the
-//! budget and the main loop. The rest, by concern:
+//! Every buffer is charged to the [`Budget`] at its capacity before it is
+//! allocated or grows, and released when freed, so the budget bounds what
+//! the read holds at once.
+//!
+//! This file holds the machine itself: the arena, the stack, the memo and
+//! the main loop. The rest, by concern:
 //!
 //! - [`step`]: one opcode, by family (framing, numbers, strings, containers,
 //!   memo, globals and calls);
 //! - [`admit`]: which globals a read accepts, and how a name is resolved;
+//! - [`budget`]: the allocation budget;
 //! - [`call`]: `REDUCE`/`NEWOBJ` recorded as objects;
 //! - [`fold`]: calls that spell a builtin container, folded into it;
 //! - [`class_pickle`]: the header's helpers and class pickles, interpreted
@@ -32,6 +39,7 @@
 //!   escaped strings).
 
 mod admit;
+mod budget;
 mod call;
 mod class_pickle;
 mod fold;
@@ -40,6 +48,7 @@ mod text;
 mod tree;
 
 use std::collections::HashMap;
+use std::mem::size_of;
 use std::rc::Rc;
 
 use super::error::{Error, ErrorKind};
@@ -49,13 +58,59 @@ use super::KnownPrefixes;
 use crate::layout::slot;
 
 pub(crate) use admit::Admit;
+pub(crate) use budget::Budget;
+use budget::BLOCK;
 use class_pickle::Sym;
 
+/// An object: an arena index, or (high bit set) a value held inline.
 type Id = u32;
 
-/// Size charged for every arena node and every stack or container slot.
-const NODE_COST: usize = std::mem::size_of::<Node>();
-const SLOT_COST: usize = 8;
+/// Ids with the high bit set are values, not arena indices: `None`,
+/// `False`, `True`, and (top two bits set) ints of 30 bits, so the scalars
+/// of a stream cost no arena node. A memoized scalar is boxed into a node
+/// first, so a memo reference to it stays shared.
+const INLINE: Id = 1 << 31;
+const NONE_ID: Id = INLINE;
+const FALSE_ID: Id = INLINE | 1;
+const TRUE_ID: Id = INLINE | 2;
+const INT_TAG: Id = 3 << 30;
+const INT_BITS: u32 = 30;
+
+fn is_inline(id: Id) -> bool {
+    id & INLINE != 0
+}
+
+fn inline_id(node: &Node) -> Option<Id> {
+    match *node {
+        Node::None => Some(NONE_ID),
+        Node::Bool(false) => Some(FALSE_ID),
+        Node::Bool(true) => Some(TRUE_ID),
+        Node::Int(i) if (-(1 << (INT_BITS - 1))..1 << (INT_BITS - 1)).contains(&i) => {
+            Some(INT_TAG | (i as u32 & ((1 << INT_BITS) - 1)))
+        }
+        _ => None,
+    }
+}
+
+/// The scalar an inline id holds.
+fn inline_node(id: Id) -> Node {
+    match id {
+        NONE_ID => Node::None,
+        FALSE_ID => Node::Bool(false),
+        TRUE_ID => Node::Bool(true),
+        _ => {
+            debug_assert_eq!(id & INT_TAG, INT_TAG);
+            // Sign-extend the 30-bit payload.
+            Node::Int(i64::from(((id << 2) as i32) >> 2))
+        }
+    }
+}
+
+/// Nodes per arena chunk: the arena grows a chunk at a time (never by
+/// reallocation), and a chunk is freed once its nodes moved into the tree.
+const CHUNK: usize = 1024;
+const CHUNK_BYTES: usize = CHUNK * size_of::<Node>();
+
 /// Longest text argument of a protocol-0 opcode.
 const MAX_LINE: usize = 64 * 1024;
 
@@ -74,10 +129,30 @@ enum Node {
     Set(Vec<Id>),
     FrozenSet(Vec<Id>),
     Global(Rc<Global>),
+    /// A global admitted only as the base class argument of
+    /// `copyreg._reconstructor` (`builtins.tuple`); anywhere else it is a
+    /// forbidden global.
+    Base(Rc<Global>),
     Object(Box<ObjNode>),
     Sym(Box<Sym>),
     /// Moved into the result already.
     Taken,
+}
+
+impl Node {
+    /// The heap a node owns beyond its payload (charged when it is made):
+    /// its box, and what the allocator spends per block.
+    fn boxes(&self) -> usize {
+        match self {
+            Node::Str(s) if s.capacity() > 0 => BLOCK,
+            Node::Bytes(b) | Node::ByteArray(b) if b.capacity() > 0 => BLOCK,
+            Node::BigInt(_) => BLOCK,
+            Node::Global(_) | Node::Base(_) => size_of::<Global>() + 2 * BLOCK,
+            Node::Object(_) => size_of::<ObjNode>() + BLOCK,
+            Node::Sym(_) => size_of::<Sym>() + BLOCK,
+            _ => 0,
+        }
+    }
 }
 
 struct ObjNode {
@@ -88,6 +163,59 @@ struct ObjNode {
     state: Option<Id>,
 }
 
+/// The nodes of one read, in chunks of [`CHUNK`].
+#[derive(Default)]
+struct Arena {
+    chunks: Vec<Vec<Node>>,
+    len: usize,
+}
+
+impl Arena {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn get(&self, id: Id) -> &Node {
+        let i = id as usize;
+        &self.chunks[i / CHUNK][i % CHUNK]
+    }
+
+    /// The node `id`, unless it is a value held inline.
+    fn get_mut(&mut self, id: Id) -> Option<&mut Node> {
+        if is_inline(id) {
+            return None;
+        }
+        let i = id as usize;
+        Some(&mut self.chunks[i / CHUNK][i % CHUNK])
+    }
+
+    fn push(&mut self, node: Node, budget: &mut Budget) -> Result<Id, Error> {
+        let id = Id::try_from(self.len)
+            .ok()
+            .filter(|&id| !is_inline(id))
+            .ok_or_else(|| {
+                Error::new(ErrorKind::Limit {
+                    what: "object count",
+                    limit: INLINE as usize,
+                })
+            })?;
+        if self.len % CHUNK == 0 {
+            budget.reserve(&mut self.chunks, 1)?;
+            budget.charge(CHUNK_BYTES)?;
+            self.chunks.push(Vec::with_capacity(CHUNK));
+        }
+        self.chunks.last_mut().expect("a chunk").push(node);
+        self.len += 1;
+        Ok(id)
+    }
+
+    /// Frees chunk `c` (its nodes are no longer needed).
+    fn free_chunk(&mut self, c: usize, budget: &mut Budget) {
+        let chunk = std::mem::take(&mut self.chunks[c]);
+        budget.release(chunk.capacity() * size_of::<Node>());
+    }
+}
+
 fn malformed(msg: impl Into<String>) -> Error {
     Error::new(ErrorKind::Malformed(msg.into()))
 }
@@ -96,18 +224,31 @@ fn unsupported(msg: impl Into<String>) -> Error {
     Error::new(ErrorKind::Unsupported(msg.into()))
 }
 
+fn forbidden(g: &Global) -> Error {
+    Error::new(ErrorKind::ForbiddenGlobal {
+        module: g.module.clone(),
+        name: g.name.clone(),
+    })
+}
+
 pub(crate) struct Unpickler<'a, S> {
     src: S,
     prefixes: KnownPrefixes<'a>,
     /// Inside a class pickle (which may not contain another).
     nested: bool,
     admit: Admit<'a>,
-    nodes: Vec<Node>,
+    nodes: Arena,
+    /// What [`Self::node`] shows for an inline id (`None`, `False`, `True`,
+    /// an int).
+    views: [Node; 4],
     stack: Vec<Id>,
     marks: Vec<usize>,
-    memo: HashMap<u64, Id>,
+    /// Memo entries `0..memo.len()` (CPython numbers them so); other
+    /// indices in `sparse`.
+    memo: Vec<Id>,
+    sparse: HashMap<u64, Id>,
     registry: HashMap<String, Id>,
-    used: usize,
+    budget: Budget,
     sym_work: usize,
     proto: u8,
 }
@@ -118,13 +259,15 @@ impl<'a, S: Source> Unpickler<'a, S> {
             src,
             prefixes,
             nested: false,
+            budget: Budget::new(admit.options.max_alloc),
             admit,
-            nodes: Vec::new(),
+            nodes: Arena::default(),
+            views: [Node::None, Node::Bool(false), Node::Bool(true), Node::Int(0)],
             stack: Vec::new(),
             marks: Vec::new(),
-            memo: HashMap::new(),
+            memo: Vec::new(),
+            sparse: HashMap::new(),
             registry: HashMap::new(),
-            used: 0,
             sym_work: 0,
             proto: 0,
         }
@@ -132,30 +275,36 @@ impl<'a, S: Source> Unpickler<'a, S> {
 
     /// Charges `n` bytes to the allocation budget.
     fn charge(&mut self, n: usize) -> Result<(), Error> {
-        self.used = self.used.saturating_add(n);
-        if self.used > self.admit.options.max_alloc {
-            return Err(Error::new(ErrorKind::Limit {
-                what: "total allocation",
-                limit: self.admit.options.max_alloc,
-            }));
-        }
-        Ok(())
+        self.budget.charge(n)
     }
 
+    /// The node `id` (for an inline value, a node of its kind).
+    fn node(&self, id: Id) -> &Node {
+        match id {
+            NONE_ID => &self.views[0],
+            FALSE_ID => &self.views[1],
+            TRUE_ID => &self.views[2],
+            _ if is_inline(id) => &self.views[3],
+            _ => self.nodes.get(id),
+        }
+    }
+
+    /// A new object: scalars are held inline, anything else in the arena.
     fn alloc(&mut self, node: Node) -> Result<Id, Error> {
-        self.charge(NODE_COST)?;
-        let id = Id::try_from(self.nodes.len()).map_err(|_| {
-            Error::new(ErrorKind::Limit {
-                what: "object count",
-                limit: u32::MAX as usize,
-            })
-        })?;
-        self.nodes.push(node);
-        Ok(id)
+        match inline_id(&node) {
+            Some(id) => Ok(id),
+            None => self.alloc_node(node),
+        }
+    }
+
+    /// A new arena node.
+    fn alloc_node(&mut self, node: Node) -> Result<Id, Error> {
+        self.budget.charge(node.boxes())?;
+        self.nodes.push(node, &mut self.budget)
     }
 
     fn push(&mut self, id: Id) -> Result<(), Error> {
-        self.charge(SLOT_COST)?;
+        self.budget.reserve(&mut self.stack, 1)?;
         self.stack.push(id);
         Ok(())
     }
@@ -180,19 +329,27 @@ impl<'a, S: Source> Unpickler<'a, S> {
         }
     }
 
-    fn pop_mark(&mut self) -> Result<Vec<Id>, Error> {
-        let mark = self.marks.pop().ok_or_else(|| malformed("no MARK on the stack"))?;
-        Ok(self.stack.split_off(mark))
+    /// Removes the topmost mark; the items above it are `stack[mark..]`.
+    fn pop_mark_index(&mut self) -> Result<usize, Error> {
+        self.marks.pop().ok_or_else(|| malformed("no MARK on the stack"))
     }
 
-    fn take(&mut self, n: u64) -> Result<&[u8], Error> {
-        if let Some(rest) = self.src.remaining() {
-            if n > rest {
-                return Err(Error::new(ErrorKind::Eof));
-            }
+    /// The items above the topmost mark, taken off the stack.
+    fn pop_mark(&mut self) -> Result<Vec<Id>, Error> {
+        let mark = self.pop_mark_index()?;
+        let mut items = self.budget.vec(self.stack.len() - mark)?;
+        items.extend_from_slice(&self.stack[mark..]);
+        self.stack.truncate(mark);
+        Ok(items)
+    }
+
+    /// The item below the items of a mark just popped at `mark` (the
+    /// container they are added to).
+    fn below_mark(&self, mark: usize) -> Result<Id, Error> {
+        match mark.checked_sub(1) {
+            Some(i) if self.marks.last() != Some(&mark) => Ok(self.stack[i]),
+            _ => Err(malformed("stack underflow")),
         }
-        self.charge(usize::try_from(n).unwrap_or(usize::MAX))?;
-        self.src.take(n)
     }
 
     fn take_array<const N: usize>(&mut self) -> Result<[u8; N], Error> {
@@ -200,6 +357,16 @@ impl<'a, S: Source> Unpickler<'a, S> {
             .take(N as u64)?
             .try_into()
             .map_err(|_| Error::new(ErrorKind::Eof))
+    }
+
+    /// `n` bytes of payload, charged before they are read.
+    fn take_vec(&mut self, n: u64) -> Result<Vec<u8>, Error> {
+        if let Some(rest) = self.src.remaining() {
+            if n > rest {
+                return Err(Error::new(ErrorKind::Eof));
+            }
+        }
+        self.src.take_vec(n, &mut self.budget)
     }
 
     fn len_u32(&mut self) -> Result<u64, Error> {
@@ -211,9 +378,8 @@ impl<'a, S: Source> Unpickler<'a, S> {
     }
 
     fn utf8(&mut self, n: u64) -> Result<String, Error> {
-        let b = self.take(n)?;
-        std::str::from_utf8(b)
-            .map(str::to_owned)
+        let b = self.take_vec(n)?;
+        String::from_utf8(b)
             .map_err(|_| malformed("str is not valid UTF-8 (strings with lone surrogates are not supported)"))
     }
 
@@ -226,43 +392,102 @@ impl<'a, S: Source> Unpickler<'a, S> {
         Ok(s)
     }
 
+    /// Memo entries defined.
+    fn memo_len(&self) -> usize {
+        self.memo.len() + self.sparse.len()
+    }
+
     fn memo_put(&mut self, idx: u64, id: Id) -> Result<(), Error> {
-        if !self.memo.contains_key(&idx) && self.memo.len() >= self.admit.options.max_memo {
+        let dense = self.memo.len() as u64;
+        let new = idx >= dense && !self.sparse.contains_key(&idx);
+        if new && self.memo_len() >= self.admit.options.max_memo {
             return Err(Error::new(ErrorKind::Limit {
                 what: "memo entries",
                 limit: self.admit.options.max_memo,
             }));
         }
-        self.charge(32)?;
-        self.memo.insert(idx, id);
+        if idx < dense {
+            self.memo[idx as usize] = id;
+        } else if idx == dense {
+            self.budget.reserve(&mut self.memo, 1)?;
+            self.memo.push(id);
+            self.sparse.remove(&idx);
+        } else {
+            self.budget.reserve_map(&mut self.sparse)?;
+            self.sparse.insert(idx, id);
+        }
         Ok(())
     }
 
+    /// The top of the stack, as an arena node (a scalar is boxed, so a memo
+    /// reference to it is the same object).
+    fn boxed_top(&mut self) -> Result<Id, Error> {
+        let top = self.top()?;
+        if !is_inline(top) {
+            return Ok(top);
+        }
+        let id = self.alloc_node(inline_node(top))?;
+        *self.stack.last_mut().expect("a top") = id;
+        Ok(id)
+    }
+
     fn memo_get(&mut self, idx: u64) -> Result<(), Error> {
-        let id = *self
-            .memo
-            .get(&idx)
-            .ok_or_else(|| malformed(format!("memo key {idx} is not defined")))?;
+        let found = match usize::try_from(idx) {
+            Ok(i) if i < self.memo.len() => Some(self.memo[i]),
+            _ => self.sparse.get(&idx).copied(),
+        };
+        let id = found.ok_or_else(|| malformed(format!("memo key {idx} is not defined")))?;
         self.push(id)
     }
 
+    /// Frees the stack, the marks and the memo (once the pickle is read).
+    fn free_scratch(&mut self) {
+        self.budget.release_vec(&self.stack);
+        self.budget.release_vec(&self.marks);
+        self.budget.release_vec(&self.memo);
+        self.budget.release_map(&self.sparse);
+        self.stack = Vec::new();
+        self.marks = Vec::new();
+        self.memo = Vec::new();
+        self.sparse = HashMap::new();
+    }
+
     fn str_of(&self, id: Id) -> Option<&str> {
-        match &self.nodes[id as usize] {
+        match self.node(id) {
             Node::Str(s) => Some(s),
             _ => None,
         }
     }
 
-    fn tuple_items(&self, id: Id, what: &str) -> Result<Vec<Id>, Error> {
-        match &self.nodes[id as usize] {
-            Node::Tuple(items) => Ok(items.clone()),
-            _ => Err(malformed(format!("{what} must be a tuple"))),
+    /// The items of a tuple, copied (charged).
+    fn tuple_items(&mut self, id: Id, what: &str) -> Result<Vec<Id>, Error> {
+        let n = match self.node(id) {
+            Node::Tuple(items) => items.len(),
+            _ => return Err(malformed(format!("{what} must be a tuple"))),
+        };
+        let mut out = self.budget.vec(n)?;
+        if let Node::Tuple(items) = self.nodes.get(id) {
+            out.extend_from_slice(items);
         }
+        Ok(out)
+    }
+
+    /// The pairs of a dict, copied (charged).
+    fn kwargs_of(&mut self, id: Id, what: &str) -> Result<Vec<(Id, Id)>, Error> {
+        let n = match self.node(id) {
+            Node::Dict(pairs) => pairs.len(),
+            _ => return Err(malformed(what)),
+        };
+        let mut out = self.budget.vec(n)?;
+        if let Node::Dict(pairs) = self.nodes.get(id) {
+            out.extend_from_slice(pairs);
+        }
+        Ok(out)
     }
 
     /// The items of a sequence, set or (symbolic) iterator.
     fn items_of(&self, id: Id) -> Option<Vec<Id>> {
-        match &self.nodes[id as usize] {
+        match self.node(id) {
             Node::List(v) | Node::Tuple(v) | Node::Set(v) | Node::FrozenSet(v) => Some(v.clone()),
             Node::Sym(sym) => match &**sym {
                 Sym::Iter(v) => Some(v.clone()),
@@ -272,9 +497,65 @@ impl<'a, S: Source> Unpickler<'a, S> {
         }
     }
 
+    /// [`Self::items_of`], the copy charged first.
+    fn items_charged(&mut self, id: Id) -> Result<Option<Vec<Id>>, Error> {
+        let n = match self.node(id) {
+            Node::List(v) | Node::Tuple(v) | Node::Set(v) | Node::FrozenSet(v) => v.len(),
+            Node::Sym(sym) => match &**sym {
+                Sym::Iter(v) => v.len(),
+                _ => return Ok(None),
+            },
+            _ => return Ok(None),
+        };
+        self.budget.charge_items::<Id>(n)?;
+        Ok(self.items_of(id))
+    }
+
+    /// The two items of a pair (a 2-item sequence or iterator).
+    fn pair_of(&self, id: Id) -> Option<(Id, Id)> {
+        match self.node(id) {
+            Node::List(v) | Node::Tuple(v) | Node::Set(v) | Node::FrozenSet(v) if v.len() == 2 => Some((v[0], v[1])),
+            Node::Sym(sym) => match &**sym {
+                Sym::Iter(v) if v.len() == 2 => Some((v[0], v[1])),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// A copy of a `str` (charged).
+    fn owned_str(&mut self, id: Id) -> Result<Option<String>, Error> {
+        let Some(n) = self.str_of(id).map(str::len) else {
+            return Ok(None);
+        };
+        self.charge(n + BLOCK)?;
+        Ok(self.str_of(id).map(str::to_owned))
+    }
+
+    /// Copies of the `str`s of a sequence (charged).
+    fn owned_strs(&mut self, id: Id) -> Result<Option<Vec<String>>, Error> {
+        let Some(items) = self.items_charged(id)? else {
+            return Ok(None);
+        };
+        let total: Option<usize> = items
+            .iter()
+            .map(|&i| self.str_of(i).map(|s| s.len() + size_of::<String>() + BLOCK))
+            .try_fold(0usize, |a, n| n.map(|n| a.saturating_add(n)));
+        let Some(total) = total else {
+            return Ok(None);
+        };
+        self.charge(total)?;
+        let strs = items
+            .iter()
+            .filter_map(|&i| self.str_of(i).map(str::to_owned))
+            .collect();
+        self.budget.release_vec(&items);
+        Ok(Some(strs))
+    }
+
     /// The class a node stands for: a global, or an enum a descriptor built.
     fn class_of(&self, id: Id) -> Option<Rc<Global>> {
-        match &self.nodes[id as usize] {
+        match self.node(id) {
             Node::Global(g) => Some(g.clone()),
             Node::Sym(sym) => match &**sym {
                 Sym::Enum(g, _) => Some(g.clone()),
@@ -285,7 +566,7 @@ impl<'a, S: Source> Unpickler<'a, S> {
     }
 
     fn type_name(&self, id: Id) -> &'static str {
-        match &self.nodes[id as usize] {
+        match self.node(id) {
             Node::None => "None",
             Node::Bool(_) => "bool",
             Node::Int(_) | Node::BigInt(_) => "int",
@@ -298,7 +579,7 @@ impl<'a, S: Source> Unpickler<'a, S> {
             Node::Dict(_) => "dict",
             Node::Set(_) => "set",
             Node::FrozenSet(_) => "frozenset",
-            Node::Global(_) => "global",
+            Node::Global(_) | Node::Base(_) => "global",
             Node::Object(_) => "object",
             Node::Sym(_) => "header helper",
             Node::Taken => "consumed object",
@@ -327,10 +608,39 @@ impl<'a, S: Source> Unpickler<'a, S> {
     }
 }
 
-/// Reads one pickle from `src` into a [`Value`].
-pub(crate) fn read_value<S: Source>(src: S, prefixes: KnownPrefixes<'_>, admit: Admit<'_>) -> Result<Value, Error> {
+/// Reads one pickle from `src` into a [`Value`]; also returns the bytes
+/// the value holds, as charged to the budget (what a typed conversion
+/// starts from).
+pub(crate) fn read_value<S: Source>(
+    src: S,
+    prefixes: KnownPrefixes<'_>,
+    admit: Admit<'_>,
+) -> Result<(Value, usize), Error> {
     let mut u = Unpickler::new(src, prefixes, admit);
     let root = u.run()?;
     let at = u.src.pos();
     u.into_value(root).map_err(|e| e.at(at, None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scalars_held_inline_round_trip() {
+        let limit = 1i64 << (INT_BITS - 1);
+        for v in [0, 1, -1, 255, -256, limit - 1, -limit] {
+            let id = inline_id(&Node::Int(v)).expect("inline");
+            assert!(is_inline(id));
+            assert!(matches!(inline_node(id), Node::Int(w) if w == v), "{v}");
+        }
+        for v in [limit, -limit - 1, i64::MAX, i64::MIN] {
+            assert_eq!(inline_id(&Node::Int(v)), None, "{v}");
+        }
+        for node in [Node::None, Node::Bool(false), Node::Bool(true)] {
+            let id = inline_id(&node).expect("inline");
+            assert_eq!(inline_id(&inline_node(id)), Some(id));
+        }
+        assert_eq!(inline_id(&Node::Float(0.0)), None);
+    }
 }

@@ -2,7 +2,7 @@
 //! method interprets its opcodes.
 
 use super::text::{long_node, parse_decimal, py2_str, raw_unicode_escape, string_escape};
-use super::{malformed, unsupported, Id, Node, Source, Sym, Unpickler, MAX_LINE, SLOT_COST};
+use super::{malformed, unsupported, Id, Node, Source, Sym, Unpickler, MAX_LINE};
 use crate::opcodes::*;
 use crate::read::error::{Error, ErrorKind};
 
@@ -44,25 +44,24 @@ impl<S: Source> Unpickler<'_, S> {
             }
             FRAME => {
                 let n = self.len_u64()?;
-                if self.src.remaining().is_none() {
-                    // A reader loads the frame: charge it.
-                    self.charge(usize::try_from(n).unwrap_or(usize::MAX))?;
-                }
-                self.src.frame(n)?;
+                // A reader loads the frame (charged as it grows).
+                self.src.frame(n, &mut self.budget)?;
             }
             MARK => {
-                self.charge(SLOT_COST)?;
+                self.budget.reserve(&mut self.marks, 1)?;
                 self.marks.push(self.stack.len());
             }
             POP => {
                 if self.stack.len() > self.marks.last().copied().unwrap_or(0) {
                     self.stack.pop();
                 } else {
-                    self.pop_mark()?;
+                    let mark = self.pop_mark_index()?;
+                    self.stack.truncate(mark);
                 }
             }
             POP_MARK => {
-                self.pop_mark()?;
+                let mark = self.pop_mark_index()?;
+                self.stack.truncate(mark);
             }
             DUP => {
                 let id = self.top()?;
@@ -87,14 +86,16 @@ impl<S: Source> Unpickler<'_, S> {
             BININT => Node::Int(i64::from(i32::from_le_bytes(self.take_array()?))),
             LONG1 => {
                 let [n] = self.take_array()?;
-                long_node(self.take(u64::from(n))?)
+                let le = self.take_vec(u64::from(n))?;
+                self.long(le)?
             }
             LONG4 => {
                 let n = u32::from_le_bytes(self.take_array()?);
                 if n > i32::MAX as u32 {
                     return Err(malformed("LONG4 with a negative byte count"));
                 }
-                long_node(self.take(u64::from(n))?)
+                let le = self.take_vec(u64::from(n))?;
+                self.long(le)?
             }
             INT => {
                 let line = self.line()?;
@@ -122,6 +123,16 @@ impl<S: Source> Unpickler<'_, S> {
         self.push_new(node)
     }
 
+    /// The int of `LONG1`/`LONG4` bytes (the bytes are freed after).
+    fn long(&mut self, le: Vec<u8>) -> Result<Node, Error> {
+        if le.len() > 8 {
+            self.charge(le.len())?;
+        }
+        let node = long_node(&le);
+        self.budget.release_vec(&le);
+        Ok(node)
+    }
+
     /// `str`, and Python 2 `str` (a `str` when UTF-8, else `bytes`).
     fn string(&mut self, op: u8) -> Result<(), Error> {
         let node = match op {
@@ -138,23 +149,25 @@ impl<S: Source> Unpickler<'_, S> {
                 Node::Str(self.utf8(n)?)
             }
             UNICODE => {
-                let line = self.src.line(MAX_LINE)?.to_vec();
-                self.charge(line.len())?;
-                Node::Str(raw_unicode_escape(&line)?)
+                let line = self.src.line(MAX_LINE)?;
+                let s = raw_unicode_escape(line)?;
+                self.charge(s.capacity())?;
+                Node::Str(s)
             }
             SHORT_BINSTRING => {
                 let [n] = self.take_array()?;
-                py2_str(self.take(u64::from(n))?.to_vec())
+                py2_str(self.take_vec(u64::from(n))?)
             }
             BINSTRING => {
                 let n = i32::from_le_bytes(self.take_array()?);
                 let n = u64::try_from(n).map_err(|_| malformed("BINSTRING with a negative length"))?;
-                py2_str(self.take(n)?.to_vec())
+                py2_str(self.take_vec(n)?)
             }
             STRING => {
-                let line = self.src.line(MAX_LINE)?.to_vec();
-                self.charge(line.len())?;
-                py2_str(string_escape(&line)?)
+                let line = self.src.line(MAX_LINE)?;
+                let b = string_escape(line)?;
+                self.charge(b.capacity())?;
+                py2_str(b)
             }
             _ => unreachable!("not a string opcode: {op:#04x}"),
         };
@@ -166,19 +179,19 @@ impl<S: Source> Unpickler<'_, S> {
         let node = match op {
             SHORT_BINBYTES => {
                 let [n] = self.take_array()?;
-                Node::Bytes(self.take(u64::from(n))?.to_vec())
+                Node::Bytes(self.take_vec(u64::from(n))?)
             }
             BINBYTES => {
                 let n = self.len_u32()?;
-                Node::Bytes(self.take(n)?.to_vec())
+                Node::Bytes(self.take_vec(n)?)
             }
             BINBYTES8 => {
                 let n = self.len_u64()?;
-                Node::Bytes(self.take(n)?.to_vec())
+                Node::Bytes(self.take_vec(n)?)
             }
             BYTEARRAY8 => {
                 let n = self.len_u64()?;
-                Node::ByteArray(self.take(n)?.to_vec())
+                Node::ByteArray(self.take_vec(n)?)
             }
             _ => unreachable!("not a bytes opcode: {op:#04x}"),
         };
@@ -197,7 +210,7 @@ impl<S: Source> Unpickler<'_, S> {
             TUPLE => Node::Tuple(self.pop_mark()?),
             TUPLE1..=TUPLE3 => {
                 let n = usize::from(op - TUPLE1) + 1;
-                let mut items = Vec::with_capacity(n);
+                let mut items = self.budget.vec(n)?;
                 for _ in 0..n {
                     items.push(self.pop()?);
                 }
@@ -206,65 +219,71 @@ impl<S: Source> Unpickler<'_, S> {
             }
             FROZENSET => Node::FrozenSet(self.pop_mark()?),
             DICT => {
-                let items = self.pop_mark()?;
-                Node::Dict(pairs(items)?)
+                let mark = self.pop_mark_index()?;
+                let items = &self.stack[mark..];
+                check_pairs(items)?;
+                let mut pairs = self.budget.vec(items.len() / 2)?;
+                pairs.extend(items.chunks_exact(2).map(|c| (c[0], c[1])));
+                self.stack.truncate(mark);
+                Node::Dict(pairs)
             }
             _ => unreachable!("not a container opcode: {op:#04x}"),
         };
         self.push_new(node)
     }
 
-    /// Items added to the container on top: `APPEND(S)`, `SETITEM(S)`, `ADDITEMS`.
+    /// Items added to the container on top: `APPEND(S)`, `SETITEM(S)`,
+    /// `ADDITEMS`. The items go straight from the stack into the container,
+    /// which grows as a Python list does (charged as it grows).
     fn fill_container(&mut self, op: u8) -> Result<(), Error> {
-        match op {
+        // The items: `one[..n]`, or `stack[mark..]` for the mark forms.
+        let mut one = [0; 2];
+        let (target, n, mark) = match op {
             APPEND => {
-                let item = self.pop()?;
-                self.extend_list(vec![item])
-            }
-            APPENDS => {
-                let items = self.pop_mark()?;
-                self.extend_list(items)
+                one[0] = self.pop()?;
+                (self.top()?, 1, None)
             }
             SETITEM => {
-                let v = self.pop()?;
-                let k = self.pop()?;
-                self.extend_dict(vec![(k, v)])
+                one[1] = self.pop()?;
+                one[0] = self.pop()?;
+                (self.top()?, 2, None)
             }
-            SETITEMS => {
-                let items = self.pop_mark()?;
-                let pairs = pairs(items)?;
-                self.extend_dict(pairs)
-            }
-            ADDITEMS => {
-                let items = self.pop_mark()?;
-                self.charge(items.len() * SLOT_COST)?;
-                let top = self.top()?;
-                match &mut self.nodes[top as usize] {
-                    Node::Set(set) => set.extend(items),
-                    _ => return Err(malformed(format!("ADDITEMS to a {}", self.type_name(top)))),
-                }
-                Ok(())
+            APPENDS | SETITEMS | ADDITEMS => {
+                let mark = self.pop_mark_index()?;
+                (self.below_mark(mark)?, 0, Some(mark))
             }
             _ => unreachable!("not a container-filling opcode: {op:#04x}"),
+        };
+        let items = match mark {
+            Some(mark) => &self.stack[mark..],
+            None => &one[..n],
+        };
+        let budget = &mut self.budget;
+        match (op, self.nodes.get_mut(target)) {
+            (APPEND | APPENDS, Some(Node::List(list))) => {
+                budget.reserve(list, items.len())?;
+                list.extend_from_slice(items);
+            }
+            (SETITEM | SETITEMS, Some(Node::Dict(dict))) => {
+                check_pairs(items)?;
+                budget.reserve(dict, items.len() / 2)?;
+                dict.extend(items.chunks_exact(2).map(|c| (c[0], c[1])));
+            }
+            (ADDITEMS, Some(Node::Set(set))) => {
+                budget.reserve(set, items.len())?;
+                set.extend_from_slice(items);
+            }
+            _ => {
+                let what = match op {
+                    APPEND | APPENDS => "APPEND",
+                    SETITEM | SETITEMS => "SETITEM",
+                    _ => "ADDITEMS",
+                };
+                return Err(malformed(format!("{what} to a {}", self.type_name(target))));
+            }
         }
-    }
-
-    fn extend_list(&mut self, items: Vec<Id>) -> Result<(), Error> {
-        self.charge(items.len() * SLOT_COST)?;
-        let top = self.top()?;
-        match &mut self.nodes[top as usize] {
-            Node::List(list) => list.extend(items),
-            _ => return Err(malformed(format!("APPEND to a {}", self.type_name(top)))),
-        }
-        Ok(())
-    }
-
-    fn extend_dict(&mut self, pairs: Vec<(Id, Id)>) -> Result<(), Error> {
-        self.charge(pairs.len() * 2 * SLOT_COST)?;
-        let top = self.top()?;
-        match &mut self.nodes[top as usize] {
-            Node::Dict(dict) => dict.extend(pairs),
-            _ => return Err(malformed(format!("SETITEM to a {}", self.type_name(top)))),
+        if let Some(mark) = mark {
+            self.stack.truncate(mark);
         }
         Ok(())
     }
@@ -292,22 +311,22 @@ impl<S: Source> Unpickler<'_, S> {
                 let idx = idx
                     .parse()
                     .map_err(|_| malformed(format!("PUT argument {idx:?} is not an index")))?;
-                let top = self.top()?;
+                let top = self.boxed_top()?;
                 self.memo_put(idx, top)
             }
             BINPUT => {
                 let [i] = self.take_array()?;
-                let top = self.top()?;
+                let top = self.boxed_top()?;
                 self.memo_put(u64::from(i), top)
             }
             LONG_BINPUT => {
                 let i = self.len_u32()?;
-                let top = self.top()?;
+                let top = self.boxed_top()?;
                 self.memo_put(i, top)
             }
             MEMOIZE => {
-                let top = self.top()?;
-                let idx = self.memo.len() as u64;
+                let top = self.boxed_top()?;
+                let idx = self.memo_len() as u64;
                 self.memo_put(idx, top)
             }
             _ => unreachable!("not a memo opcode: {op:#04x}"),
@@ -328,6 +347,10 @@ impl<S: Source> Unpickler<'_, S> {
                 let (Some(m), Some(n)) = (self.str_of(module), self.str_of(name)) else {
                     return Err(malformed("STACK_GLOBAL needs two str"));
                 };
+                // As long as a `GLOBAL` line may be, so the copies stay small.
+                if m.len().max(n.len()) > MAX_LINE {
+                    return Err(name_too_long());
+                }
                 let (m, n) = (m.to_owned(), n.to_owned());
                 self.global(&m, &n)?
             }
@@ -357,10 +380,7 @@ impl<S: Source> Unpickler<'_, S> {
                 let args = self.pop()?;
                 let cls = self.pop()?;
                 let args = self.tuple_items(args, "NEWOBJ_EX arguments")?;
-                let kwargs = match &self.nodes[kwargs as usize] {
-                    Node::Dict(pairs) => pairs.clone(),
-                    _ => return Err(malformed("NEWOBJ_EX keyword arguments must be a dict")),
-                };
+                let kwargs = self.kwargs_of(kwargs, "NEWOBJ_EX keyword arguments must be a dict")?;
                 self.new_object(cls, args, kwargs)?
             }
             INST => {
@@ -381,11 +401,11 @@ impl<S: Source> Unpickler<'_, S> {
             BUILD => {
                 let state = self.pop()?;
                 let target = self.top()?;
-                match &mut self.nodes[target as usize] {
-                    Node::Object(obj) => obj.state = Some(state),
+                match self.nodes.get_mut(target) {
+                    Some(Node::Object(obj)) => obj.state = Some(state),
                     // Descriptors set `__doc__` and attach variant classes: nothing to record.
-                    Node::Global(_) => {}
-                    Node::Sym(sym) if matches!(**sym, Sym::Enum(..)) => {}
+                    Some(Node::Global(_)) => {}
+                    Some(Node::Sym(sym)) if matches!(**sym, Sym::Enum(..)) => {}
                     _ => return Err(malformed(format!("BUILD on a {}", self.type_name(target)))),
                 }
                 return Ok(());
@@ -394,6 +414,14 @@ impl<S: Source> Unpickler<'_, S> {
         };
         self.push(id)
     }
+}
+
+/// A global's module or name beyond [`MAX_LINE`].
+pub(super) fn name_too_long() -> Error {
+    Error::new(ErrorKind::Limit {
+        what: "length of a global's module or name",
+        limit: MAX_LINE,
+    })
 }
 
 /// Why an opcode the reader knows is refused.
@@ -409,10 +437,10 @@ fn refused(op: u8) -> Error {
     }
 }
 
-/// The items above a mark as `(key, value)` pairs.
-fn pairs(items: Vec<Id>) -> Result<Vec<(Id, Id)>, Error> {
+/// Items that make `(key, value)` pairs.
+fn check_pairs(items: &[Id]) -> Result<(), Error> {
     if items.len() % 2 != 0 {
         return Err(malformed("odd number of items for a dict"));
     }
-    Ok(items.chunks_exact(2).map(|c| (c[0], c[1])).collect())
+    Ok(())
 }
