@@ -297,8 +297,10 @@ impl<S: Source> Unpickler<'_, S> {
                         _ => class.fields = Some(self.owned_strs(v)?.ok_or_else(|| helper_misuse("type"))?),
                     }
                 }
-                // Names a re-pickle could spell as a global, as for STACK_GLOBAL.
-                if !is_dotted_identifier(&class.name) || !is_dotted_identifier(&class.module) {
+                // Names a re-pickle could spell as a global, as for STACK_GLOBAL;
+                // a stand-in class lives in the namespace and nowhere else, so
+                // a written-back value names a global the reader admits.
+                if !is_dotted_identifier(&class.name) || class.module != NAMESPACE {
                     return Err(helper_misuse("type"));
                 }
                 self.alloc(Node::Global(Rc::new(class)))
