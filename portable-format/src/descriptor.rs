@@ -89,6 +89,16 @@ pub enum TypeShape {
         /// One class per variant.
         variants: Vec<ClassShape>,
     },
+    /// One variant class of an enum whose other variants are not known
+    /// (what serde's calls describe): the base class is keyed by the enum's
+    /// name and doc alone, so every variant written this way shares it; the
+    /// variant class is keyed by its own shape.
+    Variant {
+        /// The base class's `__name__` and `__doc__` (it has no fields).
+        base: ClassShape,
+        /// The variant's class.
+        variant: ClassShape,
+    },
 }
 
 /// Everything a descriptor is built from.
@@ -184,8 +194,28 @@ impl TypeSpec {
                     class(&mut out, "variant", v);
                 }
             }
+            TypeShape::Variant { base, variant } => {
+                class(&mut out, "open_enum", base);
+                class(&mut out, "variant", variant);
+            }
         }
         out
+    }
+
+    /// The fingerprint of the base class of a [`TypeShape::Variant`]: the
+    /// spec without the variant, so that all variants share the base.
+    fn base_fingerprint(&self) -> u64 {
+        match &self.shape {
+            TypeShape::Variant { base, .. } => TypeSpec {
+                shape: TypeShape::DataEnum {
+                    base: base.clone(),
+                    variants: Vec::new(),
+                },
+                ..self.clone()
+            }
+            .fingerprint(),
+            _ => self.fingerprint(),
+        }
     }
 
     /// The fingerprint of the class spec: FNV-1a of [`TypeSpec::canonical`].
@@ -200,18 +230,29 @@ impl TypeSpec {
         match &self.shape {
             TypeShape::Struct(c) => &c.name,
             TypeShape::UnitEnum { name, .. } => name,
-            TypeShape::DataEnum { base, .. } => &base.name,
+            TypeShape::DataEnum { base, .. } | TypeShape::Variant { base, .. } => &base.name,
         }
     }
 
     /// The namespace key of each class the definition memoizes, in memo order.
     fn class_keys(&self) -> Vec<String> {
         let key = class_key(self.top_name(), self.fingerprint());
-        let mut keys = vec![key.clone()];
-        if let TypeShape::DataEnum { variants, .. } = &self.shape {
-            keys.extend(variants.iter().map(|v| variant_key(&key, &v.name)));
+        match &self.shape {
+            TypeShape::DataEnum { variants, .. } => std::iter::once(key.clone())
+                .chain(variants.iter().map(|v| variant_key(&key, &v.name)))
+                .collect(),
+            TypeShape::Variant { variant, .. } => vec![
+                class_key(self.top_name(), self.base_fingerprint()),
+                variant_key(&key, &variant.name),
+            ],
+            _ => vec![key],
         }
-        keys
+    }
+
+    /// The class whose key names the definition: the last one, which for a
+    /// [`TypeShape::Variant`] is the variant (its base is shared).
+    fn definition_key(keys: &[String]) -> String {
+        def_key(keys.last().expect("a class"))
     }
 
     /// Encodes the descriptor: [`TypeSpec::program`], compiled, and for a
@@ -257,7 +298,7 @@ impl TypeSpec {
     pub fn program_with(&self, real_module: RealModule) -> Program {
         let keys = self.class_keys();
         let names = self.class_names();
-        let def_key = def_key(&keys[0]);
+        let def_key = Self::definition_key(&keys);
         let definition = Fragment {
             label: format!("DEF_{}", names[0]),
             program: self.definition(&keys, real_module),
@@ -328,6 +369,7 @@ impl TypeSpec {
             TypeShape::DataEnum { base, variants } => std::iter::once(base.name.clone())
                 .chain(variants.iter().map(|v| format!("{}.{}", base.name, v.name)))
                 .collect(),
+            TypeShape::Variant { base, variant } => vec![base.name.clone(), format!("{}.{}", base.name, variant.name)],
             _ => vec![self.top_name().to_owned()],
         }
     }
@@ -371,6 +413,13 @@ impl TypeSpec {
                 ]);
                 let class_expr = lazy_class(key, or_real_class(module, name, stand_in));
                 stmts.push(Stmt::Discard(class_expr.memoize_at(name, at(0))));
+            }
+            TypeShape::Variant { base, variant } => {
+                let shape = TypeShape::DataEnum {
+                    base: base.clone(),
+                    variants: vec![variant.clone()],
+                };
+                return TypeSpec { shape, ..self.clone() }.definition(keys, real_module);
             }
             TypeShape::DataEnum { base, variants } => {
                 let base_expr = lazy_class(key, dataclass(&decorator, base, &base.name, key, Expr::tuple([])));
@@ -617,5 +666,35 @@ mod tests {
         assert_eq!(encoded.stdlib_only, Some(stdlib.bytes));
         assert_eq!((encoded.slots, full.memo_len), (stdlib.memo_len, stdlib.memo_len));
         assert_eq!(point().encode().stdlib_only, None, "no module, no variant");
+    }
+
+    #[test]
+    fn open_enum_variants_share_their_base() {
+        let variant = |name: &str, fields: &[&str]| {
+            spec(
+                None,
+                false,
+                TypeShape::Variant {
+                    base: class("Shape", None, &[]),
+                    variant: class(name, None, fields),
+                },
+            )
+        };
+        let (circle, empty, circle2) = (
+            variant("Circle", &["r"]),
+            variant("Empty", &[]),
+            variant("Circle", &["d"]),
+        );
+        let (kc, ke, kc2) = (circle.class_keys(), empty.class_keys(), circle2.class_keys());
+        assert_eq!(kc[0], ke[0], "one base class");
+        assert_ne!(kc[1], kc2[1], "a variant of another shape is another class");
+        assert_eq!(
+            crate::names::parse_class_key(&kc[1]).unwrap().qualname(),
+            "Shape.Circle"
+        );
+        assert_ne!(TypeSpec::definition_key(&kc), TypeSpec::definition_key(&ke));
+        let encoded = circle.encode();
+        assert_eq!(encoded.slots, 2, "the base, then the variant");
+        assert_ne!(encoded.key, empty.encode().key);
     }
 }
