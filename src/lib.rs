@@ -149,6 +149,9 @@ pub use portable_runtime::read::{
 /// opcode for decoding errors, the path to the value for conversion errors).
 pub use portable_runtime::read::{Error, ErrorKind};
 
+#[cfg(feature = "serde")]
+pub mod serde;
+
 #[doc(hidden)]
 pub mod __private {
     pub use portable_runtime::read::derive as read;

@@ -32,6 +32,8 @@ mod globals;
 mod impls;
 mod pickler;
 pub mod read;
+#[cfg(feature = "serde")]
+pub mod serde;
 mod std_impls;
 
 pub use portable_format::{descriptor, globals as spec_globals, header, layout, names, opcodes, pyexpr, writer};

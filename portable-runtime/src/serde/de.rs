@@ -1,0 +1,1 @@
+//! Reading: a `serde::Deserializer` over the decoded `Value`.

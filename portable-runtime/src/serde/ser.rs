@@ -1,0 +1,1 @@
+//! Writing: a `serde::Serializer` over the stream state.
