@@ -26,6 +26,10 @@ pub const SKIP: &str = "skip";
 pub const BYTES: &str = "bytes";
 /// Field: when reading, an absent field is `Default::default()`.
 pub const DEFAULT: &str = "default";
+/// Field: written through its `serde::Serialize` impl (needs the cargo
+/// feature `serde` of `portable-pickle`; without it the expansion names
+/// `portable_pickle::serde`, which does not exist, and fails to compile).
+pub const SERDE: &str = "serde";
 /// Container: when reading, attributes that are not fields are an error.
 pub const DENY_UNKNOWN_FIELDS: &str = "deny_unknown_fields";
 /// Container: derive only the write side (no `FromPickle`), for types with
@@ -260,6 +264,8 @@ pub struct Field {
     pub skip: Option<Span>,
     pub bytes: Option<Span>,
     pub default: Option<Span>,
+    /// `#[pickle(serde)]`: the field is written through `serde::Serialize`.
+    pub serde: Option<Span>,
 }
 
 impl Field {
@@ -268,6 +274,7 @@ impl Field {
         let mut skip = Once::new(cx, SKIP);
         let mut bytes = Once::new(cx, BYTES);
         let mut default = Once::new(cx, DEFAULT);
+        let mut serde = Once::new(cx, SERDE);
         each_pickle_attr(cx, attrs, |meta| {
             let span = meta.path.span();
             if meta.path.is_ident(RENAME) {
@@ -279,8 +286,11 @@ impl Field {
             } else if meta.path.is_ident(DEFAULT) {
                 no_value(meta, DEFAULT)?;
                 default.set(span, ());
+            } else if meta.path.is_ident(SERDE) {
+                no_value(meta, SERDE)?;
+                serde.set(span, ());
             } else {
-                return Err(unknown(meta, "`rename`, `skip`, `bytes`, `default`"));
+                return Err(unknown(meta, "`rename`, `skip`, `bytes`, `default`, `serde`"));
             }
             Ok(())
         });
@@ -289,6 +299,7 @@ impl Field {
             skip: skip.get().map(|s| s.span),
             bytes: bytes.get().map(|s| s.span),
             default: default.get().map(|s| s.span),
+            serde: serde.get().map(|s| s.span),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use portable_format::descriptor::{offset, ClassShape, InstanceEncoding, TypeShape, TypeSpec};
 use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote, ToTokens};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
 
 use crate::ast::{Container, Field, Style, Variant};
 use crate::model::{Kind, Model};
@@ -190,10 +190,16 @@ fn state(fields: &[Field<'_>], value: impl Fn(&Field<'_>) -> TokenStream) -> Tok
     }
 }
 
-/// One field's value; `bytes` fields go through `AsRef<[u8]>`.
+/// One field's value; `bytes` fields go through `AsRef<[u8]>`, `serde`
+/// fields through their `serde::Serialize` impl, into the same stream (the
+/// path is spanned at the attribute, so a build without the `serde` feature
+/// points there).
 fn write_value(field: &Field<'_>, value: TokenStream) -> TokenStream {
     if field.attrs.bytes.is_some() {
         quote!(__p.bytes(::core::convert::AsRef::<[u8]>::as_ref(#value)))
+    } else if let Some(span) = field.attrs.serde {
+        let write = quote_spanned!(span=> ::portable_pickle::serde::__write_field);
+        quote!(#write(#value, __p))
     } else {
         let ty = field.ty;
         quote!(<#ty as ::portable_pickle::PortablePickle>::write_pickle(#value, __p))

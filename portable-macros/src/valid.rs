@@ -69,6 +69,18 @@ fn check_fields(cx: &Ctxt, fields: &[Field<'_>]) {
                 "`skip` conflicts with `rename` and `bytes`: a skipped field has no Python form",
             ));
         }
+        if let (Some(skip), Some(_)) = (f.attrs.skip, f.attrs.serde) {
+            cx.syn_error(syn::Error::new(
+                skip,
+                "`skip` conflicts with `serde`: a skipped field is not written",
+            ));
+        }
+        if let (Some(serde), Some(_)) = (f.attrs.serde, f.attrs.bytes) {
+            cx.syn_error(syn::Error::new(
+                serde,
+                "`serde` conflicts with `bytes`: a field is written either as `bytes` or through its `Serialize` impl",
+            ));
+        }
         if let (Some(_), Some(default)) = (f.attrs.skip, f.attrs.default) {
             cx.syn_error(syn::Error::new(
                 default,

@@ -7,3 +7,5 @@
 
 mod de;
 mod ser;
+
+pub use ser::{write, write_field, Error};
