@@ -53,6 +53,9 @@ pub fn to_writer<W: std::io::Write, T: ::serde::Serialize + ?Sized>(mut writer: 
     Ok(())
 }
 
+/// The bound the derive puts on `#[pickle(serde)]` field types of generic types.
+#[doc(hidden)]
+pub use ::serde::Serialize as __Serialize;
 /// The write side of `#[pickle(serde)]` fields (derive expansion only).
 #[doc(hidden)]
 pub use portable_runtime::serde::write_field as __write_field;

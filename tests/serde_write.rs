@@ -207,6 +207,16 @@ struct DerivedPoint {
     y: i64,
 }
 
+/// A generic type whose parameter is written through serde: the derive adds
+/// `T: Serialize`.
+#[derive(PortablePickle)]
+#[pickle(write_only)]
+struct Tagged<T> {
+    #[pickle(serde)]
+    value: T,
+    label: String,
+}
+
 #[derive(PortablePickle)]
 #[pickle(write_only)]
 enum Node {
@@ -556,10 +566,19 @@ fn serde_values_load_in_cpython() {
     ];
     c.raw(
         "derived_with_serde_fields",
-        &portable_pickle::to_vec(&(dep, nodes, DerivedPoint { x: 3, y: 4 })),
+        &portable_pickle::to_vec(&(
+            dep,
+            nodes,
+            DerivedPoint { x: 3, y: 4 },
+            Tagged {
+                value: Marker,
+                label: "m".into(),
+            },
+        )),
         &format!(
             r#"
-        dep, (leaf, pair), point = v
+        dep, (leaf, pair), point, tagged = v
+        assert repr(tagged) == "Tagged(value=Marker(), label='m')"
         assert repr(dep) == ("Dependency(name='semver', version='1.0.28', req='>=1.0, <2', "
                              "author=Author(name='dtolnay', email=None), at=DerivedPoint(x=1, y=2))")
         assert type(dep.at) is type(point) and point.x == 3
