@@ -6,10 +6,12 @@
 //! arguments as written by portable-pickle, keyword arguments, then the
 //! `BUILD` state dict CPython writes when it re-pickles), or from a plain
 //! `dict`; enums find their variant by the class `__qualname__`
-//! (`Shape.Circle`) or their member by value.
+//! (`Shape.Circle`) or their member by value. A `#[pickle(serde)]` field is
+//! read through its `serde::Deserialize` impl
+//! (`portable_pickle::serde::__read_field`).
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned, ToTokens};
 
 use crate::ast::{Data, Field, Style, Variant};
 use crate::model::{Kind, Model};
@@ -24,7 +26,12 @@ pub fn expand(model: &Model<'_, '_>) -> TokenStream {
     let deny = cont.attrs.deny_unknown_fields.is_some();
     let (body, names) = match &model.kind {
         Kind::Transparent { style, fields, field } => {
-            let value = if field.attrs.bytes.is_some() {
+            let value = if let Some(span) = field.attrs.serde {
+                let ty = field.ty;
+                let fname = &field.py_name.value;
+                let read = quote_spanned!(span=> ::portable_pickle::serde::__read_field);
+                quote!(#read::<#ty>(::core::option::Option::Some(__v), __cx, #name, #fname, ::core::option::Option::None)?)
+            } else if field.attrs.bytes.is_some() {
                 let ty = field.ty;
                 let fname = &field.py_name.value;
                 quote!(::portable_pickle::__private::read::bytes_field::<#ty>(
@@ -89,21 +96,24 @@ pub fn expand(model: &Model<'_, '_>) -> TokenStream {
             (body, names)
         }
     };
-    let field_types: Vec<&syn::Type> = match &cont.data {
-        Data::Struct(_, fields) => fields
-            .iter()
-            .filter(|f| f.is_written() && f.attrs.bytes.is_none())
-            .map(|f| f.ty)
-            .collect(),
+    let all_fields: Vec<&Field<'_>> = match &cont.data {
+        Data::Struct(_, fields) => fields.iter().filter(|f| f.is_written()).collect(),
         Data::Enum(variants) => variants
             .iter()
             .flat_map(|v| &v.fields)
-            .filter(|f| f.is_written() && f.attrs.bytes.is_none())
-            .map(|f| f.ty)
+            .filter(|f| f.is_written())
             .collect(),
     };
+    // Fields read as `FromPickle` declare their classes; `bytes` and `serde`
+    // fields have none the reader could admit by name.
+    let field_types: Vec<&syn::Type> = all_fields
+        .iter()
+        .filter(|f| f.attrs.bytes.is_none() && f.attrs.serde.is_none())
+        .map(|f| f.ty)
+        .collect();
+    let generics = read_generics(model);
     let ident = cont.ident;
-    let (impl_generics, ty_generics, where_clause) = model.read_generics.split_for_impl();
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     quote! {
         #[automatically_derived]
         impl #impl_generics ::portable_pickle::FromPickle for #ident #ty_generics #where_clause {
@@ -123,6 +133,53 @@ pub fn expand(model: &Model<'_, '_>) -> TokenStream {
             }
         }
     }
+}
+
+/// The impl's generics: `FromPickle` on every type parameter (as
+/// `Model::read_generics`), except one that only `#[pickle(serde)]` fields
+/// mention (bounded by `'static` instead, as `FromPickle` types are), and
+/// `DeserializeOwned` on the type of each `serde` field of a generic type:
+/// the bounds of the write side (`expand::write_generics`), read backwards.
+fn read_generics(model: &Model<'_, '_>) -> syn::Generics {
+    let cont = model.cont;
+    if cont.generics.type_params().next().is_none() {
+        return model.read_generics.clone();
+    }
+    let fields: Vec<&Field<'_>> = match &cont.data {
+        Data::Struct(_, fields) => fields.iter().collect(),
+        Data::Enum(variants) => variants.iter().flat_map(|v| &v.fields).collect(),
+    };
+    let mut generics = cont.generics.clone();
+    for param in generics.type_params_mut() {
+        let in_serde = fields
+            .iter()
+            .any(|f| f.attrs.serde.is_some() && mentions(f.ty.to_token_stream(), &param.ident));
+        let elsewhere = fields
+            .iter()
+            .any(|f| f.attrs.serde.is_none() && mentions(f.ty.to_token_stream(), &param.ident));
+        if elsewhere || !in_serde {
+            param.bounds.push(syn::parse_quote!(::portable_pickle::FromPickle));
+        } else {
+            param.bounds.push(syn::parse_quote!('static));
+        }
+    }
+    for f in fields.iter().filter(|f| f.attrs.serde.is_some()) {
+        let ty = f.ty;
+        generics
+            .make_where_clause()
+            .predicates
+            .push(syn::parse_quote!(#ty: ::portable_pickle::serde::__DeserializeOwned));
+    }
+    generics
+}
+
+/// Whether `tokens` (a field type) name `ident` anywhere.
+fn mentions(tokens: TokenStream, ident: &syn::Ident) -> bool {
+    tokens.into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == *ident,
+        proc_macro2::TokenTree::Group(g) => mentions(g.stream(), ident),
+        _ => false,
+    })
 }
 
 /// A read impl that keeps the rest of the crate compiling after a derive error.
@@ -163,12 +220,16 @@ fn read_field(ty_name: &str, i: usize, f: &Field<'_>) -> TokenStream {
     let ty = f.ty;
     let name = &f.py_name.value;
     let read = quote!(::portable_pickle::__private::read);
-    if f.attrs.bytes.is_some() {
-        let default = if f.attrs.default.is_some() {
-            quote!(::core::option::Option::Some(<#ty as ::core::default::Default>::default as fn() -> #ty))
-        } else {
-            quote!(::core::option::Option::None)
-        };
+    let default = if f.attrs.default.is_some() {
+        quote!(::core::option::Option::Some(<#ty as ::core::default::Default>::default as fn() -> #ty))
+    } else {
+        quote!(::core::option::Option::None)
+    };
+    if let Some(span) = f.attrs.serde {
+        // Spanned at the attribute, so a build without the `serde` feature points there.
+        let read = quote_spanned!(span=> ::portable_pickle::serde::__read_field);
+        quote!(#read::<#ty>(__s[#i], __cx, #ty_name, #name, #default)?)
+    } else if f.attrs.bytes.is_some() {
         quote!(#read::bytes_field::<#ty>(__s[#i], __cx, #ty_name, #name, #default)?)
     } else if f.attrs.default.is_some() {
         quote!(#read::field_or_default::<#ty>(__s[#i], __cx, #name)?)

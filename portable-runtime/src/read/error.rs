@@ -205,7 +205,11 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Unsupported(what) => write!(f, "unsupported: {what}"),
             ErrorKind::Malformed(what) => write!(f, "malformed pickle: {what}"),
             ErrorKind::Limit { what, limit } => write!(f, "limit exceeded: {what} (limit {limit})"),
+            // `ty` is empty where a serde `Deserialize` impl reported the
+            // field outside any struct the reader knows.
+            ErrorKind::MissingField { ty, field } if ty.is_empty() => write!(f, "missing field `{field}`"),
             ErrorKind::MissingField { ty, field } => write!(f, "missing field `{field}` of `{ty}`"),
+            ErrorKind::UnknownField { ty, field } if ty.is_empty() => write!(f, "unknown field `{field}`"),
             ErrorKind::UnknownField { ty, field } => write!(f, "unknown field `{field}` of `{ty}`"),
             ErrorKind::TypeMismatch { expected, found } => write!(f, "expected {expected}, found {found}"),
             ErrorKind::IntOutOfRange { value, ty } => write!(f, "integer {value} out of range for {ty}"),

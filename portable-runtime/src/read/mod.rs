@@ -51,17 +51,47 @@ pub struct KnownPrefixes<'a> {
 fn read<T: FromPickle, S: Source>(src: S, header: KnownPrefixes<'_>, options: &ReadOptions) -> Result<T, Error> {
     let mut names = ClassNames::default();
     T::declare_classes(&mut names);
-    let class_names = |n: &str| names.contains(n);
-    let admit = Admit {
-        options,
-        class_names: &class_names,
-    };
+    let (value, mut cx) = decode(src, header, options, &|n: &str| names.contains(n))?;
+    T::from_pickle_owned(value, &mut cx)
+}
+
+/// Decodes one pickle to its [`Value`], admitting the classes `class_names`
+/// accepts besides the fixed table, and the [`ReadContext`] to convert it
+/// in. The tree stays alive while it is converted: the conversion's budget
+/// is what the tree leaves.
+fn decode<S: Source>(
+    src: S,
+    header: KnownPrefixes<'_>,
+    options: &ReadOptions,
+    class_names: &dyn Fn(&str) -> bool,
+) -> Result<(Value, ReadContext), Error> {
+    let admit = Admit { options, class_names };
     let (value, held) = read_value(src, header, admit)?;
-    // The tree stays alive while it is converted: the conversion's budget
-    // is what the tree leaves.
     let mut cx = ReadContext::new(options);
     cx.charge(held)?;
-    T::from_pickle_owned(value, &mut cx)
+    Ok((value, cx))
+}
+
+/// [`decode`] of a slice with no class names beyond the fixed table and
+/// [`ReadOptions::allowed_globals`]: the serde bridge, which knows no class
+/// names of its target type.
+#[cfg(feature = "serde")]
+pub(crate) fn decode_slice_unnamed(
+    header: KnownPrefixes<'_>,
+    bytes: &[u8],
+    options: &ReadOptions,
+) -> Result<(Value, ReadContext), Error> {
+    decode(SliceSource::new(bytes), header, options, &|_: &str| false)
+}
+
+/// [`decode_slice_unnamed`] from a reader, consuming exactly the pickle.
+#[cfg(feature = "serde")]
+pub(crate) fn decode_reader_unnamed<R: Read>(
+    header: KnownPrefixes<'_>,
+    reader: R,
+    options: &ReadOptions,
+) -> Result<(Value, ReadContext), Error> {
+    decode(ReaderSource::new(reader), header, options, &|_: &str| false)
 }
 
 /// Reads one pickle from `bytes` (bytes after its `STOP` are ignored, as

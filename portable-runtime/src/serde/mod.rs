@@ -6,6 +6,8 @@
 //! once per process and memoized per stream.
 
 mod de;
+mod de_access;
 mod ser;
 
+pub use de::{from_reader_with_header, from_slice_with_header, from_value, read_field, Deserializer};
 pub use ser::{write, write_field, Error};
