@@ -249,10 +249,14 @@ impl TypeSpec {
         }
     }
 
-    /// The class whose key names the definition: the last one, which for a
-    /// [`TypeShape::Variant`] is the variant (its base is shared).
-    fn definition_key(keys: &[String]) -> String {
-        def_key(keys.last().expect("a class"))
+    /// The key the definition is registered under: the first class's,
+    /// except for a [`TypeShape::Variant`], whose base is shared by other
+    /// definitions: the variant's.
+    fn definition_key(&self, keys: &[String]) -> String {
+        match self.shape {
+            TypeShape::Variant { .. } => def_key(&keys[1]),
+            _ => def_key(&keys[0]),
+        }
     }
 
     /// Encodes the descriptor: [`TypeSpec::program`], compiled, and for a
@@ -298,7 +302,7 @@ impl TypeSpec {
     pub fn program_with(&self, real_module: RealModule) -> Program {
         let keys = self.class_keys();
         let names = self.class_names();
-        let def_key = Self::definition_key(&keys);
+        let def_key = self.definition_key(&keys);
         let definition = Fragment {
             label: format!("DEF_{}", names[0]),
             program: self.definition(&keys, real_module),
@@ -692,7 +696,7 @@ mod tests {
             crate::names::parse_class_key(&kc[1]).unwrap().qualname(),
             "Shape.Circle"
         );
-        assert_ne!(TypeSpec::definition_key(&kc), TypeSpec::definition_key(&ke));
+        assert_ne!(circle.definition_key(&kc), empty.definition_key(&ke));
         let encoded = circle.encode();
         assert_eq!(encoded.slots, 2, "the base, then the variant");
         assert_ne!(encoded.key, empty.encode().key);
