@@ -144,7 +144,7 @@ impl de::Error for Error {
         Error::mismatch(exp.to_string(), unexp.to_string())
     }
 
-    /// The struct's name is filled in where the reader knows it ([`named`]).
+    /// The struct's name is filled in where the reader knows it (`named`).
     fn missing_field(field: &'static str) -> Self {
         Error::missing_field("", field)
     }
