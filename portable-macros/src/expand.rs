@@ -5,7 +5,7 @@ use portable_format::descriptor::{offset, ClassShape, InstanceEncoding, TypeShap
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 
-use crate::ast::{Container, Data, Field, Style, Variant};
+use crate::ast::{Container, Field, Style, Variant};
 use crate::model::{Kind, Model};
 
 /// The impl for a checked container.
@@ -78,7 +78,7 @@ pub fn expand(model: &Model<'_, '_>) -> TokenStream {
             }
         }
     };
-    let generics = write_generics(model);
+    let generics = &model.write_generics;
     let ident = cont.ident;
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     quote! {
@@ -93,50 +93,6 @@ pub fn expand(model: &Model<'_, '_>) -> TokenStream {
             }
         }
     }
-}
-
-/// The impl's generics: `PortablePickle` on every type parameter (as
-/// `Model::write_generics`), except one that only `#[pickle(serde)]` fields
-/// mention, and `Serialize` on the type of each `serde` field of a generic
-/// type.
-fn write_generics(model: &Model<'_, '_>) -> syn::Generics {
-    let cont = model.cont;
-    if cont.generics.type_params().next().is_none() {
-        return model.write_generics.clone();
-    }
-    let fields: Vec<&Field<'_>> = match &cont.data {
-        Data::Struct(_, fields) => fields.iter().collect(),
-        Data::Enum(variants) => variants.iter().flat_map(|v| &v.fields).collect(),
-    };
-    let mut generics = cont.generics.clone();
-    for param in generics.type_params_mut() {
-        let in_serde = fields
-            .iter()
-            .any(|f| f.attrs.serde.is_some() && mentions(f.ty.to_token_stream(), &param.ident));
-        let elsewhere = fields
-            .iter()
-            .any(|f| f.attrs.serde.is_none() && mentions(f.ty.to_token_stream(), &param.ident));
-        if elsewhere || !in_serde {
-            param.bounds.push(syn::parse_quote!(::portable_pickle::PortablePickle));
-        }
-    }
-    for f in fields.iter().filter(|f| f.attrs.serde.is_some()) {
-        let ty = f.ty;
-        generics
-            .make_where_clause()
-            .predicates
-            .push(syn::parse_quote!(#ty: ::portable_pickle::serde::__Serialize));
-    }
-    generics
-}
-
-/// Whether `tokens` (a field type) name `ident` anywhere.
-fn mentions(tokens: TokenStream, ident: &syn::Ident) -> bool {
-    tokens.into_iter().any(|t| match t {
-        proc_macro2::TokenTree::Ident(i) => i == *ident,
-        proc_macro2::TokenTree::Group(g) => mentions(g.stream(), ident),
-        _ => false,
-    })
 }
 
 /// The memo slot at `offset` (from `portable_format::descriptor::offset`,

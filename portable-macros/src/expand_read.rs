@@ -11,7 +11,7 @@
 //! (`portable_pickle::serde::__read_field`).
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned, ToTokens};
+use quote::{quote, quote_spanned};
 
 use crate::ast::{Data, Field, Style, Variant};
 use crate::model::{Kind, Model};
@@ -111,7 +111,7 @@ pub fn expand(model: &Model<'_, '_>) -> TokenStream {
         .filter(|f| f.attrs.bytes.is_none() && f.attrs.serde.is_none())
         .map(|f| f.ty)
         .collect();
-    let generics = read_generics(model);
+    let generics = &model.read_generics;
     let ident = cont.ident;
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     quote! {
@@ -133,53 +133,6 @@ pub fn expand(model: &Model<'_, '_>) -> TokenStream {
             }
         }
     }
-}
-
-/// The impl's generics: `FromPickle` on every type parameter (as
-/// `Model::read_generics`), except one that only `#[pickle(serde)]` fields
-/// mention (bounded by `'static` instead, as `FromPickle` types are), and
-/// `DeserializeOwned` on the type of each `serde` field of a generic type:
-/// the bounds of the write side (`expand::write_generics`), read backwards.
-fn read_generics(model: &Model<'_, '_>) -> syn::Generics {
-    let cont = model.cont;
-    if cont.generics.type_params().next().is_none() {
-        return model.read_generics.clone();
-    }
-    let fields: Vec<&Field<'_>> = match &cont.data {
-        Data::Struct(_, fields) => fields.iter().collect(),
-        Data::Enum(variants) => variants.iter().flat_map(|v| &v.fields).collect(),
-    };
-    let mut generics = cont.generics.clone();
-    for param in generics.type_params_mut() {
-        let in_serde = fields
-            .iter()
-            .any(|f| f.attrs.serde.is_some() && mentions(f.ty.to_token_stream(), &param.ident));
-        let elsewhere = fields
-            .iter()
-            .any(|f| f.attrs.serde.is_none() && mentions(f.ty.to_token_stream(), &param.ident));
-        if elsewhere || !in_serde {
-            param.bounds.push(syn::parse_quote!(::portable_pickle::FromPickle));
-        } else {
-            param.bounds.push(syn::parse_quote!('static));
-        }
-    }
-    for f in fields.iter().filter(|f| f.attrs.serde.is_some()) {
-        let ty = f.ty;
-        generics
-            .make_where_clause()
-            .predicates
-            .push(syn::parse_quote!(#ty: ::portable_pickle::serde::__DeserializeOwned));
-    }
-    generics
-}
-
-/// Whether `tokens` (a field type) name `ident` anywhere.
-fn mentions(tokens: TokenStream, ident: &syn::Ident) -> bool {
-    tokens.into_iter().any(|t| match t {
-        proc_macro2::TokenTree::Ident(i) => i == *ident,
-        proc_macro2::TokenTree::Group(g) => mentions(g.stream(), ident),
-        _ => false,
-    })
 }
 
 /// A read impl that keeps the rest of the crate compiling after a derive error.

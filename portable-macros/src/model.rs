@@ -2,15 +2,17 @@
 //! kind of Python object the type becomes (with a unit enum's member values
 //! and a transparent struct's field) and the generics of each impl.
 
+use quote::ToTokens as _;
+
 use crate::ast::{Container, Data, Field, Style, Variant};
 
 /// A checked container, prepared for the expansions.
 pub struct Model<'m, 'a> {
     pub cont: &'m Container<'a>,
     pub kind: Kind<'m, 'a>,
-    /// The container's generics with `PortablePickle` on every type parameter.
+    /// The generics of the `PortablePickle` impl (see `impl_generics`).
     pub write_generics: syn::Generics,
-    /// The container's generics with `FromPickle` on every type parameter.
+    /// The generics of the `FromPickle` impl (see `impl_generics`).
     pub read_generics: syn::Generics,
 }
 
@@ -69,17 +71,69 @@ impl<'m, 'a> Model<'m, 'a> {
         Model {
             cont,
             kind,
-            write_generics: bounded(cont.generics, syn::parse_quote!(::portable_pickle::PortablePickle)),
-            read_generics: bounded(cont.generics, syn::parse_quote!(::portable_pickle::FromPickle)),
+            write_generics: impl_generics(
+                cont,
+                syn::parse_quote!(::portable_pickle::PortablePickle),
+                // A parameter only `serde` fields mention needs no bound of its own.
+                None,
+                syn::parse_quote!(::portable_pickle::serde::__Serialize),
+            ),
+            read_generics: impl_generics(
+                cont,
+                syn::parse_quote!(::portable_pickle::FromPickle),
+                // `FromPickle` types are `'static`, so such a parameter is too.
+                Some(syn::parse_quote!('static)),
+                syn::parse_quote!(::portable_pickle::serde::__DeserializeOwned),
+            ),
         }
     }
 }
 
-/// `generics` with `bound` added to every type parameter.
-fn bounded(generics: &syn::Generics, bound: syn::TypeParamBound) -> syn::Generics {
-    let mut generics = generics.clone();
+/// The container's generics for one of its impls: `bound` on every type
+/// parameter, except one that only `#[pickle(serde)]` fields mention (which
+/// gets `serde_only`, if any), and `serde_bound` on the type of each `serde`
+/// field of a generic type.
+fn impl_generics(
+    cont: &Container<'_>,
+    bound: syn::TypeParamBound,
+    serde_only: Option<syn::TypeParamBound>,
+    serde_bound: syn::Path,
+) -> syn::Generics {
+    let mut generics = cont.generics.clone();
+    if generics.type_params().next().is_none() {
+        return generics;
+    }
+    let fields: Vec<&Field<'_>> = match &cont.data {
+        Data::Struct(_, fields) => fields.iter().collect(),
+        Data::Enum(variants) => variants.iter().flat_map(|v| &v.fields).collect(),
+    };
+    let mentioned = |serde: bool, ident: &syn::Ident| {
+        fields
+            .iter()
+            .any(|f| f.attrs.serde.is_some() == serde && mentions(f.ty.to_token_stream(), ident))
+    };
     for param in generics.type_params_mut() {
-        param.bounds.push(bound.clone());
+        if mentioned(false, &param.ident) || !mentioned(true, &param.ident) {
+            param.bounds.push(bound.clone());
+        } else if let Some(b) = &serde_only {
+            param.bounds.push(b.clone());
+        }
+    }
+    for f in fields.iter().filter(|f| f.attrs.serde.is_some()) {
+        let ty = f.ty;
+        generics
+            .make_where_clause()
+            .predicates
+            .push(syn::parse_quote!(#ty: #serde_bound));
     }
     generics
+}
+
+/// Whether `tokens` (a field type) name `ident` anywhere.
+fn mentions(tokens: proc_macro2::TokenStream, ident: &syn::Ident) -> bool {
+    tokens.into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == *ident,
+        proc_macro2::TokenTree::Group(g) => mentions(g.stream(), ident),
+        _ => false,
+    })
 }
