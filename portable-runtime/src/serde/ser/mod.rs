@@ -1,0 +1,268 @@
+//! Writing: a `serde::Serializer` over the stream state. [`write`] says
+//! what Python objects serde's calls become; how it gets there follows.
+//!
+//! # Buffering
+//!
+//! A struct's class depends on its field set, known only once every field is
+//! written, but `cls(*fields)` needs the class first. So the fields of a
+//! struct (and struct variant) are written to a side buffer while the class
+//! descriptors they need (which define memo entries, and leave the stack as
+//! they find it) go straight to the stream; when the struct ends, its class
+//! is written if new, then `cls`, the buffered fields and `REDUCE`. The
+//! buffers contain only memo references to classes already defined. Tuple
+//! structs and variants, newtype and unit forms know their class at once and
+//! are written directly. A struct's fields are held in memory until it ends:
+//! a top-level struct holding a large collection is written to a
+//! [`to_writer`](crate::to_writer_with_header) sink only once it is complete
+//! (sequences and maps are streamed frame by frame).
+//!
+//! Framing: a buffer records an opcode boundary about every 64 KiB of its
+//! bytes (after a container item); a finished buffer carries these into its
+//! parent, and the stream closes a frame at each once the buffer reaches it,
+//! so frames stay near 64 KiB. A `str` or `bytes` of 64 KiB or more inside a
+//! struct stays inside a frame (valid pickle; CPython would write it outside
+//! any frame, as a value written directly to the stream is).
+//!
+//! # Files
+//!
+//! * `mod.rs`: the entry points [`write`] and [`write_field`], the
+//!   serializer's state and its small helpers;
+//! * `serializer.rs`: the `serde::Serializer` impl, one method per serde call;
+//! * `compound.rs`: lists and dicts (`Batch`), tuples (`Tuple`), structs (`Struct`);
+//! * `buffer.rs`: the field buffers of open structs, their frame cuts, and
+//!   how a finished struct reaches its parent or the stream;
+//! * `recent.rs`: the serializer's own cache of the classes it resolved;
+//! * `classes.rs`: the process-wide class cache, and how a class is built
+//!   from serde's names;
+//! * `error.rs`: [`Error`].
+
+mod buffer;
+mod classes;
+mod compound;
+mod error;
+mod recent;
+mod serializer;
+
+use std::fmt::{Display, Write as _};
+use std::io;
+
+use serde::ser::Serialize;
+
+use crate::Pickler;
+
+use buffer::Pending;
+use classes::{class_of, Class, Query};
+use recent::{recent_index, Recent, RECENT};
+
+pub use error::Error;
+
+// ---------------------------------------------------------------- entry points
+
+/// Writes `value` through its `Serialize` impl as one Python object into
+/// the stream `p` (which may be in the middle of a derived value: the memo
+/// and the classes already written are shared).
+///
+/// # Python shapes
+///
+/// The same shapes the derive gives, as far as serde's calls describe them:
+///
+/// | serde call | Python |
+/// | --- | --- |
+/// | `bool`, integers (`i128`/`u128` exact), floats (`f32` widened exactly) | `bool`, `int`, `float` |
+/// | `char`, `str`, `collect_str` | `str` |
+/// | `bytes` (`serde_bytes`) | `bytes` (a plain `Vec<u8>` is a sequence: a `list` of ints) |
+/// | `none`, `unit` | `None`; `some(v)` is `v` |
+/// | sequence / tuple / map | `list` / `tuple` / `dict` |
+/// | struct `S { a, b }` | `S(a=…, b=…)`: an instance of a stand-in dataclass named `S` with serde's field names (after `rename`, `rename_all`, `skip`) |
+/// | tuple struct `S(x, y)` / newtype struct `S(x)` | `S(_0=…, _1=…)` / `S(_0=…)` |
+/// | unit struct `S` | `S()`, a field-less instance |
+/// | enum variant (externally tagged) | an instance of the variant class `E.V` (`__qualname__` `"E.V"`), a subclass of a field-less base class `E`; unit variants are field-less instances `E.V()`, newtype variants have the field `_0`, tuple variants `_0`, `_1`, … |
+///
+/// serde never lists an enum's variants, so unit variants are not members of
+/// an `enum.Enum`: each variant class is built on its own
+/// (`TypeShape::Variant`) and shares the base class `E` with every other
+/// variant of the same enum name; `E.V` is the same class in every stream a
+/// process loads. Internally and adjacently tagged and untagged enums are
+/// whatever serde's calls describe: internally tagged, a struct named after
+/// the enum with the tag field first (`E(type='V', x=1)`; one class per
+/// variant's field set), or a `dict` with the tag for a newtype variant
+/// holding a map; adjacently tagged, a struct named after the enum with the
+/// tag, which serde writes as a unit variant (`E(t=E.V(), c=…)`), and the
+/// content (a struct variant's content is a struct named after the variant);
+/// untagged, the bare content. `is_human_readable` is `true`, so types with
+/// two forms (IP addresses, UUIDs, dates) write their text form.
+///
+/// Names: a field name that is a Python keyword gets a trailing `_` (`class_`),
+/// as in the derive, and so does a class or variant name that is one. A struct
+/// whose name, or any of whose field names, is not a usable Python name (not
+/// an identifier, a dunder name, or two fields with one Python name) is
+/// written without a class: a struct as a `dict` of its fields under serde's
+/// names, a tuple struct as a `tuple`, a newtype struct as its value, a unit
+/// struct as `None`; an enum variant with such a name as serde's externally
+/// tagged form: `"V"` for a unit variant, `{"V": value}` otherwise.
+///
+/// # Classes
+///
+/// A class is described by serde's `&'static str` names. Its descriptor is
+/// encoded once per process, cached under the identity (address and length)
+/// of those names, so after the first time no name is hashed by content,
+/// and written once per stream (`Pickler::class_slot`). Class keys use an
+/// empty crate name (serde does not know the crate). A struct whose field
+/// set varies between values (`skip_serializing_if`) gets one class per field
+/// set, each a complete dataclass of the fields it has.
+///
+/// # Errors
+///
+/// A failing `Serialize` impl, a map key Python cannot hash (a `list` or
+/// `dict`, also inside a tuple or struct key), a tuple whose elements exceed
+/// its declared length, or an I/O error is an [`Error`] with the path to the
+/// value (`.items[2].name`). A `Serialize` impl that ignores an error and
+/// goes on gets an error at the end, never a stream Python cannot load.
+pub fn write<T: Serialize + ?Sized>(p: &mut Pickler<'_>, value: &T) -> Result<(), Error> {
+    let mut ser = Ser::new(p);
+    value.serialize(&mut ser)?;
+    if ser.failed || ser.compounds != 0 || ser.depth != 0 {
+        return Err(Error::new(
+            "a Serialize implementation went on after an error or left a sequence, map or struct unfinished; \
+             the stream would not load",
+        ));
+    }
+    ser.p.boundary()?;
+    Ok(())
+}
+
+/// `#[pickle(serde)]` fields: [`write()`], with the error (message and path)
+/// as an `io::Error`.
+pub fn write_field<T: Serialize + ?Sized>(value: &T, p: &mut Pickler<'_>) -> io::Result<()> {
+    write(p, value).map_err(io::Error::from)
+}
+
+/// The serializer: writes into the innermost open struct's buffer, or the
+/// stream when none is open.
+struct Ser<'a, 's> {
+    p: &'a mut Pickler<'s>,
+    /// The buffers of the open structs, `bufs[..depth]`, innermost last;
+    /// the ones after are kept (empty) for reuse.
+    bufs: Vec<Pending>,
+    depth: usize,
+    /// The classes met last, by the identity of their names (allocated at
+    /// the first class).
+    recent: Option<Box<[Option<Recent>]>>,
+    /// Nonzero while a map key is written: what Python cannot hash is refused.
+    in_key: u32,
+    /// Map key texts (for error paths), one per open map.
+    keys: Vec<String>,
+    maps: usize,
+    /// Which of `keys` the scalar being written is the text of.
+    capture: Option<usize>,
+    /// Sequences, maps, tuples and structs begun and not yet ended.
+    compounds: usize,
+    /// An error was returned: the stream is unusable whatever happens next.
+    failed: bool,
+    scratch: String,
+}
+
+impl<'a, 's> Ser<'a, 's> {
+    fn new(p: &'a mut Pickler<'s>) -> Self {
+        Ser {
+            p,
+            bufs: Vec::new(),
+            depth: 0,
+            recent: None,
+            in_key: 0,
+            keys: Vec::new(),
+            maps: 0,
+            capture: None,
+            compounds: 0,
+            failed: false,
+            scratch: String::new(),
+        }
+    }
+
+    /// An error this serializer found (which poisons the stream).
+    fn fail(&mut self, e: impl Into<Error>) -> Error {
+        self.failed = true;
+        e.into()
+    }
+
+    /// Passes on the error of a nested value with its place in the path. It
+    /// passed through the stream, which is unusable from here on, whatever
+    /// the caller does with the error.
+    #[inline]
+    fn nested(&mut self, result: Result<(), Error>, place: impl FnOnce(Error) -> Error) -> Result<(), Error> {
+        result.map_err(|e| {
+            self.failed = true;
+            place(e)
+        })
+    }
+
+    /// Records the text of a map key being written, for error paths.
+    #[inline]
+    fn key_text(&mut self, text: impl Display) {
+        if let Some(i) = self.capture.take() {
+            let s = &mut self.keys[i];
+            s.clear();
+            let _ = write!(s, "{text}");
+        }
+    }
+
+    /// A container begins: no key text; refused inside a map key when
+    /// Python cannot hash it (`what`).
+    fn begin(&mut self, unhashable: Option<&str>) -> Result<(), Error> {
+        self.key_text("<value>");
+        if let (Some(what), true) = (unhashable, self.in_key > 0) {
+            return Err(self.fail(Error::new(format!(
+                "{what} cannot be a dict key: Python cannot hash it"
+            ))));
+        }
+        self.compounds += 1;
+        Ok(())
+    }
+
+    fn end(&mut self) {
+        self.compounds -= 1;
+    }
+
+    fn write_str(&mut self, s: &str) -> Result<(), Error> {
+        match self.depth {
+            0 => self.p.str(s).map_err(|e| self.fail(e)),
+            d => {
+                self.bufs[d - 1].w.str(s);
+                Ok(())
+            }
+        }
+    }
+
+    fn write_bytes(&mut self, v: &[u8]) -> Result<(), Error> {
+        match self.depth {
+            0 => self.p.bytes(v).map_err(|e| self.fail(e)),
+            d => {
+                self.bufs[d - 1].w.bytes(v);
+                Ok(())
+            }
+        }
+    }
+
+    /// The memo slot of the class of `q` in this stream, writing its
+    /// descriptor (to the stream itself, never to a buffer) the first time;
+    /// `None` when it has no usable Python class. The shapes this serializer
+    /// met last are kept by the addresses of their names, so a repeated
+    /// shape costs a few comparisons of addresses.
+    fn resolve(&mut self, q: &Query<'_>) -> Option<u32> {
+        let recent = self.recent.get_or_insert_with(|| (0..RECENT).map(|_| None).collect());
+        let at = recent_index(q);
+        if let Some(r) = &recent[at] {
+            if r.matches(q) {
+                return r.slot;
+            }
+        }
+        let slot = match class_of(q) {
+            Class::Instance(desc, at) => Some(self.p.class_slot(desc) + at),
+            Class::Plain => None,
+        };
+        let recent = self.recent.as_mut().expect("allocated above");
+        let r = recent[at].get_or_insert_with(Recent::default);
+        r.set(q, slot);
+        slot
+    }
+}
