@@ -7,14 +7,17 @@
 #      scripts/setup-engines.sh   dask, distributed, joblib, cloudpickle (pinned)
 #                                 into the venv target/engines-venv
 #   2. cargo fmt --check, cargo clippy -D warnings
-#   3. cargo test                 unit tests, UI tests of the derive's errors,
+#   3. cargo test --all-features  unit tests, UI tests of the derive's errors,
 #                                 the corpus on CPython 3.11 (C, pure-Python,
-#                                 restricted, optimized, dis), the engine
-#                                 streams (target/tmp/engines)
+#                                 restricted, optimized, dis) with the cases
+#                                 of every optional feature and the serde
+#                                 bridge's (tests/support/serde_cases.rs),
+#                                 the engine streams (target/tmp/engines)
 #   4. tests/engines/run_engines.py   loaded objects through dask, joblib/loky,
 #                                 multiprocessing, cloudpickle (the venv's python)
 #   5. cargo doc -D warnings
-#   6. scripts/readers.sh         the same corpus on all seven readers; each
+#   6. scripts/readers.sh         the same corpus (serde cases included) on
+#                                 all seven readers; each
 #                                 writes its re-pickles of the write_back cases
 #                                 to target/tmp/corpus/back
 #   7. cargo test --test corpus_readback   those re-pickles of every reader

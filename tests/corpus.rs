@@ -3,6 +3,9 @@
 
 #[path = "support/readback.rs"]
 mod readback;
+#[cfg(feature = "serde")]
+#[path = "support/serde_cases.rs"]
+mod serde_cases;
 mod support;
 
 use std::borrow::Cow;
@@ -803,6 +806,9 @@ fn corpus_loads_in_cpython() {
 
     guarantees(&mut c);
     feature_cases(&mut c);
+    // The serde bridge's streams (tests/support/serde_cases.rs).
+    #[cfg(feature = "serde")]
+    serde_cases::serde_cases(&mut c);
 
     // The header and payload alone.
     c.raw(

@@ -1,7 +1,8 @@
 //! Rust → every Python reader → Rust: the re-pickles that each reader of
 //! scripts/readers.sh wrote for the corpus cases that call `write_back(v)`
-//! (the empty structs and variants, ...), read back into Rust and compared
-//! with the values Rust wrote.
+//! (the empty structs and variants, and with the feature `serde` the serde
+//! bridge's cases, read through `portable_pickle::serde::from_slice`), read
+//! back into Rust and compared with the values Rust wrote.
 //!
 //! Needs scripts/readers.sh to have run on the corpus first, so it runs only
 //! when `PORTABLE_PICKLE_READBACK_DIR` names that corpus directory (the one

@@ -4,6 +4,9 @@
 //! limits.
 #![cfg(feature = "serde")]
 
+#[path = "support/serde_values.rs"]
+mod serde_values;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Debug;
 use std::path::{Path, PathBuf};
@@ -816,21 +819,14 @@ mod rt {
     use std::collections::{BTreeMap, HashMap};
     use std::fmt::Debug;
 
-    use portable_pickle::serde as pser;
     use serde::de::DeserializeOwned;
     use serde::{Deserialize, Serialize};
 
     /// `serde::from_slice(&serde::to_vec(&v)) == v`, also from a reader and
-    /// from the dynamic `Value` of the stream.
+    /// from the dynamic `Value` of the stream (the check the corpus's serde
+    /// values get too: tests/support/serde_values.rs).
     pub fn rt<T: Serialize + DeserializeOwned + PartialEq + Debug>(v: &T) {
-        let bytes = pser::to_vec(v).unwrap_or_else(|e| panic!("{v:?}: {e}"));
-        let back: T = pser::from_slice(&bytes).unwrap_or_else(|e| panic!("{v:?}: {e}"));
-        assert_eq!(&back, v);
-        let back: T = pser::from_reader(&bytes[..]).unwrap_or_else(|e| panic!("{v:?}: {e}"));
-        assert_eq!(&back, v);
-        let value: portable_pickle::Value = portable_pickle::from_slice(&bytes).unwrap();
-        let again: T = pser::from_value(&value, &Default::default()).unwrap_or_else(|e| panic!("{v:?}: {e}"));
-        assert_eq!(&again, v);
+        crate::serde_values::round_trip(v, v);
     }
 
     #[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
@@ -950,6 +946,35 @@ mod rt {
             class_name: "A".into(),
         }
     }
+}
+
+/// The same value written by the derive and by serde (types deriving both,
+/// the corpus's `serde_vs_derive` cases) reads back through either: serde
+/// reads what the derive wrote and the derive what serde wrote, except a
+/// unit-only enum, an `enum.Enum` member carrying its value via the derive
+/// and an `Enum.Variant()` instance via serde.
+#[test]
+fn derive_and_serde_streams_cross_read() {
+    use serde_values::both;
+    let rel = both::release();
+    let by_derive = to_vec(&rel);
+    let by_serde = pser::to_vec(&rel).unwrap();
+    assert_eq!(read::<both::Release>(&by_derive), rel);
+    assert_eq!(portable_pickle::from_slice::<both::Release>(&by_serde).unwrap(), rel);
+    assert_eq!(
+        portable_pickle::from_slice::<Vec<both::Kind>>(&pser::to_vec(&rel.kinds).unwrap()).unwrap(),
+        rel.kinds
+    );
+
+    let dif = both::differs();
+    let e = err::<both::Differs>(&to_vec(&dif));
+    assert_eq!(e.path(), ".status");
+    assert!(e.to_string().contains("serde reads enum variants by name only"), "{e}");
+    let e = portable_pickle::from_slice::<both::Differs>(&pser::to_vec(&dif).unwrap()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "expected Status, found _portable_pickle_v1.Status.Yanked at .status"
+    );
 }
 
 #[test]

@@ -1,7 +1,10 @@
 //! Rust → Python → Rust: the corpus cases whose check calls `write_back(v)`,
 //! their Rust values, and the reading of every reader's re-pickles back into
-//! Rust. One copy, used by tests/corpus.rs (CPython, during `cargo test`) and
-//! tests/corpus_readback.rs (every reader, after scripts/readers.sh).
+//! Rust (through `FromPickle`, or for the serde bridge's cases through
+//! `portable_pickle::serde::from_slice`; their values are in
+//! serde_values.rs). One copy, used by tests/corpus.rs (CPython, during
+//! `cargo test`) and tests/corpus_readback.rs (every reader, after
+//! scripts/readers.sh).
 //!
 //! tests/python/check_corpus.py's `write_back(obj)` writes
 //! `<corpus>/back/<case>.<reader>.<loader>.p<N>.pkl` (`pickle.dumps(obj,
@@ -15,6 +18,11 @@ use std::fmt::Debug;
 use std::path::Path;
 
 use portable_pickle::{FromPickle, PortablePickle};
+
+/// The serde cases' values (feature `serde`).
+#[cfg(feature = "serde")]
+#[path = "serde_values.rs"]
+pub mod serde_values;
 
 /// A struct with an empty field list.
 #[derive(PortablePickle, Debug, PartialEq)]
@@ -41,13 +49,54 @@ pub fn empty_variants() -> Vec<EmptyVariants> {
 /// Reads one re-pickle and compares it with the value Rust wrote.
 type Check = fn(&[u8]) -> Result<(), String>;
 
-/// Every case whose check calls `write_back(v)`, with the value Rust wrote.
-/// A case of the manifest that calls `write_back` but is missing here fails
-/// [`read_back`].
-pub const CASES: &[(&str, Check)] = &[
-    ("empty_structs", |bytes| compare(bytes, &empty_structs())),
-    ("empty_variants", |bytes| compare(bytes, &empty_variants())),
-];
+/// Every case whose check calls `write_back(v)`, with the value Rust wrote
+/// (or, for a serde case, the value it reads back as). A case of the
+/// manifest that calls `write_back` but is missing here fails [`read_back`].
+pub fn cases() -> Vec<(&'static str, Check)> {
+    #[allow(unused_mut)]
+    let mut cases: Vec<(&'static str, Check)> = vec![
+        ("empty_structs", |bytes| compare(bytes, &empty_structs())),
+        ("empty_variants", |bytes| compare(bytes, &empty_variants())),
+    ];
+    #[cfg(feature = "serde")]
+    cases.extend(serde_cases());
+    cases
+}
+
+/// The serde cases of the corpus (tests/support/serde_cases.rs) that call
+/// `write_back(v)`: read back through `portable_pickle::serde::from_slice`,
+/// or, for streams the derive wrote, through its `FromPickle` impl.
+#[cfg(feature = "serde")]
+fn serde_cases() -> Vec<(&'static str, Check)> {
+    use serde_values::{self as sv, both};
+    vec![
+        ("serde_scalars", |b| compare_serde(b, &sv::scalars())),
+        ("serde_options_and_sets", |b| {
+            compare_serde(b, &sv::options_and_sets_back())
+        }),
+        ("serde_int128", |b| compare_serde(b, &sv::int128())),
+        ("serde_bytes_and_lists", |b| compare_serde(b, &sv::bytes_and_lists())),
+        ("serde_big_containers", |b| compare_serde(b, &sv::big_containers())),
+        ("serde_package", |b| {
+            compare_serde(b, &sv::package_back(Some("https://serde.rs")))
+        }),
+        ("serde_skip_serializing_if", |b| compare_serde(b, &sv::packages_back())),
+        ("serde_enum_external", |b| compare_serde(b, &sv::shapes())),
+        ("serde_enum_internal", |b| compare_serde(b, &sv::events())),
+        ("serde_enum_adjacent", |b| compare_serde(b, &sv::msgs())),
+        ("serde_enum_untagged", |b| compare_serde(b, &sv::looses())),
+        ("serde_struct_forms", |b| compare_serde(b, &sv::struct_forms())),
+        ("serde_names", |b| compare_serde(b, &sv::names())),
+        ("serde_map_keys", |b| compare_serde(b, &sv::map_keys())),
+        ("serde_nested_depth", |b| compare_serde(b, &sv::nested_depth())),
+        ("serde_flatten", |b| compare_serde(b, &sv::flattened())),
+        ("serde_fields_of_derived_types", |b| {
+            compare(b, &sv::derived_with_serde_fields())
+        }),
+        ("serde_vs_derive_derive", |b| compare(b, &both::pair())),
+        ("serde_vs_derive", |b| compare_serde(b, &both::pair())),
+    ]
+}
 
 /// The CPython of `cargo test` (tests/support/mod.rs runs check_corpus.py
 /// with its default reader name).
@@ -71,6 +120,16 @@ pub const LOADERS: [&str; 4] = ["c", "py", "restricted", "optimized"];
 
 /// The pickle protocols `write_back` uses.
 pub const PROTOCOLS: std::ops::RangeInclusive<u8> = 0..=5;
+
+#[cfg(feature = "serde")]
+fn compare_serde<T: serde::de::DeserializeOwned + PartialEq + Debug>(bytes: &[u8], expected: &T) -> Result<(), String> {
+    let back: T = portable_pickle::serde::from_slice(bytes).map_err(|e| format!("serde::from_slice failed: {e}"))?;
+    if &back == expected {
+        Ok(())
+    } else {
+        Err(format!("read {back:?}, Rust wrote {expected:?}"))
+    }
+}
 
 fn compare<T: FromPickle + PartialEq + Debug>(bytes: &[u8], expected: &T) -> Result<(), String> {
     let back: T = portable_pickle::from_slice(bytes).map_err(|e| format!("from_slice failed: {e}"))?;
@@ -103,27 +162,30 @@ fn manifest_write_back_cases(corpus: &Path) -> Result<BTreeSet<String>, String> 
     Ok(cases)
 }
 
-/// Reads the re-pickles of every case of [`CASES`], for each of `readers`
+/// Reads the re-pickles of every case of [`cases`], for each of `readers`
 /// × [`LOADERS`] × [`PROTOCOLS`], from `<corpus>/back`, and compares each
 /// with the value Rust wrote. Panics listing every problem: a missing or
 /// unreadable file, a value that differs, a case of the manifest that calls
-/// `write_back` without an entry in [`CASES`], a re-pickle in `back/` that no
+/// `write_back` without an entry in [`cases`], a re-pickle in `back/` that no
 /// reader × case × loader × protocol names. Returns one line per reader
 /// (name, identification, files read).
 pub fn read_back(corpus: &Path, readers: &[&str]) -> Vec<String> {
     let back = corpus.join("back");
     let mut problems = Vec::new();
 
-    let known: BTreeSet<String> = CASES.iter().map(|(case, _)| case.to_string()).collect();
+    let cases = cases();
+    let known: BTreeSet<String> = cases.iter().map(|(case, _)| case.to_string()).collect();
     match manifest_write_back_cases(corpus) {
         Ok(in_manifest) => {
             for case in in_manifest.difference(&known) {
                 problems.push(format!(
-                    "case {case} calls write_back, but tests/support/readback.rs::CASES has no Rust value for it"
+                    "case {case} calls write_back, but tests/support/readback.rs::cases() has no Rust value for it"
                 ));
             }
             for case in known.difference(&in_manifest) {
-                problems.push(format!("case {case} of CASES does not call write_back in the manifest"));
+                problems.push(format!(
+                    "case {case} of cases() does not call write_back in the manifest"
+                ));
             }
         }
         Err(e) => problems.push(e),
@@ -133,7 +195,7 @@ pub fn read_back(corpus: &Path, readers: &[&str]) -> Vec<String> {
     let mut gaps = Vec::new();
     for reader in readers {
         let (mut read, mut missing) = (0, 0);
-        for (case, check) in CASES {
+        for (case, check) in &cases {
             for loader in LOADERS {
                 for protocol in PROTOCOLS {
                     let file = back.join(file_name(case, reader, loader, protocol));
@@ -157,7 +219,7 @@ pub fn read_back(corpus: &Path, readers: &[&str]) -> Vec<String> {
             .unwrap_or_else(|_| "(no identification file)".into());
         summary.push(format!("{reader:<16} {ident:<46} {read} re-pickles read back"));
         if missing > 0 {
-            let expected = CASES.len() * LOADERS.len() * PROTOCOLS.len();
+            let expected = cases.len() * LOADERS.len() * PROTOCOLS.len();
             gaps.push(format!(
                 "reader {reader}: {missing} of its {expected} re-pickles missing (did scripts/readers.sh run it?)"
             ));
@@ -168,7 +230,7 @@ pub fn read_back(corpus: &Path, readers: &[&str]) -> Vec<String> {
 
     // Every re-pickle must be one this test knows (a new reader, loader or
     // case must be added here, not go unread).
-    let all: BTreeSet<String> = CASES
+    let all: BTreeSet<String> = cases
         .iter()
         .flat_map(|(case, _)| {
             READERS.iter().flat_map(move |reader| {
