@@ -1,7 +1,10 @@
 //! Dump benchmarks (issue 6): portable-pickle vs serde-pickle on the
-//! 1M-record workload, one `Point` (fixed overhead) and 10M `f64`s.
+//! 1M-record workload, one `Point` (fixed overhead) and 10M `f64`s; with
+//! the cargo feature `serde`, also portable-pickle's serde bridge
+//! (`portable_serde/…`, issue 11) on the 1M records.
 //!
 //! `cargo bench --bench dump -- --warm-up-time 1 --measurement-time 5`
+//! `cargo bench --features serde --bench dump -- records_1M --warm-up-time 1 --measurement-time 5`
 //!
 //! Throughput is per element (record, point, float), so criterion's
 //! `thrpt` line is elements/s; ns/element is printed in the summary
@@ -30,11 +33,28 @@ fn print_sizes(name: &str, n: usize, ours: usize, theirs: usize) {
     );
 }
 
+/// Bytes/record of the serde bridge, beside the derive's and serde-pickle's.
+#[cfg(feature = "serde")]
+fn print_serde_sizes(derive: usize, theirs: usize, data: &[workload::Record]) {
+    let bridge = portable_pickle::serde::to_vec(data).expect("serde bridge").len();
+    println!(
+        "bytes/record: portable serde bridge {:.2} ({bridge} B), derive {:.2}, serde-pickle {:.2}; \
+         bridge/derive {:.4}, bridge/serde-pickle {:.3}",
+        bridge as f64 / N as f64,
+        derive as f64 / N as f64,
+        theirs as f64 / N as f64,
+        bridge as f64 / derive as f64,
+        bridge as f64 / theirs as f64
+    );
+}
+
 fn records_1m(c: &mut Criterion) {
     let data = records(N);
     let ours = portable_pickle::to_vec(&data);
     let theirs = serde_to_vec(&data);
     print_sizes("record", N, ours.len(), theirs.len());
+    #[cfg(feature = "serde")]
+    print_serde_sizes(ours.len(), theirs.len(), &data);
     let cap = ours.len();
     drop((ours, theirs));
 
@@ -54,6 +74,20 @@ fn records_1m(c: &mut Criterion) {
             portable_pickle::to_writer(&mut out, black_box(&data)).unwrap();
         })
     });
+    #[cfg(feature = "serde")]
+    {
+        // The serde bridge: the same records through their `Serialize` impl.
+        g.bench_function("portable_serde/to_vec", |b| {
+            b.iter(|| portable_pickle::serde::to_vec(black_box(&data)).unwrap())
+        });
+        let mut out = Vec::with_capacity(cap);
+        g.bench_function("portable_serde/to_writer_vec", |b| {
+            b.iter(|| {
+                out.clear();
+                portable_pickle::serde::to_writer(&mut out, black_box(&data)).unwrap();
+            })
+        });
+    }
     g.bench_function("serde_pickle/to_vec", |b| b.iter(|| serde_to_vec(black_box(&data))));
     // Like for like with portable/to_writer_vec: output memory reused, no page faults.
     let mut out = Vec::with_capacity(cap * 3);

@@ -1,5 +1,50 @@
-//! Buffered structs: the field buffers, their frame cuts, and how a
-//! finished struct is written to its parent buffer or the stream.
+//! Open structs: where their fields go, their frame cuts, and how a finished
+//! struct reaches its parent or the stream.
+//!
+//! # Buffered and direct structs
+//!
+//! A struct is written as `cls(*fields)`, and its class depends on its
+//! field set, known only at its end. The general way is a **buffered**
+//! struct: its fields go to its own buffer, and at its end the class is
+//! resolved (its descriptor written to the stream if new) and `BINGET cls`,
+//! the buffered fields and `REDUCE` are copied to its parent's output (the
+//! parent's buffer, or the stream).
+//!
+//! Mostly a struct has the fields it had last time, so when this serializer
+//! has met the struct before (with a class), the struct is written
+//! **direct**: `BINGET cls` of the class it had last time is written to the
+//! parent's output at once, then each field straight after it, as long as
+//! each field name is the predicted one, in order. At the end (all the
+//! predicted fields written) `REDUCE` closes it: nothing was copied. When a
+//! field name is not the predicted one, or there are more or fewer fields,
+//! the struct is **turned into a buffered one** ([`Ser::buffer`]): the bytes
+//! of its fields so far move from the output to its buffer, its `BINGET cls`
+//! is taken back, and it goes on as if it had been buffered from the start.
+//!
+//! Bytes are only taken back from the end of an output that nothing has
+//! flushed since they were written: inside a struct nothing is flushed (the
+//! stream's frames are closed only between top-level items, and at the cuts
+//! of a buffered struct when it is copied to the stream), and nothing but
+//! the struct's own bytes (and those of the structs it contains) follows
+//! them. Two things would break that, and turn direct structs into
+//! buffered ones first:
+//!
+//! * a class descriptor, which goes to the stream: it must precede every
+//!   struct still open, so the direct structs written to the stream are
+//!   buffered before one is written (`Ser::resolve_new`);
+//! * a frame cut, which only a buffered struct records (after about 64 KiB
+//!   of fields, or carried from a buffered child): a direct struct is
+//!   buffered when it would record one.
+//!
+//! So the bytes, and the frames, are the same as if every struct were
+//! buffered (a unit test writes both ways and compares).
+//!
+//! # State
+//!
+//! Each open struct has an entry in `Ser::bufs`, by depth; its serde handle
+//! (`compound::Struct`) is that depth and the serializer, 16 bytes, so it
+//! moves in registers. The offsets of the fields of every open struct are
+//! one stack, `Ser::starts`.
 
 use crate::opcodes::*;
 use crate::writer::OpWriter;
@@ -8,83 +53,342 @@ use crate::FRAME_TARGET;
 use super::classes::{Fields, Query};
 use super::{Error, Ser};
 
-/// The buffered fields of a struct being written.
-#[derive(Default)]
-pub(super) struct Pending {
+/// A struct (or struct variant) being written, and what is kept for the
+/// next struct at the same depth.
+pub(super) struct Open {
+    /// Written straight to its parent's output, its fields predicted to be `pred`.
+    direct: bool,
+    pred: &'static [&'static str],
+    /// Fields begun so far.
+    count: usize,
+    /// Offset of its first field's value: in its output for a direct
+    /// struct, 0 (in its buffer) for a buffered one.
+    base: usize,
+    /// The length of its output from which [`Ser::item_done`] records a
+    /// frame cut: `base` + the last cut + [`FRAME_TARGET`].
+    limit: usize,
+    /// Index in `Ser::starts` of its first field's offset (from `base`).
+    starts_from: usize,
+    /// A direct struct: offset in its output of its `BINGET cls`.
+    start: usize,
+    /// Where it is written when it ends (the `Ser::store` of its parent): 0
+    /// for the stream, else `bufs[owner - 1].w`.
+    owner: usize,
+    /// serde's names.
+    name: &'static str,
+    variant: Option<&'static str>,
+    /// A buffered struct's fields; empty while the struct is direct.
     pub(super) w: OpWriter,
-    /// Offset in `w` of each field's value.
-    pub(super) starts: Vec<usize>,
-    /// serde's field names, in order.
-    pub(super) fields: Vec<&'static str>,
-    /// Opcode boundaries in `w` about a frame apart, where the stream may
-    /// start a new frame once the bytes reach it.
+    /// A buffered struct: serde's names of the fields written so far.
+    fields: Vec<&'static str>,
+    /// A buffered struct: opcode boundaries in `w` about a frame apart,
+    /// where the stream may start a new frame once the bytes reach it.
     cuts: Vec<usize>,
     last_cut: usize,
+    /// The struct that ended last at this depth, if it had a class: what
+    /// the next one is predicted to be.
+    last: Option<Last>,
 }
 
-impl Pending {
-    fn reset(&mut self) {
-        self.w.buf_mut().clear();
-        self.starts.clear();
-        self.fields.clear();
-        self.cuts.clear();
-        self.last_cut = 0;
+impl Default for Open {
+    fn default() -> Self {
+        Open {
+            direct: false,
+            pred: &[],
+            count: 0,
+            base: 0,
+            limit: FRAME_TARGET,
+            starts_from: 0,
+            start: 0,
+            owner: 0,
+            name: "",
+            variant: None,
+            w: OpWriter::new(),
+            fields: Vec::new(),
+            cuts: Vec::new(),
+            last_cut: 0,
+            last: None,
+        }
+    }
+}
+
+/// A struct that had a class: its names and that class.
+#[derive(Clone, Copy)]
+struct Last {
+    name: &'static str,
+    variant: Option<&'static str>,
+    fields: &'static [&'static str],
+    slot: u32,
+}
+
+impl Last {
+    #[inline]
+    fn is(&self, name: &'static str, variant: Option<&'static str>) -> bool {
+        std::ptr::eq(self.name, name)
+            && match (self.variant, variant) {
+                (None, None) => true,
+                (Some(a), Some(b)) => std::ptr::eq(a, b),
+                _ => false,
+            }
     }
 }
 
 impl Ser<'_, '_> {
-    /// The innermost open struct's buffer.
-    #[inline]
-    pub(super) fn top(&mut self) -> Option<&mut Pending> {
-        match self.depth {
-            0 => None,
-            d => Some(&mut self.bufs[d - 1]),
-        }
-    }
-
-    /// Where values go now.
-    #[inline]
+    /// Where values go now: the innermost buffered struct's buffer, or the stream.
+    #[inline(always)]
     pub(super) fn out(&mut self) -> &mut OpWriter {
-        match self.depth {
+        match self.store {
             0 => self.p.w(),
-            d => &mut self.bufs[d - 1].w,
+            s => &mut self.bufs[s - 1].w,
         }
     }
 
     /// Called after each item of a container: lets the stream close a full
     /// frame, or records a place where it may once the buffer is written.
-    #[inline]
+    #[inline(always)]
     pub(super) fn item_done(&mut self) -> Result<(), Error> {
-        match self.depth {
-            0 => self.p.boundary().map_err(|e| {
-                self.failed = true;
-                e.into()
-            }),
-            d => {
-                let b = &mut self.bufs[d - 1];
-                if b.w.len() - b.last_cut >= FRAME_TARGET {
-                    b.last_cut = b.w.len();
-                    b.cuts.push(b.last_cut);
-                }
-                Ok(())
-            }
+        if self.depth == 0 {
+            return self.p.boundary().map_err(|e| self.fail(e));
         }
-    }
-    /// Starts a buffered struct.
-    #[inline]
-    pub(super) fn push_pending(&mut self) {
-        if self.bufs.len() == self.depth {
-            self.bufs.push(Pending::default());
+        #[cfg(test)]
+        self.check_limit();
+        if self.out().len() >= self.limit {
+            self.cut();
         }
-        self.depth += 1;
+        Ok(())
     }
 
-    /// Ends the innermost buffered struct: `cls(*fields)`, or a `dict`.
-    pub(super) fn finish_struct(&mut self, name: &'static str, variant: Option<&'static str>) -> Result<(), Error> {
-        let Some(d) = self.depth.checked_sub(1) else {
-            return Err(self.fail(Error::new("a struct ended twice")));
+    /// The cached `limit`s are what they stand for.
+    #[cfg(test)]
+    fn check_limit(&self) {
+        let top = &self.bufs[self.depth - 1];
+        assert_eq!(self.limit, top.limit);
+        for open in &self.bufs[..self.depth] {
+            assert_eq!(open.limit, open.base + open.last_cut + FRAME_TARGET);
+            assert!(open.direct || open.base == 0);
+        }
+    }
+
+    /// Records a frame cut at the end of the innermost struct.
+    #[cold]
+    #[inline(never)]
+    fn cut(&mut self) {
+        let d = self.depth - 1;
+        if self.bufs[d].direct {
+            self.buffer(d);
+        }
+        let top = &mut self.bufs[d];
+        top.last_cut = top.w.len();
+        top.cuts.push(top.last_cut);
+        top.limit = top.last_cut + FRAME_TARGET;
+        self.limit = top.limit;
+        #[cfg(test)]
+        self.cut_log.push((d, self.bufs[d].last_cut));
+    }
+
+    /// Opens a struct (or struct variant), at the depth it returns: direct
+    /// when this serializer met it before with a class (last at this depth,
+    /// else anywhere), else buffered.
+    #[inline(always)]
+    pub(super) fn open_struct(&mut self, name: &'static str, variant: Option<&'static str>) -> usize {
+        let d = self.depth;
+        if self.bufs.len() == d {
+            self.bufs.push(Open::default());
+        }
+        let owner = self.store;
+        let starts_from = self.starts.len();
+        let predicted = match self.bufs[d].last {
+            Some(last) if last.is(name, variant) => Some((last.slot, last.fields)),
+            _ => self.predict_anew(d, name, variant),
         };
+        self.depth = d + 1;
+        let (direct, pred, start, base) = match predicted {
+            Some((slot, pred)) => {
+                let out = self.out();
+                let start = out.len();
+                match u8::try_from(slot) {
+                    Ok(slot) if pred.len() > 3 => out.put([BINGET, slot, MARK]),
+                    _ => {
+                        out.get(slot);
+                        out.tuple_open(pred.len());
+                    }
+                }
+                (true, pred, start, out.len())
+            }
+            None => {
+                self.store = d + 1;
+                (false, &[][..], 0, 0)
+            }
+        };
+        self.limit = base + FRAME_TARGET;
+        let open = &mut self.bufs[d];
+        open.direct = direct;
+        open.pred = pred;
+        open.count = 0;
+        open.base = base;
+        open.limit = base + FRAME_TARGET;
+        open.starts_from = starts_from;
+        open.start = start;
+        open.owner = owner;
+        open.name = name;
+        open.variant = variant;
+        d
+    }
+
+    /// The class of the struct `name` (of `variant`) when this serializer
+    /// met it last, if it had one, kept as `bufs[d].last`.
+    #[inline(never)]
+    fn predict_anew(
+        &mut self,
+        d: usize,
+        name: &'static str,
+        variant: Option<&'static str>,
+    ) -> Option<(u32, &'static [&'static str])> {
+        if !self.predict {
+            return None;
+        }
+        let (slot, fields) = self.recent.predict(name, variant)?;
+        self.bufs[d].last = Some(Last {
+            name,
+            variant,
+            fields,
+            slot,
+        });
+        Some((slot, fields))
+    }
+
+    /// Before the value of field `key` of the struct at depth `d`.
+    #[inline(always)]
+    pub(super) fn begin_field(&mut self, d: usize, key: &'static str) {
+        let len = self.out().len();
+        let open = &mut self.bufs[d];
+        if open.direct {
+            if !open.pred.get(open.count).is_some_and(|&k| std::ptr::eq(k, key)) {
+                // Not the field the class was predicted from.
+                return self.mispredicted(d, key);
+            }
+        } else {
+            open.fields.push(key);
+        }
+        open.count += 1;
+        let at = len.saturating_sub(open.base);
+        self.starts.push(at);
+    }
+
+    /// [`Ser::begin_field`] when `key` is not the predicted field.
+    #[cold]
+    #[inline(never)]
+    fn mispredicted(&mut self, d: usize, key: &'static str) {
+        self.buffer(d);
+        self.begin_field(d, key);
+    }
+
+    /// Turns the direct struct `bufs[j]` into a buffered one, as if it had
+    /// been buffered from the start: its fields' bytes move from its output
+    /// (the end of it: see the module doc) to its buffer, and its `BINGET
+    /// cls` (and `MARK`) are taken back. The direct structs it contains
+    /// were writing to the same output: they now write to its buffer.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn buffer(&mut self, j: usize) {
+        let depth = self.depth;
+        let open_above = depth.saturating_sub(j + 1);
+        let (below, rest) = self.bufs.split_at_mut(j);
+        let Some((open, above)) = rest.split_first_mut() else {
+            return;
+        };
+        if !open.direct {
+            return;
+        }
+        let owner = open.owner;
+        let storage = match owner.checked_sub(1).and_then(|i| below.get_mut(i)) {
+            Some(b) => b.w.buf_mut(),
+            None => self.p.w().buf_mut(),
+        };
+        let base = open.base.min(storage.len());
+        open.w.buf_mut().clear();
+        open.w.raw(&storage[base..]);
+        storage.truncate(open.start.min(base));
+        open.fields.clear();
+        open.fields.extend(open.pred.iter().take(open.count));
+        open.cuts.clear();
+        open.last_cut = 0;
+        open.direct = false;
+        open.pred = &[];
+        open.base = 0;
+        open.start = 0;
+        open.limit = FRAME_TARGET;
+        for o in above.iter_mut().take(open_above) {
+            o.owner = j + 1;
+            if !o.direct {
+                break;
+            }
+            o.start = o.start.saturating_sub(base);
+            o.base = o.base.saturating_sub(base);
+            o.limit = o.limit.saturating_sub(base);
+        }
+        if self.store == owner {
+            self.store = j + 1;
+        }
+        if let Some(top) = depth.checked_sub(1).and_then(|d| self.bufs.get(d)) {
+            self.limit = top.limit;
+        }
+    }
+
+    /// Buffers the direct structs written to the stream, if any, so that
+    /// what is written to the stream now precedes them.
+    pub(super) fn buffer_stream_structs(&mut self) {
+        if self.depth > 0 && self.bufs[0].direct {
+            self.buffer(0);
+        }
+    }
+
+    /// Ends the struct at depth `d` (the innermost): `cls(*fields)`, or a `dict`.
+    #[inline(always)]
+    pub(super) fn finish_struct(&mut self, d: usize) -> Result<(), Error> {
+        if self.depth == 0 {
+            return Err(self.fail(Error::new("a struct ended twice")));
+        }
+        let open = &self.bufs[d];
+        if !(open.direct && open.count == open.pred.len()) {
+            return self.finish_buffered(d);
+        }
+        // The predicted class: its bytes are in place.
+        let close = match open.count {
+            0 => EMPTY_TUPLE,
+            1 => TUPLE1,
+            2 => TUPLE2,
+            3 => TUPLE3,
+            _ => TUPLE,
+        };
+        let starts_from = open.starts_from;
+        self.out().put([close, REDUCE]);
+        self.starts.truncate(starts_from);
         self.depth = d;
+        if let Some(parent) = d.checked_sub(1) {
+            self.limit = self.bufs[parent].limit;
+        }
+        Ok(())
+    }
+
+    /// [`Ser::finish_struct`] of a buffered struct, or a direct one with
+    /// fewer fields than predicted.
+    #[inline(never)]
+    fn finish_buffered(&mut self, d: usize) -> Result<(), Error> {
+        if self.bufs[d].direct {
+            self.buffer(d);
+        }
+        let (name, variant) = (self.bufs[d].name, self.bufs[d].variant);
+        self.depth = d;
+        self.store = self.bufs[d].owner;
+        if let Some(parent) = d.checked_sub(1) {
+            self.limit = self.bufs[parent].limit;
+        }
+        // Its field offsets, off the stack of the open structs'.
+        let from = self.bufs[d].starts_from.min(self.starts.len());
+        let mut starts = std::mem::take(&mut self.spare_starts);
+        starts.clear();
+        starts.extend(self.starts.drain(from..));
         let fields = std::mem::take(&mut self.bufs[d].fields);
         let q = Query {
             name,
@@ -92,23 +396,43 @@ impl Ser<'_, '_> {
             fields: Fields::Named(&fields),
         };
         let slot = self.resolve(&q);
-        let result = self.write_struct(d, &fields, slot, name, variant);
+        // The next struct at this depth is predicted to be this one.
+        self.bufs[d].last = match slot {
+            Some(slot) if self.predict => self.recent.predict(name, variant).map(|(_, fields)| Last {
+                name,
+                variant,
+                fields,
+                slot,
+            }),
+            _ => None,
+        };
+        let result = self.write_struct(d, &fields, &starts, slot, name, variant);
+        self.spare_starts = starts;
         let child = &mut self.bufs[d];
         child.fields = fields;
-        child.reset();
+        child.fields.clear();
+        child.w.buf_mut().clear();
+        child.cuts.clear();
+        child.last_cut = 0;
         result
     }
 
-    /// Writes the struct buffered in `bufs[d]` (its fields are `fields`) to
-    /// the current output, as an instance of the class at `slot` or a dict.
+    /// Writes the struct buffered in `bufs[d]` (its fields are `fields`, at
+    /// offsets `starts`) to the current output, as an instance of the class
+    /// at `slot` or a dict.
     fn write_struct(
         &mut self,
         d: usize,
         fields: &[&'static str],
+        starts: &[usize],
         slot: Option<u32>,
         name: &'static str,
         variant: Option<&'static str>,
     ) -> Result<(), Error> {
+        // Cuts are carried into a buffered parent only.
+        if d > 0 && self.bufs[d - 1].direct && !self.bufs[d].cuts.is_empty() {
+            self.buffer(d - 1);
+        }
         let len = self.bufs[d].w.len();
         match slot {
             Some(slot) => {
@@ -137,9 +461,12 @@ impl Ser<'_, '_> {
                 }
                 self.out().op(EMPTY_DICT);
                 let n = fields.len();
+                let start = |i: usize| match i < n {
+                    true => starts.get(i).copied().unwrap_or(len).min(len),
+                    false => len,
+                };
                 for (i, field) in fields.iter().enumerate() {
-                    let from = self.bufs[d].starts[i];
-                    let to = self.bufs[d].starts.get(i + 1).copied().unwrap_or(len);
+                    let (from, to) = (start(i), start(i + 1));
                     let single = i % BATCH == 0 && n - i == 1;
                     if i % BATCH == 0 && !single {
                         self.out().op(MARK);
@@ -162,22 +489,34 @@ impl Ser<'_, '_> {
     }
 
     /// Appends bytes `from..to` of the finished buffer `bufs[d]` (with its
-    /// frame cuts) to the current output, `bufs[d - 1]` or the stream.
+    /// frame cuts) to the current output: a buffer (its parent's, when it
+    /// has cuts), or the stream.
     fn append_child(&mut self, d: usize, from: usize, to: usize) -> Result<(), Error> {
+        let innermost = self.depth.checked_sub(1);
         let (parents, rest) = self.bufs.split_at_mut(d);
         let child = &rest[0];
         let bytes = child.w.as_bytes();
+        let to = to.max(from);
         let cuts = child.cuts.iter().copied().filter(|&c| c > from && c < to);
-        match parents.last_mut() {
-            Some(b) => {
+        match self.store.checked_sub(1).and_then(|s| Some((s, parents.get_mut(s)?))) {
+            Some((s, b)) => {
                 let shift = b.w.len();
                 b.w.raw(&bytes[from..to]);
+                let mut carried = false;
                 for c in cuts {
                     b.last_cut = c - from + shift;
                     b.cuts.push(b.last_cut);
+                    carried = true;
+                }
+                if carried {
+                    b.limit = b.last_cut + FRAME_TARGET;
+                    if innermost == Some(s) {
+                        self.limit = b.limit;
+                    }
                 }
             }
-            None => {
+            // The stream, and no struct is open: each cut may close a frame.
+            None if self.depth == 0 => {
                 let mut at = from;
                 for c in cuts {
                     self.p.w().raw(&bytes[at..c]);
@@ -189,6 +528,8 @@ impl Ser<'_, '_> {
                 }
                 self.p.w().raw(&bytes[at..to]);
             }
+            // The stream, inside direct structs: no cut (see write_struct).
+            None => self.p.w().raw(&bytes[from..to]),
         }
         Ok(())
     }

@@ -42,11 +42,13 @@ pub(super) enum Class {
     Plain,
 }
 
-/// A cached [`Query`], with owned identities.
+/// A cached [`Query`].
 struct Entry {
     name: Id,
     variant: Option<Id>,
-    named: Box<[Id]>,
+    /// The field names (one `'static` copy per shape and process, shared
+    /// by the threads' caches).
+    named: &'static [&'static str],
     positional: usize,
     class: Class,
 }
@@ -59,7 +61,7 @@ impl Entry {
                 Fields::Named(f) => {
                     self.positional == usize::MAX
                         && self.named.len() == f.len()
-                        && self.named.iter().zip(f).all(|(a, &b)| *a == id(b))
+                        && self.named.iter().zip(f).all(|(&a, &b)| std::ptr::eq(a, b))
                 }
                 Fields::Positional(n) => self.positional == n,
             }
@@ -130,10 +132,10 @@ thread_local! {
     static LOCAL: RefCell<Buckets> = RefCell::default();
 }
 
-fn entry(q: &Query<'_>, class: Class) -> Entry {
-    let (named, positional) = match q.fields {
-        Fields::Named(f) => (f.iter().map(|&n| id(n)).collect(), usize::MAX),
-        Fields::Positional(n) => (Box::default(), n),
+fn entry(q: &Query<'_>, class: Class, named: &'static [&'static str]) -> Entry {
+    let positional = match q.fields {
+        Fields::Named(_) => usize::MAX,
+        Fields::Positional(n) => n,
     };
     Entry {
         name: id(q.name),
@@ -144,32 +146,37 @@ fn entry(q: &Query<'_>, class: Class) -> Entry {
     }
 }
 
-/// The class of `q`: from this thread's cache, else the process's, else
-/// built (and encoded) now.
-pub(super) fn class_of(q: &Query<'_>) -> Class {
+/// The class of `q`, and its field names as one `'static` slice per shape
+/// (the same names as `q`'s, at the same addresses): from this thread's
+/// cache, else the process's, else built (and encoded) now.
+pub(super) fn class_of(q: &Query<'_>) -> (Class, &'static [&'static str]) {
     let h = hash(q);
     let local = LOCAL.with(|l| {
         l.borrow()
             .get(&h)
             .and_then(|b| b.iter().find(|e| e.matches(q)))
-            .map(|e| e.class)
+            .map(|e| (e.class, e.named))
     });
-    if let Some(class) = local {
-        return class;
+    if let Some(found) = local {
+        return found;
     }
-    let class = {
+    let (class, named) = {
         let mut g = global().lock().unwrap_or_else(|e| e.into_inner());
         match g.by_id.get(&h).and_then(|b| b.iter().find(|e| e.matches(q))) {
-            Some(e) => e.class,
+            Some(e) => (e.class, e.named),
             None => {
                 let class = build(q, &mut g.by_key);
-                g.by_id.entry(h).or_default().push(entry(q, class));
-                class
+                let named: &'static [&'static str] = match q.fields {
+                    Fields::Named(f) => Box::leak(f.into()),
+                    Fields::Positional(_) => &[],
+                };
+                g.by_id.entry(h).or_default().push(entry(q, class, named));
+                (class, named)
             }
         }
     };
-    LOCAL.with(|l| l.borrow_mut().entry(h).or_default().push(entry(q, class)));
-    class
+    LOCAL.with(|l| l.borrow_mut().entry(h).or_default().push(entry(q, class, named)));
+    (class, named)
 }
 
 /// A serde name as a Python class, variant or field name: keywords get a

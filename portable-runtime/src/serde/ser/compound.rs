@@ -29,6 +29,7 @@ pub struct Batch<'b, 'a, 's> {
 }
 
 impl<'b, 'a, 's> Batch<'b, 'a, 's> {
+    #[inline(always)]
     pub(super) fn new(ser: &'b mut Ser<'a, 's>, hint: Option<usize>, one: u8, many: u8) -> Self {
         let key_slot = ser.maps.saturating_sub(1);
         Batch {
@@ -44,7 +45,7 @@ impl<'b, 'a, 's> Batch<'b, 'a, 's> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn before_item(&mut self) {
         if self.in_batch == 0 {
             if self.hint.map(|n| n.saturating_sub(self.index)) == Some(1) {
@@ -55,7 +56,7 @@ impl<'b, 'a, 's> Batch<'b, 'a, 's> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn after_item(&mut self) -> Result<(), Error> {
         if self.single {
             self.single = false;
@@ -73,6 +74,7 @@ impl<'b, 'a, 's> Batch<'b, 'a, 's> {
         self.ser.item_done()
     }
 
+    #[inline(always)]
     fn finish(self) {
         if self.in_batch > 0 {
             let many = self.many;
@@ -86,7 +88,7 @@ impl ser::SerializeSeq for Batch<'_, '_, '_> {
     type Ok = ();
     type Error = Error;
 
-    #[inline]
+    #[inline(always)]
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         self.before_item();
         let index = self.index;
@@ -95,6 +97,7 @@ impl ser::SerializeSeq for Batch<'_, '_, '_> {
         self.after_item()
     }
 
+    #[inline(always)]
     fn end(self) -> Result<(), Error> {
         self.finish();
         Ok(())
@@ -271,28 +274,32 @@ impl ser::SerializeTupleVariant for Tuple<'_, '_, '_> {
 
 // ---------------------------------------------------------------- structs
 
-/// A struct or struct variant: fields buffered until the field set, and so
-/// the class, is known.
+/// A struct or struct variant: written direct or buffered (`buffer.rs`).
 pub struct Struct<'b, 'a, 's> {
-    pub(super) ser: &'b mut Ser<'a, 's>,
-    pub(super) name: &'static str,
-    pub(super) variant: Option<&'static str>,
+    ser: &'b mut Ser<'a, 's>,
+    /// Its depth: its state is `ser.bufs[d]`.
+    d: usize,
 }
 
-impl Struct<'_, '_, '_> {
+impl<'b, 'a, 's> Struct<'b, 'a, 's> {
+    /// Opens the struct `name` (variant `variant`).
+    #[inline(always)]
+    pub(super) fn open(ser: &'b mut Ser<'a, 's>, name: &'static str, variant: Option<&'static str>) -> Self {
+        let d = ser.open_struct(name, variant);
+        Struct { ser, d }
+    }
+
+    #[inline(always)]
     fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
-        let Some(pending) = self.ser.top() else {
-            return Err(self.ser.fail(Error::new("a struct field after the struct ended")));
-        };
-        pending.fields.push(key);
-        pending.starts.push(pending.w.len());
+        self.ser.begin_field(self.d, key);
         let result = value.serialize(&mut *self.ser);
         self.ser.nested(result, |e| e.in_field(key))?;
         self.ser.item_done()
     }
 
+    #[inline(always)]
     fn finish(self) -> Result<(), Error> {
-        self.ser.finish_struct(self.name, self.variant)?;
+        self.ser.finish_struct(self.d)?;
         self.ser.end();
         Ok(())
     }
@@ -302,11 +309,12 @@ impl ser::SerializeStruct for Struct<'_, '_, '_> {
     type Ok = ();
     type Error = Error;
 
-    #[inline]
+    #[inline(always)]
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
         self.field(key, value)
     }
 
+    #[inline(always)]
     fn end(self) -> Result<(), Error> {
         self.finish()
     }
@@ -316,11 +324,12 @@ impl ser::SerializeStructVariant for Struct<'_, '_, '_> {
     type Ok = ();
     type Error = Error;
 
-    #[inline]
+    #[inline(always)]
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
         self.field(key, value)
     }
 
+    #[inline(always)]
     fn end(self) -> Result<(), Error> {
         self.finish()
     }

@@ -42,6 +42,8 @@ mod compound;
 mod error;
 mod recent;
 mod serializer;
+#[cfg(test)]
+mod tests;
 
 use std::fmt::{Display, Write as _};
 use std::io;
@@ -50,9 +52,9 @@ use serde::ser::Serialize;
 
 use crate::Pickler;
 
-use buffer::Pending;
+use buffer::Open;
 use classes::{class_of, Class, Query};
-use recent::{recent_index, Recent, RECENT};
+use recent::Recent;
 
 pub use error::Error;
 
@@ -138,16 +140,28 @@ pub fn write_field<T: Serialize + ?Sized>(value: &T, p: &mut Pickler<'_>) -> io:
 }
 
 /// The serializer: writes into the innermost open struct's buffer, or the
-/// stream when none is open.
+/// stream when none is open (see `buffer.rs` for structs written straight
+/// to their parent's output).
 struct Ser<'a, 's> {
     p: &'a mut Pickler<'s>,
-    /// The buffers of the open structs, `bufs[..depth]`, innermost last;
-    /// the ones after are kept (empty) for reuse.
-    bufs: Vec<Pending>,
+    /// The open structs, `bufs[..depth]`, innermost last; the ones after
+    /// are kept (empty) for reuse, with their allocations.
+    bufs: Vec<Open>,
     depth: usize,
-    /// The classes met last, by the identity of their names (allocated at
-    /// the first class).
-    recent: Option<Box<[Option<Recent>]>>,
+    /// Where values go now: `bufs[store - 1].w`, the buffer of the
+    /// innermost buffered open struct, or the stream when `store` is 0.
+    store: usize,
+    /// The innermost open struct's `limit` (see `buffer.rs`).
+    limit: usize,
+    /// Offsets of the fields of the open structs, innermost last; and a
+    /// spare for a finished struct's.
+    starts: Vec<usize>,
+    spare_starts: Vec<usize>,
+    /// Whether a struct's class may be predicted from the last instance
+    /// (off only to test that the output is the same either way).
+    predict: bool,
+    /// The classes met last, by the identity of their names.
+    recent: Recent,
     /// Nonzero while a map key is written: what Python cannot hash is refused.
     in_key: u32,
     /// Map key texts (for error paths), one per open map.
@@ -160,6 +174,9 @@ struct Ser<'a, 's> {
     /// An error was returned: the stream is unusable whatever happens next.
     failed: bool,
     scratch: String,
+    /// Where frame cuts were recorded (depth, offset in the buffer).
+    #[cfg(test)]
+    cut_log: Vec<(usize, usize)>,
 }
 
 impl<'a, 's> Ser<'a, 's> {
@@ -168,7 +185,12 @@ impl<'a, 's> Ser<'a, 's> {
             p,
             bufs: Vec::new(),
             depth: 0,
-            recent: None,
+            store: 0,
+            limit: 0,
+            starts: Vec::new(),
+            spare_starts: Vec::new(),
+            predict: true,
+            recent: Recent::default(),
             in_key: 0,
             keys: Vec::new(),
             maps: 0,
@@ -176,6 +198,8 @@ impl<'a, 's> Ser<'a, 's> {
             compounds: 0,
             failed: false,
             scratch: String::new(),
+            #[cfg(test)]
+            cut_log: Vec::new(),
         }
     }
 
@@ -199,6 +223,13 @@ impl<'a, 's> Ser<'a, 's> {
     /// Records the text of a map key being written, for error paths.
     #[inline]
     fn key_text(&mut self, text: impl Display) {
+        if self.capture.is_some() {
+            self.capture_key(text);
+        }
+    }
+
+    #[cold]
+    fn capture_key(&mut self, text: impl Display) {
         if let Some(i) = self.capture.take() {
             let s = &mut self.keys[i];
             s.clear();
@@ -208,61 +239,73 @@ impl<'a, 's> Ser<'a, 's> {
 
     /// A container begins: no key text; refused inside a map key when
     /// Python cannot hash it (`what`).
+    #[inline]
     fn begin(&mut self, unhashable: Option<&str>) -> Result<(), Error> {
         self.key_text("<value>");
         if let (Some(what), true) = (unhashable, self.in_key > 0) {
-            return Err(self.fail(Error::new(format!(
-                "{what} cannot be a dict key: Python cannot hash it"
-            ))));
+            return Err(self.unhashable(what));
         }
         self.compounds += 1;
         Ok(())
+    }
+
+    #[cold]
+    fn unhashable(&mut self, what: &str) -> Error {
+        self.fail(Error::new(format!(
+            "{what} cannot be a dict key: Python cannot hash it"
+        )))
     }
 
     fn end(&mut self) {
         self.compounds -= 1;
     }
 
+    /// A `str`: inside a struct, always within the frame (a buffer has none).
+    #[inline]
     fn write_str(&mut self, s: &str) -> Result<(), Error> {
-        match self.depth {
-            0 => self.p.str(s).map_err(|e| self.fail(e)),
-            d => {
-                self.bufs[d - 1].w.str(s);
-                Ok(())
-            }
+        if self.depth == 0 {
+            self.p.str(s).map_err(|e| self.fail(e))
+        } else {
+            self.out().str(s);
+            Ok(())
         }
     }
 
     fn write_bytes(&mut self, v: &[u8]) -> Result<(), Error> {
-        match self.depth {
-            0 => self.p.bytes(v).map_err(|e| self.fail(e)),
-            d => {
-                self.bufs[d - 1].w.bytes(v);
-                Ok(())
-            }
+        if self.depth == 0 {
+            self.p.bytes(v).map_err(|e| self.fail(e))
+        } else {
+            self.out().bytes(v);
+            Ok(())
         }
     }
 
     /// The memo slot of the class of `q` in this stream, writing its
     /// descriptor (to the stream itself, never to a buffer) the first time;
-    /// `None` when it has no usable Python class. The shapes this serializer
-    /// met last are kept by the addresses of their names, so a repeated
-    /// shape costs a few comparisons of addresses.
+    /// `None` when it has no usable Python class. A shape met recently costs
+    /// a few comparisons of addresses ([`Recent`]).
+    #[inline]
     fn resolve(&mut self, q: &Query<'_>) -> Option<u32> {
-        let recent = self.recent.get_or_insert_with(|| (0..RECENT).map(|_| None).collect());
-        let at = recent_index(q);
-        if let Some(r) = &recent[at] {
-            if r.matches(q) {
-                return r.slot;
-            }
+        match self.recent.get(q) {
+            Some(slot) => slot,
+            None => self.resolve_new(q),
         }
-        let slot = match class_of(q) {
-            Class::Instance(desc, at) => Some(self.p.class_slot(desc) + at),
+    }
+
+    #[inline(never)]
+    fn resolve_new(&mut self, q: &Query<'_>) -> Option<u32> {
+        let (class, named) = class_of(q);
+        let slot = match class {
+            Class::Instance(desc, at) => {
+                // The descriptor may be new: it goes to the stream, after
+                // every byte already there, so no struct written straight
+                // to the stream may be open (it would precede its bytes).
+                self.buffer_stream_structs();
+                Some(self.p.class_slot(desc) + at)
+            }
             Class::Plain => None,
         };
-        let recent = self.recent.as_mut().expect("allocated above");
-        let r = recent[at].get_or_insert_with(Recent::default);
-        r.set(q, slot);
+        self.recent.insert(q, named, slot);
         slot
     }
 }

@@ -186,6 +186,7 @@ impl<'b, 'a, 's> ser::Serializer for &'b mut Ser<'a, 's> {
         Ok(())
     }
 
+    #[inline(always)]
     fn serialize_seq(self, len: Option<usize>) -> Result<Batch<'b, 'a, 's>, Error> {
         self.begin(Some("a list"))?;
         self.out().op(EMPTY_LIST);
@@ -252,14 +253,10 @@ impl<'b, 'a, 's> ser::Serializer for &'b mut Ser<'a, 's> {
         Ok(Batch::new(self, len, SETITEM, SETITEMS))
     }
 
+    #[inline(always)]
     fn serialize_struct(self, name: &'static str, _len: usize) -> Result<Struct<'b, 'a, 's>, Error> {
         self.begin(None)?;
-        self.push_pending();
-        Ok(Struct {
-            ser: self,
-            name,
-            variant: None,
-        })
+        Ok(Struct::open(self, name, None))
     }
 
     fn serialize_struct_variant(
@@ -270,12 +267,7 @@ impl<'b, 'a, 's> ser::Serializer for &'b mut Ser<'a, 's> {
         _len: usize,
     ) -> Result<Struct<'b, 'a, 's>, Error> {
         self.begin(None)?;
-        self.push_pending();
-        Ok(Struct {
-            ser: self,
-            name,
-            variant: Some(variant),
-        })
+        Ok(Struct::open(self, name, Some(variant)))
     }
 
     /// Formats into a reused buffer instead of a new `String`.
