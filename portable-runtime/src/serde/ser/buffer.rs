@@ -257,10 +257,17 @@ impl Ser<'_, '_> {
         Some((slot, fields))
     }
 
-    /// Before the value of field `key` of the struct at depth `d`.
+    /// Before the value of field `key` of the struct at depth `d`, the
+    /// innermost. The previous field's [`Ser::item_done`] happens here:
+    /// nothing is written between the two, so this is the same place.
     #[inline(always)]
     pub(super) fn begin_field(&mut self, d: usize, key: &'static str) {
+        #[cfg(test)]
+        self.check_limit();
         let len = self.out().len();
+        if len >= self.limit {
+            return self.cut_before_field(d, key);
+        }
         let open = &mut self.bufs[d];
         if open.direct {
             if !open.pred.get(open.count).is_some_and(|&k| std::ptr::eq(k, key)) {
@@ -271,8 +278,16 @@ impl Ser<'_, '_> {
             open.fields.push(key);
         }
         open.count += 1;
-        let at = len.saturating_sub(open.base);
+        let at = len.wrapping_sub(open.base);
         self.starts.push(at);
+    }
+
+    /// [`Ser::begin_field`] after a frame cut.
+    #[cold]
+    #[inline(never)]
+    fn cut_before_field(&mut self, d: usize, key: &'static str) {
+        self.cut();
+        self.begin_field(d, key);
     }
 
     /// [`Ser::begin_field`] when `key` is not the predicted field.
@@ -348,6 +363,12 @@ impl Ser<'_, '_> {
     pub(super) fn finish_struct(&mut self, d: usize) -> Result<(), Error> {
         if self.depth == 0 {
             return Err(self.fail(Error::new("a struct ended twice")));
+        }
+        // The last field's `item_done` (see `begin_field`).
+        #[cfg(test)]
+        self.check_limit();
+        if self.out().len() >= self.limit {
+            self.cut();
         }
         let open = &self.bufs[d];
         if !(open.direct && open.count == open.pred.len()) {

@@ -293,8 +293,8 @@ impl<'b, 'a, 's> Struct<'b, 'a, 's> {
     fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
         self.ser.begin_field(self.d, key);
         let result = value.serialize(&mut *self.ser);
-        self.ser.nested(result, |e| e.in_field(key))?;
-        self.ser.item_done()
+        // Its `item_done` is at the next field, or the end.
+        self.ser.nested(result, |e| e.in_field(key))
     }
 
     #[inline(always)]

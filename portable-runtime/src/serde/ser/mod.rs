@@ -9,7 +9,10 @@
 //! descriptors they need (which define memo entries, and leave the stack as
 //! they find it) go straight to the stream; when the struct ends, its class
 //! is written if new, then `cls`, the buffered fields and `REDUCE`. The
-//! buffers contain only memo references to classes already defined. Tuple
+//! buffers contain only memo references to classes already defined. A struct
+//! met before is written direct instead, its class predicted from the field
+//! set it had last time, and buffered only when the prediction fails
+//! (`buffer.rs`): the same bytes, without copying. Tuple
 //! structs and variants, newtype and unit forms know their class at once and
 //! are written directly. A struct's fields are held in memory until it ends:
 //! a top-level struct holding a large collection is written to a
@@ -29,12 +32,14 @@
 //!   serializer's state and its small helpers;
 //! * `serializer.rs`: the `serde::Serializer` impl, one method per serde call;
 //! * `compound.rs`: lists and dicts (`Batch`), tuples (`Tuple`), structs (`Struct`);
-//! * `buffer.rs`: the field buffers of open structs, their frame cuts, and
+//! * `buffer.rs`: open structs, direct or buffered, their frame cuts, and
 //!   how a finished struct reaches its parent or the stream;
-//! * `recent.rs`: the serializer's own cache of the classes it resolved;
+//! * `recent.rs`: the serializer's own cache of the classes it resolved,
+//!   which also predicts a struct's class;
 //! * `classes.rs`: the process-wide class cache, and how a class is built
 //!   from serde's names;
-//! * `error.rs`: [`Error`].
+//! * `error.rs`: [`Error`];
+//! * `tests.rs`: direct against buffered structs, loaded by CPython.
 
 mod buffer;
 mod classes;
