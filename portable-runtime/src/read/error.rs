@@ -1,5 +1,6 @@
 //! The one error type of the read side: what went wrong and where.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// Why reading a pickle failed.
@@ -15,14 +16,50 @@ struct Inner {
     kind: ErrorKind,
     offset: Option<u64>,
     opcode: Option<u8>,
-    /// Path segments, innermost first (pushed while the error propagates outwards).
-    path: Vec<PathSegment>,
+    path: ValuePath,
 }
 
+/// Where in a value an error happened, shared by the read errors and the
+/// serde bridge's write errors: segments innermost first, pushed while the
+/// error propagates outwards, shown as `.points[2].x` (`<key>` for a map key).
+#[derive(Default)]
+pub(crate) struct ValuePath(Vec<PathSegment>);
+
 enum PathSegment {
-    Field(String),
+    Field(Cow<'static, str>),
     Index(usize),
     Key,
+}
+
+impl ValuePath {
+    pub(crate) fn field(&mut self, name: impl Into<Cow<'static, str>>) {
+        self.0.push(PathSegment::Field(name.into()));
+    }
+
+    pub(crate) fn index(&mut self, index: usize) {
+        self.0.push(PathSegment::Index(index));
+    }
+
+    pub(crate) fn key(&mut self) {
+        self.0.push(PathSegment::Key);
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for ValuePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for segment in self.0.iter().rev() {
+            match segment {
+                PathSegment::Field(name) => write!(f, ".{name}")?,
+                PathSegment::Index(i) => write!(f, "[{i}]")?,
+                PathSegment::Key => f.write_str("<key>")?,
+            }
+        }
+        Ok(())
+    }
 }
 
 /// What went wrong.
@@ -94,7 +131,7 @@ impl Error {
                 kind,
                 offset: None,
                 opcode: None,
-                path: Vec::new(),
+                path: ValuePath::default(),
             }),
         }
     }
@@ -138,19 +175,19 @@ impl Error {
 
     /// Adds a field name to the error's path (called while the error propagates out).
     pub fn in_field(mut self, name: &str) -> Self {
-        self.inner.path.push(PathSegment::Field(name.to_owned()));
+        self.inner.path.field(name.to_owned());
         self
     }
 
     /// Adds a sequence index to the error's path.
     pub fn in_index(mut self, index: usize) -> Self {
-        self.inner.path.push(PathSegment::Index(index));
+        self.inner.path.index(index);
         self
     }
 
     /// Marks the error as found in a mapping key.
     pub fn in_key(mut self) -> Self {
-        self.inner.path.push(PathSegment::Key);
+        self.inner.path.key();
         self
     }
 
@@ -172,18 +209,7 @@ impl Error {
     /// Path of the offending value inside the decoded object, for conversion
     /// errors (`.points[2].x`; empty for the top-level value).
     pub fn path(&self) -> String {
-        let mut s = String::new();
-        for seg in self.inner.path.iter().rev() {
-            match seg {
-                PathSegment::Field(f) => {
-                    s.push('.');
-                    s.push_str(f);
-                }
-                PathSegment::Index(i) => s.push_str(&format!("[{i}]")),
-                PathSegment::Key => s.push_str("<key>"),
-            }
-        }
-        s
+        self.inner.path.to_string()
     }
 }
 

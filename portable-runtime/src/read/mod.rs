@@ -19,7 +19,7 @@
 //! - `error.rs`: the one [`Error`] type; `source.rs`: slices and readers.
 
 mod convert;
-mod error;
+pub(crate) mod error;
 mod options;
 mod source;
 mod value;

@@ -1,10 +1,12 @@
 //! [`Error`]: what went wrong while writing, and where.
 
 use std::borrow::Cow;
-use std::fmt::{self, Display, Write as _};
+use std::fmt::{self, Display};
 use std::io;
 
 use serde::ser;
+
+use crate::read::error::ValuePath;
 
 /// Why writing a `Serialize` value failed, and where: the message and the
 /// path to the offending value (`.items[2].name`; `<key>` for a map key).
@@ -14,15 +16,8 @@ pub struct Error {
 
 struct ErrorInner {
     message: String,
-    /// Path segments, innermost first (pushed while the error propagates outwards).
-    path: Vec<Segment>,
+    path: ValuePath,
     io: Option<io::Error>,
-}
-
-enum Segment {
-    Field(Cow<'static, str>),
-    Index(usize),
-    Key,
 }
 
 impl Error {
@@ -30,27 +25,25 @@ impl Error {
         Error {
             inner: Box::new(ErrorInner {
                 message: message.into(),
-                path: Vec::new(),
+                path: ValuePath::default(),
                 io: None,
             }),
         }
     }
 
-    fn push(mut self, segment: Segment) -> Self {
-        self.inner.path.push(segment);
+    pub(super) fn in_field(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.inner.path.field(name);
         self
     }
 
-    pub(super) fn in_field(self, name: impl Into<Cow<'static, str>>) -> Self {
-        self.push(Segment::Field(name.into()))
+    pub(super) fn in_index(mut self, index: usize) -> Self {
+        self.inner.path.index(index);
+        self
     }
 
-    pub(super) fn in_index(self, index: usize) -> Self {
-        self.push(Segment::Index(index))
-    }
-
-    pub(super) fn in_key(self) -> Self {
-        self.push(Segment::Key)
+    pub(super) fn in_key(mut self) -> Self {
+        self.inner.path.key();
+        self
     }
 
     /// What went wrong, without the path.
@@ -63,20 +56,7 @@ impl Error {
     /// key, `._0` for a tuple struct or variant field, `[2]` for a sequence
     /// or tuple item, `<key>` inside a map key; empty for the top-level value.
     pub fn path(&self) -> String {
-        let mut s = String::new();
-        for segment in self.inner.path.iter().rev() {
-            match segment {
-                Segment::Field(f) => {
-                    s.push('.');
-                    s.push_str(f);
-                }
-                Segment::Index(i) => {
-                    let _ = write!(s, "[{i}]");
-                }
-                Segment::Key => s.push_str("<key>"),
-            }
-        }
-        s
+        self.inner.path.to_string()
     }
 
     /// The kind of the I/O error that stopped the write, if it was one.
