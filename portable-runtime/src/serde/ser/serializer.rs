@@ -141,14 +141,7 @@ impl<'b, 'a, 's> ser::Serializer for &'b mut Ser<'a, 's> {
             fields: Fields::Positional(1),
         };
         match self.resolve(&q) {
-            Some(slot) => {
-                self.key_text("<value>");
-                self.out().get(slot);
-                let result = value.serialize(&mut *self);
-                self.nested(result, |e| e.in_field("_0"))?;
-                self.out().put([TUPLE1, REDUCE]);
-                Ok(())
-            }
+            Some(slot) => self.newtype_instance(slot, value),
             None => value.serialize(self),
         }
     }
@@ -166,13 +159,7 @@ impl<'b, 'a, 's> ser::Serializer for &'b mut Ser<'a, 's> {
             fields: Fields::Positional(1),
         };
         match self.resolve(&q) {
-            Some(slot) => {
-                self.key_text("<value>");
-                self.out().get(slot);
-                let result = value.serialize(&mut *self);
-                self.nested(result, |e| e.in_field("_0"))?;
-                self.out().put([TUPLE1, REDUCE]);
-            }
+            Some(slot) => self.newtype_instance(slot, value)?,
             None => {
                 self.begin(Some(&format!("variant `{name}::{variant}`, written as a dict,")))?;
                 self.out().op(EMPTY_DICT);
@@ -278,5 +265,18 @@ impl<'b, 'a, 's> ser::Serializer for &'b mut Ser<'a, 's> {
         let result = self.serialize_str(&text);
         self.scratch = text;
         result
+    }
+}
+
+impl Ser<'_, '_> {
+    /// `cls(value)` for the one-field (`_0`) class at memo slot `slot`: a
+    /// newtype struct's or a newtype variant's instance.
+    fn newtype_instance<T: Serialize + ?Sized>(&mut self, slot: u32, value: &T) -> Result<(), Error> {
+        self.key_text("<value>");
+        self.out().get(slot);
+        let result = value.serialize(&mut *self);
+        self.nested(result, |e| e.in_field("_0"))?;
+        self.out().put([TUPLE1, REDUCE]);
+        Ok(())
     }
 }
