@@ -43,7 +43,8 @@ fn class_names(name: &str, namespace: &str) -> Expr {
 /// below [`slot::CORE_COUNT`]), obtains the namespace (reusing it, or
 /// loading `compressed`) and reads its tools.
 pub fn core(namespace: &str, compressed: &[u8]) -> Stmt {
-    let mut items = vec![Expr::str("builtins").memoize_at("builtins_", slot::BUILTINS)];
+    let string = |s| slot::string(s).expect("a string slot");
+    let mut items = vec![Expr::str(string(slot::BUILTINS)).memoize_at("builtins_", slot::BUILTINS)];
     for (name, s) in [
         ("next", slot::NEXT),
         ("filter", slot::FILTER),
@@ -52,7 +53,7 @@ pub fn core(namespace: &str, compressed: &[u8]) -> Stmt {
     ] {
         items.push(builtin(name).memoize_at(name, s));
     }
-    items.push(Expr::str("itertools").memoize_at("itertools_", slot::ITERTOOLS));
+    items.push(Expr::str(string(slot::ITERTOOLS)).memoize_at("itertools_", slot::ITERTOOLS));
     items.push(Expr::global("itertools", "chain").memoize_at("chain", slot::CHAIN));
     items.push(Expr::global("itertools", "starmap").memoize_at("starmap", slot::STARMAP));
     items.push(Expr::global("functools", "partial").memoize_at("partial", slot::PARTIAL));

@@ -95,6 +95,17 @@ pub mod slot {
         "standalone",
     ];
 
+    /// The string a slot holds, for the slots that hold strings (module
+    /// names that later `STACK_GLOBAL`s reuse, and the namespace's name).
+    pub fn string(idx: u32) -> Option<&'static str> {
+        match idx {
+            BUILTINS => Some("builtins"),
+            ITERTOOLS => Some("itertools"),
+            NAMESPACE_NAME => Some(super::NAMESPACE),
+            _ => None,
+        }
+    }
+
     /// The printed name of slot `idx`, if the header defines it.
     pub fn name(idx: u32) -> Option<&'static str> {
         NAMES.get(idx as usize).copied()

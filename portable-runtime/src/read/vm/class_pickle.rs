@@ -68,9 +68,9 @@ impl<S: Source> Unpickler<'_, S> {
     pub(super) fn fill_header_memo(&mut self, count: u32) -> Result<(), Error> {
         for s in 0..count {
             let node = match s {
-                slot::BUILTINS => Node::Str("builtins".into()),
-                slot::ITERTOOLS => Node::Str("itertools".into()),
-                slot::NAMESPACE_NAME => Node::Str(NAMESPACE.into()),
+                slot::BUILTINS | slot::ITERTOOLS | slot::NAMESPACE_NAME => {
+                    Node::Str(slot::string(s).expect("a string slot").into())
+                }
                 slot::NAMESPACE | slot::MODULES => Node::Sym(Box::new(Sym::Module)),
                 slot::PAYLOAD => Node::None,
                 slot::STANDALONE => Node::Sym(Box::new(Sym::Standalone)),
