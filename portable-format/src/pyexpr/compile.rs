@@ -165,13 +165,7 @@ impl Compiler {
                 self.globals.extend(inner.globals);
                 self.w.bytes(&inner.bytes);
             }
-            Expr::Tuple(items) => {
-                self.w.tuple_open(items.len());
-                for i in items {
-                    self.expr(i);
-                }
-                self.w.tuple_close(items.len());
-            }
+            Expr::Tuple(items) => self.tuple(items),
             Expr::List(items) => {
                 self.w.op(EMPTY_LIST);
                 for chunk in items.chunks(BATCH) {
@@ -226,7 +220,7 @@ impl Compiler {
                     );
                 }
                 self.expr(func);
-                self.expr(&Expr::Tuple(args.clone()));
+                self.tuple(args);
                 self.w.op(REDUCE);
             }
             Expr::Partial { func, keywords } => {
@@ -276,6 +270,14 @@ impl Compiler {
                 }
             }
         }
+    }
+
+    fn tuple(&mut self, items: &[Expr]) {
+        self.w.tuple_open(items.len());
+        for i in items {
+            self.expr(i);
+        }
+        self.w.tuple_close(items.len());
     }
 
     fn is_bound(&self, e: &Expr) -> bool {
