@@ -15,7 +15,10 @@
 //! cargo run --release --example bench_streams -- dump MODE REPS
 //!     dumps the 1M-record workload REPS times, for a profiler (perf,
 //!     valgrind --tool=callgrind); MODE is to_vec, to_writer (into
-//!     io::sink()) or serde (serde_pickle::to_vec)
+//!     io::sink()), to_writer_vec (a reused Vec), serde/serde_writer
+//!     (serde_pickle::to_vec / into a reused Vec), and with
+//!     `--features serde` the serde bridge's bridge (to_vec),
+//!     bridge_writer (a reused Vec) and bridge_sink (io::sink())
 //! ```
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -171,6 +174,19 @@ fn dump(mode: &str, reps: usize) -> io::Result<()> {
                 serde_pickle::to_writer(&mut out, &data, Default::default()).map_err(io::Error::other)?;
                 out.len()
             }
+            #[cfg(feature = "serde")]
+            "bridge" => portable_pickle::serde::to_vec(&data).map_err(io::Error::other)?.len(),
+            #[cfg(feature = "serde")]
+            "bridge_writer" => {
+                out.clear();
+                portable_pickle::serde::to_writer(&mut out, &data).map_err(io::Error::other)?;
+                out.len()
+            }
+            #[cfg(feature = "serde")]
+            "bridge_sink" => {
+                portable_pickle::serde::to_writer(io::sink(), &data).map_err(io::Error::other)?;
+                0
+            }
             other => return Err(io::Error::other(format!("unknown mode {other}"))),
         };
     }
@@ -189,7 +205,7 @@ fn main() -> io::Result<()> {
         ["memory", mode, file] => memory(mode, Path::new(file)),
         ["dump", mode, reps] => dump(mode, reps.parse().map_err(io::Error::other)?),
         _ => Err(io::Error::other(
-            "usage: bench_streams write DIR | memory to_vec|to_writer|lazy|none FILE | dump to_vec|to_writer|to_writer_vec|serde|serde_writer REPS",
+            "usage: bench_streams write DIR | memory to_vec|to_writer|lazy|none FILE | dump to_vec|to_writer|to_writer_vec|serde|serde_writer|bridge|bridge_writer|bridge_sink REPS",
         )),
     }
 }
