@@ -67,6 +67,11 @@ pub const RECIPE: &[(&str, &str)] = &[
     ("copyreg", "dispatch_table"),
     ("importlib", "import_module"),
     ("importlib.util", "find_spec"),
+    ("sys", "implementation"),
+    ("gc", "isenabled"),
+    ("gc", "enable"),
+    ("gc", "disable"),
+    ("weakref", "finalize"),
 ];
 
 /// Whether a stream written by this crate may reference `module.name`

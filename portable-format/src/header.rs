@@ -15,7 +15,7 @@
 
 use std::sync::OnceLock;
 
-use crate::layout::{slot, CLASS_REDUCE, FORMAT_VERSION, NAMESPACE, NAMESPACE_TOOLS};
+use crate::layout::{slot, CLASS_REDUCE, FORMAT_VERSION, GC_TOOLS, NAMESPACE, NAMESPACE_TOOLS};
 use crate::pyexpr::{bindings_of, builtin, Bindings, Context, Expr, Program, Stmt};
 use crate::writer::OpWriter;
 
@@ -102,9 +102,22 @@ fn header_steps(payload_op: &[u8]) -> Stmt {
             Expr::Memo(slot::NAMESPACE).attr(BOOTSTRAP_TAIL),
         ]),
     ]);
+    let ns = |name: &str| Expr::Memo(slot::NAMESPACE).attr(name);
+    let [isenabled, restore, finalize, pause] = GC_TOOLS;
     Stmt::Group(vec![
         join.memoize_at("bytes_join", slot::BYTES_JOIN),
         standalone.memoize_at("standalone", slot::STANDALONE),
+        // The collector pause (docs/FORMAT.md, "Collector pause"): a fresh
+        // guard that only the memo holds (a new `partial` object), a
+        // finalizer on it that restores the collector's state as it is now,
+        // then `gc.disable()`. The guard is memoized first, so a long-lived
+        // unpickler's previous guard is freed (and its state restored)
+        // before the state is read.
+        Expr::Memo(slot::PARTIAL)
+            .call([Expr::Memo(slot::PARTIAL)])
+            .memoize_at("gc_guard", slot::GC_GUARD),
+        ns(finalize).call([Expr::Memo(slot::GC_GUARD), ns(restore).call([ns(isenabled).call([])])]),
+        ns(pause).call([]),
     ])
 }
 
@@ -184,6 +197,7 @@ pub fn payload_program(namespace: &str, version: u32) -> Program {
     attrs.push((BOOTSTRAP_HEAD, Expr::bytes(head.to_vec())));
     attrs.push((BOOTSTRAP_TAIL, Expr::bytes(tail.to_vec())));
     batch.push(m("namespace").build(Expr::dict(attrs)));
+    batch.extend(gc_tools(m("namespace"), m("type")));
 
     // copyreg.dispatch_table[metaclass] = attrgetter("__portable_reduce__"):
     // when pickle meets a stand-in class, it pickles what the class says
@@ -207,6 +221,42 @@ pub fn payload_program(namespace: &str, version: u32) -> Program {
         // sys.modules.setdefault(NAMESPACE, module): the first installer wins a race.
         Stmt::Return(setdefault.call([Expr::global("sys", "modules"), Expr::str(namespace), m("namespace")])),
     ])
+}
+
+/// The namespace's [`GC_TOOLS`], set by two `BUILD`s: first no-ops
+/// (`gc.isenabled`; `type` for `restore`, one argument; the lazy
+/// `itertools.chain` for `finalize`, two), then, by
+/// `dict.get({"cpython": TOOLS}, sys.implementation.name, {})`, on CPython
+/// only (reference counting frees the guard as soon as the unpickler frees
+/// its memo): `restore = {True: gc.enable, False: gc.isenabled}.get`,
+/// `finalize = weakref.finalize`, `pause = gc.disable`.
+fn gc_tools(namespace: Expr, type_: Expr) -> [Expr; 2] {
+    let [isenabled, restore, finalize, pause] = GC_TOOLS;
+    let noop = || Expr::global("gc", "isenabled");
+    let defaults = Expr::dict([
+        (isenabled, noop()),
+        (restore, type_),
+        (finalize, Expr::global("itertools", "chain")),
+        (pause, noop()),
+    ]);
+    let cpython = Expr::dict([
+        (
+            restore,
+            Expr::Dict(vec![
+                (Expr::Bool(true), Expr::global("gc", "enable")),
+                (Expr::Bool(false), noop()),
+            ])
+            .attr("get"),
+        ),
+        (finalize, Expr::global("weakref", "finalize")),
+        (pause, Expr::global("gc", "disable")),
+    ]);
+    let chosen = builtin("dict.get").call([
+        Expr::Dict(vec![(Expr::str("cpython"), cpython)]),
+        Expr::global("sys", "implementation").attr("name"),
+        Expr::Dict(vec![]),
+    ]);
+    [namespace.clone().build(defaults), namespace.build(chosen)]
 }
 
 /// The payload's memo entries, in the order [`payload_program`] defines them.

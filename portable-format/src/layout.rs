@@ -65,8 +65,13 @@ pub mod slot {
     /// reuses the namespace; a class's standalone pickle appends its class
     /// definition to it.
     pub const STANDALONE: u32 = 22;
+    /// The collector pause's guard: a fresh object only the unpickler's
+    /// memo holds; when the unpickler frees its memo (the load ended, by
+    /// `STOP` or by an error) a `weakref.finalize` on it restores the
+    /// cyclic collector's previous state (stream only).
+    pub const GC_GUARD: u32 = 23;
     /// Number of memo entries the header defines; the body's start at this index.
-    pub const COUNT: u32 = 23;
+    pub const COUNT: u32 = 24;
 
     /// The name the printed recipes give each slot, by index.
     const NAMES: [&str; COUNT as usize] = [
@@ -93,6 +98,7 @@ pub mod slot {
         "metaclass",
         "bytes_join",
         "standalone",
+        "gc_guard",
     ];
 
     /// The string a slot holds, for the slots that hold strings (module
@@ -117,6 +123,15 @@ pub mod slot {
 /// None is stored under its own `__qualname__`: cloudpickle then treats the
 /// stand-in classes and their metaclasses as dynamic and ships them by value.
 pub const NAMESPACE_TOOLS: [&str; 6] = ["get", "put", "struct", "frozen", "enum", "metaclass"];
+
+/// Namespace attributes the stream header (not the core) calls to pause the
+/// cyclic garbage collector for the rest of the load: `isenabled` (the
+/// collector's state), `restore` (the state's restoring callable: `gc.enable`
+/// or the no-op `gc.isenabled`), `finalize` (`weakref.finalize`) and `pause`
+/// (`gc.disable`). On an interpreter other than CPython (no reference
+/// counting: the guard would die late), `pause` and both `restore` values
+/// are the no-op `gc.isenabled`.
+pub const GC_TOOLS: [&str; 4] = ["isenabled", "restore", "finalize", "pause"];
 
 /// Class attribute read by `copyreg.dispatch_table[PortableType]` (and
 /// `[PortableEnumType]`) when `pickle.dumps` meets a stand-in class: in the

@@ -15,7 +15,7 @@
 //! builtin container (`set`, `frozenset`, `bytearray`, `bytes`,
 //! `OrderedDict`, `_codecs.encode`, `copyreg.__newobj__`,
 //! `copyreg._reconstructor`) are folded into that container. The header's
-//! helper callables (memo slots 0–22 after the recognised header) are
+//! helper callables (memo slots 0–23 after the recognised header) are
 //! interpreted symbolically, just enough to learn each class descriptor's
 //! class name and field names.
 //!
