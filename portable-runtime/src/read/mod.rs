@@ -16,10 +16,14 @@
 //!   `vm/admit.rs`);
 //! - `value.rs`: the [`Value`] tree; `write.rs`: a [`Value`] written back;
 //! - `convert/`: [`FromPickle`], from a [`Value`] to a Rust type;
-//! - `error.rs`: the one [`Error`] type; `source.rs`: slices and readers.
+//! - `error.rs`: the one [`Error`] type; `source.rs`: slices and readers;
+//! - [`inspect`] (`inspect.rs`): a structural walk that describes a pickle
+//!   (globals, type table, instances, part sizes) without decoding it, for
+//!   the `portable-pickle inspect` tool.
 
 mod convert;
 pub(crate) mod error;
+pub mod inspect;
 mod options;
 mod source;
 mod value;
