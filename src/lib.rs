@@ -28,6 +28,9 @@ use std::io;
 /// descriptor as `const` bytes and the code that writes its instances.
 pub use portable_macros::PortablePickle;
 pub use portable_runtime::PortablePickle;
+/// What a [`PortablePickle`](trait@PortablePickle) impl writes to; see the
+/// README's "Foreign types" for hand-written impls.
+pub use portable_runtime::Encoder;
 
 /// The static bootstrap header every stream starts with, built by `build.rs`
 /// at compile time. Identical in every stream of a given release.
@@ -156,6 +159,84 @@ pub mod serde;
 pub mod __private {
     pub use portable_runtime::read::derive as read;
     pub use portable_runtime::read::{ClassNames, FromPickleBytes, ReadContext};
-    pub use portable_runtime::{ClassDescriptor, Pickler};
+    pub use portable_runtime::{ClassDescriptor, Encoder};
+
+    /// A `#[pickle(display)]` field.
+    #[inline]
+    pub fn write_display<T: ::core::fmt::Display + ?Sized>(value: &T, p: &mut Encoder<'_>) -> Result<()> {
+        p.display(value)
+    }
     pub use std::io::Result;
+}
+
+/// Describing a pickle without decoding it: the globals it references (and
+/// whether each is on the allowlist), its type table, instances per class
+/// and part sizes. What the `portable-pickle inspect` tool prints; see
+/// [`portable_runtime::read::inspect`] for what the walk does and bounds.
+///
+/// ```
+/// use portable_pickle::PortablePickle;
+///
+/// #[derive(PortablePickle)]
+/// struct Point { x: i64, y: i64 }
+///
+/// let bytes = portable_pickle::to_vec(&vec![Point { x: 1, y: 2 }, Point { x: 3, y: 4 }]);
+/// let summary = portable_pickle::inspect::summarize(&bytes, None);
+/// assert_eq!(summary.header.as_ref().map(|h| h.profile.as_str()), Some("default"));
+/// let point = summary.classes.iter().find(|c| c.name == "Point").unwrap();
+/// assert_eq!(point.instances, 2);
+/// assert!(summary.globals.iter().all(|g| portable_pickle::inspect::is_allowed(&g.module, &g.name)));
+/// ```
+pub mod inspect {
+    pub use portable_runtime::read::inspect::*;
+    /// CPython's `pickletools` name of an opcode byte (`"STACK_GLOBAL"`).
+    pub use portable_runtime::read::opcode_name;
+
+    /// The writer profile of this build's [`HEADER`](crate::HEADER).
+    pub const PROFILE: &str = "default";
+
+    /// The headers this build recognises: its own, with its payload and
+    /// standalone bootstrap.
+    pub const KNOWN_HEADERS: &[KnownHeader<'static>] = &[KnownHeader {
+        profile: PROFILE,
+        version: crate::FORMAT_VERSION,
+        header: crate::HEADER,
+        payload: crate::PAYLOAD,
+        standalone: crate::STANDALONE,
+    }];
+
+    /// [`inspect`](fn@inspect) with this build's [`KNOWN_HEADERS`] and an
+    /// optional zlib inflater (for compressed nested pickles of streams whose
+    /// header is not recognised).
+    pub fn summarize(bytes: &[u8], inflate: Option<Inflate<'_>>) -> Summary {
+        inspect(
+            bytes,
+            &InspectOptions {
+                headers: KNOWN_HEADERS,
+                inflate,
+            },
+        )
+    }
+
+    /// Whether `module.name` is on docs/FORMAT.md's allowlist: a global the
+    /// header, the payload, a class descriptor or a body of this format
+    /// references, or a class of a runtime namespace (`_portable_pickle_vN`).
+    pub fn is_allowed(module: &str, name: &str) -> bool {
+        portable_runtime::spec_globals::is_allowed(module, name) || is_namespace(module)
+    }
+
+    /// Whether `module` is a runtime namespace name, `_portable_pickle_v<N>`.
+    pub fn is_namespace(module: &str) -> bool {
+        module
+            .strip_prefix("_portable_pickle_v")
+            .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+    }
+
+    /// 64-bit FNV-1a of `bytes`, as the format fingerprints class specs:
+    /// the tool prints it for the header.
+    pub fn fingerprint(bytes: &[u8]) -> u64 {
+        bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    }
 }

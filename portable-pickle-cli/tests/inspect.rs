@@ -1,0 +1,412 @@
+//! `portable-pickle inspect` on streams this test writes: the report's
+//! content against known values (classes, fields, kinds, instance counts,
+//! globals, sizes), the exit status on an off-list global and on garbage or
+//! truncated input, and CPython's own pickles.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use portable_format::writer::OpWriter;
+use portable_pickle::inspect::{summarize, ClassKind, Place};
+use portable_pickle::PortablePickle;
+
+/// A point in the plane.
+#[derive(PortablePickle)]
+struct Point {
+    x: i64,
+    y: i64,
+}
+
+#[derive(PortablePickle)]
+enum Shape {
+    Circle { center: Point, radius: f64 },
+    Polygon(Vec<Point>),
+    Empty,
+}
+
+#[derive(PortablePickle)]
+enum Color {
+    Red,
+    Green = 5,
+    Blue,
+}
+
+#[derive(PortablePickle)]
+struct Rgb(u8, u8, u8);
+
+#[derive(PortablePickle)]
+#[pickle(frozen)]
+struct Marker;
+
+#[derive(PortablePickle)]
+#[pickle(module = "geo.shapes", name = "Vector")]
+struct RustVec {
+    dx: f64,
+    dy: f64,
+}
+
+#[derive(PortablePickle)]
+struct Scene {
+    shapes: Vec<Shape>,
+    colors: Vec<Color>,
+    rgb: Rgb,
+    marker: Marker,
+    wait: Duration,
+    arrows: Vec<RustVec>,
+}
+
+fn scene() -> Scene {
+    let p = |x, y| Point { x, y };
+    Scene {
+        shapes: vec![
+            Shape::Circle {
+                center: p(1, 2),
+                radius: 3.0,
+            },
+            Shape::Polygon(vec![p(0, 0), p(1, 0), p(0, 1)]),
+            Shape::Empty,
+            Shape::Empty,
+        ],
+        colors: vec![Color::Red, Color::Blue, Color::Blue, Color::Green, Color::Blue],
+        rgb: Rgb(255, 0, 0),
+        marker: Marker,
+        wait: Duration::from_millis(1500),
+        arrows: vec![RustVec { dx: 1.0, dy: 0.0 }, RustVec { dx: 0.0, dy: 1.0 }],
+    }
+}
+
+fn dir() -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("inspect");
+    std::fs::create_dir_all(&d).expect("tmp dir");
+    d
+}
+
+fn write(name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir().join(name);
+    std::fs::write(&path, bytes).expect("write");
+    path
+}
+
+fn inspect(path: &PathBuf, json: bool) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_portable-pickle"));
+    cmd.arg("inspect").arg(path);
+    if json {
+        cmd.arg("--json");
+    }
+    cmd.output().expect("run portable-pickle")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("utf-8")
+}
+
+/// Checks that `text` is one valid JSON document (with the machine's python3).
+fn assert_json(text: &str) {
+    let mut child = Command::new("python3")
+        .args(["-c", "import json, sys; json.load(sys.stdin)"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    std::io::Write::write_all(child.stdin.as_mut().expect("stdin"), text.as_bytes()).expect("pipe");
+    assert!(child.wait().expect("python3").success(), "invalid JSON: {text}");
+}
+
+#[test]
+fn type_table_counts_and_globals_of_a_derived_stream() {
+    let bytes = portable_pickle::to_vec(&scene());
+    let s = summarize(&bytes, None);
+    assert!(s.error.is_none(), "{:?}", s.error);
+    let h = s.header.as_ref().expect("header recognised");
+    assert_eq!(
+        (h.profile.as_str(), h.version),
+        ("default", portable_pickle::FORMAT_VERSION)
+    );
+    assert_eq!(h.len, portable_pickle::HEADER.len() as u64);
+    assert_eq!(s.protocol, Some(4));
+
+    let class = |name: &str| {
+        s.classes
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("no class {name} in {:#?}", s.classes))
+    };
+    let fields = |name: &str| class(name).fields.iter().map(|f| f.name.clone()).collect::<Vec<_>>();
+    let ns = portable_pickle::NAMESPACE;
+
+    let point = class("Point");
+    assert_eq!(
+        (point.kind, point.module.as_str(), point.instances),
+        (ClassKind::Struct, ns, 4)
+    );
+    assert_eq!(fields("Point"), ["x", "y"]);
+    assert!(point
+        .fields
+        .iter()
+        .all(|f| f.annotation.as_deref() == Some("typing.Any")));
+    assert_eq!(point.doc.as_deref(), Some("A point in the plane."));
+    assert!(point.key.as_deref().is_some_and(|k| k.starts_with("Point_")));
+
+    assert_eq!(
+        (class("Shape").kind, class("Shape").instances),
+        (ClassKind::DataEnum, 0)
+    );
+    let circle = class("Shape.Circle");
+    assert_eq!(
+        (circle.kind, circle.base.as_deref(), circle.instances),
+        (ClassKind::Variant, Some("Shape"), 1)
+    );
+    assert_eq!(fields("Shape.Circle"), ["center", "radius"]);
+    assert_eq!(fields("Shape.Polygon"), ["_0"]);
+    assert_eq!(class("Shape.Polygon").instances, 1);
+    assert_eq!((class("Shape.Empty").instances, fields("Shape.Empty").len()), (2, 0));
+
+    let color = class("Color");
+    assert_eq!((color.kind, color.instances), (ClassKind::UnitEnum, 5));
+    let members: Vec<_> = color.members.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+    assert_eq!(members, [("Red", Some(0)), ("Green", Some(5)), ("Blue", Some(6))]);
+
+    assert_eq!((class("Rgb").kind, class("Rgb").instances), (ClassKind::TupleStruct, 1));
+    assert_eq!(fields("Rgb"), ["_0", "_1", "_2"]);
+    let marker = class("Marker");
+    assert_eq!(
+        (marker.kind, marker.frozen, marker.instances),
+        (ClassKind::UnitStruct, true, 1)
+    );
+    let vector = class("Vector");
+    assert_eq!(
+        (vector.kind, vector.declared_module.as_deref(), vector.instances),
+        (ClassKind::Struct, Some("geo.shapes"), 2)
+    );
+    assert_eq!(class("Scene").instances, 1);
+    let td = class("timedelta");
+    assert_eq!(
+        (td.kind, td.module.as_str(), td.instances),
+        (ClassKind::Global, "datetime", 1)
+    );
+
+    // Globals: the header's, the payload's, the declared module's
+    // definition (importlib), the body's timedelta; all on the allowlist.
+    let has = |m: &str, n: &str, place: fn(&Place) -> bool| {
+        s.globals
+            .iter()
+            .any(|g| g.module == m && g.name == n && place(&g.place))
+    };
+    assert!(has("pickle", "loads", |p| *p == Place::Stream));
+    assert!(has("zlib", "decompress", |p| *p == Place::Stream));
+    assert!(has("dataclasses", "dataclass", |p| *p == Place::Payload));
+    assert!(has("datetime", "timedelta", |p| *p == Place::Stream));
+    assert!(has(
+        "importlib",
+        "import_module",
+        |p| matches!(p, Place::ClassDefinition { key, .. } if key.starts_with("Vector_"))
+    ));
+    assert!(s
+        .globals
+        .iter()
+        .all(|g| portable_pickle::inspect::is_allowed(&g.module, &g.name)));
+    assert!(s.nested.iter().all(|n| n.error.is_none()), "{:?}", s.nested);
+
+    // Sizes add up; the header is the static header; descriptors are most
+    // of the rest of so small a value.
+    let z = s.sizes;
+    assert_eq!(z.total, bytes.len() as u64);
+    assert_eq!(z.header + z.type_table + z.body + z.trailing, z.total);
+    assert_eq!((z.header, z.trailing), (portable_pickle::HEADER.len() as u64, 0));
+    assert!(z.type_table > z.body, "{z:?}");
+
+    // The tool: the same facts in text and JSON, exit status 0.
+    let path = write("scene.pkl", &bytes);
+    let out = inspect(&path, false);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    for needle in [
+        "format    portable-pickle stream, format version 1, profile default",
+        "header    recognised: ",
+        "  Point  struct  module _portable_pickle_v1  instances 4",
+        "      fields  x: typing.Any, y: typing.Any",
+        "  Shape.Circle  variant of Shape  module _portable_pickle_v1  instances 1",
+        "  Color  unit enum  module _portable_pickle_v1  instances 5",
+        "      members Red = 0, Green = 5, Blue = 6",
+        "  Marker  unit struct, frozen",
+        "(real module geo.shapes preferred)",
+        "  datetime.timedelta ",
+        "all on the allowlist",
+        "reader    ok",
+        "verdict   OK",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+    }
+    let out = inspect(&path, true);
+    let json = stdout(&out);
+    assert!(out.status.success());
+    assert_json(&json);
+    for needle in [
+        "\"ok\":true",
+        "\"format\":{\"portable\":true,\"version\":1,\"profile\":\"default\"",
+        "\"name\":\"Point\",\"module\":\"_portable_pickle_v1\"",
+        "\"kind\":\"tuple struct\"",
+        "{\"module\":\"datetime\",\"name\":\"timedelta\",\"status\":\"allowlist\",\"allowed\":true,\"count\":1",
+        "\"off_list\":0,\"malformed\":null",
+    ] {
+        assert!(json.contains(needle), "missing {needle:?} in\n{json}");
+    }
+}
+
+#[test]
+fn off_list_global_exits_non_zero() {
+    // os.system('echo hi'), as a hand-built protocol-4 pickle.
+    let mut w = OpWriter::new();
+    w.proto();
+    w.global("os", "system");
+    w.str("echo hi");
+    w.tuple_close(1);
+    w.reduce();
+    w.op(portable_format::opcodes::STOP);
+    let path = write("os_system.pkl", w.as_bytes());
+    let out = inspect(&path, false);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("os.system"), "{text}");
+    assert!(text.contains("OFF-LIST"), "{text}");
+    assert!(text.contains("forbidden global `os.system`"), "{text}");
+    assert!(text.contains("at byte 14 (STACK_GLOBAL)"), "{text}");
+
+    let json = stdout(&inspect(&path, true));
+    assert_json(&json);
+    assert!(
+        json.contains("{\"module\":\"os\",\"name\":\"system\",\"status\":\"OFF-LIST\",\"allowed\":false"),
+        "{json}"
+    );
+    assert!(json.contains("\"off_list\":1"), "{json}");
+
+    // The same global hidden in a portable stream's body still fails it.
+    let mut bytes = portable_pickle::to_vec(&Point { x: 1, y: 2 });
+    bytes.pop(); // STOP
+    let mut w = OpWriter::new();
+    w.global("os", "system");
+    w.op(portable_format::opcodes::POP);
+    w.op(portable_format::opcodes::STOP);
+    bytes.extend_from_slice(w.as_bytes());
+    let out = inspect(&write("point_os.pkl", &bytes), false);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("os.system"));
+}
+
+#[test]
+fn garbage_and_truncated_input_exit_non_zero_naming_the_offset() {
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "garbage.pkl",
+            b"\x80\x04\xff\xfe not a pickle".to_vec(),
+            "unknown opcode 0xff at byte 2",
+        ),
+        ("empty.pkl", Vec::new(), "unexpected end of input at byte 0"),
+        ("text.pkl", b"hello world\n".to_vec(), "at byte"),
+        ("underflow.pkl", b"\x80\x04R.".to_vec(), "at byte 2 (REDUCE)"),
+        (
+            "long_frame.pkl",
+            b"\x80\x04\x95\xff\xff\xff\xff\xff\xff\xff\x7f".to_vec(),
+            "at byte 2 (FRAME)",
+        ),
+    ];
+    let full = portable_pickle::to_vec(&scene());
+    let cut = full.len() / 2;
+    let mut cases = cases;
+    cases.push(("truncated.pkl", full[..cut].to_vec(), "at byte"));
+    cases.push((
+        "header_only.pkl",
+        portable_pickle::HEADER.to_vec(),
+        "unexpected end of input at byte",
+    ));
+    for (name, bytes, needle) in cases {
+        let out = inspect(&write(name, &bytes), false);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(1), "{name}: {text}");
+        assert!(text.contains("verdict   MALFORMED: "), "{name}: {text}");
+        assert!(text.contains(needle), "{name}: missing {needle:?} in\n{text}");
+        let json = stdout(&inspect(&write(name, &bytes), true));
+        assert_json(&json);
+        assert!(json.contains("\"malformed\":{\"message\":"), "{name}: {json}");
+    }
+    // Every prefix of a stream: never a panic, always a verdict.
+    for n in (0..full.len()).step_by(97) {
+        let s = summarize(&full[..n], None);
+        assert!(s.error.is_some(), "prefix {n}");
+    }
+}
+
+#[test]
+fn missing_file_and_bad_usage_exit_2() {
+    let bin = env!("CARGO_BIN_EXE_portable-pickle");
+    let out = Command::new(bin)
+        .args(["inspect", "/nonexistent/x.pkl"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let out = Command::new(bin).args(["frobnicate"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let out = Command::new(bin).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// CPython's own pickles, protocols 0–5: plain data is clean; a class
+/// outside the allowlist is listed and fails; objects loaded from a stream
+/// and re-pickled by CPython are counted by class.
+#[test]
+fn cpython_pickles() {
+    let stream = write(
+        "for_python.pkl",
+        &portable_pickle::to_vec(&vec![Point { x: 1, y: 2 }, Point { x: 3, y: 4 }]),
+    );
+    let script = r#"
+import collections, pickle, sys
+out, stream = sys.argv[1], sys.argv[2]
+points = pickle.load(open(stream, "rb"))
+for p in range(6):
+    open(f"{out}/plain_{p}.pkl", "wb").write(pickle.dumps({"a": [1, 2.5, "x", [], {}], "b": (None, True, 10**30)}, protocol=p))
+    open(f"{out}/ordered_{p}.pkl", "wb").write(pickle.dumps(collections.OrderedDict(a=1), protocol=p))
+    open(f"{out}/repickled_{p}.pkl", "wb").write(pickle.dumps(points, protocol=p))
+"#;
+    let status = Command::new("python3")
+        .args(["-c", script])
+        .arg(dir())
+        .arg(&stream)
+        .status()
+        .expect("python3");
+    assert!(status.success());
+    for p in 0..6 {
+        let out = inspect(&dir().join(format!("plain_{p}.pkl")), false);
+        let text = stdout(&out);
+        assert!(out.status.success(), "protocol {p}: {text}");
+        assert!(text.contains("plain pickle"), "{text}");
+        assert!(text.contains("globals (0 distinct"), "protocol {p}: {text}");
+
+        let out = inspect(&dir().join(format!("ordered_{p}.pkl")), false);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(1), "protocol {p}: {text}");
+        assert!(
+            text.contains("collections.OrderedDict  OFF-LIST"),
+            "protocol {p}: {text}"
+        );
+        assert!(text.contains("reader    ok"), "protocol {p}: {text}");
+
+        let path = dir().join(format!("repickled_{p}.pkl"));
+        let bytes = std::fs::read(&path).expect("read");
+        let s = summarize(&bytes, None);
+        assert!(s.error.is_none(), "protocol {p}: {:?}", s.error);
+        let point = s
+            .classes
+            .iter()
+            .find(|c| c.name == "Point")
+            .unwrap_or_else(|| panic!("protocol {p}: {:#?}", s.classes));
+        assert_eq!(point.instances, 2, "protocol {p}: {:#?}", s.classes);
+        assert_eq!(point.fields.len(), 2, "protocol {p}: {:#?}", s.classes);
+        assert!(
+            s.nested.iter().any(|n| matches!(n.place, Place::ClassPickle { .. })),
+            "protocol {p}"
+        );
+        let text = stdout(&inspect(&path, false));
+        assert!(text.contains("reader    ok"), "protocol {p}: {text}");
+    }
+}
