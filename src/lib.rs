@@ -28,9 +28,6 @@ use std::io;
 /// descriptor as `const` bytes and the code that writes its instances.
 pub use portable_macros::PortablePickle;
 pub use portable_runtime::PortablePickle;
-/// What a [`PortablePickle`](trait@PortablePickle) impl writes to; see the
-/// README's "Foreign types" for hand-written impls.
-pub use portable_runtime::Encoder;
 
 /// The static bootstrap header every stream starts with, built by `build.rs`
 /// at compile time. Identical in every stream of a given release.
@@ -159,13 +156,7 @@ pub mod serde;
 pub mod __private {
     pub use portable_runtime::read::derive as read;
     pub use portable_runtime::read::{ClassNames, FromPickleBytes, ReadContext};
-    pub use portable_runtime::{ClassDescriptor, Encoder};
-
-    /// A `#[pickle(display)]` field.
-    #[inline]
-    pub fn write_display<T: ::core::fmt::Display + ?Sized>(value: &T, p: &mut Encoder<'_>) -> Result<()> {
-        p.display(value)
-    }
+    pub use portable_runtime::{ClassDescriptor, Pickler};
     pub use std::io::Result;
 }
 
