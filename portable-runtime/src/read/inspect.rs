@@ -1019,7 +1019,13 @@ impl<'b> Machine<'b> {
 
     /// `cls.__new__(cls, …)`: an instance of `cls`.
     fn instance(&mut self, cls: Sh, c: &mut Collector<'_>) -> Sh {
-        if self.mode != Mode::Fragment && self.depth == 0 {
+        // Calls of the body only: not the header's nor a nested pickle's.
+        let body = match self.mode {
+            Mode::Stream { header: Some(_) } => self.helpers,
+            Mode::Stream { header: None } => true,
+            Mode::Nested | Mode::Fragment => false,
+        };
+        if body && self.depth == 0 {
             if let Some(i) = self.class_index(&cls, c) {
                 c.count(i);
             }
