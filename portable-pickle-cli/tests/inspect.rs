@@ -184,6 +184,14 @@ fn type_table_counts_and_globals_of_a_derived_stream() {
         (td.kind, td.module.as_str(), td.instances),
         (ClassKind::Global, "datetime", 1)
     );
+    // The header's own calls (builtins.map, …) are no instances.
+    let globals: Vec<_> = s
+        .classes
+        .iter()
+        .filter(|c| c.kind == ClassKind::Global)
+        .map(|c| &c.name)
+        .collect();
+    assert_eq!(globals, ["timedelta"]);
 
     // Globals: the header's, the payload's, the declared module's
     // definition (importlib), the body's timedelta; all on the allowlist.
