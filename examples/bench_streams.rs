@@ -29,7 +29,7 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use portable_pickle::PortablePickle;
 use portable_runtime::opcodes::{APPEND, APPENDS, EMPTY_LIST, MARK};
-use portable_runtime::Pickler;
+use portable_runtime::Encoder;
 
 #[path = "../benches/workload.rs"]
 mod workload;
@@ -79,7 +79,7 @@ static GLOBAL: Counting = Counting;
 struct LazyRecords(usize);
 
 impl PortablePickle for LazyRecords {
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         p.w().op(EMPTY_LIST);
         let mut i = 0;
         while i < self.0 {

@@ -27,6 +27,9 @@ use std::io;
 /// Derives [`PortablePickle`](trait@PortablePickle): the type's Python class
 /// descriptor as `const` bytes and the code that writes its instances.
 pub use portable_macros::PortablePickle;
+/// What a [`PortablePickle`](trait@PortablePickle) impl writes to; see the
+/// README's "Foreign types" for hand-written impls.
+pub use portable_runtime::Encoder;
 pub use portable_runtime::PortablePickle;
 
 /// The static bootstrap header every stream starts with, built by `build.rs`
@@ -156,7 +159,13 @@ pub mod serde;
 pub mod __private {
     pub use portable_runtime::read::derive as read;
     pub use portable_runtime::read::{ClassNames, FromPickleBytes, ReadContext};
-    pub use portable_runtime::{ClassDescriptor, Pickler};
+    pub use portable_runtime::{ClassDescriptor, Encoder};
+
+    /// A `#[pickle(display)]` field.
+    #[inline]
+    pub fn write_display<T: ::core::fmt::Display + ?Sized>(value: &T, p: &mut Encoder<'_>) -> Result<()> {
+        p.display(value)
+    }
     pub use std::io::Result;
 }
 

@@ -128,7 +128,7 @@ pub use portable_runtime::serde::Error;
 /// # Ok::<(), portable_pickle::serde::Error>(())
 /// ```
 pub fn to_vec<T: ::serde::Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error> {
-    let mut p = portable_runtime::Pickler::new(crate::HEADER);
+    let mut p = portable_runtime::Encoder::new(crate::HEADER);
     portable_runtime::serde::write(&mut p, value)?;
     Ok(p.finish()?)
 }
@@ -138,7 +138,7 @@ pub fn to_vec<T: ::serde::Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Erro
 /// depends on the fields it has), so a top-level struct is written once it
 /// is complete; sequences and maps stream.
 pub fn to_writer<W: std::io::Write, T: ::serde::Serialize + ?Sized>(mut writer: W, value: &T) -> Result<(), Error> {
-    let mut p = portable_runtime::Pickler::with_sink(crate::HEADER, &mut writer);
+    let mut p = portable_runtime::Encoder::with_sink(crate::HEADER, &mut writer);
     portable_runtime::serde::write(&mut p, value)?;
     p.finish()?;
     Ok(())

@@ -806,6 +806,12 @@ fn corpus_loads_in_cpython() {
 
     guarantees(&mut c);
     feature_cases(&mut c);
+    // Fields of foreign types: `display`, `with`, a hand-written impl.
+    c.case(
+        "foreign_fields",
+        &readback::foreign::endpoints(),
+        readback::foreign::ENDPOINTS_CHECK,
+    );
     // The serde bridge's streams (tests/support/serde_cases.rs).
     #[cfg(feature = "serde")]
     serde_cases::serde_cases(&mut c);

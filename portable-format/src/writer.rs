@@ -9,7 +9,7 @@ const SHORT_INLINE: usize = 16;
 
 /// Appends pickle opcodes to a byte buffer.
 ///
-/// The writer knows encodings, not framing: the runtime's `Pickler` decides where
+/// The writer knows encodings, not framing: the runtime's `Encoder` decides where
 /// frames start and end and routes large payloads outside them.
 #[derive(Debug, Default, Clone)]
 pub struct OpWriter {

@@ -4,7 +4,7 @@ use portable_format::names::PYTHON_KEYWORDS;
 use proc_macro2::Span;
 use syn::spanned::Spanned as _;
 
-use crate::attr::{self, RenameRule, Spanned};
+use crate::attr::{self, Codec, RenameRule, Spanned};
 use crate::ctxt::Ctxt;
 
 pub struct Container<'a> {
@@ -149,6 +149,12 @@ impl Field<'_> {
     /// Whether the field appears in the Python object.
     pub fn is_written(&self) -> bool {
         self.attrs.skip.is_none()
+    }
+
+    /// How the field is written and read, with the span of its attribute;
+    /// `None`: through its own impls.
+    pub fn codec(&self) -> Option<(&Codec, Span)> {
+        self.attrs.codec.as_ref().map(|c| (&c.value, c.span))
     }
 }
 

@@ -30,6 +30,11 @@ pub const DEFAULT: &str = "default";
 /// feature `serde` of `portable-pickle`; without it the expansion names
 /// `portable_pickle::serde`, which does not exist, and fails to compile).
 pub const SERDE: &str = "serde";
+/// Field: written and read by the functions `write` and `read` of a module
+/// (`with = "path::to::module"`), like serde's `with`.
+pub const WITH: &str = "with";
+/// Field: written as `str` through `Display`, read through `FromStr`.
+pub const DISPLAY: &str = "display";
 /// Container: when reading, attributes that are not fields are an error.
 pub const DENY_UNKNOWN_FIELDS: &str = "deny_unknown_fields";
 /// Container: derive only the write side (no `FromPickle`), for types with
@@ -262,46 +267,108 @@ impl Container {
 pub struct Field {
     pub rename: Option<Spanned<String>>,
     pub skip: Option<Span>,
-    pub bytes: Option<Span>,
     pub default: Option<Span>,
-    /// `#[pickle(serde)]`: the field is written through `serde::Serialize`.
-    pub serde: Option<Span>,
+    /// How the value is written and read; `None` is through its own
+    /// `PortablePickle`/`FromPickle` impls.
+    pub codec: Option<Spanned<Codec>>,
+    /// Every codec attribute given, for the conflict check (`codec` keeps the first).
+    pub codecs: Vec<Spanned<&'static str>>,
+}
+
+/// A field's way of being written and read other than its own impls.
+#[derive(Clone)]
+pub enum Codec {
+    /// `bytes`: `AsRef<[u8]>` / `FromPickleBytes`.
+    Bytes,
+    /// `serde`: `serde::Serialize` / `serde::Deserialize`.
+    Serde,
+    /// `with = "module"`: `module::write` / `module::read`.
+    With(syn::Path),
+    /// `display`: `Display` / `FromStr`.
+    Display,
 }
 
 impl Field {
     pub fn from_ast(cx: &Ctxt, attrs: &[syn::Attribute]) -> Self {
         let mut rename = Once::new(cx, RENAME);
         let mut skip = Once::new(cx, SKIP);
-        let mut bytes = Once::new(cx, BYTES);
         let mut default = Once::new(cx, DEFAULT);
-        let mut serde = Once::new(cx, SERDE);
+        let mut codecs: Vec<Spanned<(&'static str, Codec)>> = Vec::new();
         each_pickle_attr(cx, attrs, |meta| {
             let span = meta.path.span();
+            let mut codec = |name: &'static str, codec: Codec| {
+                if codecs.iter().any(|c| c.value.0 == name) {
+                    cx.syn_error(syn::Error::new(span, format!("duplicate pickle attribute `{name}`")));
+                } else {
+                    codecs.push(Spanned {
+                        value: (name, codec),
+                        span,
+                    });
+                }
+            };
             if meta.path.is_ident(RENAME) {
                 rename.set(span, string_value(meta, RENAME)?);
             } else if meta.path.is_ident(SKIP) {
                 skip.set(span, ());
-            } else if meta.path.is_ident(BYTES) {
-                bytes.set(span, ());
             } else if meta.path.is_ident(DEFAULT) {
                 no_value(meta, DEFAULT)?;
                 default.set(span, ());
+            } else if meta.path.is_ident(BYTES) {
+                no_value(meta, BYTES)?;
+                codec(BYTES, Codec::Bytes);
             } else if meta.path.is_ident(SERDE) {
                 no_value(meta, SERDE)?;
-                serde.set(span, ());
+                codec(SERDE, Codec::Serde);
+            } else if meta.path.is_ident(DISPLAY) {
+                no_value(meta, DISPLAY)?;
+                codec(DISPLAY, Codec::Display);
+            } else if meta.path.is_ident(WITH) {
+                if !meta.input.peek(syn::Token![=]) {
+                    return Err(meta.error("pickle attribute `with` names a module: `with = \"path::to::module\"`"));
+                }
+                let module = string_value(meta, WITH)?;
+                let path = syn::parse_str::<syn::Path>(&module.value).map_err(|_| {
+                    syn::Error::new(module.span, "expected a module path: `with = \"path::to::module\"`")
+                })?;
+                let path = respan_path(path, module.span);
+                codec(WITH, Codec::With(path));
             } else {
-                return Err(unknown(meta, "`rename`, `skip`, `bytes`, `default`, `serde`"));
+                return Err(unknown(
+                    meta,
+                    "`rename`, `skip`, `default`, `bytes`, `serde`, `with`, `display`",
+                ));
             }
             Ok(())
         });
         Field {
             rename: rename.get().map(|s| s.value),
             skip: skip.get().map(|s| s.span),
-            bytes: bytes.get().map(|s| s.span),
             default: default.get().map(|s| s.span),
-            serde: serde.get().map(|s| s.span),
+            codec: codecs.first().map(|c| Spanned {
+                value: c.value.1.clone(),
+                span: c.span,
+            }),
+            codecs: codecs
+                .iter()
+                .map(|c| Spanned {
+                    value: c.value.0,
+                    span: c.span,
+                })
+                .collect(),
         }
     }
+}
+
+/// `path` with every token spanned at the attribute's string, so errors
+/// about the module (a missing `write`, a wrong signature) point there.
+fn respan_path(mut path: syn::Path, span: Span) -> syn::Path {
+    for segment in &mut path.segments {
+        segment.ident.set_span(span);
+    }
+    if let Some(colon) = &mut path.leading_colon {
+        colon.spans = [span, span];
+    }
+    path
 }
 
 /// Variant attributes.

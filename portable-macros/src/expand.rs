@@ -6,6 +6,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 
 use crate::ast::{Container, Field, Style, Variant};
+use crate::attr::Codec;
 use crate::model::{Kind, Model};
 
 /// The impl for a checked container.
@@ -87,7 +88,7 @@ pub fn expand(model: &Model<'_, '_>) -> TokenStream {
             #[inline]
             fn write_pickle(
                 &self,
-                __p: &mut ::portable_pickle::__private::Pickler<'_>,
+                __p: &mut ::portable_pickle::__private::Encoder<'_>,
             ) -> ::portable_pickle::__private::Result<()> {
                 #body
             }
@@ -115,7 +116,7 @@ pub fn fallback(input: &syn::DeriveInput) -> TokenStream {
         impl #impl_generics ::portable_pickle::PortablePickle for #ident #ty_generics #where_clause {
             fn write_pickle(
                 &self,
-                _: &mut ::portable_pickle::__private::Pickler<'_>,
+                _: &mut ::portable_pickle::__private::Encoder<'_>,
             ) -> ::portable_pickle::__private::Result<()> {
                 unreachable!("derive(PortablePickle) reported an error")
             }
@@ -191,19 +192,27 @@ fn state(fields: &[Field<'_>], value: impl Fn(&Field<'_>) -> TokenStream) -> Tok
     }
 }
 
-/// One field's value; `bytes` fields go through `AsRef<[u8]>`, `serde`
-/// fields through their `serde::Serialize` impl, into the same stream (the
-/// path is spanned at the attribute, so a build without the `serde` feature
-/// points there).
+/// One field's value, through its own impl or its codec: `bytes` through
+/// `AsRef<[u8]>`, `serde` through `serde::Serialize`, `with` through the
+/// module's `write`, `display` through `Display`. Codec paths are spanned at
+/// the attribute, so an unmet bound (or a build without the `serde`
+/// feature) points there.
 fn write_value(field: &Field<'_>, value: TokenStream) -> TokenStream {
-    if field.attrs.bytes.is_some() {
-        quote!(__p.bytes(::core::convert::AsRef::<[u8]>::as_ref(#value)))
-    } else if let Some(span) = field.attrs.serde {
-        let write = quote_spanned!(span=> ::portable_pickle::serde::__write_field);
-        quote!(#write(#value, __p))
-    } else {
-        let ty = field.ty;
-        quote!(<#ty as ::portable_pickle::PortablePickle>::write_pickle(#value, __p))
+    match field.codec() {
+        None => {
+            let ty = field.ty;
+            quote!(<#ty as ::portable_pickle::PortablePickle>::write_pickle(#value, __p))
+        }
+        Some((Codec::Bytes, _)) => quote!(__p.bytes(::core::convert::AsRef::<[u8]>::as_ref(#value))),
+        Some((Codec::Serde, span)) => {
+            let write = quote_spanned!(span=> ::portable_pickle::serde::__write_field);
+            quote!(#write(#value, __p))
+        }
+        Some((Codec::With(module), _)) => quote!(#module::write(#value, __p)),
+        Some((Codec::Display, span)) => {
+            let write = quote_spanned!(span=> ::portable_pickle::__private::write_display);
+            quote!(#write(#value, __p))
+        }
     }
 }
 

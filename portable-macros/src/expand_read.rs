@@ -6,14 +6,14 @@
 //! arguments as written by portable-pickle, keyword arguments, then the
 //! `BUILD` state dict CPython writes when it re-pickles), or from a plain
 //! `dict`; enums find their variant by the class `__qualname__`
-//! (`Shape.Circle`) or their member by value. A `#[pickle(serde)]` field is
-//! read through its `serde::Deserialize` impl
-//! (`portable_pickle::serde::__read_field`).
+//! (`Shape.Circle`) or their member by value. A field with a codec
+//! attribute (`bytes`, `serde`, `with`, `display`) is read through it.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
 use crate::ast::{Data, Field, Style, Variant};
+use crate::attr::Codec;
 use crate::model::{Kind, Model};
 
 /// The `FromPickle` impl, or nothing for a type with lifetime parameters.
@@ -26,20 +26,12 @@ pub fn expand(model: &Model<'_, '_>) -> TokenStream {
     let deny = cont.attrs.deny_unknown_fields.is_some();
     let (body, names) = match &model.kind {
         Kind::Transparent { style, fields, field } => {
-            let value = if let Some(span) = field.attrs.serde {
-                let ty = field.ty;
-                let fname = &field.py_name.value;
-                let read = quote_spanned!(span=> ::portable_pickle::serde::__read_field);
-                quote!(#read::<#ty>(::core::option::Option::Some(__v), __cx, #name, #fname, ::core::option::Option::None)?)
-            } else if field.attrs.bytes.is_some() {
-                let ty = field.ty;
-                let fname = &field.py_name.value;
-                quote!(::portable_pickle::__private::read::bytes_field::<#ty>(
-                    ::core::option::Option::Some(__v), __cx, #name, #fname, ::core::option::Option::None,
-                )?)
-            } else {
-                let ty = field.ty;
-                quote!(<#ty as ::portable_pickle::FromPickle>::from_pickle(__v, __cx)?)
+            let value = match field.codec() {
+                None => {
+                    let ty = field.ty;
+                    quote!(<#ty as ::portable_pickle::FromPickle>::from_pickle(__v, __cx)?)
+                }
+                Some(_) => field_from(name, field, quote!(::core::option::Option::Some(__v))),
             };
             let ctor = construct(quote!(Self), *style, fields, |_, _| value.clone());
             (quote!(::core::result::Result::Ok(#ctor)), Vec::new())
@@ -104,11 +96,11 @@ pub fn expand(model: &Model<'_, '_>) -> TokenStream {
             .filter(|f| f.is_written())
             .collect(),
     };
-    // Fields read as `FromPickle` declare their classes; `bytes` and `serde`
-    // fields have none the reader could admit by name.
+    // Fields read as `FromPickle` declare their classes; codec fields have
+    // none the reader could admit by name.
     let field_types: Vec<&syn::Type> = all_fields
         .iter()
-        .filter(|f| f.attrs.bytes.is_none() && f.attrs.serde.is_none())
+        .filter(|f| f.codec().is_none())
         .map(|f| f.ty)
         .collect();
     let generics = &model.read_generics;
@@ -170,25 +162,44 @@ fn shape(name: &str, style: Style, fields: &[Field<'_>], deny: bool) -> TokenStr
 
 /// The expression reading the written field `f` at slot `i` of `__s`.
 fn read_field(ty_name: &str, i: usize, f: &Field<'_>) -> TokenStream {
+    field_from(ty_name, f, quote!(__s[#i]))
+}
+
+/// Reads field `f` from `slot` (an `Option<&Value>`) through
+/// `__private::read::field`, with the field's reader: its `FromPickle` impl
+/// or its codec (`bytes` through `FromPickleBytes`, `with` through the
+/// module's `read`, `display` through `FromStr`; `serde` has its own entry
+/// point). Codec paths are spanned at their attribute, so an unmet bound
+/// (or a build without the `serde` feature) points there; `FromPickle` is
+/// named as `<T as FromPickle>` at the field's type each time, so a type
+/// without the impl is reported once.
+fn field_from(ty_name: &str, f: &Field<'_>, slot: TokenStream) -> TokenStream {
     let ty = f.ty;
     let name = &f.py_name.value;
-    let read = quote!(::portable_pickle::__private::read);
-    let default = if f.attrs.default.is_some() {
-        quote!(::core::option::Option::Some(<#ty as ::core::default::Default>::default as fn() -> #ty))
-    } else {
-        quote!(::core::option::Option::None)
+    let private = quote!(::portable_pickle::__private::read);
+    let from_pickle = quote!(<#ty as ::portable_pickle::FromPickle>);
+    let read = match f.codec() {
+        None => quote!(#from_pickle::from_pickle),
+        Some((Codec::Bytes, span)) => quote_spanned!(span=> ::portable_pickle::__private::read::bytes_value::<#ty>),
+        Some((Codec::Display, span)) => quote_spanned!(span=> ::portable_pickle::__private::read::display_value::<#ty>),
+        Some((Codec::With(module), _)) => quote!(#module::read),
+        Some((Codec::Serde, span)) => {
+            let read = quote_spanned!(span=> ::portable_pickle::serde::__read_field::<#ty>);
+            let default = match f.attrs.default {
+                Some(_) => quote!(::core::option::Option::Some(
+                    <#ty as ::core::default::Default>::default as fn() -> #ty
+                )),
+                None => quote!(::core::option::Option::None),
+            };
+            return quote!(#read(#slot, __cx, #ty_name, #name, #default)?);
+        }
     };
-    if let Some(span) = f.attrs.serde {
-        // Spanned at the attribute, so a build without the `serde` feature points there.
-        let read = quote_spanned!(span=> ::portable_pickle::serde::__read_field);
-        quote!(#read::<#ty>(__s[#i], __cx, #ty_name, #name, #default)?)
-    } else if f.attrs.bytes.is_some() {
-        quote!(#read::bytes_field::<#ty>(__s[#i], __cx, #ty_name, #name, #default)?)
-    } else if f.attrs.default.is_some() {
-        quote!(#read::field_or_default::<#ty>(__s[#i], __cx, #name)?)
-    } else {
-        quote!(#read::field::<#ty>(__s[#i], __cx, #ty_name, #name)?)
-    }
+    let missing = match (f.attrs.default, f.codec()) {
+        (Some(_), _) => quote!(#private::default::<#ty>),
+        (None, None) => quote!(#from_pickle::from_missing),
+        (None, Some(_)) => quote!(#private::absent::<#ty>),
+    };
+    quote!(#private::field(#slot, __cx, #ty_name, #name, #read, #missing)?)
 }
 
 /// `path { a: .., b: .. }` (`path {}`), `path(.., ..)` (`path()`) or `path`,

@@ -5,6 +5,7 @@
 use quote::ToTokens as _;
 
 use crate::ast::{Container, Data, Field, Style, Variant};
+use crate::attr::Codec;
 
 /// A checked container, prepared for the expansions.
 pub struct Model<'m, 'a> {
@@ -71,34 +72,27 @@ impl<'m, 'a> Model<'m, 'a> {
         Model {
             cont,
             kind,
-            write_generics: impl_generics(
-                cont,
-                syn::parse_quote!(::portable_pickle::PortablePickle),
-                // A parameter only `serde` fields mention needs no bound of its own.
-                None,
-                syn::parse_quote!(::portable_pickle::serde::__Serialize),
-            ),
-            read_generics: impl_generics(
-                cont,
-                syn::parse_quote!(::portable_pickle::FromPickle),
-                // `FromPickle` types are `'static`, so such a parameter is too.
-                Some(syn::parse_quote!('static)),
-                syn::parse_quote!(::portable_pickle::serde::__DeserializeOwned),
-            ),
+            write_generics: impl_generics(cont, Side::Write),
+            read_generics: impl_generics(cont, Side::Read),
         }
     }
 }
 
-/// The container's generics for one of its impls: `bound` on every type
-/// parameter, except one that only `#[pickle(serde)]` fields mention (which
-/// gets `serde_only`, if any), and `serde_bound` on the type of each `serde`
-/// field of a generic type.
-fn impl_generics(
-    cont: &Container<'_>,
-    bound: syn::TypeParamBound,
-    serde_only: Option<syn::TypeParamBound>,
-    serde_bound: syn::Path,
-) -> syn::Generics {
+/// Which impl generics are computed for.
+#[derive(Clone, Copy, PartialEq)]
+enum Side {
+    Write,
+    Read,
+}
+
+/// The container's generics for one of its impls: the side's trait
+/// (`PortablePickle`/`FromPickle`) on every type parameter a field written
+/// through its own impls mentions (or that no field mentions); a parameter
+/// only codec fields (`serde`, `with`, `display`) mention gets no trait
+/// bound (only `'static` for reading: `FromPickle` types are `'static`);
+/// and each codec field's type gets what its codec needs (`Serialize`,
+/// `Display`, ...; a `with` module states its own bounds).
+fn impl_generics(cont: &Container<'_>, side: Side) -> syn::Generics {
     let mut generics = cont.generics.clone();
     if generics.type_params().next().is_none() {
         return generics;
@@ -107,24 +101,38 @@ fn impl_generics(
         Data::Struct(_, fields) => fields.iter().collect(),
         Data::Enum(variants) => variants.iter().flat_map(|v| &v.fields).collect(),
     };
-    let mentioned = |serde: bool, ident: &syn::Ident| {
+    let own_impls = |f: &Field<'_>| matches!(f.attrs.codec.as_ref().map(|c| &c.value), None | Some(Codec::Bytes));
+    let mentioned = |own: bool, ident: &syn::Ident| {
         fields
             .iter()
-            .any(|f| f.attrs.serde.is_some() == serde && mentions(f.ty.to_token_stream(), ident))
+            .any(|f| own_impls(f) == own && mentions(f.ty.to_token_stream(), ident))
+    };
+    let bound: syn::TypeParamBound = match side {
+        Side::Write => syn::parse_quote!(::portable_pickle::PortablePickle),
+        Side::Read => syn::parse_quote!(::portable_pickle::FromPickle),
     };
     for param in generics.type_params_mut() {
-        if mentioned(false, &param.ident) || !mentioned(true, &param.ident) {
+        if mentioned(true, &param.ident) || !mentioned(false, &param.ident) {
             param.bounds.push(bound.clone());
-        } else if let Some(b) = &serde_only {
-            param.bounds.push(b.clone());
+        } else if side == Side::Read {
+            param.bounds.push(syn::parse_quote!('static));
         }
     }
-    for f in fields.iter().filter(|f| f.attrs.serde.is_some()) {
+    for f in &fields {
         let ty = f.ty;
-        generics
-            .make_where_clause()
-            .predicates
-            .push(syn::parse_quote!(#ty: #serde_bound));
+        let predicates: Vec<syn::WherePredicate> = match (f.attrs.codec.as_ref().map(|c| &c.value), side) {
+            (Some(Codec::Serde), Side::Write) => vec![syn::parse_quote!(#ty: ::portable_pickle::serde::__Serialize)],
+            (Some(Codec::Serde), Side::Read) => {
+                vec![syn::parse_quote!(#ty: ::portable_pickle::serde::__DeserializeOwned)]
+            }
+            (Some(Codec::Display), Side::Write) => vec![syn::parse_quote!(#ty: ::core::fmt::Display)],
+            (Some(Codec::Display), Side::Read) => vec![
+                syn::parse_quote!(#ty: ::core::str::FromStr),
+                syn::parse_quote!(<#ty as ::core::str::FromStr>::Err: ::core::fmt::Display),
+            ],
+            _ => Vec::new(),
+        };
+        generics.make_where_clause().predicates.extend(predicates);
     }
     generics
 }

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use portable_format::names::{is_dotted_identifier, is_identifier, PYTHON_KEYWORDS};
 
 use crate::ast::{Container, Data, Field, Style};
-use crate::attr::Spanned;
+use crate::attr::{Spanned, RENAME};
 use crate::ctxt::Ctxt;
 
 pub fn check(cx: &Ctxt, cont: &Container<'_>) {
@@ -63,22 +63,33 @@ pub fn check(cx: &Ctxt, cont: &Container<'_>) {
 fn check_fields(cx: &Ctxt, fields: &[Field<'_>]) {
     let mut seen = HashSet::new();
     for f in fields {
-        if let (Some(skip), Some(_)) = (f.attrs.skip, f.attrs.rename.as_ref().map(|r| r.span).or(f.attrs.bytes)) {
-            cx.syn_error(syn::Error::new(
-                skip,
-                "`skip` conflicts with `rename` and `bytes`: a skipped field has no Python form",
-            ));
+        if let Some(skip) = f.attrs.skip {
+            let given: Vec<String> = f
+                .attrs
+                .rename
+                .iter()
+                .map(|_| RENAME)
+                .chain(f.attrs.codecs.iter().map(|c| c.value))
+                .map(|name| format!("`{name}`"))
+                .collect();
+            if !given.is_empty() {
+                cx.syn_error(syn::Error::new(
+                    skip,
+                    format!(
+                        "`skip` conflicts with {}: a skipped field has no Python form",
+                        given.join(" and ")
+                    ),
+                ));
+            }
         }
-        if let (Some(skip), Some(_)) = (f.attrs.skip, f.attrs.serde) {
+        if let [first, second, ..] = f.attrs.codecs.as_slice() {
             cx.syn_error(syn::Error::new(
-                skip,
-                "`skip` conflicts with `serde`: a skipped field is not written",
-            ));
-        }
-        if let (Some(serde), Some(_)) = (f.attrs.serde, f.attrs.bytes) {
-            cx.syn_error(syn::Error::new(
-                serde,
-                "`serde` conflicts with `bytes`: a field is written either as `bytes` or through its `Serialize` impl",
+                first.span,
+                format!(
+                    "`{}` conflicts with `{}`: a field is written one way, through its own impls or one of \
+                     `bytes`, `serde`, `with`, `display`",
+                    first.value, second.value
+                ),
             ));
         }
         if let (Some(_), Some(default)) = (f.attrs.skip, f.attrs.default) {

@@ -15,7 +15,7 @@ use std::io;
     feature = "rust_decimal",
     feature = "num-complex"
 ))]
-use crate::{Pickler, PortablePickle};
+use crate::{Encoder, PortablePickle};
 
 #[cfg(feature = "chrono")]
 mod chrono_impls {
@@ -29,14 +29,14 @@ mod chrono_impls {
         i64::from((t.nanosecond() / 1000).min(999_999))
     }
 
-    fn date_fields(p: &mut Pickler<'_>, d: &NaiveDate) {
+    fn date_fields(p: &mut Encoder<'_>, d: &NaiveDate) {
         let w = p.w();
         w.int(i64::from(d.year()));
         w.int(i64::from(d.month()));
         w.int(i64::from(d.day()));
     }
 
-    fn time_fields(p: &mut Pickler<'_>, t: &NaiveTime) {
+    fn time_fields(p: &mut Encoder<'_>, t: &NaiveTime) {
         let w = p.w();
         w.int(i64::from(t.hour()));
         w.int(i64::from(t.minute()));
@@ -46,7 +46,7 @@ mod chrono_impls {
 
     /// `datetime.date`.
     impl PortablePickle for NaiveDate {
-        fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
             let slot = p.global_slot(&DATE);
             p.begin_call(slot, 3);
             date_fields(p, self);
@@ -56,7 +56,7 @@ mod chrono_impls {
 
     /// `datetime.time` (naive), to the microsecond.
     impl PortablePickle for NaiveTime {
-        fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
             let slot = p.global_slot(&TIME);
             p.begin_call(slot, 4);
             time_fields(p, self);
@@ -66,7 +66,7 @@ mod chrono_impls {
 
     /// A naive `datetime.datetime`, to the microsecond.
     impl PortablePickle for NaiveDateTime {
-        fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
             let slot = p.global_slot(&DATETIME);
             p.begin_call(slot, 7);
             date_fields(p, &self.date());
@@ -77,7 +77,7 @@ mod chrono_impls {
 
     /// An aware `datetime.datetime` in `datetime.timezone.utc`.
     impl PortablePickle for DateTime<Utc> {
-        fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
             let slot = p.global_slot(&DATETIME);
             let utc = p.global_slot(&UTC);
             let local = self.naive_utc();
@@ -92,7 +92,7 @@ mod chrono_impls {
     /// An aware `datetime.datetime` with `datetime.timezone(timedelta(seconds=offset))`:
     /// the local wall time and its fixed offset, as chrono holds them.
     impl PortablePickle for DateTime<FixedOffset> {
-        fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
             let slot = p.global_slot(&DATETIME);
             let timezone = p.global_slot(&TIMEZONE);
             let timedelta = p.global_slot(&TIMEDELTA);
@@ -119,7 +119,7 @@ mod uuid_impls {
 
     /// `uuid.UUID`.
     impl PortablePickle for uuid::Uuid {
-        fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
             let slot = p.global_slot(&UUID);
             p.begin_call(slot, 1);
             p.w()
@@ -136,7 +136,7 @@ mod decimal_impls {
 
     /// `decimal.Decimal`, exact, scale kept (`1.50` stays `Decimal('1.50')`).
     impl PortablePickle for rust_decimal::Decimal {
-        fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
             let slot = p.global_slot(&DECIMAL);
             p.begin_call(slot, 1);
             p.w().str(&self.to_string());
@@ -151,18 +151,18 @@ mod indexmap_impls {
     use std::io;
 
     use crate::impls::{write_dict, write_set};
-    use crate::{Pickler, PortablePickle};
+    use crate::{Encoder, PortablePickle};
 
     /// A `dict` in the map's order (Python dicts keep insertion order).
     impl<K: PortablePickle, V: PortablePickle, S: BuildHasher> PortablePickle for indexmap::IndexMap<K, V, S> {
-        fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
             write_dict(p, self.iter())
         }
     }
 
     /// A `set` (Python sets have no order; the items are written in the set's order).
     impl<T: PortablePickle, S: BuildHasher> PortablePickle for indexmap::IndexSet<T, S> {
-        fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+        fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
             write_set(p, self.iter())
         }
     }
@@ -177,7 +177,7 @@ mod complex_impls {
         ($($t:ty),*) => {$(
             /// `complex(re, im)`.
             impl PortablePickle for num_complex::Complex<$t> {
-                fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+                fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
                     let slot = p.global_slot(&COMPLEX);
                     p.begin_call(slot, 2);
                     p.w().float(f64::from(self.re));

@@ -8,13 +8,13 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::opcodes::*;
-use crate::{Pickler, PortablePickle};
+use crate::{Encoder, PortablePickle};
 
 macro_rules! int_impls {
     ($method:ident as $wide:ty: $($t:ty),*) => {$(
         impl PortablePickle for $t {
             #[inline]
-            fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+            fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
                 p.w().$method(*self as $wide);
                 Ok(())
             }
@@ -28,20 +28,20 @@ int_impls!(uint128 as u128: u128);
 
 impl PortablePickle for u8 {
     #[inline]
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         p.w().int(i64::from(*self));
         Ok(())
     }
 
     /// Byte sequences become `bytes`, not a list of ints.
-    fn write_slice(items: &[Self], p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_slice(items: &[Self], p: &mut Encoder<'_>) -> io::Result<()> {
         p.bytes(items)
     }
 }
 
 impl PortablePickle for f64 {
     #[inline]
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         p.w().float(*self);
         Ok(())
     }
@@ -49,7 +49,7 @@ impl PortablePickle for f64 {
 
 impl PortablePickle for f32 {
     #[inline]
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         p.w().float(f64::from(*self));
         Ok(())
     }
@@ -57,7 +57,7 @@ impl PortablePickle for f32 {
 
 impl PortablePickle for bool {
     #[inline]
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         p.w().bool(*self);
         Ok(())
     }
@@ -65,28 +65,28 @@ impl PortablePickle for bool {
 
 impl PortablePickle for char {
     #[inline]
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         p.str(self.encode_utf8(&mut [0; 4]))
     }
 }
 
 impl PortablePickle for str {
     #[inline]
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         p.str(self)
     }
 }
 
 impl PortablePickle for String {
     #[inline]
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         p.str(self)
     }
 }
 
 impl PortablePickle for () {
     #[inline]
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         p.w().none();
         Ok(())
     }
@@ -94,7 +94,7 @@ impl PortablePickle for () {
 
 impl<T: PortablePickle> PortablePickle for Option<T> {
     #[inline]
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         match self {
             Some(v) => v.write_pickle(p),
             None => {
@@ -107,70 +107,70 @@ impl<T: PortablePickle> PortablePickle for Option<T> {
 
 impl<T: PortablePickle + ?Sized> PortablePickle for &T {
     #[inline]
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         (**self).write_pickle(p)
     }
 }
 
 impl<T: PortablePickle + ?Sized> PortablePickle for &mut T {
     #[inline]
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         (**self).write_pickle(p)
     }
 }
 
 impl<T: PortablePickle + ?Sized> PortablePickle for Box<T> {
     #[inline]
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         (**self).write_pickle(p)
     }
 }
 
 impl<T: PortablePickle + ToOwned + ?Sized> PortablePickle for Cow<'_, T> {
     #[inline]
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         (**self).write_pickle(p)
     }
 }
 
 /// The same allocation reached twice is written once and memoized.
 impl<T: PortablePickle + ?Sized> PortablePickle for Rc<T> {
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         p.shared(Rc::as_ptr(self) as *const u8 as usize, |p| (**self).write_pickle(p))
     }
 }
 
 /// The same allocation reached twice is written once and memoized.
 impl<T: PortablePickle + ?Sized> PortablePickle for Arc<T> {
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         p.shared(Arc::as_ptr(self) as *const u8 as usize, |p| (**self).write_pickle(p))
     }
 }
 
 impl<T: PortablePickle> PortablePickle for [T] {
     #[inline]
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         T::write_slice(self, p)
     }
 }
 
 impl<T: PortablePickle, const N: usize> PortablePickle for [T; N] {
     #[inline]
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         T::write_slice(self, p)
     }
 }
 
 impl<T: PortablePickle> PortablePickle for Vec<T> {
     #[inline]
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         T::write_slice(self, p)
     }
 }
 
 /// Writes a `list`, batching `APPENDS` as CPython does.
 pub(crate) fn write_list<'a, T: PortablePickle + 'a>(
-    p: &mut Pickler<'_>,
+    p: &mut Encoder<'_>,
     items: impl ExactSizeIterator<Item = &'a T>,
 ) -> io::Result<()> {
     p.w().op(EMPTY_LIST);
@@ -180,11 +180,11 @@ pub(crate) fn write_list<'a, T: PortablePickle + 'a>(
 /// Writes items in batches of [`BATCH`]: `MARK items… many`, or `item one`
 /// for a batch of one (`one` is `None` for sets, which have no single-item op).
 fn write_batched<I: ExactSizeIterator>(
-    p: &mut Pickler<'_>,
+    p: &mut Encoder<'_>,
     items: I,
     one: Option<u8>,
     many: u8,
-    mut write: impl FnMut(&mut Pickler<'_>, I::Item) -> io::Result<()>,
+    mut write: impl FnMut(&mut Encoder<'_>, I::Item) -> io::Result<()>,
 ) -> io::Result<()> {
     let mut left = items.len();
     let mut items = items;
@@ -209,7 +209,7 @@ fn write_batched<I: ExactSizeIterator>(
 macro_rules! list_impls {
     ($($t:ident),*) => {$(
         impl<T: PortablePickle> PortablePickle for $t<T> {
-            fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+            fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
                 write_list(p, self.iter())
             }
         }
@@ -219,14 +219,14 @@ list_impls!(VecDeque, LinkedList);
 
 /// In the heap's internal (arbitrary) order, like `BinaryHeap::iter`.
 impl<T: PortablePickle + Ord> PortablePickle for BinaryHeap<T> {
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         write_list(p, self.iter())
     }
 }
 
 /// Writes a `dict`, batching `SETITEMS`.
 pub(crate) fn write_dict<'a, K: PortablePickle + 'a, V: PortablePickle + 'a>(
-    p: &mut Pickler<'_>,
+    p: &mut Encoder<'_>,
     items: impl ExactSizeIterator<Item = (&'a K, &'a V)>,
 ) -> io::Result<()> {
     p.w().op(EMPTY_DICT);
@@ -238,7 +238,7 @@ pub(crate) fn write_dict<'a, K: PortablePickle + 'a, V: PortablePickle + 'a>(
 
 /// Writes a `set`, batching `ADDITEMS`.
 pub(crate) fn write_set<'a, T: PortablePickle + 'a>(
-    p: &mut Pickler<'_>,
+    p: &mut Encoder<'_>,
     items: impl ExactSizeIterator<Item = &'a T>,
 ) -> io::Result<()> {
     p.w().op(EMPTY_SET);
@@ -246,25 +246,25 @@ pub(crate) fn write_set<'a, T: PortablePickle + 'a>(
 }
 
 impl<K: PortablePickle, V: PortablePickle, S: BuildHasher> PortablePickle for HashMap<K, V, S> {
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         write_dict(p, self.iter())
     }
 }
 
 impl<K: PortablePickle, V: PortablePickle> PortablePickle for BTreeMap<K, V> {
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         write_dict(p, self.iter())
     }
 }
 
 impl<T: PortablePickle, S: BuildHasher> PortablePickle for HashSet<T, S> {
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         write_set(p, self.iter())
     }
 }
 
 impl<T: PortablePickle> PortablePickle for BTreeSet<T> {
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         write_set(p, self.iter())
     }
 }
@@ -272,7 +272,7 @@ impl<T: PortablePickle> PortablePickle for BTreeSet<T> {
 macro_rules! tuple_impls {
     ($($n:literal => ($($t:ident $i:tt),+);)*) => {$(
         impl<$($t: PortablePickle),+> PortablePickle for ($($t,)+) {
-            fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+            fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
                 p.w().tuple_open($n);
                 $(self.$i.write_pickle(p)?;)+
                 p.w().tuple_close($n);

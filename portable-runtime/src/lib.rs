@@ -27,10 +27,10 @@ macro_rules! for_each_tuple {
     };
 }
 
+mod encoder;
 mod features;
 mod globals;
 mod impls;
-mod pickler;
 pub mod read;
 #[cfg(feature = "serde")]
 pub mod serde;
@@ -41,21 +41,30 @@ pub use portable_format::{descriptor, globals as spec_globals, header, layout, n
 use std::io;
 
 pub use descriptor::ClassDescriptor;
-pub use pickler::{Pickler, StdGlobal, WriteOptions, FRAME_TARGET};
+pub use encoder::{Encoder, StdGlobal, WriteOptions, FRAME_TARGET};
 pub use read::{FromPickle, Value};
 
 /// A Rust value that can be written as a portable pickle.
 ///
 /// Derive it with `#[derive(PortablePickle)]`; implement it by hand only for
 /// types whose Python form the derive cannot express.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be written as a portable pickle",
+    label = "`{Self}` does not implement `PortablePickle`",
+    note = "if the type is yours, derive it: `#[derive(PortablePickle)]`",
+    note = "for a field of another crate's type, choose how it is written: `#[pickle(display)]` (a `str`, through \
+            `Display`/`FromStr`), `#[pickle(serde)]` (through its serde impls, cargo feature `serde`), \
+            `#[pickle(with = \"module\")]` (your module's `write`/`read` functions), or a newtype with a \
+            hand-written impl (the README's \"Foreign types\")"
+)]
 pub trait PortablePickle {
     /// Writes `self` as one Python object.
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()>;
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()>;
 
     /// Writes a slice of `Self` as one Python object: a `list` by default,
     /// `bytes` for `u8`.
     #[doc(hidden)]
-    fn write_slice(items: &[Self], p: &mut Pickler<'_>) -> io::Result<()>
+    fn write_slice(items: &[Self], p: &mut Encoder<'_>) -> io::Result<()>
     where
         Self: Sized,
     {
@@ -70,7 +79,7 @@ pub fn to_vec_with_header<T: PortablePickle + ?Sized>(header: &[u8], value: &T) 
 
 /// [`to_vec_with_header`] with explicit [`WriteOptions`].
 pub fn to_vec_with_options<T: PortablePickle + ?Sized>(header: &[u8], options: &WriteOptions, value: &T) -> Vec<u8> {
-    let mut p = Pickler::new(header).with_options(options);
+    let mut p = Encoder::new(header).with_options(options);
     value
         .write_pickle(&mut p)
         .and_then(|()| p.finish())
@@ -93,7 +102,7 @@ pub fn to_writer_with_options<W: io::Write, T: PortablePickle + ?Sized>(
     mut sink: W,
     value: &T,
 ) -> io::Result<()> {
-    let mut p = Pickler::with_sink(header, &mut sink).with_options(options);
+    let mut p = Encoder::with_sink(header, &mut sink).with_options(options);
     value.write_pickle(&mut p)?;
     p.finish().map(drop)
 }

@@ -13,14 +13,14 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::globals::{DATETIME, IPV4, IPV6, RANGE, TIMEDELTA, UTC};
-use crate::{Pickler, PortablePickle};
+use crate::{Encoder, PortablePickle};
 
 const SECS_PER_DAY: u64 = 86_400;
 
 /// `datetime.timedelta(days, seconds, microseconds)`; nanoseconds below a
 /// microsecond are truncated (timedelta's resolution).
 impl PortablePickle for Duration {
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         let slot = p.global_slot(&TIMEDELTA);
         p.begin_call(slot, 3);
         let secs = self.as_secs();
@@ -48,7 +48,7 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 /// A tz-aware UTC `datetime.datetime`, to the microsecond (truncated).
 impl PortablePickle for SystemTime {
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         // Whole microseconds since the epoch, floored, so times before 1970 work too.
         let micros: i128 = match self.duration_since(UNIX_EPOCH) {
             Ok(d) => d.as_micros() as i128,
@@ -81,7 +81,7 @@ impl PortablePickle for SystemTime {
 
 /// `ipaddress.IPv4Address`.
 impl PortablePickle for Ipv4Addr {
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         let slot = p.global_slot(&IPV4);
         p.begin_call(slot, 1);
         p.w().uint(u64::from(u32::from(*self)));
@@ -91,7 +91,7 @@ impl PortablePickle for Ipv4Addr {
 
 /// `ipaddress.IPv6Address`.
 impl PortablePickle for Ipv6Addr {
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         let slot = p.global_slot(&IPV6);
         p.begin_call(slot, 1);
         p.w().uint128(u128::from(*self));
@@ -101,7 +101,7 @@ impl PortablePickle for Ipv6Addr {
 
 /// `ipaddress.IPv4Address` or `ipaddress.IPv6Address`.
 impl PortablePickle for IpAddr {
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         match self {
             IpAddr::V4(a) => a.write_pickle(p),
             IpAddr::V6(a) => a.write_pickle(p),
@@ -111,21 +111,21 @@ impl PortablePickle for IpAddr {
 
 /// A `str`; bytes that are not UTF-8 become U+FFFD.
 impl PortablePickle for Path {
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         p.str(&self.to_string_lossy())
     }
 }
 
 /// A `str`, as [`Path`].
 impl PortablePickle for PathBuf {
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         self.as_path().write_pickle(p)
     }
 }
 
 /// `-1`, `0` or `1`, like a Python comparison function's result.
 impl PortablePickle for Ordering {
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         p.w().int(*self as i64);
         Ok(())
     }
@@ -136,7 +136,7 @@ macro_rules! inner_value_impls {
         /// Written as the wrapped value.
         impl<T: PortablePickle> PortablePickle for $t<T> {
             #[inline]
-            fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+            fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
                 self.$field.write_pickle(p)
             }
         }
@@ -149,7 +149,7 @@ macro_rules! nonzero_impls {
         /// An `int`.
         impl PortablePickle for $t {
             #[inline]
-            fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+            fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
                 self.get().write_pickle(p)
             }
         }
@@ -174,14 +174,14 @@ macro_rules! range_impls {
     ($($t:ty),*) => {$(
         /// `range(start, end)`.
         impl PortablePickle for Range<$t> {
-            fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+            fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
                 write_range(p, self.start as i128, self.end as i128)
             }
         }
 
         /// `range(start, end + 1)`.
         impl PortablePickle for RangeInclusive<$t> {
-            fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+            fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
                 write_range(p, *self.start() as i128, *self.end() as i128 + 1)
             }
         }
@@ -189,7 +189,7 @@ macro_rules! range_impls {
 }
 range_impls!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
 
-fn write_range(p: &mut Pickler<'_>, start: i128, end: i128) -> io::Result<()> {
+fn write_range(p: &mut Encoder<'_>, start: i128, end: i128) -> io::Result<()> {
     let slot = p.global_slot(&RANGE);
     p.begin_call(slot, 2);
     p.w().int128(start);

@@ -19,6 +19,10 @@ use std::path::Path;
 
 use portable_pickle::{FromPickle, PortablePickle};
 
+/// Fields of foreign types (`display`, `with`, a hand-written impl).
+#[path = "foreign.rs"]
+pub mod foreign;
+
 /// The serde cases' values (feature `serde`).
 #[cfg(feature = "serde")]
 #[path = "serde_values.rs"]
@@ -57,6 +61,7 @@ pub fn cases() -> Vec<(&'static str, Check)> {
     let mut cases: Vec<(&'static str, Check)> = vec![
         ("empty_structs", |bytes| compare(bytes, &empty_structs())),
         ("empty_variants", |bytes| compare(bytes, &empty_variants())),
+        ("foreign_fields", |bytes| compare(bytes, &foreign::endpoints())),
     ];
     #[cfg(feature = "serde")]
     cases.extend(serde_cases());

@@ -33,7 +33,7 @@ pub struct ClassDescriptor {
 }
 
 /// The memo slots a descriptor defines, relative to the first one (which
-/// `Pickler::class_slot` returns): the body finds classes, enum members and
+/// `Encoder::class_slot` returns): the body finds classes, enum members and
 /// field names here.
 pub mod offset {
     /// The type's class; for a data enum, the base class.

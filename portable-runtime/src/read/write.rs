@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use super::value::{Call, Global, Value};
 use crate::opcodes::*;
-use crate::{impls, Pickler, PortablePickle};
+use crate::{impls, Encoder, PortablePickle};
 
 /// Written as the Python object it describes. Classes and other globals are
 /// written by `STACK_GLOBAL` of their module and name (a stand-in class of
@@ -16,7 +16,7 @@ use crate::{impls, Pickler, PortablePickle};
 /// however many objects name it, so the stream stays as large as the tree;
 /// a `bytearray` as `builtins.bytearray(bytes)`.
 impl PortablePickle for Value {
-    fn write_pickle(&self, p: &mut Pickler<'_>) -> io::Result<()> {
+    fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         match self {
             Value::None => p.w().none(),
             Value::Bool(b) => p.w().bool(*b),
@@ -76,7 +76,7 @@ impl PortablePickle for Value {
 }
 
 /// A global, memoized by its allocation: written once, referenced after.
-fn write_global(p: &mut Pickler<'_>, g: &Rc<Global>) -> io::Result<()> {
+fn write_global(p: &mut Encoder<'_>, g: &Rc<Global>) -> io::Result<()> {
     p.shared(Rc::as_ptr(g) as usize, |p| {
         p.w().global(&g.module, &g.name);
         p.boundary()

@@ -1,7 +1,7 @@
 //! Helpers the derive's read impls call (`portable_pickle::__private::read`).
 //! Not a stable API.
 
-use super::{FromPickle, FromPickleBytes, ReadContext, ITEM_OVERHEAD};
+use super::{FromPickleBytes, ReadContext, ITEM_OVERHEAD};
 use crate::read::error::Error;
 use crate::read::value::{Object, Value};
 
@@ -186,41 +186,59 @@ pub fn read_unit_enum(value: &Value, name: &str, members: &[(&str, i128)]) -> Re
     }
 }
 
-/// A field's value, or its absence (`None` for `Option`, else an error
-/// naming the type and field).
-pub fn field<T: FromPickle>(slot: Option<&Value>, cx: &mut ReadContext, ty: &str, name: &str) -> Result<T, Error> {
-    match slot {
-        Some(v) => T::from_pickle(v, cx).map_err(|e| e.in_field(name)),
-        None => T::from_missing().ok_or_else(|| Error::missing_field(ty, name)),
-    }
-}
-
-/// A `#[pickle(default)]` field: absent means `Default::default()`.
-pub fn field_or_default<T: FromPickle + Default>(
-    slot: Option<&Value>,
-    cx: &mut ReadContext,
-    name: &str,
-) -> Result<T, Error> {
-    match slot {
-        Some(v) => T::from_pickle(v, cx).map_err(|e| e.in_field(name)),
-        None => Ok(T::default()),
-    }
-}
-
-/// A `#[pickle(bytes)]` field.
-pub fn bytes_field<T: FromPickleBytes>(
+/// A field's value read by `read`, or, when absent, `missing()` (`None`
+/// for `Option`, the default of a `#[pickle(default)]` field), else an
+/// error naming the type and field. The derive passes the field's reader
+/// as a path (`<T as FromPickle>::from_pickle`, a codec's function), so an
+/// unmet bound is reported once, at the field's type.
+#[inline]
+pub fn field<T>(
     slot: Option<&Value>,
     cx: &mut ReadContext,
     ty: &str,
     name: &str,
-    default: Option<fn() -> T>,
+    read: fn(&Value, &mut ReadContext) -> Result<T, Error>,
+    missing: fn() -> Option<T>,
 ) -> Result<T, Error> {
-    match slot.map(Value::get) {
-        Some(Value::Bytes(b) | Value::ByteArray(b)) => {
+    match slot {
+        Some(v) => read(v, cx).map_err(|e| e.in_field(name)),
+        None => missing().ok_or_else(|| Error::missing_field(ty, name)),
+    }
+}
+
+/// `missing` of a field without a value when absent.
+pub fn absent<T>() -> Option<T> {
+    None
+}
+
+/// `missing` of a `#[pickle(default)]` field.
+pub fn default<T: Default>() -> Option<T> {
+    Some(T::default())
+}
+
+/// `read` of a `#[pickle(bytes)]` field.
+pub fn bytes_value<T: FromPickleBytes>(value: &Value, cx: &mut ReadContext) -> Result<T, Error> {
+    match value.get() {
+        Value::Bytes(b) | Value::ByteArray(b) => {
             cx.charge(b.len())?;
-            T::from_pickle_bytes(b).map_err(|e| e.in_field(name))
+            T::from_pickle_bytes(b)
         }
-        Some(other) => Err(Error::mismatch("bytes", other.type_name()).in_field(name)),
-        None => default.map(|d| d()).ok_or_else(|| Error::missing_field(ty, name)),
+        other => Err(Error::mismatch("bytes", other.type_name())),
+    }
+}
+
+/// `read` of a `#[pickle(display)]` field: a `str` parsed with `FromStr`.
+pub fn display_value<T>(value: &Value, cx: &mut ReadContext) -> Result<T, Error>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    match value.get() {
+        Value::Str(s) => {
+            cx.charge(s.len())?;
+            s.parse()
+                .map_err(|e| Error::invalid(format!("cannot parse {s:?}: {e}")))
+        }
+        other => Err(Error::mismatch("str", other.type_name())),
     }
 }

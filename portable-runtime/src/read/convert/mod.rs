@@ -150,6 +150,16 @@ impl ClassNames {
 /// A read borrows nothing from the stream, so the types are owned (`'static`):
 /// this is what lets a shared `Rc<T>` read back as one allocation, found again
 /// by its `TypeId`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be read back from a pickle",
+    label = "`{Self}` does not implement `FromPickle`",
+    note = "a read builds owned values: a type that borrows (`&str`, a type with a lifetime parameter) has no \
+            read impl; read an owned type instead (`String` for `&str`), or derive only the write side with \
+            `#[pickle(write_only)]` on the type",
+    note = "for a field of another crate's type, choose how it is read: `#[pickle(display)]`, \
+            `#[pickle(serde)]`, `#[pickle(with = \"module\")]`, or a newtype with a hand-written impl \
+            (the README's \"Foreign types\")"
+)]
 pub trait FromPickle: Sized + 'static {
     /// Converts a decoded value. Errors say what was expected and what was found.
     fn from_pickle(value: &Value, cx: &mut ReadContext) -> Result<Self, Error>;

@@ -55,7 +55,7 @@ use std::io;
 
 use serde::ser::Serialize;
 
-use crate::Pickler;
+use crate::Encoder;
 
 use buffer::Open;
 use classes::{class_of, Class, Query};
@@ -113,7 +113,7 @@ pub use error::Error;
 /// A class is described by serde's `&'static str` names. Its descriptor is
 /// encoded once per process, cached under the identity (address and length)
 /// of those names, so after the first time no name is hashed by content,
-/// and written once per stream (`Pickler::class_slot`). Class keys use an
+/// and written once per stream (`Encoder::class_slot`). Class keys use an
 /// empty crate name (serde does not know the crate). A struct whose field
 /// set varies between values (`skip_serializing_if`) gets one class per field
 /// set, each a complete dataclass of the fields it has.
@@ -125,7 +125,7 @@ pub use error::Error;
 /// its declared length, or an I/O error is an [`Error`] with the path to the
 /// value (`.items[2].name`). A `Serialize` impl that ignores an error and
 /// goes on gets an error at the end, never a stream Python cannot load.
-pub fn write<T: Serialize + ?Sized>(p: &mut Pickler<'_>, value: &T) -> Result<(), Error> {
+pub fn write<T: Serialize + ?Sized>(p: &mut Encoder<'_>, value: &T) -> Result<(), Error> {
     let mut ser = Ser::new(p);
     value.serialize(&mut ser)?;
     if ser.failed || ser.compounds != 0 || ser.depth != 0 {
@@ -140,7 +140,7 @@ pub fn write<T: Serialize + ?Sized>(p: &mut Pickler<'_>, value: &T) -> Result<()
 
 /// `#[pickle(serde)]` fields: [`write()`], with the error (message and path)
 /// as an `io::Error`.
-pub fn write_field<T: Serialize + ?Sized>(value: &T, p: &mut Pickler<'_>) -> io::Result<()> {
+pub fn write_field<T: Serialize + ?Sized>(value: &T, p: &mut Encoder<'_>) -> io::Result<()> {
     write(p, value).map_err(io::Error::from)
 }
 
@@ -148,7 +148,7 @@ pub fn write_field<T: Serialize + ?Sized>(value: &T, p: &mut Pickler<'_>) -> io:
 /// stream when none is open (see `buffer.rs` for structs written straight
 /// to their parent's output).
 struct Ser<'a, 's> {
-    p: &'a mut Pickler<'s>,
+    p: &'a mut Encoder<'s>,
     /// The open structs, `bufs[..depth]`, innermost last; the ones after
     /// are kept (empty) for reuse, with their allocations.
     bufs: Vec<Open>,
@@ -185,7 +185,7 @@ struct Ser<'a, 's> {
 }
 
 impl<'a, 's> Ser<'a, 's> {
-    fn new(p: &'a mut Pickler<'s>) -> Self {
+    fn new(p: &'a mut Encoder<'s>) -> Self {
         Ser {
             p,
             bufs: Vec::new(),

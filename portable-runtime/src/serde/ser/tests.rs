@@ -8,7 +8,7 @@ use std::process::Command;
 
 use serde::ser::{Serialize, SerializeSeq, SerializeStruct, SerializeStructVariant, Serializer};
 
-use crate::Pickler;
+use crate::Encoder;
 
 use super::{write, Ser};
 
@@ -40,8 +40,8 @@ fn stream<T: Serialize + ?Sized>(value: &T, predict: bool, sink: bool) -> (Vec<u
     let header = header();
     let mut out = Vec::new();
     let mut p = match sink {
-        true => Pickler::with_sink(&header, &mut out),
-        false => Pickler::new(&header),
+        true => Encoder::with_sink(&header, &mut out),
+        false => Encoder::new(&header),
     };
     let mut ser = Ser::new(&mut p);
     ser.predict = predict;
@@ -67,7 +67,7 @@ fn checked<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
         "streamed without prediction differs"
     );
     assert_eq!(cuts, stream(value, false, false).1, "frame cuts differ");
-    let mut p = Pickler::new(&header());
+    let mut p = Encoder::new(&header());
     write(&mut p, value).unwrap();
     assert!(bytes == p.finish().unwrap());
     bytes

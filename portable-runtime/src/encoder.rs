@@ -69,9 +69,25 @@ impl WriteOptions {
 /// Writes one stream: the static header, then type descriptors and the
 /// body as values are written, then `STOP`.
 ///
-/// `PortablePickle` implementations call its methods; users call
-/// `to_vec`/`to_writer`.
-pub struct Pickler<'s> {
+/// Users call `to_vec`/`to_writer`, which make one. A hand-written
+/// [`PortablePickle`](crate::PortablePickle) impl receives it and writes
+/// its value as one Python object, usually by delegating to a type that
+/// already has an impl ([`Encoder::write`]), or with [`Encoder::str`],
+/// [`Encoder::bytes`] and [`Encoder::display`]:
+///
+/// ```
+/// use portable_runtime::{Encoder, PortablePickle};
+///
+/// /// A port number, written as the Python `int` it is.
+/// struct Port(std::num::NonZeroU16);
+///
+/// impl PortablePickle for Port {
+///     fn write_pickle(&self, out: &mut Encoder<'_>) -> std::io::Result<()> {
+///         out.write(&self.0.get())
+///     }
+/// }
+/// ```
+pub struct Encoder<'s> {
     w: OpWriter,
     /// Offset in the buffer of the open frame's `FRAME` opcode, if a frame is open.
     frame_start: Option<usize>,
@@ -83,13 +99,14 @@ pub struct Pickler<'s> {
     stdlib_only: bool,
 }
 
-impl<'s> Pickler<'s> {
+impl<'s> Encoder<'s> {
     /// A stream that starts with `header` (which must define the memo slots
     /// of [`crate::layout::slot`]) and collects its bytes in memory.
+    #[doc(hidden)]
     pub fn new(header: &[u8]) -> Self {
         let mut w = OpWriter::with_memo_len(slot::COUNT);
         w.raw(header);
-        let mut p = Pickler {
+        let mut p = Encoder {
             w,
             frame_start: None,
             sink: None,
@@ -101,21 +118,37 @@ impl<'s> Pickler<'s> {
         p
     }
 
-    /// Like [`Pickler::new`], but each full frame is written to `sink`, so
+    /// Like [`Encoder::new`], but each full frame is written to `sink`, so
     /// memory stays bounded however long the stream.
+    #[doc(hidden)]
     pub fn with_sink(header: &[u8], sink: &'s mut dyn Write) -> Self {
-        let mut p = Pickler::new(header);
+        let mut p = Encoder::new(header);
         p.sink = Some(sink);
         p
     }
 
     /// Applies `options` to the stream; call before writing anything.
+    #[doc(hidden)]
     pub fn with_options(mut self, options: &WriteOptions) -> Self {
         self.stdlib_only = !options.real_modules;
         self
     }
 
-    /// The opcode writer, for implementations writing plain values.
+    /// Writes `value` as one Python object through its own impl.
+    #[inline]
+    pub fn write<T: crate::PortablePickle + ?Sized>(&mut self, value: &T) -> io::Result<()> {
+        value.write_pickle(self)
+    }
+
+    /// Writes `value`'s [`Display`](std::fmt::Display) text as a `str`
+    /// (what `#[pickle(display)]` fields use).
+    pub fn display<T: std::fmt::Display + ?Sized>(&mut self, value: &T) -> io::Result<()> {
+        self.str(&value.to_string())
+    }
+
+    /// The opcode writer, for this crate's impls and the derive's code:
+    /// opcodes written here bypass every check, so it is not public API.
+    #[doc(hidden)]
     #[inline]
     pub fn w(&mut self) -> &mut OpWriter {
         &mut self.w
@@ -147,6 +180,7 @@ impl<'s> Pickler<'s> {
     }
 
     /// Called between opcodes: starts a new frame once the open one is full.
+    #[doc(hidden)]
     #[inline]
     pub fn boundary(&mut self) -> io::Result<()> {
         match self.frame_start {
@@ -203,6 +237,7 @@ impl<'s> Pickler<'s> {
 
     /// Memo slot of the class(es) `desc` defines, writing the descriptor the
     /// first time this stream meets it.
+    #[doc(hidden)]
     #[inline]
     pub fn class_slot(&mut self, desc: &'static ClassDescriptor) -> u32 {
         if let Some(s) = self.types.get(desc.key) {
@@ -220,6 +255,7 @@ impl<'s> Pickler<'s> {
     }
 
     /// Memo slot of a stdlib global, writing it the first time.
+    #[doc(hidden)]
     #[inline]
     pub fn global_slot(&mut self, g: &'static StdGlobal) -> u32 {
         let key = g as *const StdGlobal as u64;
@@ -234,7 +270,8 @@ impl<'s> Pickler<'s> {
     }
 
     /// Starts `callable(*args)` for a callable at memo slot `callable` and
-    /// `n` arguments; write the arguments, then call [`Pickler::end_call`].
+    /// `n` arguments; write the arguments, then call [`Encoder::end_call`].
+    #[doc(hidden)]
     #[inline]
     pub fn begin_call(&mut self, callable: u32, n: usize) {
         match u8::try_from(callable) {
@@ -246,7 +283,8 @@ impl<'s> Pickler<'s> {
         }
     }
 
-    /// Ends a call started with [`Pickler::begin_call`].
+    /// Ends a call started with [`Encoder::begin_call`].
+    #[doc(hidden)]
     #[inline]
     pub fn end_call(&mut self, n: usize) -> io::Result<()> {
         let close = match n {
@@ -262,14 +300,16 @@ impl<'s> Pickler<'s> {
 
     /// Starts an instance written as CPython writes one: `cls.__new__(cls)`
     /// then `BUILD` with a state dict; write `key value` pairs, then call
-    /// [`Pickler::end_state`].
+    /// [`Encoder::end_state`].
+    #[doc(hidden)]
     #[inline]
     pub fn begin_state(&mut self, class: u32) {
         self.w.get(class);
         self.w.raw(&[EMPTY_TUPLE, NEWOBJ, EMPTY_DICT, MARK]);
     }
 
-    /// Ends an instance started with [`Pickler::begin_state`].
+    /// Ends an instance started with [`Encoder::begin_state`].
+    #[doc(hidden)]
     #[inline]
     pub fn end_state(&mut self) -> io::Result<()> {
         self.w.raw(&[SETITEMS, BUILD]);
@@ -279,6 +319,7 @@ impl<'s> Pickler<'s> {
     /// Writes a shared allocation once: the first time `write` runs and the
     /// result is memoized; later, the memoized object is referenced, so the
     /// reader sees the same Python object (`a is b`).
+    #[doc(hidden)]
     pub fn shared(&mut self, addr: usize, write: impl FnOnce(&mut Self) -> io::Result<()>) -> io::Result<()> {
         if let Some(&s) = self.shared.get(&addr) {
             self.w.get(s);
@@ -292,6 +333,7 @@ impl<'s> Pickler<'s> {
 
     /// Writes `STOP`, closes the last frame and returns the stream's bytes
     /// (empty when a sink received them).
+    #[doc(hidden)]
     pub fn finish(mut self) -> io::Result<Vec<u8>> {
         self.w.op(STOP);
         self.close_frame()?;
