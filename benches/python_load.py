@@ -1,16 +1,27 @@
-"""Python load benchmark of issue 6 (stdlib only; run with CPython 3.11).
+"""Python load benchmark of issues 6 and 18 (run with CPython 3.11; PyPy too).
 
     cargo run --release --example bench_streams -- write target/bench-streams
-    python3 benches/python_load.py target/bench-streams [--runs 5] [--quick]
+    python3 benches/python_load.py target/bench-streams [--runs 5] [--fresh 21]
 
-In ONE interpreter, times ``pickle.loads`` of
-  (a) portable-pickle's stream of the 1M-record workload,
+In ONE interpreter, times the load from bytes in memory of
+  (a) portable-pickle's stream of the 1M-record workload (typed dataclasses),
   (b) CPython's own protocol-5 pickle of equal ``@dataclass`` objects built
       here in Python (same class shapes, same values),
   (c) serde-pickle's stream of the same data (loads as dicts),
-best of ``--runs`` runs each, with the cyclic gc enabled and disabled.
-Before timing, every record of (a) is compared field by field with the
-Python-built objects, and a sample of (c) with the same values.
+  (d) ``json.loads`` of the same records as JSON objects (dicts),
+  (e) ``msgpack.unpackb`` of the same records as MessagePack maps (dicts),
+  (f) (e) plus building the same ``@dataclass`` objects in Python,
+best of ``--runs`` runs each, with the cyclic gc enabled (the default) and
+disabled, with ratios to msgpack and to CPython's pickle. With gc enabled,
+it also times each load followed by one full ``gc.collect()`` (what a load
+leaves for the collector to do later counted in). Before timing, every
+record of (a) is compared field by field with the Python-built objects, and
+a sample of (c)-(f) with the same values.
+
+msgpack is not in the standard library: when it does not import, the script
+runs scripts/setup-bench.sh (a pinned venv under target/, made from this
+same interpreter) and re-executes itself with that venv's python, so the
+stock python3 stays bare. ``--no-msgpack`` skips (e) and (f).
 
 Then the bootstrap cost: the first load of a one-``Point`` stream in a fresh
 interpreter minus the first load of a plain one-tuple stream (subprocesses,
@@ -21,6 +32,7 @@ this process, and the header size.
 import argparse
 import dataclasses
 import gc
+import json
 import os
 import pickle
 import statistics
@@ -29,6 +41,28 @@ import sys
 import time
 
 N = 1_000_000
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def msgpack_or_reexec(args):
+    """msgpack, or None with --no-msgpack; re-executes under the bench venv's python when missing."""
+    if args.no_msgpack:
+        return None
+    try:
+        import msgpack
+        return msgpack
+    except ImportError:
+        pass
+    if os.environ.get("PORTABLE_BENCH_REEXEC"):
+        sys.exit("python_load: msgpack still missing in the bench venv")
+    env = dict(os.environ, PORTABLE_BENCH_REEXEC="1")
+    if sys.implementation.name == "pypy":
+        env.setdefault("BENCH_PYTHON", sys.executable)
+        env.setdefault("BENCH_VENV", os.path.join(REPO, "target", "bench-venv-pypy"))
+    out = subprocess.run(["bash", os.path.join(REPO, "scripts", "setup-bench.sh")], env=env,
+                         check=True, stdout=subprocess.PIPE, text=True)
+    py = out.stdout.strip().splitlines()[-1]
+    os.execve(py, [py] + sys.argv, env)
 
 
 @dataclasses.dataclass(unsafe_hash=True)
@@ -78,6 +112,19 @@ def same_record(ours, ref):
     )
 
 
+def as_dict(r):
+    return {"id": r.id, "name": r.name, "score": r.score, "tags": r.tags,
+            "pos": {"x": r.pos.x, "y": r.pos.y}, "active": r.active}
+
+
+def msgpack_dataclasses(msgpack, data):
+    """msgpack.unpackb, then the same @dataclass objects built in Python."""
+    return [
+        Record(d["id"], d["name"], d["score"], d["tags"], Point(d["pos"]["x"], d["pos"]["y"]), d["active"])
+        for d in msgpack.unpackb(data)
+    ]
+
+
 def check(ours, serde, ref):
     assert len(ours) == len(ref) == len(serde), (len(ours), len(ref), len(serde))
     bad = [i for i, (o, r) in enumerate(zip(ours, ref)) if not same_record(o, r)]
@@ -90,12 +137,16 @@ def check(ours, serde, ref):
         }, i
 
 
-def best_load(data, runs):
-    """Best wall time of ``pickle.loads(data)`` over ``runs`` runs (result freed between runs)."""
+def best_load(load, data, runs, collect=False):
+    """Best wall time of ``load(data)`` (then ``gc.collect()`` when ``collect``)
+    over ``runs`` runs; the result is freed and collected between runs."""
     best = float("inf")
     for _ in range(runs):
+        gc.collect()
         t0 = time.perf_counter()
-        v = pickle.loads(data)
+        v = load(data)
+        if collect:
+            gc.collect()
         t = time.perf_counter() - t0
         best = min(best, t)
         del v
@@ -123,7 +174,9 @@ def main():
     ap.add_argument("dir")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--fresh", type=int, default=21, help="fresh-interpreter pairs for the bootstrap cost")
+    ap.add_argument("--no-msgpack", action="store_true", help="skip the msgpack loads (no venv)")
     args = ap.parse_args()
+    msgpack = msgpack_or_reexec(args)
     d = args.dir
     print(f"python {sys.version.split()[0]} ({sys.implementation.name}), {os.cpu_count()} cpus")
 
@@ -143,22 +196,53 @@ def main():
     print(f"\nbytes/record: portable-pickle {len(ours_b) / N:.2f}, CPython protocol 5 {len(cpy_b) / N:.2f},"
           f" serde-pickle {len(serde_b) / N:.2f}")
     print(f"bytes ratio portable/CPython: {len(ours_b) / len(cpy_b):.3f} (target <= 0.85)")
-    del ref
 
-    streams = [("portable-pickle", ours_b), ("CPython pickle p5", cpy_b), ("serde-pickle", serde_b)]
-    for gc_on in (True, False):
-        if gc_on:
-            gc.enable()
-        else:
-            gc.disable()
-        gc.collect()
-        times = {name: best_load(b, args.runs) for name, b in streams}
-        base = times["CPython pickle p5"]
-        print(f"\npickle.loads of {N} records, best of {args.runs}, gc {'ENABLED' if gc_on else 'DISABLED'}:")
-        for name, _ in streams:
-            t = times[name]
-            print(f"  {name:18} {t * 1e3:8.1f} ms  {t / N * 1e9:6.0f} ns/record  {t / base:5.2f}x CPython")
-    gc.enable()
+    dicts = [as_dict(r) for r in ref]
+    json_b = json.dumps(dicts).encode()
+    assert json.loads(json_b)[::997] == dicts[::997]
+    loads = [
+        ("portable-pickle", "typed", pickle.loads, ours_b),
+        ("CPython pickle p5", "typed", pickle.loads, cpy_b),
+        ("serde-pickle", "dicts", pickle.loads, serde_b),
+        ("json.loads", "dicts", json.loads, json_b),
+    ]
+    if msgpack is not None:
+        mp_b = msgpack.packb(dicts)
+        assert msgpack.unpackb(mp_b)[::997] == dicts[::997]
+        assert msgpack_dataclasses(msgpack, mp_b)[::997] == ref[::997]
+        loads += [
+            ("msgpack.unpackb", "dicts", msgpack.unpackb, mp_b),
+            ("msgpack+dataclass", "typed", lambda b: msgpack_dataclasses(msgpack, b), mp_b),
+        ]
+        print(f"msgpack {msgpack.version} ({'C extension' if msgpack.Unpacker.__module__ != 'msgpack.fallback' else 'pure-Python fallback'});"
+              f" json and msgpack samples checked every 997th record")
+    print("bytes/record: " + ", ".join(f"{name} {len(b) / N:.2f}" for name, _, _, b in loads))
+    del ref, dicts
+
+    gc_was = gc.isenabled()
+    results = {}
+    for mode in ("gc on", "gc off", "gc on + collect"):
+        (gc.disable if mode == "gc off" else gc.enable)()
+        for name, _, load, b in loads:
+            results[mode, name] = best_load(load, b, args.runs, collect=mode.endswith("collect"))
+        assert gc.isenabled() == (mode != "gc off"), "a load left the collector in another state"
+    (gc.enable if gc_was else gc.disable)()
+    ref_name = "msgpack.unpackb" if msgpack is not None else "json.loads"
+    print(f"\nloads of {N} records from bytes in memory, best of {args.runs}, ns/record"
+          f" (ratio: time / {ref_name}'s in the same column):")
+    print(f"  {'format':18} {'kind':5} {'gc on (default)':>22} {'gc off':>20} {'gc on + gc.collect()':>22}")
+    for name, kind, _, _ in loads:
+        cells = []
+        for mode in ("gc on", "gc off", "gc on + collect"):
+            t, base = results[mode, name], results[mode, ref_name]
+            cells.append(f"{t / N * 1e9:7.0f} ({t / base:5.2f}x)")
+        print(f"  {name:18} {kind:5} {cells[0]:>22} {cells[1]:>20} {cells[2]:>22}")
+    if msgpack is not None:
+        for mode in ("gc on", "gc off", "gc on + collect"):
+            print(f"  {mode}: msgpack+dataclass / portable-pickle = "
+                  f"{results[mode, 'msgpack+dataclass'] / results[mode, 'portable-pickle']:.2f}x;"
+                  f" portable-pickle / msgpack.unpackb = "
+                  f"{results[mode, 'portable-pickle'] / results[mode, 'msgpack.unpackb']:.2f}x")
 
     # Bootstrap.
     point = os.path.join(d, "portable_point.pkl")
