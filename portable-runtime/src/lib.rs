@@ -27,6 +27,7 @@ macro_rules! for_each_tuple {
     };
 }
 
+pub mod array;
 mod encoder;
 mod features;
 mod globals;
