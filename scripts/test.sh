@@ -5,8 +5,6 @@
 #
 #   1. scripts/setup-readers.sh   pypy3 (apt, as root) and Pyodide (npm ci)
 #      scripts/setup-engines.sh   dask, distributed, joblib, cloudpickle (pinned)
-#      scripts/setup-numpy.sh     numpy (pinned) into target/numpy-venv, the
-#                                 array tests' CPython reader (tests/arrays.rs)
 #                                 into the venv target/engines-venv
 #   2. cargo fmt --check, cargo clippy -D warnings
 #   3. cargo test --all-features  unit tests, UI tests of the derive's errors,
@@ -34,7 +32,6 @@ unset PORTABLE_PICKLE_READBACK_DIR
 
 scripts/setup-readers.sh
 scripts/setup-engines.sh
-scripts/setup-numpy.sh
 engines_python="${ENGINES_VENV:-target/engines-venv}/bin/python"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --all-features -- -D warnings

@@ -31,13 +31,6 @@ pub use portable_macros::PortablePickle;
 /// README's "Foreign types" for hand-written impls.
 pub use portable_runtime::Encoder;
 pub use portable_runtime::PortablePickle;
-/// Types whose Python form can be a `dict` key or `set` element; required
-/// of the keys of written maps and the elements of written sets (see the
-/// README's "Hashing").
-pub use portable_runtime::PyHashable;
-/// Arrays of numbers: [`Array`] for values, `#[pickle(array)]` for fields
-/// (README, "Arrays").
-pub use portable_runtime::array::{Array, ArrayData, Element, FromArray};
 
 /// The static bootstrap header every stream starts with, built by `build.rs`
 /// at compile time. Identical in every stream of a given release.
@@ -230,7 +223,6 @@ pub mod inspect {
     /// references, or a class of a runtime namespace (`_portable_pickle_vN`).
     pub fn is_allowed(module: &str, name: &str) -> bool {
         portable_runtime::spec_globals::is_allowed(module, name) || is_namespace(module)
-    pub use portable_runtime::array::{read_field as read_array, write_field as write_array};
     }
 
     /// Whether `module` is a runtime namespace name, `_portable_pickle_v<N>`.

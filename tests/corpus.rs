@@ -8,10 +8,6 @@ mod readback;
 mod serde_cases;
 mod support;
 
-#[path = "support/array_cases.rs"]
-mod array_cases;
-#[path = "support/array_values.rs"]
-mod array_values;
 use std::borrow::Cow;
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet, LinkedList, VecDeque};
@@ -827,8 +823,6 @@ fn corpus_loads_in_cpython() {
         &format!(
             "assert v is None\nassert sys.modules['{ns}'].format_version == {}",
             portable_pickle::FORMAT_VERSION
-    // Arrays (tests/support/array_cases.rs): numpy or the stdlib fallback.
-    array_cases::array_cases(&mut c);
         ),
         None,
     );

@@ -73,13 +73,6 @@ pub const RECIPE: &[(&str, &str)] = &[
     ("gc", "disable"),
     ("weakref", "finalize"),
 ];
-    // The array tools (crate::array), in streams that hold arrays.
-    ("sys", "byteorder"),
-    ("array", "array"),
-    ("operator", "itemgetter"),
-    ("builtins", "memoryview"),
-    ("builtins", "memoryview.cast"),
-    ("builtins", "memoryview.tolist"),
 
 /// Whether a stream written by this crate may reference `module.name`
 /// (besides the runtime namespace's own classes).

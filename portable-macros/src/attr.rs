@@ -44,7 +44,6 @@ pub const WRITE_ONLY: &str = "write_only";
 /// A string value with the span of its literal.
 #[derive(Clone)]
 pub struct Spanned<T> {
-pub const ARRAY: &str = "array";
     pub value: T,
     pub span: Span,
 }
@@ -313,8 +312,6 @@ impl Field {
                 skip.set(span, ());
             } else if meta.path.is_ident(DEFAULT) {
                 no_value(meta, DEFAULT)?;
-    /// `array`: one raw buffer, `ArrayData` / `FromArray`.
-    Array,
                 default.set(span, ());
             } else if meta.path.is_ident(BYTES) {
                 no_value(meta, BYTES)?;
@@ -338,7 +335,7 @@ impl Field {
             } else {
                 return Err(unknown(
                     meta,
-                    "`rename`, `skip`, `default`, `bytes`, `serde`, `with`, `display`, `array`",
+                    "`rename`, `skip`, `default`, `bytes`, `serde`, `with`, `display`",
                 ));
             }
             Ok(())
@@ -348,9 +345,6 @@ impl Field {
             skip: skip.get().map(|s| s.span),
             default: default.get().map(|s| s.span),
             codec: codecs.first().map(|c| Spanned {
-            } else if meta.path.is_ident(ARRAY) {
-                no_value(meta, ARRAY)?;
-                codec(ARRAY, Codec::Array);
                 value: c.value.1.clone(),
                 span: c.span,
             }),

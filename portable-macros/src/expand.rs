@@ -260,10 +260,6 @@ fn variant_arm(class: u32, v: &Variant<'_>) -> TokenStream {
             quote!(Self::#ident(#(#fields),*))
         }
     };
-        Some((Codec::Array, span)) => {
-            let write = quote_spanned!(span=> ::portable_pickle::__private::write_array);
-            quote!(#write(#value, __p))
-        }
     let call = call(slot(class), &v.fields, |f| binding(&f.member).into_token_stream());
     quote!(#pattern => { #call })
 }

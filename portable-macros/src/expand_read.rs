@@ -190,7 +190,6 @@ fn field_from(ty_name: &str, f: &Field<'_>, slot: TokenStream) -> TokenStream {
                     <#ty as ::core::default::Default>::default as fn() -> #ty
                 )),
                 None => quote!(::core::option::Option::None),
-        Some((Codec::Array, span)) => quote_spanned!(span=> ::portable_pickle::__private::read_array::<#ty>),
             };
             return quote!(#read(#slot, __cx, #ty_name, #name, #default)?);
         }

@@ -335,35 +335,6 @@ impl<'s> Encoder<'s> {
     /// (empty when a sink received them).
     #[doc(hidden)]
     pub fn finish(mut self) -> io::Result<Vec<u8>> {
-    /// A `bytearray` (`BYTEARRAY8`): an array's buffer, outside frames from
-    /// [`FRAME_TARGET`] on (handed to the sink as it is, without a copy).
-    pub(crate) fn bytearray(&mut self, b: &[u8]) -> io::Result<()> {
-        let head = |w: &mut OpWriter| {
-            w.op(BYTEARRAY8);
-            w.raw(&(b.len() as u64).to_le_bytes());
-        };
-        if b.len() < FRAME_TARGET {
-            head(&mut self.w);
-            self.w.raw(b);
-            Ok(())
-        } else {
-            self.large(head, b)
-        }
-    }
-
-    /// Memo slot of a descriptor that is not a class's (the array tools),
-    /// writing it the first time this stream meets `key`.
-    pub(crate) fn tools_slot(&mut self, key: u64, slots: u32, bytes: &[u8]) -> u32 {
-        if let Some(s) = self.types.get(key) {
-            return s;
-        }
-        let first = self.w.memo_len();
-        self.w.raw(bytes);
-        self.w.add_memo_len(slots);
-        self.types.insert(key, first);
-        first
-    }
-
         self.w.op(STOP);
         self.close_frame()?;
         if let Some(sink) = self.sink.as_mut() {

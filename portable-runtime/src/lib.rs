@@ -27,7 +27,6 @@ macro_rules! for_each_tuple {
     };
 }
 
-pub mod array;
 mod encoder;
 mod features;
 mod globals;

@@ -34,7 +34,6 @@ use std::io::Read;
 
 pub use convert::derive;
 pub use convert::{ClassNames, FromPickle, FromPickleBytes, ReadContext};
-pub(crate) use convert::mismatch;
 pub use error::{opcode_name, Error, ErrorKind};
 pub use options::ReadOptions;
 pub use value::{BigInt, Call, Global, Object, Value};

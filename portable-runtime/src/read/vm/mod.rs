@@ -40,7 +40,6 @@
 
 mod admit;
 mod arena;
-mod array;
 mod budget;
 mod call;
 mod class_pickle;
