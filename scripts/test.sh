@@ -6,6 +6,8 @@
 #   1. scripts/setup-readers.sh   pypy3 (apt, as root) and Pyodide (npm ci)
 #      scripts/setup-engines.sh   dask, distributed, joblib, cloudpickle (pinned)
 #                                 into the venv target/engines-venv
+#      scripts/setup-pandas.sh    pandas (pinned) into target/pandas-venv, for
+#                                 tests/data_tools.rs (the README's pandas example)
 #   2. cargo fmt --check, cargo clippy -D warnings
 #   3. cargo test --all-features  unit tests, UI tests of the derive's errors,
 #                                 the corpus on CPython 3.11 (C, pure-Python,
@@ -32,6 +34,7 @@ unset PORTABLE_PICKLE_READBACK_DIR
 
 scripts/setup-readers.sh
 scripts/setup-engines.sh
+scripts/setup-pandas.sh
 engines_python="${ENGINES_VENV:-target/engines-venv}/bin/python"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --all-features -- -D warnings

@@ -31,6 +31,10 @@ pub use portable_macros::PortablePickle;
 /// README's "Foreign types" for hand-written impls.
 pub use portable_runtime::Encoder;
 pub use portable_runtime::PortablePickle;
+/// Types whose Python form can be a `dict` key or `set` element; required
+/// of the keys of written maps and the elements of written sets (see the
+/// README's "Hashing").
+pub use portable_runtime::PyHashable;
 
 /// The static bootstrap header every stream starts with, built by `build.rs`
 /// at compile time. Identical in every stream of a given release.

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use portable_pickle::PortablePickle;
+use readback::data_tools::{self, Cell};
 use readback::{empty_structs, empty_variants};
 use support::Corpus;
 
@@ -427,8 +428,7 @@ fn corpus_loads_in_cpython() {
         assert P.__doc__ == 'A point in the plane.'
         assert [f.name for f in dataclasses.fields(v)] == ['x', 'y']
         assert P.__match_args__ == ('x', 'y')
-        assert hash(v) == hash(P(1, -2))
-        assert {{v: 1}}[P(1, -2)] == 1
+        assert P.__hash__ is None  # mutable: no hash (Python's contract); see the case hashing
         assert pickle.loads(pickle.dumps(v)) == v
         "#
         ),
@@ -461,7 +461,7 @@ fn corpus_loads_in_cpython() {
     );
     c.case(
         "struct_as_dict_key",
-        &HashMap::from([(Point { x: 1, y: 1 }, "one"), (Point { x: 2, y: 2 }, "two")]),
+        &HashMap::from([(Cell { x: 1, y: 1 }, "one"), (Cell { x: 2, y: 2 }, "two")]),
         r#"
         P = type(next(iter(v)))
         assert v == {P(1, 1): 'one', P(2, 2): 'two'}
@@ -470,7 +470,7 @@ fn corpus_loads_in_cpython() {
     );
     c.case(
         "struct_in_set",
-        &BTreeSet::from([Point { x: 0, y: 0 }, Point { x: 0, y: 1 }]),
+        &BTreeSet::from([Cell { x: 0, y: 0 }, Cell { x: 0, y: 1 }]),
         "P = type(next(iter(v)))\nassert v == {P(0, 0), P(0, 1)}",
     );
     c.case(
@@ -578,7 +578,7 @@ fn corpus_loads_in_cpython() {
         assert dataclasses.fields(s) == () and dataclasses.fields(t) == ()
         assert S.__match_args__ == () and T.__match_args__ == ()
         assert s == s2 == S() and t == t2 == T() and s != t
-        assert hash(s) == hash(S()) and {{s: 1}}[S()] == 1
+        assert S.__hash__ is None and T.__hash__ is None  # mutable classes
         assert S.__doc__ == 'A struct with an empty field list.'
         for obj in v:
             for protocol in range(2, 6):
@@ -603,7 +603,7 @@ fn corpus_loads_in_cpython() {
         assert dataclasses.fields(a) == () and dataclasses.fields(b) == ()
         assert E.A.__match_args__ == () and E.B.__match_args__ == ()
         assert a == a2 == E.A() and b == E.B() and a != b
-        assert hash(a) == hash(E.A())
+        assert E.A.__hash__ is None
         for obj in v:
             for protocol in range(2, 6):
                 back = pickle.loads(pickle.dumps(obj, protocol=protocol))
@@ -812,6 +812,10 @@ fn corpus_loads_in_cpython() {
         &readback::foreign::endpoints(),
         readback::foreign::ENDPOINTS_CHECK,
     );
+    // Python's hashing contract, int enums, variant tags (tests/support/data_tools.rs).
+    c.case("hashing", &data_tools::hashing(), HASHING_CHECK);
+    c.case("int_enums", &data_tools::int_enums(), INT_ENUMS_CHECK);
+    c.case("tagged_report", &data_tools::report(), TAGGED_REPORT_CHECK);
     // The serde bridge's streams (tests/support/serde_cases.rs).
     #[cfg(feature = "serde")]
     serde_cases::serde_cases(&mut c);
@@ -1256,6 +1260,88 @@ fn header_size() {
     // A regression guard against header bloat, not the exact size: the
     // header (standalone bootstrap included) is about 1 KB, and the target
     // in docs/PERFORMANCE.md is 1,024 bytes; a recipe change that grows it
-    // to 1,200 bytes or more fails here.
-    assert!(n < 1200, "header is {n} bytes, not under the 1,200-byte guard");
+    // to 1,250 bytes or more fails here. (Raised from 1,200 for the
+    // namespace's `hashable` and `int_enum` tools and the `enum.IntEnum`
+    // base, about 35 bytes compressed.)
+    assert!(n < 1250, "header is {n} bytes, not under the 1,250-byte guard");
 }
+
+/// Python's hashing contract: frozen classes hash by value, a class marked
+/// `hash` too, a mutable one has no hash; struct keys and frozen tagged
+/// variants in sets.
+const HASHING_CHECK: &str = r#"
+import dataclasses
+cell, label, tally, grid, labels, keys = v
+write_back(v)
+C, L, T = type(cell), type(label), type(tally)
+assert hash(cell) == hash(C(1, 2)) == hash((1, 2))  # by value, stable
+try:
+    cell.x = 5
+except dataclasses.FrozenInstanceError:
+    pass
+else:
+    raise AssertionError('frozen instance accepted an assignment')
+assert T.__hash__ is None and tally == T(3, ['x'])
+try:
+    hash(tally)
+except TypeError:
+    pass
+else:
+    raise AssertionError('a mutable instance is hashable')
+assert hash(label) == hash(L('a')) and label in {L('a')}
+assert grid == {C(0, 0): 'origin', C(1, 2): 'cell'} and grid[C(1, 2)] == 'cell'
+assert labels == {L('x'), L('y')}
+by_kind = {k.type: k for k in keys}
+assert set(by_kind) == {'Id', 'Name'} and by_kind['Id']._0 == 7 and by_kind['Name'].first == 'Ada'
+assert hash(by_kind['Id']) == hash(type(by_kind['Id'])('Id', 7))
+"#;
+
+/// Unit-only enums with explicit discriminants (or `int_enum`) are
+/// `enum.IntEnum`s: equal to ints, JSON keys; without, `enum.Enum`.
+const INT_ENUMS_CHECK: &str = r#"
+import enum, json
+level, prio, channel, counts, prios = v
+write_back(v)
+Level, Priority = type(level), type(prio)
+assert isinstance(level, enum.IntEnum) and level == 30 and level.name == 'Warn' and Level.__name__ == 'Level'
+assert level > Level.Info and Level(40) is Level.Error and [m.value for m in Level] == [10, 20, 30, 40]
+assert isinstance(prio, enum.IntEnum) and prio == 1 and Priority.Low == 0 and prios == [0, 1, 0]
+assert isinstance(channel, enum.Enum) and not isinstance(channel, int) and channel.value == 0
+assert json.dumps(counts) == '{"10": 1, "40": 2}' and counts[10] == 1
+assert json.dumps({'level': level, 'prios': prios}) == '{"level": 30, "prios": [0, 1, 0]}'
+"#;
+
+/// `tag = "kind"`: every variant's class has the field `kind` first, so
+/// `dataclasses.asdict` and JSON keep the variant; a transparent newtype is
+/// the bare int.
+const TAGGED_REPORT_CHECK: &str = r#"
+import dataclasses, json
+write_back(v)
+login, upload, logout, _ = v.events
+assert repr(login) == "Event.Login(kind='Login', user=7, at=100)" and login.kind == 'Login'
+assert repr(logout) == "Event.Logout(kind='Logout')"
+E = type(login).__mro__[1]
+assert isinstance(upload, E) and E.Upload is type(upload) and upload == E.Upload('Upload', 'a.txt', 2048)
+d = dataclasses.asdict(v)
+assert d == {
+    'title': 'daily',
+    'by_level': {20: 3, 40: 1},
+    'events': [
+        {'kind': 'Login', 'user': 7, 'at': 100},
+        {'kind': 'Upload', '_0': 'a.txt', '_1': 2048},
+        {'kind': 'Logout'},
+        {'kind': 'Login', 'user': 8, 'at': 160},
+    ],
+}, d
+assert json.loads(json.dumps(d)) == {
+    'title': 'daily',
+    'by_level': {'20': 3, '40': 1},
+    'events': [
+        {'kind': 'Login', 'user': 7, 'at': 100},
+        {'kind': 'Upload', '_0': 'a.txt', '_1': 2048},
+        {'kind': 'Logout'},
+        {'kind': 'Login', 'user': 8, 'at': 160},
+    ],
+}
+assert [e['kind'] for e in json.loads(json.dumps(dataclasses.asdict(v)))['events']] == ['Login', 'Upload', 'Logout', 'Login']
+"#;

@@ -24,8 +24,9 @@ fn rt<T: PortablePickle + FromPickle + PartialEq + Debug>(v: T) {
     assert_eq!(again, v);
 }
 
-/// A point in the plane.
+/// A point in the plane. Frozen: it is a map key below.
 #[derive(PortablePickle, Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[pickle(frozen)]
 struct Point {
     x: i64,
     y: i64,

@@ -48,6 +48,7 @@ fn spec(module: Option<&str>, shape: TypeShape) -> TypeSpec {
         crate_name: "snapshots".into(),
         module: module.map(Into::into),
         frozen: false,
+        hash: false,
         shape,
     }
 }
@@ -137,6 +138,7 @@ fn unit_enum_snapshot() {
         name: "Light".into(),
         doc: Some("A traffic light.".into()),
         members: vec![("Red".into(), 0), ("Green".into(), 5)],
+        int: true,
     };
     descriptor("Light", spec(None, shape), &Light::Green);
 }

@@ -61,6 +61,7 @@ pub const RECIPE: &[(&str, &str)] = &[
     ("dataclasses", "dataclass"),
     ("enum", "Enum"),
     ("enum", "EnumMeta"),
+    ("enum", "IntEnum"),
     ("types", "ModuleType"),
     ("types", "new_class"),
     ("operator", "attrgetter"),

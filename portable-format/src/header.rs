@@ -15,7 +15,7 @@
 
 use std::sync::OnceLock;
 
-use crate::layout::{slot, CLASS_REDUCE, FORMAT_VERSION, GC_TOOLS, NAMESPACE, NAMESPACE_TOOLS};
+use crate::layout::{slot, CLASS_REDUCE, CLASS_TOOLS, FORMAT_VERSION, GC_TOOLS, NAMESPACE, NAMESPACE_TOOLS};
 use crate::pyexpr::{bindings_of, builtin, Bindings, Context, Expr, Program, Stmt};
 use crate::writer::OpWriter;
 
@@ -27,6 +27,8 @@ const METACLASS: &str = "PortableType";
 const ENUM_METACLASS: &str = "PortableEnumType";
 /// Name of the member-less base of stand-in enums.
 const ENUM_BASE: &str = "PortableEnum";
+/// Name of the member-less base of stand-in int enums (`enum.IntEnum`).
+const INT_ENUM_BASE: &str = "PortableIntEnum";
 /// Namespace attributes holding the core's bytes before and after the payload.
 const BOOTSTRAP_HEAD: &str = "head";
 const BOOTSTRAP_TAIL: &str = "tail";
@@ -178,22 +180,40 @@ pub fn payload_program(namespace: &str, version: u32) -> Program {
             ])
             .build(Expr::tuple([Expr::None, class_names(ENUM_BASE, namespace)]))
             .memoize_at("PortableEnum", payload_slot("PortableEnum")),
+        // The same for `enum.IntEnum`: members are ints (JSON keys, `==`
+        // with ints).
+        Expr::global("types", "new_class")
+            .call([
+                Expr::str(INT_ENUM_BASE),
+                Expr::tuple([Expr::global("enum", "IntEnum")]),
+                Expr::dict([("metaclass", m("PortableEnumType"))]),
+            ])
+            .build(Expr::tuple([Expr::None, class_names(INT_ENUM_BASE, namespace)]))
+            .memoize_at("PortableIntEnum", payload_slot("PortableIntEnum")),
     ];
 
     // The constructors, built from the primitives, set on the namespace
     // with BUILD (namespace.__dict__.update).
     let yes = || Expr::Bool(true);
     let dataclass = m("dataclass");
+    // Python's hashing contract: a mutable dataclass has `__eq__` and
+    // `__hash__ = None`; a frozen one hashes by value; `hashable` is for a
+    // mutable class the user marked (`unsafe_hash`).
     let tools = [
         m("classes").attr("get"),
         m("classes").attr("setdefault"),
-        dataclass.clone().partial([("unsafe_hash", yes())]),
-        dataclass.partial([("unsafe_hash", yes()), ("frozen", yes())]),
+        dataclass.clone(),
+        dataclass.clone().partial([("frozen", yes())]),
         m("PortableEnum").partial([("module", Expr::str(namespace))]),
         m("PortableType"),
     ];
+    let class_tools = [
+        dataclass.partial([("unsafe_hash", yes())]),
+        m("PortableIntEnum").partial([("module", Expr::str(namespace))]),
+    ];
     let mut attrs = vec![("format_version", Expr::Int(i128::from(version)))];
     attrs.extend(NAMESPACE_TOOLS.iter().copied().zip(tools));
+    attrs.extend(CLASS_TOOLS.iter().copied().zip(class_tools));
     attrs.push((BOOTSTRAP_HEAD, Expr::bytes(head.to_vec())));
     attrs.push((BOOTSTRAP_TAIL, Expr::bytes(tail.to_vec())));
     batch.push(m("namespace").build(Expr::dict(attrs)));
@@ -260,7 +280,7 @@ fn gc_tools(namespace: Expr, type_: Expr) -> [Expr; 2] {
 }
 
 /// The payload's memo entries, in the order [`payload_program`] defines them.
-const PAYLOAD_SLOTS: [&str; 15] = [
+const PAYLOAD_SLOTS: [&str; 16] = [
     "partial",
     "dataclass",
     "enum_",
@@ -273,6 +293,7 @@ const PAYLOAD_SLOTS: [&str; 15] = [
     "PortableType",
     "PortableEnumType",
     "PortableEnum",
+    "PortableIntEnum",
     "setdefault",
     "reducer",
     "dispatch_table",

@@ -49,9 +49,11 @@ pub mod slot {
     pub const LOOKUP: u32 = 15;
     /// `vars(namespace).setdefault`: class registration under its unique key.
     pub const REGISTER: u32 = 16;
-    /// `functools.partial(dataclasses.dataclass, unsafe_hash=True)`.
+    /// `dataclasses.dataclass`: `==` by fields, not
+    /// hashable (`__hash__ = None`), as Python's contract for a mutable class.
     pub const STRUCT: u32 = 17;
-    /// `functools.partial(dataclasses.dataclass, unsafe_hash=True, frozen=True)`.
+    /// `functools.partial(dataclasses.dataclass, frozen=True)`: immutable,
+    /// hashable by value.
     pub const FROZEN_STRUCT: u32 = 18;
     /// `functools.partial(PortableEnum, module=NAMESPACE)`: the enum functional API.
     pub const ENUM: u32 = 19;
@@ -132,6 +134,14 @@ pub const NAMESPACE_TOOLS: [&str; 6] = ["get", "put", "struct", "frozen", "enum"
 /// counting: the guard would die late), `pause` and both `restore` values
 /// are the no-op `gc.isenabled`.
 pub const GC_TOOLS: [&str; 4] = ["isenabled", "restore", "finalize", "pause"];
+
+/// Namespace attributes a class definition reads by `getattr(namespace, …)`
+/// (no memo slot of their own, so the header's layout stays as it is):
+/// `hashable`, the dataclass decorator of a mutable class the user marked
+/// hashable (`partial(dataclasses.dataclass, unsafe_hash=True)`), and
+/// `int_enum`, the functional API of `enum.IntEnum` stand-ins
+/// (`partial(PortableIntEnum, module=NAMESPACE)`).
+pub const CLASS_TOOLS: [&str; 2] = ["hashable", "int_enum"];
 
 /// Class attribute read by `copyreg.dispatch_table[PortableType]` (and
 /// `[PortableEnumType]`) when `pickle.dumps` meets a stand-in class: in the

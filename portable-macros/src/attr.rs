@@ -18,8 +18,17 @@ pub const RENAME: &str = "rename";
 pub const RENAME_ALL: &str = "rename_all";
 /// Container: write the single field's value instead of a class instance.
 pub const TRANSPARENT: &str = "transparent";
-/// Container: instances refuse attribute assignment.
+/// Container: instances refuse attribute assignment (and hash by value).
 pub const FROZEN: &str = "frozen";
+/// Container: instances of a mutable class hash by value all the same
+/// (`dataclass(unsafe_hash=True)`).
+pub const HASH: &str = "hash";
+/// Container: a unit-only enum becomes an `enum.IntEnum` (implied by an
+/// explicit discriminant).
+pub const INT_ENUM: &str = "int_enum";
+/// Container: an enum with data gets a first field of this name in every
+/// variant class, holding the variant's name.
+pub const TAG: &str = "tag";
 /// Field: left out of the Python object.
 pub const SKIP: &str = "skip";
 /// Field: written as `bytes` through `AsRef<[u8]>`.
@@ -192,6 +201,9 @@ pub struct Container {
     pub rename_all: Option<RenameRule>,
     pub transparent: Option<Span>,
     pub frozen: Option<Span>,
+    pub hash: Option<Span>,
+    pub int_enum: Option<Span>,
+    pub tag: Option<Spanned<String>>,
     pub deny_unknown_fields: Option<Span>,
     pub write_only: Option<Span>,
 }
@@ -221,6 +233,9 @@ impl Container {
         let mut rename_all = Once::new(cx, RENAME_ALL);
         let mut transparent = Once::new(cx, TRANSPARENT);
         let mut frozen = Once::new(cx, FROZEN);
+        let mut hash = Once::new(cx, HASH);
+        let mut int_enum = Once::new(cx, INT_ENUM);
+        let mut tag = Once::new(cx, TAG);
         let mut deny_unknown_fields = Once::new(cx, DENY_UNKNOWN_FIELDS);
         let mut write_only = Once::new(cx, WRITE_ONLY);
         each_pickle_attr(cx, attrs, |meta| {
@@ -236,6 +251,14 @@ impl Container {
                 transparent.set(span, ());
             } else if meta.path.is_ident(FROZEN) {
                 frozen.set(span, ());
+            } else if meta.path.is_ident(HASH) {
+                no_value(meta, HASH)?;
+                hash.set(span, ());
+            } else if meta.path.is_ident(INT_ENUM) {
+                no_value(meta, INT_ENUM)?;
+                int_enum.set(span, ());
+            } else if meta.path.is_ident(TAG) {
+                tag.set(span, string_value(meta, TAG)?);
             } else if meta.path.is_ident(DENY_UNKNOWN_FIELDS) {
                 no_value(meta, DENY_UNKNOWN_FIELDS)?;
                 deny_unknown_fields.set(span, ());
@@ -245,8 +268,8 @@ impl Container {
             } else {
                 return Err(unknown(
                     meta,
-                    "`module`, `name`, `rename`, `rename_all`, `transparent`, `frozen`, `deny_unknown_fields`, \
-                     `write_only`",
+                    "`module`, `name`, `rename`, `rename_all`, `transparent`, `frozen`, `hash`, `int_enum`, `tag`, \
+                     `deny_unknown_fields`, `write_only`",
                 ));
             }
             Ok(())
@@ -257,6 +280,9 @@ impl Container {
             rename_all: rename_all.get().map(|s| s.value),
             transparent: transparent.get().map(|s| s.span),
             frozen: frozen.get().map(|s| s.span),
+            hash: hash.get().map(|s| s.span),
+            int_enum: int_enum.get().map(|s| s.span),
+            tag: tag.get().map(|s| s.value),
             deny_unknown_fields: deny_unknown_fields.get().map(|s| s.span),
             write_only: write_only.get().map(|s| s.span),
         }

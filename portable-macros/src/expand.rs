@@ -27,7 +27,7 @@ pub fn expand(model: &Model<'_, '_>) -> TokenStream {
                 quote!(&self.#member)
             };
             let call = match spec.instance_encoding() {
-                InstanceEncoding::Positional => call(slot(offset::CLASS), fields, value),
+                InstanceEncoding::Positional => call(slot(offset::CLASS), None, fields, value),
                 InstanceEncoding::State => state(fields, value),
             };
             let descriptor = descriptor(&spec);
@@ -46,6 +46,7 @@ pub fn expand(model: &Model<'_, '_>) -> TokenStream {
                     .iter()
                     .map(|m| (m.variant.py_name.value.clone(), m.value))
                     .collect(),
+                int: model.int_enum(),
             };
             let descriptor = descriptor(&type_spec(cont, shape));
             let arms = (0u32..).zip(members).map(|(i, m)| {
@@ -61,17 +62,24 @@ pub fn expand(model: &Model<'_, '_>) -> TokenStream {
             }
         }
         Kind::DataEnum(variants) => {
+            // `tag = "kind"`: every variant class has the field `kind` first,
+            // holding the variant's Python name.
+            let tag = cont.attrs.tag.as_ref().map(|t| t.value.as_str());
             let shape = TypeShape::DataEnum {
                 base: class_shape(&cont.py_name.value, cont.doc.clone(), &[]),
                 variants: variants
                     .iter()
-                    .map(|v| class_shape(&v.py_name.value, v.doc.clone(), &v.fields))
+                    .map(|v| {
+                        let mut class = class_shape(&v.py_name.value, v.doc.clone(), &v.fields);
+                        class.fields.splice(0..0, tag.map(str::to_owned));
+                        class
+                    })
                     .collect(),
             };
             let descriptor = descriptor(&type_spec(cont, shape));
             let arms = (0u32..)
                 .zip(variants.iter())
-                .map(|(i, v)| variant_arm(offset::variant(i), v));
+                .map(|(i, v)| variant_arm(offset::variant(i), v, tag.is_some()));
             quote! {
                 #descriptor
                 let __first = __p.class_slot(&__CLASS);
@@ -82,7 +90,9 @@ pub fn expand(model: &Model<'_, '_>) -> TokenStream {
     let generics = &model.write_generics;
     let ident = cont.ident;
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let hashable = hashable(model);
     quote! {
+        #hashable
         #[automatically_derived]
         impl #impl_generics ::portable_pickle::PortablePickle for #ident #ty_generics #where_clause {
             #[inline]
@@ -93,6 +103,43 @@ pub fn expand(model: &Model<'_, '_>) -> TokenStream {
                 #body
             }
         }
+    }
+}
+
+/// `impl PyHashable` when the type's Python form is hashable: a unit-only
+/// enum's members always are; a class when it is frozen or marked `hash`
+/// and its fields are; a transparent struct when its field is. Each field
+/// written through its own impls is bounded by `for<'__h> Ty: PyHashable`
+/// (higher-ranked, so a field type that is not hashable leaves the impl
+/// unusable rather than failing the derive); codec fields are taken as
+/// hashable (`display` and `bytes` are `str` and `bytes`).
+fn hashable(model: &Model<'_, '_>) -> TokenStream {
+    let cont = model.cont;
+    let fields: Vec<&Field<'_>> = match &model.kind {
+        Kind::UnitEnum(_) => Vec::new(),
+        Kind::Transparent { field, .. } => vec![*field],
+        Kind::Struct { fields, .. } if cont.attrs.frozen.is_some() || cont.attrs.hash.is_some() => {
+            fields.iter().collect()
+        }
+        Kind::DataEnum(variants) if cont.attrs.frozen.is_some() || cont.attrs.hash.is_some() => {
+            variants.iter().flat_map(|v| &v.fields).collect()
+        }
+        Kind::Struct { .. } | Kind::DataEnum(_) => return TokenStream::new(),
+    };
+    let mut generics = cont.generics.clone();
+    let predicates = fields
+        .iter()
+        .filter(|f| f.is_written() && f.codec().is_none())
+        .map(|f| -> syn::WherePredicate {
+            let ty = f.ty;
+            syn::parse_quote!(for<'__h> #ty: ::portable_pickle::PyHashable)
+        });
+    generics.make_where_clause().predicates.extend(predicates);
+    let ident = cont.ident;
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::portable_pickle::PyHashable for #ident #ty_generics #where_clause {}
     }
 }
 
@@ -145,6 +192,7 @@ fn type_spec(cont: &Container<'_>, shape: TypeShape) -> TypeSpec {
             _ => cont.attrs.module.as_ref().map(|m| m.value.clone()),
         },
         frozen: cont.attrs.frozen.is_some(),
+        hash: cont.attrs.hash.is_some(),
         shape,
     }
 }
@@ -216,13 +264,21 @@ fn write_value(field: &Field<'_>, value: TokenStream) -> TokenStream {
     }
 }
 
-/// `class(*fields)` for the class at memo slot `slot`.
-fn call(slot: TokenStream, fields: &[Field<'_>], value: impl Fn(&Field<'_>) -> TokenStream) -> TokenStream {
+/// `class(*fields)` for the class at memo slot `slot`; with a `tag`, the
+/// tag's value (the variant's Python name) comes first.
+fn call(
+    slot: TokenStream,
+    tag: Option<&str>,
+    fields: &[Field<'_>],
+    value: impl Fn(&Field<'_>) -> TokenStream,
+) -> TokenStream {
     let written: Vec<_> = fields.iter().filter(|f| f.is_written()).collect();
-    let n = written.len();
+    let n = written.len() + usize::from(tag.is_some());
+    let tag = tag.map(|t| quote!(__p.str(#t)?;));
     let writes = written.iter().map(|f| write_value(f, value(f)));
     quote! {
         __p.begin_call(#slot, #n);
+        #tag
         #(#writes?;)*
         __p.end_call(#n)
     }
@@ -236,8 +292,9 @@ fn binding(member: &syn::Member) -> syn::Ident {
     }
 }
 
-/// The match arm writing variant `v`, whose class is at memo offset `class`.
-fn variant_arm(class: u32, v: &Variant<'_>) -> TokenStream {
+/// The match arm writing variant `v`, whose class is at memo offset
+/// `class`; `tagged`: its class has the tag field first.
+fn variant_arm(class: u32, v: &Variant<'_>, tagged: bool) -> TokenStream {
     let ident = v.ident;
     let written = v.fields.iter().filter(|f| f.is_written());
     let pattern = match v.style {
@@ -260,6 +317,7 @@ fn variant_arm(class: u32, v: &Variant<'_>) -> TokenStream {
             quote!(Self::#ident(#(#fields),*))
         }
     };
-    let call = call(slot(class), &v.fields, |f| binding(&f.member).into_token_stream());
+    let tag = tagged.then_some(v.py_name.value.as_str());
+    let call = call(slot(class), tag, &v.fields, |f| binding(&f.member).into_token_stream());
     quote!(#pattern => { #call })
 }

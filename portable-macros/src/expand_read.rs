@@ -37,7 +37,7 @@ pub fn expand(model: &Model<'_, '_>) -> TokenStream {
             (quote!(::core::result::Result::Ok(#ctor)), Vec::new())
         }
         Kind::Struct { style, fields } => {
-            let shape = shape(name, *style, fields, deny);
+            let shape = shape(name, None, *style, fields, deny);
             let ctor = construct(quote!(Self), *style, fields, |i, f| read_field(name, i, f));
             let body = quote! {
                 let __s = ::portable_pickle::__private::read::read_struct(
@@ -68,10 +68,14 @@ pub fn expand(model: &Model<'_, '_>) -> TokenStream {
             (body, vec![name.clone()])
         }
         Kind::DataEnum(variants) => {
+            // A tagged variant's class has the tag first: its value is read
+            // past (the class names the variant), the fields follow it.
+            let tag = cont.attrs.tag.as_ref().map(|t| t.value.as_str());
             let shapes = variants
                 .iter()
-                .map(|v| shape(&v.py_name.value, v.style, &v.fields, deny));
-            let arms = variants.iter().enumerate().map(|(i, v)| variant_arm(name, i, v));
+                .map(|v| shape(&v.py_name.value, tag, v.style, &v.fields, deny));
+            let skip = usize::from(tag.is_some());
+            let arms = variants.iter().enumerate().map(|(i, v)| variant_arm(name, i, v, skip));
             let body = quote! {
                 let (__i, __s) = ::portable_pickle::__private::read::read_variant(
                     __v, __cx, ::core::mem::size_of::<Self>(), #name, &[#(#shapes),*],
@@ -146,9 +150,15 @@ pub fn fallback(input: &syn::DeriveInput) -> TokenStream {
     }
 }
 
-/// `&Shape { name, fields, tuple, deny_unknown }` of the written fields.
-fn shape(name: &str, style: Style, fields: &[Field<'_>], deny: bool) -> TokenStream {
-    let names = fields.iter().filter(|f| f.is_written()).map(|f| &f.py_name.value);
+/// `&Shape { name, fields, tuple, deny_unknown }` of the written fields,
+/// after the `tag` field of a tagged enum's variant.
+fn shape(name: &str, tag: Option<&str>, style: Style, fields: &[Field<'_>], deny: bool) -> TokenStream {
+    let names = tag.into_iter().chain(
+        fields
+            .iter()
+            .filter(|f| f.is_written())
+            .map(|f| f.py_name.value.as_str()),
+    );
     let tuple = style == Style::Tuple;
     quote! {
         ::portable_pickle::__private::read::Shape {
@@ -233,11 +243,13 @@ fn construct(
     }
 }
 
-fn variant_arm(enum_name: &str, index: usize, v: &Variant<'_>) -> TokenStream {
+/// The arm building variant `v` from its slots; its fields start at slot
+/// `skip` (1 past a tag).
+fn variant_arm(enum_name: &str, index: usize, v: &Variant<'_>, skip: usize) -> TokenStream {
     let ident = v.ident;
     let qualname = format!("{enum_name}.{}", v.py_name.value);
     let ctor = construct(quote!(Self::#ident), v.style, &v.fields, |i, f| {
-        read_field(&qualname, i, f)
+        read_field(&qualname, i + skip, f)
     });
     quote!(#index => ::core::result::Result::Ok(#ctor),)
 }

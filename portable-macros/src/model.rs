@@ -42,6 +42,18 @@ pub struct Member<'m, 'a> {
 }
 
 impl<'m, 'a> Model<'m, 'a> {
+    /// Whether a unit-only enum becomes an `enum.IntEnum`: `int_enum`, or
+    /// an explicit discriminant on any variant (a C-like enum, whose values
+    /// mean something as numbers).
+    pub fn int_enum(&self) -> bool {
+        match &self.kind {
+            Kind::UnitEnum(members) => {
+                self.cont.attrs.int_enum.is_some() || members.iter().any(|m| m.variant.discriminant.is_some())
+            }
+            _ => false,
+        }
+    }
+
     /// Needs a container that passed `valid::check`.
     pub fn new(cont: &'m Container<'a>) -> Self {
         let kind = match &cont.data {

@@ -20,6 +20,7 @@ pub fn check(cx: &Ctxt, cont: &Container<'_>) {
         }
     }
     check_transparent(cx, cont);
+    check_kind_attrs(cx, cont);
     if let (Some(write_only), Some(_)) = (cont.attrs.write_only, cont.attrs.deny_unknown_fields) {
         cx.syn_error(syn::Error::new(
             write_only,
@@ -119,6 +120,7 @@ fn check_transparent(cx: &Ctxt, cont: &Container<'_>) {
         cont.attrs.module.as_ref().map(|_| "module"),
         cont.attrs.name.as_ref().map(|_| "name"),
         cont.attrs.frozen.map(|_| "frozen"),
+        cont.attrs.hash.map(|_| "hash"),
         cont.attrs.rename_all.map(|_| "rename_all"),
         cont.attrs.deny_unknown_fields.map(|_| "deny_unknown_fields"),
     ];
@@ -142,6 +144,61 @@ fn check_transparent(cx: &Ctxt, cont: &Container<'_>) {
             "`transparent` needs exactly one field that is not skipped",
         )),
         Data::Enum(_) => cx.syn_error(syn::Error::new(span, "`transparent` applies to structs, not enums")),
+    }
+}
+
+/// `hash`, `int_enum` and `tag`: each applies to one kind of type.
+fn check_kind_attrs(cx: &Ctxt, cont: &Container<'_>) {
+    let (is_struct, unit_only) = match &cont.data {
+        Data::Struct(..) => (true, false),
+        Data::Enum(variants) => (false, variants.iter().all(|v| v.style == Style::Unit)),
+    };
+    if let (Some(hash), Some(_)) = (cont.attrs.hash, cont.attrs.frozen) {
+        cx.syn_error(syn::Error::new(
+            hash,
+            "`hash` conflicts with `frozen`: a frozen class already hashes by value",
+        ));
+    }
+    if let (Some(hash), true) = (cont.attrs.hash, unit_only) {
+        cx.syn_error(syn::Error::new(
+            hash,
+            "`hash` has no effect on an enum whose variants have no fields: its members are always hashable",
+        ));
+    }
+    if let (Some(int_enum), false) = (cont.attrs.int_enum, unit_only) {
+        cx.syn_error(syn::Error::new(
+            int_enum,
+            "`int_enum` applies to enums whose variants have no fields (they become `enum.IntEnum` members)",
+        ));
+    }
+    let Some(tag) = &cont.attrs.tag else {
+        return;
+    };
+    if is_struct || unit_only {
+        let why = if is_struct {
+            "a struct has no variants"
+        } else {
+            "an enum whose variants have no fields is an `enum.Enum`, whose members carry their name (`.name`)"
+        };
+        cx.syn_error(syn::Error::new(
+            tag.span,
+            format!("`tag` applies to enums with data: {why}"),
+        ));
+        return;
+    }
+    check_identifier(cx, tag, "tag name");
+    if let Data::Enum(variants) = &cont.data {
+        for v in variants {
+            if let Some(f) = v.fields.iter().find(|f| f.is_written() && f.py_name.value == tag.value) {
+                cx.syn_error(syn::Error::new(
+                    f.py_name.span,
+                    format!(
+                        "field `{}` of variant `{}` has the name of the tag (`tag = \"{}\"`)",
+                        f.py_name.value, v.py_name.value, tag.value
+                    ),
+                ));
+            }
+        }
     }
 }
 

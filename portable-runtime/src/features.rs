@@ -151,17 +151,17 @@ mod indexmap_impls {
     use std::io;
 
     use crate::impls::{write_dict, write_set};
-    use crate::{Encoder, PortablePickle};
+    use crate::{Encoder, PortablePickle, PyHashable};
 
     /// A `dict` in the map's order (Python dicts keep insertion order).
-    impl<K: PortablePickle, V: PortablePickle, S: BuildHasher> PortablePickle for indexmap::IndexMap<K, V, S> {
+    impl<K: PortablePickle + PyHashable, V: PortablePickle, S: BuildHasher> PortablePickle for indexmap::IndexMap<K, V, S> {
         fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
             write_dict(p, self.iter())
         }
     }
 
     /// A `set` (Python sets have no order; the items are written in the set's order).
-    impl<T: PortablePickle, S: BuildHasher> PortablePickle for indexmap::IndexSet<T, S> {
+    impl<T: PortablePickle + PyHashable, S: BuildHasher> PortablePickle for indexmap::IndexSet<T, S> {
         fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
             write_set(p, self.iter())
         }

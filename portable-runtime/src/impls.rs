@@ -8,7 +8,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::opcodes::*;
-use crate::{Encoder, PortablePickle};
+use crate::{Encoder, PortablePickle, PyHashable};
 
 macro_rules! int_impls {
     ($method:ident as $wide:ty: $($t:ty),*) => {$(
@@ -245,25 +245,25 @@ pub(crate) fn write_set<'a, T: PortablePickle + 'a>(
     write_batched(p, items, None, ADDITEMS, |p, v| v.write_pickle(p))
 }
 
-impl<K: PortablePickle, V: PortablePickle, S: BuildHasher> PortablePickle for HashMap<K, V, S> {
+impl<K: PortablePickle + PyHashable, V: PortablePickle, S: BuildHasher> PortablePickle for HashMap<K, V, S> {
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         write_dict(p, self.iter())
     }
 }
 
-impl<K: PortablePickle, V: PortablePickle> PortablePickle for BTreeMap<K, V> {
+impl<K: PortablePickle + PyHashable, V: PortablePickle> PortablePickle for BTreeMap<K, V> {
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         write_dict(p, self.iter())
     }
 }
 
-impl<T: PortablePickle, S: BuildHasher> PortablePickle for HashSet<T, S> {
+impl<T: PortablePickle + PyHashable, S: BuildHasher> PortablePickle for HashSet<T, S> {
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         write_set(p, self.iter())
     }
 }
 
-impl<T: PortablePickle> PortablePickle for BTreeSet<T> {
+impl<T: PortablePickle + PyHashable> PortablePickle for BTreeSet<T> {
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         write_set(p, self.iter())
     }

@@ -30,6 +30,7 @@ macro_rules! for_each_tuple {
 mod encoder;
 mod features;
 mod globals;
+mod hashable;
 mod impls;
 pub mod read;
 #[cfg(feature = "serde")]
@@ -42,6 +43,7 @@ use std::io;
 
 pub use descriptor::ClassDescriptor;
 pub use encoder::{Encoder, StdGlobal, WriteOptions, FRAME_TARGET};
+pub use hashable::PyHashable;
 pub use read::{FromPickle, Value};
 
 /// A Rust value that can be written as a portable pickle.

@@ -1,45 +1,45 @@
 # The class descriptor of `Light`, printed by tests/snapshots.rs.
-# fingerprint 3db54060112e0497
+# fingerprint ac2dc7f76c09ce31
 
-register('Light_3db54060112e0497#def', DEF_Light)
+register('Light_ac2dc7f76c09ce31#def', DEF_Light)
 register(
-    'Light_3db54060112e0497#reduce',
+    'Light_ac2dc7f76c09ce31#reduce',
     (
         pickle.loads,
         (
             builtins.bytes.join(
                 b'',
-                (standalone, lookup('Light_3db54060112e0497#def'), SELECT_Light),
+                (standalone, lookup('Light_ac2dc7f76c09ce31#def'), SELECT_Light),
             ),
         ),
     ),
 )
 Light = pickle.loads(
-    builtins.bytes.join(b'', (standalone, lookup('Light_3db54060112e0497#def'), SELECT_Light)),
+    builtins.bytes.join(b'', (standalone, lookup('Light_ac2dc7f76c09ce31#def'), SELECT_Light)),
 )
-Red = lookup('Light_3db54060112e0497').Red
-Green = lookup('Light_3db54060112e0497').Green
+Red = lookup('Light_ac2dc7f76c09ce31').Red
+Green = lookup('Light_ac2dc7f76c09ce31').Green
 
 # DEF_Light (AfterCore):
 Light = builtins.next(
     builtins.filter(
         None,
         itertools.chain(
-            (lookup('Light_3db54060112e0497'),),
+            (lookup('Light_ac2dc7f76c09ce31'),),
             builtins.map(
-                functools.partial(register, 'Light_3db54060112e0497'),
+                functools.partial(register, 'Light_ac2dc7f76c09ce31'),
                 itertools.starmap(
-                    enum,
+                    namespace.int_enum,
                     (
                         (
                             'Light',
                             [
-                                ('__qualname__', 'Light_3db54060112e0497'),
+                                ('__qualname__', 'Light_ac2dc7f76c09ce31'),
                                 (
                                     '__portable_reduce__',
                                     lookup(
-                                        'Light_3db54060112e0497#reduce',
-                                        'Light_3db54060112e0497',
+                                        'Light_ac2dc7f76c09ce31#reduce',
+                                        'Light_ac2dc7f76c09ce31',
                                     ),
                                 ),
                                 ('__doc__', 'A traffic light.'),

@@ -1,16 +1,16 @@
 # The class descriptor of `Pair`, printed by tests/snapshots.rs.
-# fingerprint eaa324bbdcfaca61
+# fingerprint af460688c3948d4b
 
-register('Pair_eaa324bbdcfaca61#def', DEF_Pair)
+register('Pair_af460688c3948d4b#def', DEF_Pair)
 register(
-    'Pair_eaa324bbdcfaca61#reduce',
+    'Pair_af460688c3948d4b#reduce',
     (
         pickle.loads,
-        (builtins.bytes.join(b'', (standalone, lookup('Pair_eaa324bbdcfaca61#def'), SELECT_Pair)),),
+        (builtins.bytes.join(b'', (standalone, lookup('Pair_af460688c3948d4b#def'), SELECT_Pair)),),
     ),
 )
 Pair = pickle.loads(
-    builtins.bytes.join(b'', (standalone, lookup('Pair_eaa324bbdcfaca61#def'), SELECT_Pair)),
+    builtins.bytes.join(b'', (standalone, lookup('Pair_af460688c3948d4b#def'), SELECT_Pair)),
 )
 
 # DEF_Pair (AfterCore):
@@ -18,9 +18,9 @@ Pair = builtins.next(
     builtins.filter(
         None,
         itertools.chain(
-            (lookup('Pair_eaa324bbdcfaca61'),),
+            (lookup('Pair_af460688c3948d4b'),),
             builtins.map(
-                functools.partial(register, 'Pair_eaa324bbdcfaca61'),
+                functools.partial(register, 'Pair_af460688c3948d4b'),
                 builtins.map(
                     struct,
                     itertools.starmap(
@@ -33,8 +33,8 @@ Pair = builtins.next(
                                     '__module__': namespace_name,
                                     '__qualname__': 'Pair',
                                     '__portable_reduce__': lookup(
-                                        'Pair_eaa324bbdcfaca61#reduce',
-                                        'Pair_eaa324bbdcfaca61',
+                                        'Pair_af460688c3948d4b#reduce',
+                                        'Pair_af460688c3948d4b',
                                     ),
                                     '__annotations__': {'_0': 'typing.Any', '_1': 'typing.Any'},
                                     '__match_args__': ('_0', '_1'),

@@ -1,21 +1,21 @@
 # The class descriptor of `Point`, printed by tests/snapshots.rs.
-# fingerprint 2bc8cb1978b1b1b5
+# fingerprint ff8d13e39515ccaf
 
-register('Point_2bc8cb1978b1b1b5#def', DEF_Point)
+register('Point_ff8d13e39515ccaf#def', DEF_Point)
 register(
-    'Point_2bc8cb1978b1b1b5#reduce',
+    'Point_ff8d13e39515ccaf#reduce',
     (
         pickle.loads,
         (
             builtins.bytes.join(
                 b'',
-                (standalone, lookup('Point_2bc8cb1978b1b1b5#def'), SELECT_Point),
+                (standalone, lookup('Point_ff8d13e39515ccaf#def'), SELECT_Point),
             ),
         ),
     ),
 )
 Point = pickle.loads(
-    builtins.bytes.join(b'', (standalone, lookup('Point_2bc8cb1978b1b1b5#def'), SELECT_Point)),
+    builtins.bytes.join(b'', (standalone, lookup('Point_ff8d13e39515ccaf#def'), SELECT_Point)),
 )
 
 # DEF_Point (AfterCore):
@@ -23,9 +23,9 @@ Point = builtins.next(
     builtins.filter(
         None,
         itertools.chain(
-            (lookup('Point_2bc8cb1978b1b1b5'),),
+            (lookup('Point_ff8d13e39515ccaf'),),
             builtins.map(
-                functools.partial(register, 'Point_2bc8cb1978b1b1b5'),
+                functools.partial(register, 'Point_ff8d13e39515ccaf'),
                 builtins.map(
                     struct,
                     itertools.starmap(
@@ -38,8 +38,8 @@ Point = builtins.next(
                                     '__module__': namespace_name,
                                     '__qualname__': 'Point',
                                     '__portable_reduce__': lookup(
-                                        'Point_2bc8cb1978b1b1b5#reduce',
-                                        'Point_2bc8cb1978b1b1b5',
+                                        'Point_ff8d13e39515ccaf#reduce',
+                                        'Point_ff8d13e39515ccaf',
                                     ),
                                     '__doc__': 'A point in the plane.',
                                     '__annotations__': {'x': 'typing.Any', 'y': 'typing.Any'},

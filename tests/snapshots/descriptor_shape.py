@@ -1,58 +1,58 @@
 # The class descriptor of `Shape`, printed by tests/snapshots.rs.
-# fingerprint 69766601759ac413
+# fingerprint c3481de174dc1d89
 
-register('Shape_69766601759ac413#def', DEF_Shape)
+register('Shape_c3481de174dc1d89#def', DEF_Shape)
 register(
-    'Shape_69766601759ac413#reduce',
+    'Shape_c3481de174dc1d89#reduce',
     (
         pickle.loads,
         (
             builtins.bytes.join(
                 b'',
-                (standalone, lookup('Shape_69766601759ac413#def'), SELECT_Shape),
+                (standalone, lookup('Shape_c3481de174dc1d89#def'), SELECT_Shape),
             ),
         ),
     ),
 )
 register(
-    'Shape_69766601759ac413_Circle#reduce',
+    'Shape_c3481de174dc1d89_Circle#reduce',
     (
         pickle.loads,
         (
             builtins.bytes.join(
                 b'',
-                (standalone, lookup('Shape_69766601759ac413#def'), SELECT_Shape_Circle),
+                (standalone, lookup('Shape_c3481de174dc1d89#def'), SELECT_Shape_Circle),
             ),
         ),
     ),
 )
 register(
-    'Shape_69766601759ac413_Empty#reduce',
+    'Shape_c3481de174dc1d89_Empty#reduce',
     (
         pickle.loads,
         (
             builtins.bytes.join(
                 b'',
-                (standalone, lookup('Shape_69766601759ac413#def'), SELECT_Shape_Empty),
+                (standalone, lookup('Shape_c3481de174dc1d89#def'), SELECT_Shape_Empty),
             ),
         ),
     ),
 )
 pickle.loads(
-    builtins.bytes.join(b'', (standalone, lookup('Shape_69766601759ac413#def'), RETURN_NONE)),
+    builtins.bytes.join(b'', (standalone, lookup('Shape_c3481de174dc1d89#def'), RETURN_NONE)),
 )
-Shape = lookup('Shape_69766601759ac413')
-Shape.Circle = lookup('Shape_69766601759ac413_Circle')
-Shape.Empty = lookup('Shape_69766601759ac413_Empty')
+Shape = lookup('Shape_c3481de174dc1d89')
+Shape.Circle = lookup('Shape_c3481de174dc1d89_Circle')
+Shape.Empty = lookup('Shape_c3481de174dc1d89_Empty')
 
 # DEF_Shape (AfterCore):
 Shape = builtins.next(
     builtins.filter(
         None,
         itertools.chain(
-            (lookup('Shape_69766601759ac413'),),
+            (lookup('Shape_c3481de174dc1d89'),),
             builtins.map(
-                functools.partial(register, 'Shape_69766601759ac413'),
+                functools.partial(register, 'Shape_c3481de174dc1d89'),
                 builtins.map(
                     struct,
                     itertools.starmap(
@@ -65,8 +65,8 @@ Shape = builtins.next(
                                     '__module__': namespace_name,
                                     '__qualname__': 'Shape',
                                     '__portable_reduce__': lookup(
-                                        'Shape_69766601759ac413#reduce',
-                                        'Shape_69766601759ac413',
+                                        'Shape_c3481de174dc1d89#reduce',
+                                        'Shape_c3481de174dc1d89',
                                     ),
                                     '__annotations__': {},
                                     '__match_args__': (),
@@ -80,7 +80,7 @@ Shape = builtins.next(
     ),
 )
 build(
-    lookup('Shape_69766601759ac413'),
+    lookup('Shape_c3481de174dc1d89'),
     (
         None,
         {
@@ -88,9 +88,9 @@ build(
                 builtins.filter(
                     None,
                     itertools.chain(
-                        (lookup('Shape_69766601759ac413_Circle'),),
+                        (lookup('Shape_c3481de174dc1d89_Circle'),),
                         builtins.map(
-                            functools.partial(register, 'Shape_69766601759ac413_Circle'),
+                            functools.partial(register, 'Shape_c3481de174dc1d89_Circle'),
                             builtins.map(
                                 struct,
                                 itertools.starmap(
@@ -98,13 +98,13 @@ build(
                                     (
                                         (
                                             'Circle',
-                                            (lookup('Shape_69766601759ac413'),),
+                                            (lookup('Shape_c3481de174dc1d89'),),
                                             {
                                                 '__module__': namespace_name,
                                                 '__qualname__': 'Shape.Circle',
                                                 '__portable_reduce__': lookup(
-                                                    'Shape_69766601759ac413_Circle#reduce',
-                                                    'Shape_69766601759ac413_Circle',
+                                                    'Shape_c3481de174dc1d89_Circle#reduce',
+                                                    'Shape_c3481de174dc1d89_Circle',
                                                 ),
                                                 '__annotations__': {'r': 'typing.Any'},
                                                 '__match_args__': ('r',),
@@ -121,7 +121,7 @@ build(
     ),
 )
 build(
-    lookup('Shape_69766601759ac413'),
+    lookup('Shape_c3481de174dc1d89'),
     (
         None,
         {
@@ -129,9 +129,9 @@ build(
                 builtins.filter(
                     None,
                     itertools.chain(
-                        (lookup('Shape_69766601759ac413_Empty'),),
+                        (lookup('Shape_c3481de174dc1d89_Empty'),),
                         builtins.map(
-                            functools.partial(register, 'Shape_69766601759ac413_Empty'),
+                            functools.partial(register, 'Shape_c3481de174dc1d89_Empty'),
                             builtins.map(
                                 struct,
                                 itertools.starmap(
@@ -139,13 +139,13 @@ build(
                                     (
                                         (
                                             'Empty',
-                                            (lookup('Shape_69766601759ac413'),),
+                                            (lookup('Shape_c3481de174dc1d89'),),
                                             {
                                                 '__module__': namespace_name,
                                                 '__qualname__': 'Shape.Empty',
                                                 '__portable_reduce__': lookup(
-                                                    'Shape_69766601759ac413_Empty#reduce',
-                                                    'Shape_69766601759ac413_Empty',
+                                                    'Shape_c3481de174dc1d89_Empty#reduce',
+                                                    'Shape_c3481de174dc1d89_Empty',
                                                 ),
                                                 '__annotations__': {},
                                                 '__match_args__': (),

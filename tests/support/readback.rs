@@ -23,6 +23,11 @@ use portable_pickle::{FromPickle, PortablePickle};
 #[path = "foreign.rs"]
 pub mod foreign;
 
+/// Types for Python's data tools and hashing contract (tags, int enums,
+/// frozen and hash-marked keys).
+#[path = "data_tools.rs"]
+pub mod data_tools;
+
 /// The serde cases' values (feature `serde`).
 #[cfg(feature = "serde")]
 #[path = "serde_values.rs"]
@@ -62,6 +67,9 @@ pub fn cases() -> Vec<(&'static str, Check)> {
         ("empty_structs", |bytes| compare(bytes, &empty_structs())),
         ("empty_variants", |bytes| compare(bytes, &empty_variants())),
         ("foreign_fields", |bytes| compare(bytes, &foreign::endpoints())),
+        ("hashing", |bytes| compare(bytes, &data_tools::hashing())),
+        ("int_enums", |bytes| compare(bytes, &data_tools::int_enums())),
+        ("tagged_report", |bytes| compare(bytes, &data_tools::report())),
     ];
     #[cfg(feature = "serde")]
     cases.extend(serde_cases());

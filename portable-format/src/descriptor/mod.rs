@@ -12,7 +12,7 @@
 
 use std::fmt::Write as _;
 
-use crate::layout::{slot, CLASS_REDUCE, FORMAT_VERSION};
+use crate::layout::{slot, CLASS_REDUCE, CLASS_TOOLS, FORMAT_VERSION};
 use crate::names::{class_key, def_key, reduce_key, variant_key};
 use crate::pyexpr::{builtin, print_program, Context, Expr, Fragment, Program, Stmt};
 
@@ -72,7 +72,8 @@ pub struct ClassShape {
 pub enum TypeShape {
     /// A dataclass: structs with named fields, tuple structs (`_0`, `_1`, …), unit structs.
     Struct(ClassShape),
-    /// An `enum.Enum` subclass whose members are `(name, value)`.
+    /// An `enum.Enum` subclass whose members are `(name, value)`, or an
+    /// `enum.IntEnum` subclass when `int` is set.
     UnitEnum {
         /// `__name__`.
         name: String,
@@ -80,6 +81,9 @@ pub enum TypeShape {
         doc: Option<String>,
         /// Members and their values, in declaration order.
         members: Vec<(String, i128)>,
+        /// An `enum.IntEnum`: members are ints (they compare equal to ints
+        /// and are valid JSON keys).
+        int: bool,
     },
     /// A base dataclass named after the enum with one subclass per variant,
     /// reachable as `Base.Variant`.
@@ -110,8 +114,13 @@ pub struct TypeSpec {
     /// struct or unit-only enum uses the real class `module.Name` if that
     /// module is importable on the reading side and defines it.
     pub module: Option<String>,
-    /// Instances refuse attribute assignment.
+    /// Instances refuse attribute assignment (and hash by value).
     pub frozen: bool,
+    /// Instances of a mutable class hash by value all the same
+    /// (`unsafe_hash`): the user marked the class. Without it (or
+    /// `frozen`), a class has `__hash__ = None`, as Python's contract wants
+    /// of a mutable class with `==`.
+    pub hash: bool,
     /// The classes to build.
     pub shape: TypeShape,
 }
@@ -146,6 +155,12 @@ impl TypeSpec {
         }
     }
 
+    /// Whether instances of the type's classes are hashable: frozen, or
+    /// marked [`TypeSpec::hash`]. Unit-only enums' members always are.
+    pub fn is_hashable(&self) -> bool {
+        self.frozen || self.hash || matches!(self.shape, TypeShape::UnitEnum { .. })
+    }
+
     /// The canonical text the fingerprint hashes: one line per fact, every
     /// string length-prefixed (`<bytes>:<text>`), so no two specs share it.
     /// Documented in docs/FORMAT.md ("Class keys"); changing it changes
@@ -175,10 +190,16 @@ impl TypeSpec {
         out.push_str("\nmodule");
         opt(&mut out, self.module.as_deref());
         let _ = writeln!(out, "\nfrozen {}", u8::from(self.frozen));
+        let _ = writeln!(out, "hash {}", u8::from(self.is_hashable()));
         match &self.shape {
             TypeShape::Struct(c) => class(&mut out, "struct", c),
-            TypeShape::UnitEnum { name, doc, members } => {
-                out.push_str("unit_enum");
+            TypeShape::UnitEnum {
+                name,
+                doc,
+                members,
+                int,
+            } => {
+                out.push_str(if *int { "int_enum" } else { "unit_enum" });
                 text(&mut out, name);
                 opt(&mut out, doc.as_deref());
                 let _ = writeln!(out, " {}", members.len());
@@ -387,7 +408,13 @@ impl TypeSpec {
             RealModule::Prefer => self.module.as_deref(),
             RealModule::Skip => None,
         };
-        let decorator = Expr::Memo(if self.frozen { slot::FROZEN_STRUCT } else { slot::STRUCT });
+        // Python's hashing contract: frozen classes hash by value, mutable
+        // ones are unhashable unless marked (`hashable`: `unsafe_hash`).
+        let decorator = match (self.frozen, self.hash) {
+            (true, _) => Expr::Memo(slot::FROZEN_STRUCT),
+            (false, true) => Expr::Memo(slot::NAMESPACE).attr(CLASS_TOOLS[0]),
+            (false, false) => Expr::Memo(slot::STRUCT),
+        };
         let at = |i: usize| slot::CORE_COUNT + i as u32;
         let mut stmts = Vec::new();
         match &self.shape {
@@ -396,7 +423,12 @@ impl TypeSpec {
                 let class_expr = lazy_class(key, or_real_class(module, &class.name, stand_in));
                 stmts.push(Stmt::Discard(class_expr.memoize_at(&class.name, at(0))));
             }
-            TypeShape::UnitEnum { name, doc, members } => {
+            TypeShape::UnitEnum {
+                name,
+                doc,
+                members,
+                int,
+            } => {
                 // starmap(PortableEnum, ((name, [("__qualname__", key),
                 // ("__portable_reduce__", …), ("__doc__", doc), (member, value),
                 // ...]),)): a dunder "member" becomes a class attribute. The
@@ -411,8 +443,12 @@ impl TypeSpec {
                     items.push(pair("__doc__", Expr::str(doc)));
                 }
                 items.extend(members.iter().map(|(m, v)| pair(m, Expr::Int(*v))));
+                let functional_api = match int {
+                    false => Expr::Memo(slot::ENUM),
+                    true => Expr::Memo(slot::NAMESPACE).attr(CLASS_TOOLS[1]),
+                };
                 let stand_in = Expr::global("itertools", "starmap").call([
-                    Expr::Memo(slot::ENUM),
+                    functional_api,
                     Expr::tuple([Expr::tuple([Expr::str(name), Expr::List(items)])]),
                 ]);
                 let class_expr = lazy_class(key, or_real_class(module, name, stand_in));

@@ -15,6 +15,7 @@ fn spec(module: Option<&str>, frozen: bool, shape: TypeShape) -> TypeSpec {
         crate_name: "demo".into(),
         module: module.map(Into::into),
         frozen,
+        hash: false,
         shape,
     }
 }
@@ -31,7 +32,7 @@ fn point() -> TypeSpec {
 fn canonical_text_is_explicit() {
     assert_eq!(
         point().canonical(),
-        "portable-pickle class spec\nformat 1\ncrate 4:demo\nmodule -\nfrozen 0\nstruct 5:Point 8:A point. 2 1:x 1:y\n"
+        "portable-pickle class spec\nformat 1\ncrate 4:demo\nmodule -\nfrozen 0\nhash 0\nstruct 5:Point 8:A point. 2 1:x 1:y\n"
     );
 }
 
@@ -43,6 +44,7 @@ fn fingerprints_are_pinned() {
         name: "Light".into(),
         doc: None,
         members: vec![("Red".into(), 0), ("Green".into(), -5)],
+        int: false,
     };
     let shape = TypeShape::DataEnum {
         base: class("Shape", None, &[]),
@@ -62,10 +64,10 @@ fn fingerprints_are_pinned() {
     assert_eq!(
         got,
         [
-            0xecf6_78c2_2cc6_8e3f,
-            0xe4dc_e111_b6a3_3e32,
-            0x3487_57fb_b948_8a87,
-            0x88e6_c00f_e1bb_a520
+            0xa259_f625_f423_dc83,
+            0xc01b_54dd_99f0_3f0d,
+            0x05ba_966e_24c3_a318,
+            0xa4c2_bd87_7f50_796c
         ],
         "{got:#018x?}"
     );
@@ -84,6 +86,9 @@ fn every_part_of_the_spec_changes_the_fingerprint() {
     let mut s = base.clone();
     s.frozen = true;
     variants.push(s);
+    let mut s = base.clone();
+    s.hash = true;
+    variants.push(s);
     for shape in [
         class("Point", None, &["x", "y"]),
         class("Point", Some("A point."), &["y", "x"]),
@@ -98,6 +103,32 @@ fn every_part_of_the_spec_changes_the_fingerprint() {
     for v in &variants {
         assert_ne!(v.fingerprint(), base.fingerprint(), "{v:?}");
     }
+}
+
+#[test]
+fn int_enums_and_hashing() {
+    let light = |int| TypeShape::UnitEnum {
+        name: "Light".into(),
+        doc: None,
+        members: vec![("Red".into(), 0)],
+        int,
+    };
+    let (plain, int) = (spec(None, false, light(false)), spec(None, false, light(true)));
+    assert!(
+        int.canonical().contains("\nint_enum 5:Light - 1\n"),
+        "{}",
+        int.canonical()
+    );
+    assert_ne!(plain.fingerprint(), int.fingerprint());
+    assert!(int.print().contains("namespace.int_enum"), "{}", int.print());
+    assert!(!plain.print().contains("int_enum"));
+    assert!(plain.is_hashable() && !point().is_hashable());
+    let mut marked = point();
+    marked.hash = true;
+    assert!(marked.is_hashable() && marked.print().contains("namespace.hashable"));
+    let mut frozen = point();
+    frozen.frozen = true;
+    assert!(frozen.is_hashable() && !frozen.print().contains("hashable"));
 }
 
 #[test]

@@ -44,7 +44,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::error::{Error, ErrorKind};
-use crate::layout::slot;
+use crate::layout::{slot, CLASS_TOOLS};
 use crate::opcodes as op;
 use portable_format::names::{parse_class_key, DEF_SUFFIX, REDUCE_SUFFIX};
 
@@ -1186,6 +1186,13 @@ impl<'b> Machine<'b> {
             (slot::LOADS, [Sh::ClassPickle(class)]) => class.map_or(Sh::None, Sh::Class),
             (slot::LOADS, [Sh::Bytes(b, offset)]) => self.loads(b.clone(), *offset, c),
             (slot::GETATTR, [Sh::Class(i), Sh::Str(m)]) => c.attribute(*i, m),
+            // The class tools read from the namespace (`hashable`, `int_enum`).
+            (slot::GETATTR, [Sh::Helper(slot::NAMESPACE), Sh::Str(m)]) if &**m == CLASS_TOOLS[0] => {
+                Sh::Helper(slot::STRUCT)
+            }
+            (slot::GETATTR, [Sh::Helper(slot::NAMESPACE), Sh::Str(m)]) if &**m == CLASS_TOOLS[1] => {
+                Sh::Helper(slot::ENUM)
+            }
             (slot::REGISTER, [Sh::Str(k), Sh::Bytes(def, offset)]) => {
                 if let Some(key) = k.strip_suffix(DEF_SUFFIX) {
                     let place = Place::ClassDefinition {

@@ -11,7 +11,7 @@
 use std::rc::Rc;
 
 use super::{malformed, Admit, Id, Node, ObjNode, Source, Unpickler};
-use crate::layout::{slot, NAMESPACE};
+use crate::layout::{slot, CLASS_TOOLS, NAMESPACE};
 use crate::read::error::Error;
 use crate::read::source::SliceSource;
 use crate::read::value::{Call, Global};
@@ -410,6 +410,20 @@ impl<S: Source> Unpickler<'_, S> {
             // getattr(None, name, None): the real-class path of a descriptor
             // (no module is ever found here).
             (slot::GETATTR, [obj, _, default]) if matches!(self.node(*obj), Node::None) => Ok(*default),
+            // getattr(namespace, tool): the class tools without a memo slot
+            // (`hashable` builds a dataclass as `struct` does, `int_enum`
+            // an enum as `enum` does; here only names and fields matter).
+            (slot::GETATTR, [obj, name])
+                if matches!(self.node(*obj), Node::Sym(s) if matches!(**s, Sym::Module))
+                    && self.str_of(*name).is_some_and(|n| CLASS_TOOLS.contains(&n)) =>
+            {
+                let tool = if self.str_of(*name) == Some(CLASS_TOOLS[0]) {
+                    slot::STRUCT
+                } else {
+                    slot::ENUM
+                };
+                self.sym(Sym::Fn(tool))
+            }
             (slot::GETATTR, [obj, name]) => {
                 let member = self.str_of(*name).ok_or_else(|| helper_misuse("getattr"))?;
                 let Node::Sym(sym) = self.node(*obj) else {

@@ -241,6 +241,9 @@ fn build(q: &Query<'_>, by_key: &mut HashMap<u64, &'static ClassDescriptor>) -> 
         crate_name: String::new(),
         module: None,
         frozen: false,
+        // serde has no attribute to mark a key type, and serde values are
+        // often map keys: serde classes hash by value (README, serde bridge).
+        hash: true,
         shape,
     };
     let key = spec.fingerprint();
