@@ -107,6 +107,32 @@ fn small_point(c: &mut Criterion) {
     g.throughput(Throughput::Elements(1));
     g.bench_function("portable/to_vec", |b| b.iter(|| portable_pickle::to_vec(black_box(&p))));
     g.bench_function("serde_pickle/to_vec", |b| b.iter(|| serde_to_vec(black_box(&p))));
+
+    // Issue 14: a session's later pickles (`Pickler`) against serde-pickle
+    // writing the same value into a reused `Vec`, one message each.
+    let mut session = portable_pickle::Pickler::new(Vec::with_capacity(4096));
+    session.dump(&p).unwrap();
+    let first = session.get_ref().len();
+    session.dump(&p).unwrap();
+    let later = session.get_ref().len() - first;
+    let theirs = serde_to_vec(&p).len();
+    println!(
+        "bytes/point message: portable Pickler later {later} B (first {first} B), serde-pickle {theirs} B, ratio {:.3}",
+        later as f64 / theirs as f64
+    );
+    g.bench_function("portable/pickler_later", |b| {
+        b.iter(|| {
+            session.get_mut().clear();
+            session.dump(black_box(&p)).unwrap();
+        })
+    });
+    let mut out = Vec::with_capacity(4096);
+    g.bench_function("serde_pickle/to_writer_vec", |b| {
+        b.iter(|| {
+            out.clear();
+            serde_pickle::to_writer(&mut out, black_box(&p), Default::default()).unwrap();
+        })
+    });
     g.finish();
 }
 

@@ -5,6 +5,8 @@
 #
 #   1. scripts/setup-readers.sh   pypy3 (apt, as root) and Pyodide (npm ci)
 #      scripts/setup-engines.sh   dask, distributed, joblib, cloudpickle (pinned)
+#      scripts/setup-numpy.sh     numpy (pinned) into target/numpy-venv, the
+#                                 array tests' CPython reader (tests/arrays.rs)
 #                                 into the venv target/engines-venv
 #      scripts/setup-pandas.sh    pandas (pinned) into target/pandas-venv, for
 #                                 tests/data_tools.rs (the README's pandas example)
@@ -34,6 +36,7 @@ unset PORTABLE_PICKLE_READBACK_DIR
 
 scripts/setup-readers.sh
 scripts/setup-engines.sh
+scripts/setup-numpy.sh
 scripts/setup-pandas.sh
 engines_python="${ENGINES_VENV:-target/engines-venv}/bin/python"
 cargo fmt --all --check

@@ -27,6 +27,9 @@ use std::io;
 /// Derives [`PortablePickle`](trait@PortablePickle): the type's Python class
 /// descriptor as `const` bytes and the code that writes its instances.
 pub use portable_macros::PortablePickle;
+/// Arrays of numbers: [`Array`] for values, `#[pickle(array)]` for fields
+/// (README, "Arrays").
+pub use portable_runtime::array::{Array, ArrayData, Element, FromArray};
 /// What a [`PortablePickle`](trait@PortablePickle) impl writes to; see the
 /// README's "Foreign types" for hand-written impls.
 pub use portable_runtime::Encoder;
@@ -107,6 +110,72 @@ pub fn to_writer_with<W: io::Write, T: PortablePickle + ?Sized>(
 /// Choices for a whole stream written by [`to_vec_with`]/[`to_writer_with`].
 pub use portable_runtime::WriteOptions;
 
+/// Many values on one writer, each a complete pickle that Python loads with
+/// `pickle.load(f)` in a loop: the first carries the header, later ones
+/// reuse the classes the reading process already has, so a small message
+/// costs tens of bytes (a one-`Point` pickle: 46).
+///
+/// ```
+/// use portable_pickle::{Pickler, PortablePickle};
+///
+/// #[derive(PortablePickle)]
+/// struct Point { x: f64, y: f64 }
+///
+/// let mut pickler = Pickler::new(Vec::new());
+/// pickler.dump(&Point { x: 1.0, y: 2.0 })?;
+/// let first = pickler.get_ref().len();
+/// pickler.dump(&Point { x: 3.0, y: 4.0 })?;
+/// assert!(pickler.get_ref().len() - first <= 48);
+/// // Python: with open(path, "rb") as f: pickle.load(f), pickle.load(f)
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// Loading a later pickle in a process that never loaded the session's
+/// first one fails with `ModuleNotFoundError: No module named '_pp_v1'`
+/// (the namespace's short name), never with a wrong value; where readers
+/// may start mid-stream, [`Pickler::self_contained`] makes every pickle a
+/// complete stream. The README's "Many values on one stream" shows the
+/// pattern for pipes and sockets.
+pub struct Pickler<W: io::Write>(portable_runtime::Pickler<W>);
+
+impl<W: io::Write> Pickler<W> {
+    /// A session writing to `writer`.
+    pub fn new(writer: W) -> Self {
+        Pickler(portable_runtime::Pickler::with_header(HEADER, writer))
+    }
+
+    /// Every pickle a complete stream with the header (`true`), for readers
+    /// that may start reading anywhere; the default is `false`.
+    pub fn self_contained(self, on: bool) -> Self {
+        Pickler(self.0.self_contained(on))
+    }
+
+    /// The [`WriteOptions`] of every pickle.
+    pub fn with_options(self, options: &WriteOptions) -> Self {
+        Pickler(self.0.with_options(options))
+    }
+
+    /// Writes `value` as one complete pickle, and flushes the writer.
+    pub fn dump<T: PortablePickle + ?Sized>(&mut self, value: &T) -> io::Result<()> {
+        self.0.dump(value)
+    }
+
+    /// The writer.
+    pub fn get_ref(&self) -> &W {
+        self.0.get_ref()
+    }
+
+    /// The writer, mutably.
+    pub fn get_mut(&mut self) -> &mut W {
+        self.0.get_mut()
+    }
+
+    /// Ends the session, returning the writer.
+    pub fn into_inner(self) -> W {
+        self.0.into_inner()
+    }
+}
+
 /// Reads a value back from a pickle stream: one written by [`to_vec`], one
 /// CPython's `pickle.dumps` wrote (protocols 0–5) for objects loaded from
 /// such streams, or plain Python data whose shape fits `T`.
@@ -161,6 +230,7 @@ pub mod serde;
 
 #[doc(hidden)]
 pub mod __private {
+    pub use portable_runtime::array::{read_field as read_array, write_field as write_array};
     pub use portable_runtime::read::derive as read;
     pub use portable_runtime::read::{ClassNames, FromPickleBytes, ReadContext};
     pub use portable_runtime::{ClassDescriptor, Encoder};

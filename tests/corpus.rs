@@ -1,11 +1,17 @@
 //! The type corpus: every row of the README's mapping table, written by
 //! Rust and checked by Python against expected values.
 
+#[path = "support/array_cases.rs"]
+mod array_cases;
+#[path = "support/array_values.rs"]
+mod array_values;
 #[path = "support/readback.rs"]
 mod readback;
 #[cfg(feature = "serde")]
 #[path = "support/serde_cases.rs"]
 mod serde_cases;
+#[path = "support/session.rs"]
+mod session;
 mod support;
 
 use std::borrow::Cow;
@@ -806,6 +812,8 @@ fn corpus_loads_in_cpython() {
 
     guarantees(&mut c);
     feature_cases(&mut c);
+    // A session: 10,000 pickles of one `Pickler`, loaded in a loop.
+    c.raw("session", &session::session().0, session::CHECK, None);
     // Fields of foreign types: `display`, `with`, a hand-written impl.
     c.case(
         "foreign_fields",
@@ -819,6 +827,8 @@ fn corpus_loads_in_cpython() {
     // The serde bridge's streams (tests/support/serde_cases.rs).
     #[cfg(feature = "serde")]
     serde_cases::serde_cases(&mut c);
+    // Arrays (tests/support/array_cases.rs): numpy or the stdlib fallback.
+    array_cases::array_cases(&mut c);
 
     // The header and payload alone.
     c.raw(

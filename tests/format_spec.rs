@@ -114,3 +114,13 @@ fn opcode_list_names_real_opcodes() {
         assert!(opcodes::TABLE.iter().any(|(_, t)| t == n), "{n} is no opcode");
     }
 }
+
+#[test]
+fn printed_array_tools_are_the_compiled_ones() {
+    let doc = read("docs/FORMAT.md");
+    assert_eq!(
+        block(&doc, "python array-tools"),
+        portable_runtime::array_format::print_tools().trim_end(),
+        "FORMAT.md's array tools are stale"
+    );
+}

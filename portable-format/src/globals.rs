@@ -73,6 +73,13 @@ pub const RECIPE: &[(&str, &str)] = &[
     ("gc", "enable"),
     ("gc", "disable"),
     ("weakref", "finalize"),
+    // The array tools (crate::array), in streams that hold arrays.
+    ("sys", "byteorder"),
+    ("array", "array"),
+    ("operator", "itemgetter"),
+    ("builtins", "memoryview"),
+    ("builtins", "memoryview.cast"),
+    ("builtins", "memoryview.tolist"),
 ];
 
 /// Whether a stream written by this crate may reference `module.name`

@@ -373,3 +373,14 @@ pub(crate) fn header_bindings() -> Bindings {
         .get_or_init(|| bindings_of(&header_program(NAMESPACE, &[]), slot::COUNT))
         .clone()
 }
+
+/// What a session's pickle that carries the header adds right after it:
+/// `sys.modules.setdefault(SESSION_MODULE, namespace)`, the namespace's
+/// short name that the session's later pickles import classes from.
+pub fn session_prologue() -> Program {
+    Program::new([Stmt::Discard(builtin("dict.setdefault").call([
+        Expr::Memo(slot::MODULES),
+        Expr::str(crate::layout::SESSION_MODULE),
+        Expr::Memo(slot::NAMESPACE),
+    ]))])
+}

@@ -9,6 +9,12 @@ pub const FORMAT_VERSION: u32 = 1;
 /// Name of the one private module the header adds to `sys.modules`.
 pub const NAMESPACE: &str = "_portable_pickle_v1";
 
+/// A second, short name of the namespace in `sys.modules`, added by the
+/// first pickle of a session (`Pickler`): its later pickles name classes as
+/// `GLOBAL _pp_v1 <alias>`, a few bytes each. A later pickle loaded where no
+/// first one was fails with `No module named '_pp_v1'`.
+pub const SESSION_MODULE: &str = "_pp_v1";
+
 /// Memo slots defined by the header, in the order it defines them.
 ///
 /// Slots below [`slot::CORE_COUNT`] are defined by the bootstrap core that

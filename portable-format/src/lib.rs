@@ -7,6 +7,7 @@
 //! on this crate, so no opcode, slot or key logic exists twice.
 #![warn(missing_docs)]
 
+pub mod array;
 pub mod descriptor;
 pub mod globals;
 pub mod header;

@@ -98,6 +98,33 @@ pub fn parse_class_key(key: &str) -> Option<ParsedKey<'_>> {
     None
 }
 
+/// 64-bit FNV-1a: stable across builds and platforms, computed at compile time.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Digits of [`session_alias`].
+const ALIAS_DIGITS: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+/// Length of [`session_alias`]: 10 base-62 digits (59.5 bits).
+pub const ALIAS_LEN: usize = 10;
+
+/// The short name under which a session's later pickles find the class
+/// registered under `key` (`GLOBAL _pp_v1 <alias>`): 10 base-62 digits of
+/// the key's FNV-1a hash, so the same class gets the same alias in every
+/// writer, and a later one-`Point` pickle stays under 48 bytes.
+pub fn session_alias(key: &str) -> String {
+    let mut n = fnv1a(key.as_bytes());
+    (0..ALIAS_LEN)
+        .map(|_| {
+            let d = ALIAS_DIGITS[(n % 62) as usize];
+            n /= 62;
+            char::from(d)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,5 +164,14 @@ mod tests {
         assert!(is_identifier("_x1") && is_identifier("é"));
         assert!(!is_identifier("") && !is_identifier("1x") && !is_identifier("a-b") && !is_identifier("a.b"));
         assert!(is_dotted_identifier("a.b_c") && !is_dotted_identifier("a..b") && !is_dotted_identifier(""));
+    }
+
+    #[test]
+    fn session_alias_is_ten_base62_digits_of_the_key() {
+        let a = super::session_alias("Point_0123456789abcdef");
+        assert_eq!(a.len(), super::ALIAS_LEN);
+        assert!(a.bytes().all(|b| b.is_ascii_alphanumeric()));
+        assert_eq!(a, super::session_alias("Point_0123456789abcdef"));
+        assert_ne!(a, super::session_alias("Point_0123456789abcdee"));
     }
 }

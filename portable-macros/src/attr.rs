@@ -44,6 +44,7 @@ pub const SERDE: &str = "serde";
 pub const WITH: &str = "with";
 /// Field: written as `str` through `Display`, read through `FromStr`.
 pub const DISPLAY: &str = "display";
+pub const ARRAY: &str = "array";
 /// Container: when reading, attributes that are not fields are an error.
 pub const DENY_UNKNOWN_FIELDS: &str = "deny_unknown_fields";
 /// Container: derive only the write side (no `FromPickle`), for types with
@@ -312,6 +313,8 @@ pub enum Codec {
     With(syn::Path),
     /// `display`: `Display` / `FromStr`.
     Display,
+    /// `array`: one raw buffer, `ArrayData` / `FromArray`.
+    Array,
 }
 
 impl Field {
@@ -345,6 +348,9 @@ impl Field {
             } else if meta.path.is_ident(SERDE) {
                 no_value(meta, SERDE)?;
                 codec(SERDE, Codec::Serde);
+            } else if meta.path.is_ident(ARRAY) {
+                no_value(meta, ARRAY)?;
+                codec(ARRAY, Codec::Array);
             } else if meta.path.is_ident(DISPLAY) {
                 no_value(meta, DISPLAY)?;
                 codec(DISPLAY, Codec::Display);
@@ -361,7 +367,7 @@ impl Field {
             } else {
                 return Err(unknown(
                     meta,
-                    "`rename`, `skip`, `default`, `bytes`, `serde`, `with`, `display`",
+                    "`rename`, `skip`, `default`, `bytes`, `serde`, `with`, `display`, `array`",
                 ));
             }
             Ok(())

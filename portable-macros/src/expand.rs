@@ -205,6 +205,8 @@ fn descriptor(spec: &TypeSpec) -> TokenStream {
     let key = Literal::u64_suffixed(encoded.key);
     let slots = Literal::u32_suffixed(encoded.slots);
     let bytes = Literal::byte_string(&encoded.bytes);
+    let aliases = Literal::byte_string(&encoded.aliases);
+    let reference = Literal::byte_string(&encoded.reference);
     let stdlib_only = match &encoded.stdlib_only {
         Some(b) => {
             let b = Literal::byte_string(b);
@@ -216,6 +218,7 @@ fn descriptor(spec: &TypeSpec) -> TokenStream {
         static __CLASS: ::portable_pickle::__private::ClassDescriptor =
             ::portable_pickle::__private::ClassDescriptor {
                 key: #key, slots: #slots, bytes: #bytes, stdlib_only: #stdlib_only,
+                aliases: #aliases, reference: #reference,
             };
     }
 }
@@ -257,6 +260,10 @@ fn write_value(field: &Field<'_>, value: TokenStream) -> TokenStream {
             quote!(#write(#value, __p))
         }
         Some((Codec::With(module), _)) => quote!(#module::write(#value, __p)),
+        Some((Codec::Array, span)) => {
+            let write = quote_spanned!(span=> ::portable_pickle::__private::write_array);
+            quote!(#write(#value, __p))
+        }
         Some((Codec::Display, span)) => {
             let write = quote_spanned!(span=> ::portable_pickle::__private::write_display);
             quote!(#write(#value, __p))

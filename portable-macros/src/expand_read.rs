@@ -193,6 +193,7 @@ fn field_from(ty_name: &str, f: &Field<'_>, slot: TokenStream) -> TokenStream {
         Some((Codec::Bytes, span)) => quote_spanned!(span=> ::portable_pickle::__private::read::bytes_value::<#ty>),
         Some((Codec::Display, span)) => quote_spanned!(span=> ::portable_pickle::__private::read::display_value::<#ty>),
         Some((Codec::With(module), _)) => quote!(#module::read),
+        Some((Codec::Array, span)) => quote_spanned!(span=> ::portable_pickle::__private::read_array::<#ty>),
         Some((Codec::Serde, span)) => {
             let read = quote_spanned!(span=> ::portable_pickle::serde::__read_field::<#ty>);
             let default = match f.attrs.default {

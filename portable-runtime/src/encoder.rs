@@ -3,11 +3,22 @@
 
 use std::collections::HashMap;
 use std::io::{self, Write};
+use std::sync::OnceLock;
 
 use crate::descriptor::ClassDescriptor;
 use crate::layout::slot;
 use crate::opcodes::*;
 use crate::writer::OpWriter;
+
+/// `header::session_prologue`, compiled once.
+fn session_prologue() -> &'static [u8] {
+    static PROLOGUE: OnceLock<Vec<u8>> = OnceLock::new();
+    PROLOGUE.get_or_init(|| {
+        crate::header::session_prologue()
+            .compile(crate::pyexpr::Context::Descriptor)
+            .bytes
+    })
+}
 
 /// Frames are closed once they reach this size, as CPython's framer does.
 pub const FRAME_TARGET: usize = 64 * 1024;
@@ -97,6 +108,25 @@ pub struct Encoder<'s> {
     shared: HashMap<usize, u32>,
     /// Descriptors without the real-module lookup ([`WriteOptions::real_modules`]).
     stdlib_only: bool,
+    /// Set for a pickle of a session ([`crate::Pickler`]).
+    session: Option<SessionPickle>,
+}
+
+/// What one pickle of a session needs beyond a plain stream.
+#[derive(Debug, Default)]
+pub(crate) struct SessionPickle {
+    /// Keys of the classes the reading process already has, from earlier
+    /// pickles of the session (a session uses few types: a short vector
+    /// beats hashing each key).
+    pub(crate) known: Vec<u64>,
+    /// A later pickle (no header): classes are referenced by alias.
+    pub(crate) later: bool,
+    /// A later pickle met a class the reader does not have yet: it must be
+    /// written again with the header.
+    pub(crate) needs_header: bool,
+    /// Where a later pickle's frame would start, until it has one: a small
+    /// later pickle has no `FRAME`; a large one gets it inserted here.
+    pub(crate) unframed_from: Option<usize>,
 }
 
 impl<'s> Encoder<'s> {
@@ -106,16 +136,57 @@ impl<'s> Encoder<'s> {
     pub fn new(header: &[u8]) -> Self {
         let mut w = OpWriter::with_memo_len(slot::COUNT);
         w.raw(header);
-        let mut p = Encoder {
+        let mut p = Encoder::unframed(w);
+        p.open_frame();
+        p
+    }
+
+    /// A stream whose first bytes are `w`'s, with no frame open.
+    fn unframed(w: OpWriter) -> Self {
+        Encoder {
             w,
             frame_start: None,
             sink: None,
             types: TypeTable::default(),
             shared: HashMap::new(),
             stdlib_only: false,
+            session: None,
+        }
+    }
+
+    /// A pickle of a session, `known` holding the classes the reader has
+    /// from its earlier pickles. With the header (the session's first
+    /// pickle, or one that meets a class the reader does not have):
+    /// `header`, the namespace's short name, and each descriptor followed by
+    /// its classes' aliases; without (`header` `None`, a later pickle):
+    /// `PROTO 4`, no frame unless it grows large, each class referenced by
+    /// alias, written into `buf`'s allocation.
+    pub(crate) fn for_session(header: Option<&[u8]>, known: Vec<u64>, buf: Vec<u8>) -> Self {
+        let mut p = match header {
+            Some(header) => {
+                let mut p = Encoder::new(header);
+                p.w.raw(session_prologue());
+                p
+            }
+            None => {
+                let mut w = OpWriter::reusing(buf);
+                w.proto();
+                Encoder::unframed(w)
+            }
         };
-        p.open_frame();
+        let later = header.is_none();
+        p.session = Some(SessionPickle {
+            known,
+            later,
+            needs_header: false,
+            unframed_from: later.then(|| p.w.len()),
+        });
         p
+    }
+
+    /// The session state back, once the value is written.
+    pub(crate) fn take_session(&mut self) -> Option<SessionPickle> {
+        self.session.take()
     }
 
     /// Like [`Encoder::new`], but each full frame is written to `sink`, so
@@ -125,6 +196,12 @@ impl<'s> Encoder<'s> {
         let mut p = Encoder::new(header);
         p.sink = Some(sink);
         p
+    }
+
+    /// Hands each full frame to `sink` (see [`Encoder::with_sink`]).
+    pub(crate) fn streaming_to(mut self, sink: &'s mut dyn Write) -> Self {
+        self.sink = Some(sink);
+        self
     }
 
     /// Applies `options` to the stream; call before writing anything.
@@ -189,6 +266,28 @@ impl<'s> Encoder<'s> {
                 self.open_frame();
                 Ok(())
             }
+            Some(_) => Ok(()),
+            None => self.frame_late(),
+        }
+    }
+
+    /// A later pickle of a session that has grown to a frame's size gets
+    /// its first `FRAME`, inserted where the body starts.
+    #[cold]
+    fn frame_late(&mut self) -> io::Result<()> {
+        let Some(session) = self.session.as_mut() else {
+            return Ok(());
+        };
+        match session.unframed_from {
+            Some(at) if self.w.len() - at >= FRAME_TARGET => {
+                session.unframed_from = None;
+                let buf = self.w.buf_mut();
+                buf.splice(at..at, [FRAME, 0, 0, 0, 0, 0, 0, 0, 0]);
+                self.frame_start = Some(at);
+                self.close_frame()?;
+                self.open_frame();
+                Ok(())
+            }
             _ => Ok(()),
         }
     }
@@ -235,6 +334,40 @@ impl<'s> Encoder<'s> {
         }
     }
 
+    /// A `bytearray` (`BYTEARRAY8`): an array's buffer, outside frames from
+    /// [`FRAME_TARGET`] on (handed to the sink as it is, without a copy).
+    pub(crate) fn bytearray(&mut self, b: &[u8]) -> io::Result<()> {
+        let head = |w: &mut OpWriter| {
+            w.op(BYTEARRAY8);
+            w.raw(&(b.len() as u64).to_le_bytes());
+        };
+        if b.len() < FRAME_TARGET {
+            head(&mut self.w);
+            self.w.raw(b);
+            Ok(())
+        } else {
+            self.large(head, b)
+        }
+    }
+
+    /// Memo slot of a descriptor that is not a class's (the array tools),
+    /// writing it the first time this stream meets `key`.
+    pub(crate) fn tools_slot(&mut self, key: u64, slots: u32, bytes: &[u8]) -> u32 {
+        if let Some(s) = self.types.get(key) {
+            return s;
+        }
+        let first = self.w.memo_len();
+        // The tools read the header's slots and are chosen per load: a
+        // session's pickle with arrays carries the header.
+        if let Some(session) = self.session.as_mut().filter(|s| s.later) {
+            session.needs_header = true;
+        }
+        self.w.raw(bytes);
+        self.w.add_memo_len(slots);
+        self.types.insert(key, first);
+        first
+    }
+
     /// Memo slot of the class(es) `desc` defines, writing the descriptor the
     /// first time this stream meets it.
     #[doc(hidden)]
@@ -248,7 +381,19 @@ impl<'s> Encoder<'s> {
             Some(stdlib_only) if self.stdlib_only => stdlib_only,
             _ => desc.bytes,
         };
-        self.w.raw(bytes);
+        match self.session.as_mut() {
+            None => self.w.raw(bytes),
+            Some(session) if !session.later => {
+                self.w.raw(bytes);
+                self.w.raw(desc.aliases);
+                if !session.known.contains(&desc.key) {
+                    session.known.push(desc.key);
+                }
+            }
+            Some(session) if session.known.contains(&desc.key) => self.w.raw(desc.reference),
+            // Written again with the header: what is written now is dropped.
+            Some(session) => session.needs_header = true,
+        }
         self.w.add_memo_len(desc.slots);
         self.types.insert(desc.key, first);
         first

@@ -27,6 +27,7 @@ macro_rules! for_each_tuple {
     };
 }
 
+pub mod array;
 mod encoder;
 mod features;
 mod globals;
@@ -35,9 +36,12 @@ mod impls;
 pub mod read;
 #[cfg(feature = "serde")]
 pub mod serde;
+mod session;
 mod std_impls;
 
-pub use portable_format::{descriptor, globals as spec_globals, header, layout, names, opcodes, pyexpr, writer};
+pub use portable_format::{
+    array as array_format, descriptor, globals as spec_globals, header, layout, names, opcodes, pyexpr, writer,
+};
 
 use std::io;
 
@@ -45,6 +49,7 @@ pub use descriptor::ClassDescriptor;
 pub use encoder::{Encoder, StdGlobal, WriteOptions, FRAME_TARGET};
 pub use hashable::PyHashable;
 pub use read::{FromPickle, Value};
+pub use session::Pickler;
 
 /// A Rust value that can be written as a portable pickle.
 ///

@@ -12,8 +12,8 @@
 
 use std::fmt::Write as _;
 
-use crate::layout::{slot, CLASS_REDUCE, CLASS_TOOLS, FORMAT_VERSION};
-use crate::names::{class_key, def_key, reduce_key, variant_key};
+use crate::layout::{slot, CLASS_REDUCE, CLASS_TOOLS, FORMAT_VERSION, SESSION_MODULE};
+use crate::names::{class_key, def_key, fnv1a, reduce_key, session_alias, variant_key};
 use crate::pyexpr::{builtin, print_program, Context, Expr, Fragment, Program, Stmt};
 
 /// One Rust type's class descriptor, as embedded by the derive.
@@ -30,6 +30,14 @@ pub struct ClassDescriptor {
     /// real-module lookup (same key and slots), for streams that must
     /// import nothing outside the standard library.
     pub stdlib_only: Option<&'static [u8]>,
+    /// What a session's pickle that carries the descriptor adds after it:
+    /// each class registered again under its short alias
+    /// ([`TypeSpec::alias_program`]).
+    pub aliases: &'static [u8],
+    /// What a session's later pickle, which has no header, writes instead of
+    /// the descriptor: the same memo slots, from the aliases
+    /// ([`TypeSpec::reference_program`]).
+    pub reference: &'static [u8],
 }
 
 /// The memo slots a descriptor defines, relative to the first one (which
@@ -136,13 +144,10 @@ pub struct EncodedDescriptor {
     pub bytes: Vec<u8>,
     /// See [`ClassDescriptor::stdlib_only`].
     pub stdlib_only: Option<Vec<u8>>,
-}
-
-/// 64-bit FNV-1a: stable across builds and platforms, computed at compile time.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    /// See [`ClassDescriptor::aliases`].
+    pub aliases: Vec<u8>,
+    /// See [`ClassDescriptor::reference`].
+    pub reference: Vec<u8>,
 }
 
 impl TypeSpec {
@@ -289,11 +294,65 @@ impl TypeSpec {
             assert_eq!(other.memo_len, compiled.memo_len, "both variants define the same slots");
             other.bytes
         });
+        let reference = self.reference_program().compile(Context::Reference);
+        assert_eq!(
+            reference.memo_len, compiled.memo_len,
+            "a reference defines the descriptor's slots"
+        );
         EncodedDescriptor {
             key: self.fingerprint(),
             slots: compiled.memo_len,
             bytes: compiled.bytes,
             stdlib_only,
+            aliases: self.alias_program().compile(Context::Descriptor).bytes,
+            reference: reference.bytes,
+        }
+    }
+
+    /// After the descriptor, in a session's pickle that carries it: each
+    /// class registered again under its alias,
+    /// `register(session_alias(KEY), lookup(KEY))`, so later pickles can
+    /// name it in a few bytes.
+    pub fn alias_program(&self) -> Program {
+        Program::new(
+            self.class_keys()
+                .iter()
+                .map(|key| Stmt::Discard(register(&session_alias(key), lookup(key)))),
+        )
+    }
+
+    /// In a session's later pickle, instead of the descriptor: the memo
+    /// slots the descriptor defines (see [`offset`]), each class as
+    /// `GLOBAL _pp_v1 <alias>`, a unit enum's members as `<alias>.<member>`,
+    /// field names as strings.
+    pub fn reference_program(&self) -> Program {
+        let keys = self.class_keys();
+        let names = self.class_names();
+        let class = |key: &str| Expr::global(SESSION_MODULE, &session_alias(key));
+        let mut items: Vec<Expr> = keys
+            .iter()
+            .zip(&names)
+            .enumerate()
+            .map(|(i, (key, name))| class(key).memoize_at(name, i as u32))
+            .collect();
+        match &self.shape {
+            TypeShape::Struct(c) if self.instance_encoding() == InstanceEncoding::State => {
+                for (i, f) in c.fields.iter().enumerate() {
+                    items.push(Expr::str(f).memoize_at(f, offset::field_name(i as u32)));
+                }
+            }
+            TypeShape::UnitEnum { members, .. } => {
+                let alias = session_alias(&keys[0]);
+                for (i, (m, _)) in members.iter().enumerate() {
+                    let member = Expr::global(SESSION_MODULE, &format!("{alias}.{m}"));
+                    items.push(member.memoize_at(m, offset::member(i as u32)));
+                }
+            }
+            _ => {}
+        }
+        match <[Expr; 1]>::try_from(items) {
+            Ok([one]) => Program::new([Stmt::Discard(one)]),
+            Err(items) => Program::new([Stmt::Group(items)]),
         }
     }
 

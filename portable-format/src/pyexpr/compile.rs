@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use super::{print_expr, Compiled, Context, Expr, Program, Stmt};
 use crate::globals;
-use crate::layout::slot;
+use crate::layout::{slot, SESSION_MODULE};
 use crate::opcodes::*;
 use crate::writer::OpWriter;
 
@@ -101,6 +101,7 @@ impl Compiler {
             Context::Fresh => (0, Bindings::default()),
             Context::AfterCore => (slot::CORE_COUNT, crate::header::core_bindings()),
             Context::Descriptor => (0, crate::header::header_bindings()),
+            Context::Reference => (0, Bindings::default()),
         };
         Compiler {
             w: OpWriter::with_memo_len(start),
@@ -137,6 +138,7 @@ impl Compiler {
         let defined = match self.context {
             // A descriptor's own entries sit at an unknown index: it reads the header's only.
             Context::Descriptor => idx < slot::COUNT,
+            Context::Reference => false,
             // Fragments after the core may read entries a sibling fragment defined.
             Context::AfterCore | Context::Fresh => true,
         };
@@ -195,6 +197,14 @@ impl Compiler {
                         self.w.op(SETITEMS);
                     }
                 }
+            }
+            Expr::Global { module, name } if self.context == Context::Reference => {
+                assert_eq!(
+                    module, SESSION_MODULE,
+                    "a session reference names the session module only"
+                );
+                self.w.global_line(module, name);
+                self.globals.push((module.clone(), name.clone()));
             }
             Expr::Global { module, name } => {
                 if let Some(&idx) = self.bound.globals.get(&(module.clone(), name.clone())) {
@@ -257,7 +267,7 @@ impl Compiler {
                     assert_eq!(got, *want, "{name} memoized at {got}, the layout says {want}");
                 }
                 // Only absolute indices can be reused; a descriptor's are relative.
-                if self.context != Context::Descriptor {
+                if !matches!(self.context, Context::Descriptor | Context::Reference) {
                     match &**value {
                         Expr::Str(s) => {
                             self.bound.strings.entry(s.clone()).or_insert(got);

@@ -126,6 +126,12 @@ pub enum Context {
     /// not known in advance: a class descriptor. Its own memo entries are
     /// counted from 0 and never read back by the descriptor itself.
     Descriptor,
+    /// A later pickle of a session, which has no header: the classes the
+    /// session's first pickle registered, named by their alias in
+    /// [`crate::layout::SESSION_MODULE`] (written with the short `GLOBAL`
+    /// opcode). Like a descriptor, its entries sit at an index not known in
+    /// advance and are never read back.
+    Reference,
 }
 
 /// One statement of a [`Program`].

@@ -52,7 +52,7 @@ impl Printer {
     /// names of the header's slots defined there.
     fn new(context: Context) -> Printer {
         let known = match context {
-            Context::Fresh => 0,
+            Context::Fresh | Context::Reference => 0,
             Context::AfterCore => slot::CORE_COUNT,
             Context::Descriptor => slot::COUNT,
         };

@@ -1249,9 +1249,12 @@ fn small_int(le: &[u8]) -> Sh {
 }
 
 fn is_namespace(module: &str) -> bool {
-    module
-        .strip_prefix("_portable_pickle_v")
-        .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+    // The namespace, or its short name in a session's later pickles (`_pp_v1`).
+    ["_portable_pickle_v", "_pp_v"].iter().any(|prefix| {
+        module
+            .strip_prefix(prefix)
+            .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+    })
 }
 
 /// Globals that run or unpack nested pickles.

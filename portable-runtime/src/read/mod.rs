@@ -33,6 +33,7 @@ mod write;
 use std::io::Read;
 
 pub use convert::derive;
+pub(crate) use convert::mismatch;
 pub use convert::{ClassNames, FromPickle, FromPickleBytes, ReadContext};
 pub use error::{opcode_name, Error, ErrorKind};
 pub use options::ReadOptions;

@@ -46,6 +46,14 @@ const READER_ONLY: &[(&str, &[&str])] = &[
     ("_pickle", &["loads"]),
     ("copyreg", &["_reconstructor", "__newobj__", "__newobj_ex__"]),
     ("_codecs", &["encode"]),
+    // Arrays: ours are described as numpy.ndarray(shape, dtype, buffer);
+    // CPython's pickles of numpy arrays (numpy 1.x and 2.x) and of array.array.
+    ("numpy", &["ndarray", "dtype"]),
+    ("numpy.core.multiarray", &["_reconstruct"]),
+    ("numpy._core.multiarray", &["_reconstruct"]),
+    ("numpy.core.numeric", &["_frombuffer"]),
+    ("numpy._core.numeric", &["_frombuffer"]),
+    ("array", &["array", "_array_reconstructor"]),
 ];
 
 /// Python 2 names CPython writes at protocols 0–2 (`fix_imports`).

@@ -47,6 +47,8 @@ pub(super) enum Sym {
     ImportModule,
     /// `builtins.zip`.
     Zip,
+    /// Slot `k` of the array tools (`portable_format::array::offset`).
+    ArrayTool(u32),
 }
 
 fn helper_misuse(what: &str) -> Error {
@@ -115,6 +117,10 @@ impl<S: Source> Unpickler<'_, S> {
                 all.extend_from_slice(pre);
                 all.extend(args);
                 self.call(f, all, depth + 1)
+            }
+            Sym::ArrayTool(k) => {
+                let k = *k;
+                self.call_array_tool(k, args)
             }
             // No module is ever found: the real-class path yields nothing.
             Sym::FindSpec => self.alloc(Node::None),

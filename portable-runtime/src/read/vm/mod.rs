@@ -40,6 +40,7 @@
 
 mod admit;
 mod arena;
+mod array;
 mod budget;
 mod call;
 mod class_pickle;

@@ -300,6 +300,9 @@ impl<S: Source> Unpickler<'_, S> {
             }
             BINGET => {
                 let [i] = self.take_array()?;
+                if u32::from(i) == crate::layout::slot::NEXT && self.array_tools()? {
+                    return Ok(());
+                }
                 self.memo_get(u64::from(i))
             }
             LONG_BINGET => {

@@ -395,7 +395,8 @@ impl<S: Source> Unpickler<'_, S> {
                 | Sym::ClassPickle(_)
                 | Sym::FindSpec
                 | Sym::ImportModule
-                | Sym::Zip => return Err(unsupported("a header helper object as part of the value")),
+                | Sym::Zip
+                | Sym::ArrayTool(_) => return Err(unsupported("a header helper object as part of the value")),
             },
             Node::Taken => unreachable!("each node is converted once"),
             node => scalar(node),

@@ -254,6 +254,8 @@ fn build(q: &Query<'_>, by_key: &mut HashMap<u64, &'static ClassDescriptor>) -> 
             slots: encoded.slots,
             bytes: Box::leak(encoded.bytes.into_boxed_slice()),
             stdlib_only: None,
+            aliases: Box::leak(encoded.aliases.into_boxed_slice()),
+            reference: Box::leak(encoded.reference.into_boxed_slice()),
         }))
     });
     Class::Instance(desc, at)

@@ -1,0 +1,116 @@
+//! Many pickles on one writer ([`Pickler`]): the first carries the header
+//! and the class descriptors; later ones name the classes the reading
+//! process already has by a short alias, so a small value costs tens of
+//! bytes, not a kilobyte.
+
+use std::io::{self, Write};
+
+use crate::encoder::{Encoder, WriteOptions};
+use crate::PortablePickle;
+
+/// Writes values one after another as complete pickles, which a Python
+/// reader loads in order with `pickle.load(f)` until `EOFError`.
+///
+/// The first pickle carries the header and the descriptors of the classes
+/// it uses, and registers each class under a short alias in the namespace
+/// (also known as `_pp_v1` in `sys.modules`); a later pickle names those
+/// classes as `GLOBAL _pp_v1 <alias>` and carries no header: a one-`Point`
+/// pickle is 46 bytes. A later value that uses a class no earlier pickle
+/// carried is written with the header again (and its new descriptors).
+/// Loading a later pickle in a process that never loaded the first fails
+/// with `ModuleNotFoundError: No module named '_pp_v1'`, never with a wrong
+/// value. For readers that may start mid-stream, [`Pickler::self_contained`]
+/// makes every pickle a complete stream.
+///
+/// A later pickle is assembled in memory before it is written (it may have
+/// to be written again with the header); a pickle with the header streams
+/// frame by frame, as `to_writer` does.
+pub struct Pickler<W: Write> {
+    out: W,
+    header: &'static [u8],
+    options: WriteOptions,
+    /// Keys of the classes earlier pickles carried: the reading process has them.
+    known: Vec<u64>,
+    /// Whether a pickle with the header was written.
+    started: bool,
+    self_contained: bool,
+    /// The allocation later pickles are assembled in, kept between them.
+    scratch: Vec<u8>,
+}
+
+impl<W: Write> Pickler<W> {
+    /// A session on `out` whose pickles with a header start with `header`.
+    pub fn with_header(header: &'static [u8], out: W) -> Self {
+        Pickler {
+            out,
+            header,
+            options: WriteOptions::default(),
+            known: Vec::new(),
+            started: false,
+            self_contained: false,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Every pickle a complete stream with the header (`true`), for readers
+    /// that may start reading anywhere; the default is `false`.
+    pub fn self_contained(mut self, on: bool) -> Self {
+        self.self_contained = on;
+        self
+    }
+
+    /// The stream options of every pickle (see [`WriteOptions`]).
+    pub fn with_options(mut self, options: &WriteOptions) -> Self {
+        self.options = options.clone();
+        self
+    }
+
+    /// Writes `value` as one complete pickle.
+    pub fn dump<T: PortablePickle + ?Sized>(&mut self, value: &T) -> io::Result<()> {
+        if self.self_contained {
+            return crate::to_writer_with_options(self.header, &self.options, &mut self.out, value);
+        }
+        if self.started {
+            let (known, scratch) = (std::mem::take(&mut self.known), std::mem::take(&mut self.scratch));
+            let mut later = Encoder::for_session(None, known, scratch).with_options(&self.options);
+            let written = value.write_pickle(&mut later);
+            let session = later.take_session().expect("a session pickle");
+            self.known = session.known;
+            written?;
+            if !session.needs_header {
+                self.scratch = later.finish()?;
+                self.out.write_all(&self.scratch)?;
+                return self.out.flush();
+            }
+        }
+        // A failed pickle teaches the reader nothing: keep what it knew.
+        let known = self.known.clone();
+        let mut full = Encoder::for_session(Some(self.header), known, Vec::new())
+            .with_options(&self.options)
+            .streaming_to(&mut self.out);
+        let written = value.write_pickle(&mut full);
+        let session = full.take_session().unwrap_or_default();
+        // Only a pickle that was written whole counts: the reader may not have its classes.
+        if written.is_ok() {
+            full.finish()?;
+            self.known = session.known;
+            self.started = true;
+        }
+        written
+    }
+
+    /// The writer.
+    pub fn get_ref(&self) -> &W {
+        &self.out
+    }
+
+    /// The writer, mutably (writing to it between pickles is the caller's affair).
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
+    /// Ends the session, returning the writer.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+}
