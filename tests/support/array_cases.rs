@@ -139,7 +139,8 @@ pub fn array_cases(c: &mut Corpus) {
         &vec![trace(), trace()],
         &check(
             "assert len(v) == 2\n\
-             for t in v:\n    arr(t.t, '<f4', 'f', (3,), [0.0, 0.5, 1.0])\n    arr(t.v, '<i8', 'q', (3,), [-1, 2**63 - 1, -2**63])",
+             for t in v:\n    arr(t.t, '<f4', 'f', (3,), [0.0, 0.5, 1.0])\n    arr(t.v, '<i8', 'q', (3,), [-1, 2**63 - 1, -2**63])\n\
+             write_back(v)",
         ),
     );
     #[cfg(feature = "ndarray")]

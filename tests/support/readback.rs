@@ -19,6 +19,10 @@ use std::path::Path;
 
 use portable_pickle::{FromPickle, PortablePickle};
 
+/// The array cases' values that are read back (`array_trace`).
+#[path = "array_values.rs"]
+pub mod array_values;
+
 /// Fields of foreign types (`display`, `with`, a hand-written impl).
 #[path = "foreign.rs"]
 pub mod foreign;
@@ -67,6 +71,10 @@ pub fn cases() -> Vec<(&'static str, Check)> {
         ("empty_structs", |bytes| compare(bytes, &empty_structs())),
         ("empty_variants", |bytes| compare(bytes, &empty_variants())),
         ("foreign_fields", |bytes| compare(bytes, &foreign::endpoints())),
+        // Re-pickled `array.array`s (numpy arrays where the reader has numpy).
+        ("array_trace", |bytes| {
+            compare(bytes, &vec![array_values::trace(), array_values::trace()])
+        }),
         ("hashing", |bytes| compare(bytes, &data_tools::hashing())),
         ("int_enums", |bytes| compare(bytes, &data_tools::int_enums())),
         ("tagged_report", |bytes| compare(bytes, &data_tools::report())),
