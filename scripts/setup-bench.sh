@@ -13,38 +13,7 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-base="${BENCH_PYTHON:-python3}"
-venv="${BENCH_VENV:-$repo/target/bench-venv}"
-reqs="$repo/benches/requirements.txt"
-py="$venv/bin/python"
-stamp="$venv/.bench-requirements"
-
-fail() { echo "setup-bench: ERROR: $*" >&2; exit 1; }
-
-command -v "$base" >/dev/null 2>&1 || fail "$base is not on PATH"
-[ -f "$reqs" ] || fail "$reqs missing"
-
-want="$(sha256sum "$reqs" | cut -d' ' -f1) $("$base" -c 'import sys; print(sys.version.split()[0], sys.executable)')"
-
-if [ -x "$py" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] \
-    && "$py" -c 'import msgpack' >/dev/null 2>&1; then
-    echo "setup-bench: $venv up to date" >&2
-    echo "$py"
-    exit 0
-fi
-
-if [ ! -x "$py" ] || ! "$py" -c 'import sys' >/dev/null 2>&1; then
-    echo "setup-bench: creating $venv ($base -m venv)" >&2
-    rm -rf "$venv"
-    "$base" -m venv "$venv" || fail "$base -m venv $venv failed (Debian: apt-get install python3-venv)"
-fi
-[ -x "$py" ] || fail "$py missing after $base -m venv"
-
-echo "setup-bench: pip install -r benches/requirements.txt" >&2
-rm -f "$stamp"
-"$py" -m pip install --disable-pip-version-check --no-input -q -r "$reqs" >&2 \
-    || fail "pip install -r $reqs failed"
-"$py" -c 'import msgpack' || fail "msgpack does not import in $venv"
-echo "$want" >"$stamp"
-echo "setup-bench: installed into $venv" >&2
-echo "$py"
+# shellcheck source=scripts/lib/pinned-venv.sh
+. "$repo/scripts/lib/pinned-venv.sh"
+pinned_venv bench "${BENCH_VENV:-$repo/target/bench-venv}" "$repo/benches/requirements.txt" msgpack \
+    "${BENCH_PYTHON:-python3}"

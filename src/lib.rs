@@ -131,7 +131,7 @@ pub use portable_runtime::WriteOptions;
 /// ```
 ///
 /// Loading a later pickle in a process that never loaded the session's
-/// first one fails with `ModuleNotFoundError: No module named '_pp_v1'`
+/// first one fails with `ModuleNotFoundError: No module named '_pp_v2'`
 /// (the namespace's short name), never with a wrong value; where readers
 /// may start mid-stream, [`Pickler::self_contained`] makes every pickle a
 /// complete stream. The README's "Many values on one stream" shows the

@@ -3,8 +3,8 @@
 
 #[path = "support/array_cases.rs"]
 mod array_cases;
-#[path = "support/array_values.rs"]
-mod array_values;
+// The array values the corpus reads back live in readback's module.
+use readback::array_values;
 #[path = "support/readback.rs"]
 mod readback;
 #[cfg(feature = "serde")]
@@ -843,7 +843,10 @@ fn corpus_loads_in_cpython() {
     c.raw(
         "payload",
         portable_pickle::PAYLOAD,
-        &format!("assert v is sys.modules['{ns}'] and callable(v.get) and v.format_version == 1"),
+        &format!(
+            "assert v is sys.modules['{ns}'] and callable(v.get) and v.format_version == {}",
+            portable_pickle::FORMAT_VERSION
+        ),
         None,
     );
     c.check_with_cpython();
@@ -1122,18 +1125,22 @@ fn guarantees(c: &mut Corpus) {
             assert 'cloudpickle' not in sys.modules
         "#,
     );
-    let v2_payload = portable_runtime::header::payload_for("_portable_pickle_v2", 2);
+    // A stream of the next format version, in a process that has this one's namespace.
+    let next = portable_pickle::FORMAT_VERSION + 1;
+    let next_ns = format!("_portable_pickle_v{next}");
+    let next_payload = portable_runtime::header::payload_for(&next_ns, next);
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-    std::io::Write::write_all(&mut z, &v2_payload).unwrap();
-    let v2_header = portable_runtime::header::header_for("_portable_pickle_v2", &z.finish().unwrap());
+    std::io::Write::write_all(&mut z, &next_payload).unwrap();
+    let next_header = portable_runtime::header::header_for(&next_ns, &z.finish().unwrap());
+    let version = portable_pickle::FORMAT_VERSION;
     c.raw(
         "future_format_version",
-        &portable_runtime::to_vec_with_header(&v2_header, &Point { x: 1, y: 2 }),
+        &portable_runtime::to_vec_with_header(&next_header, &Point { x: 1, y: 2 }),
         &format!(
             r#"
         v1 = sys.modules['{ns}']
-        assert v1.format_version == 1 and type(v).__module__ == '_portable_pickle_v2'
-        assert sys.modules['_portable_pickle_v2'].format_version == 2
+        assert v1.format_version == {version} and type(v).__module__ == '{next_ns}'
+        assert sys.modules['{next_ns}'].format_version == {next}
         old = loads(stream('struct_point.pkl'))
         assert type(old).__module__ == '{ns}' and type(old) is not type(v)
         assert (v.x, v.y) == (1, 2) and repr(v) == 'Point(x=1, y=2)'

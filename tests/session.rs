@@ -96,9 +96,10 @@ fn a_large_later_pickle_is_framed_and_loads() {
     let bytes = p.into_inner();
     // PROTO 4, then the FRAME inserted once the pickle outgrew a frame.
     assert_eq!(&bytes[first..first + 3], &[0x80, 4, 0x95]);
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("session_large.pkl");
-    std::fs::write(&path, &bytes).unwrap();
-    let script = r#"
+    run_python(
+        "session_large.pkl",
+        &bytes,
+        r#"
 import pickle, sys
 with open(sys.argv[1], 'rb') as f:
     a, b, c = pickle.load(f), pickle.load(f), pickle.load(f)
@@ -106,15 +107,8 @@ with open(sys.argv[1], 'rb') as f:
 P = type(a)
 assert a == P(0.5, 0.5) and c == P(2.0, 3.0)
 assert b == [P(float(i), -1.0) for i in range(20000)]
-print('ok')
-"#;
-    let out = Command::new("python3")
-        .args(["-c", script])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
+"#,
+    );
 }
 
 #[test]
@@ -129,17 +123,25 @@ fn a_session_pickle_with_an_array_carries_the_header() {
     let bytes = p.into_inner();
     assert!(bytes[first..second].starts_with(portable_pickle::HEADER));
     assert!(bytes.len() - second <= 48);
-    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("session_array.pkl");
-    std::fs::write(&path, &bytes).unwrap();
-    let script = r#"
+    run_python(
+        "session_array.pkl",
+        &bytes,
+        r#"
 import array, pickle, sys
 with open(sys.argv[1], 'rb') as f:
     a, b, c = pickle.load(f), pickle.load(f), pickle.load(f)
 P = type(a)
 assert a == P(0.5, 0.5) and c == P(2.0, 3.0)
 assert b == array.array('d', [1.5, -2.0, 4.25]), b
-print('ok')
-"#;
+"#,
+    );
+}
+
+/// Writes `bytes` to `file` and runs `script` on it (`sys.argv[1]`) with
+/// the machine's python3, which must succeed.
+fn run_python(file: &str, bytes: &[u8], script: &str) {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(file);
+    std::fs::write(&path, bytes).unwrap();
     let out = Command::new("python3")
         .args(["-c", script])
         .arg(&path)

@@ -4,16 +4,16 @@
 /// Format version of the stream. It is part of the runtime namespace's name,
 /// so a process that already holds an older namespace installs a newer one
 /// beside it instead of mixing the two.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Name of the one private module the header adds to `sys.modules`.
-pub const NAMESPACE: &str = "_portable_pickle_v1";
+pub const NAMESPACE: &str = "_portable_pickle_v2";
 
 /// A second, short name of the namespace in `sys.modules`, added by the
 /// first pickle of a session (`Pickler`): its later pickles name classes as
-/// `GLOBAL _pp_v1 <alias>`, a few bytes each. A later pickle loaded where no
-/// first one was fails with `No module named '_pp_v1'`.
-pub const SESSION_MODULE: &str = "_pp_v1";
+/// `GLOBAL _pp_v2 <alias>`, a few bytes each. A later pickle loaded where no
+/// first one was fails with `No module named '_pp_v2'`.
+pub const SESSION_MODULE: &str = "_pp_v2";
 
 /// Memo slots defined by the header, in the order it defines them.
 ///

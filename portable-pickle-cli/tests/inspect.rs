@@ -229,12 +229,12 @@ fn type_table_counts_and_globals_of_a_derived_stream() {
     let text = stdout(&out);
     assert!(out.status.success(), "{text}");
     for needle in [
-        "format    portable-pickle stream, format version 1, profile default",
+        "format    portable-pickle stream, format version 2, profile default",
         "header    recognised: ",
-        "  Point  struct  module _portable_pickle_v1  instances 4",
+        "  Point  struct  module _portable_pickle_v2  instances 4",
         "      fields  x: typing.Any, y: typing.Any",
-        "  Shape.Circle  variant of Shape  module _portable_pickle_v1  instances 1",
-        "  Color  unit enum  module _portable_pickle_v1  instances 5",
+        "  Shape.Circle  variant of Shape  module _portable_pickle_v2  instances 1",
+        "  Color  unit enum  module _portable_pickle_v2  instances 5",
         "      members Red = 0, Green = 5, Blue = 6",
         "  Marker  unit struct, frozen",
         "(real module geo.shapes preferred)",
@@ -249,10 +249,14 @@ fn type_table_counts_and_globals_of_a_derived_stream() {
     let json = stdout(&out);
     assert!(out.status.success());
     assert_json(&json);
+    let format = format!(
+        "\"format\":{{\"portable\":true,\"version\":{},\"profile\":\"default\"",
+        portable_pickle::FORMAT_VERSION
+    );
     for needle in [
         "\"ok\":true",
-        "\"format\":{\"portable\":true,\"version\":1,\"profile\":\"default\"",
-        "\"name\":\"Point\",\"module\":\"_portable_pickle_v1\"",
+        format.as_str(),
+        "\"name\":\"Point\",\"module\":\"_portable_pickle_v2\"",
         "\"kind\":\"tuple struct\"",
         "{\"module\":\"datetime\",\"name\":\"timedelta\",\"status\":\"allowlist\",\"allowed\":true,\"count\":1",
         "\"off_list\":0,\"malformed\":null",

@@ -1,45 +1,45 @@
 # The class descriptor of `Light`, printed by tests/snapshots.rs.
-# fingerprint ac2dc7f76c09ce31
+# fingerprint fdd479a5497475ea
 
-register('Light_ac2dc7f76c09ce31#def', DEF_Light)
+register('Light_fdd479a5497475ea#def', DEF_Light)
 register(
-    'Light_ac2dc7f76c09ce31#reduce',
+    'Light_fdd479a5497475ea#reduce',
     (
         pickle.loads,
         (
             builtins.bytes.join(
                 b'',
-                (standalone, lookup('Light_ac2dc7f76c09ce31#def'), SELECT_Light),
+                (standalone, lookup('Light_fdd479a5497475ea#def'), SELECT_Light),
             ),
         ),
     ),
 )
 Light = pickle.loads(
-    builtins.bytes.join(b'', (standalone, lookup('Light_ac2dc7f76c09ce31#def'), SELECT_Light)),
+    builtins.bytes.join(b'', (standalone, lookup('Light_fdd479a5497475ea#def'), SELECT_Light)),
 )
-Red = lookup('Light_ac2dc7f76c09ce31').Red
-Green = lookup('Light_ac2dc7f76c09ce31').Green
+Red = lookup('Light_fdd479a5497475ea').Red
+Green = lookup('Light_fdd479a5497475ea').Green
 
 # DEF_Light (AfterCore):
 Light = builtins.next(
     builtins.filter(
         None,
         itertools.chain(
-            (lookup('Light_ac2dc7f76c09ce31'),),
+            (lookup('Light_fdd479a5497475ea'),),
             builtins.map(
-                functools.partial(register, 'Light_ac2dc7f76c09ce31'),
+                functools.partial(register, 'Light_fdd479a5497475ea'),
                 itertools.starmap(
                     namespace.int_enum,
                     (
                         (
                             'Light',
                             [
-                                ('__qualname__', 'Light_ac2dc7f76c09ce31'),
+                                ('__qualname__', 'Light_fdd479a5497475ea'),
                                 (
                                     '__portable_reduce__',
                                     lookup(
-                                        'Light_ac2dc7f76c09ce31#reduce',
-                                        'Light_ac2dc7f76c09ce31',
+                                        'Light_fdd479a5497475ea#reduce',
+                                        'Light_fdd479a5497475ea',
                                     ),
                                 ),
                                 ('__doc__', 'A traffic light.'),

@@ -1,21 +1,21 @@
 # The class descriptor of `Located`, printed by tests/snapshots.rs.
-# fingerprint 64434f7400a9a972
+# fingerprint 039cad739dd2cfad
 
-register('Located_64434f7400a9a972#def', DEF_Located)
+register('Located_039cad739dd2cfad#def', DEF_Located)
 register(
-    'Located_64434f7400a9a972#reduce',
+    'Located_039cad739dd2cfad#reduce',
     (
         pickle.loads,
         (
             builtins.bytes.join(
                 b'',
-                (standalone, lookup('Located_64434f7400a9a972#def'), SELECT_Located),
+                (standalone, lookup('Located_039cad739dd2cfad#def'), SELECT_Located),
             ),
         ),
     ),
 )
 Located = pickle.loads(
-    builtins.bytes.join(b'', (standalone, lookup('Located_64434f7400a9a972#def'), SELECT_Located)),
+    builtins.bytes.join(b'', (standalone, lookup('Located_039cad739dd2cfad#def'), SELECT_Located)),
 )
 lat = 'lat'
 
@@ -24,9 +24,9 @@ Located = builtins.next(
     builtins.filter(
         None,
         itertools.chain(
-            (lookup('Located_64434f7400a9a972'),),
+            (lookup('Located_039cad739dd2cfad'),),
             builtins.map(
-                functools.partial(register, 'Located_64434f7400a9a972'),
+                functools.partial(register, 'Located_039cad739dd2cfad'),
                 builtins.filter(
                     None,
                     itertools.chain(
@@ -86,8 +86,8 @@ Located = builtins.next(
                                             '__module__': namespace_name,
                                             '__qualname__': 'Located',
                                             '__portable_reduce__': lookup(
-                                                'Located_64434f7400a9a972#reduce',
-                                                'Located_64434f7400a9a972',
+                                                'Located_039cad739dd2cfad#reduce',
+                                                'Located_039cad739dd2cfad',
                                             ),
                                             '__annotations__': {'lat': 'typing.Any'},
                                             '__match_args__': ('lat',),

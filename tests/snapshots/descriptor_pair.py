@@ -1,16 +1,16 @@
 # The class descriptor of `Pair`, printed by tests/snapshots.rs.
-# fingerprint af460688c3948d4b
+# fingerprint a9c19f8311ed9076
 
-register('Pair_af460688c3948d4b#def', DEF_Pair)
+register('Pair_a9c19f8311ed9076#def', DEF_Pair)
 register(
-    'Pair_af460688c3948d4b#reduce',
+    'Pair_a9c19f8311ed9076#reduce',
     (
         pickle.loads,
-        (builtins.bytes.join(b'', (standalone, lookup('Pair_af460688c3948d4b#def'), SELECT_Pair)),),
+        (builtins.bytes.join(b'', (standalone, lookup('Pair_a9c19f8311ed9076#def'), SELECT_Pair)),),
     ),
 )
 Pair = pickle.loads(
-    builtins.bytes.join(b'', (standalone, lookup('Pair_af460688c3948d4b#def'), SELECT_Pair)),
+    builtins.bytes.join(b'', (standalone, lookup('Pair_a9c19f8311ed9076#def'), SELECT_Pair)),
 )
 
 # DEF_Pair (AfterCore):
@@ -18,9 +18,9 @@ Pair = builtins.next(
     builtins.filter(
         None,
         itertools.chain(
-            (lookup('Pair_af460688c3948d4b'),),
+            (lookup('Pair_a9c19f8311ed9076'),),
             builtins.map(
-                functools.partial(register, 'Pair_af460688c3948d4b'),
+                functools.partial(register, 'Pair_a9c19f8311ed9076'),
                 builtins.map(
                     struct,
                     itertools.starmap(
@@ -33,8 +33,8 @@ Pair = builtins.next(
                                     '__module__': namespace_name,
                                     '__qualname__': 'Pair',
                                     '__portable_reduce__': lookup(
-                                        'Pair_af460688c3948d4b#reduce',
-                                        'Pair_af460688c3948d4b',
+                                        'Pair_a9c19f8311ed9076#reduce',
+                                        'Pair_a9c19f8311ed9076',
                                     ),
                                     '__annotations__': {'_0': 'typing.Any', '_1': 'typing.Any'},
                                     '__match_args__': ('_0', '_1'),

@@ -1,21 +1,21 @@
 # The class descriptor of `Point`, printed by tests/snapshots.rs.
-# fingerprint ff8d13e39515ccaf
+# fingerprint 8b7d6e149f609d62
 
-register('Point_ff8d13e39515ccaf#def', DEF_Point)
+register('Point_8b7d6e149f609d62#def', DEF_Point)
 register(
-    'Point_ff8d13e39515ccaf#reduce',
+    'Point_8b7d6e149f609d62#reduce',
     (
         pickle.loads,
         (
             builtins.bytes.join(
                 b'',
-                (standalone, lookup('Point_ff8d13e39515ccaf#def'), SELECT_Point),
+                (standalone, lookup('Point_8b7d6e149f609d62#def'), SELECT_Point),
             ),
         ),
     ),
 )
 Point = pickle.loads(
-    builtins.bytes.join(b'', (standalone, lookup('Point_ff8d13e39515ccaf#def'), SELECT_Point)),
+    builtins.bytes.join(b'', (standalone, lookup('Point_8b7d6e149f609d62#def'), SELECT_Point)),
 )
 
 # DEF_Point (AfterCore):
@@ -23,9 +23,9 @@ Point = builtins.next(
     builtins.filter(
         None,
         itertools.chain(
-            (lookup('Point_ff8d13e39515ccaf'),),
+            (lookup('Point_8b7d6e149f609d62'),),
             builtins.map(
-                functools.partial(register, 'Point_ff8d13e39515ccaf'),
+                functools.partial(register, 'Point_8b7d6e149f609d62'),
                 builtins.map(
                     struct,
                     itertools.starmap(
@@ -38,8 +38,8 @@ Point = builtins.next(
                                     '__module__': namespace_name,
                                     '__qualname__': 'Point',
                                     '__portable_reduce__': lookup(
-                                        'Point_ff8d13e39515ccaf#reduce',
-                                        'Point_ff8d13e39515ccaf',
+                                        'Point_8b7d6e149f609d62#reduce',
+                                        'Point_8b7d6e149f609d62',
                                     ),
                                     '__doc__': 'A point in the plane.',
                                     '__annotations__': {'x': 'typing.Any', 'y': 'typing.Any'},

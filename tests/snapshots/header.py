@@ -1,7 +1,7 @@
 # The bootstrap header of every stream, printed by tests/snapshots.rs.
 # `build(obj, state)` is pickle's BUILD; `(name := value)` is MEMOIZE;
 # a bare statement's value is discarded; `return` ends a pickle.
-# 1206 bytes, payload 1533 bytes before compression.
+# 1207 bytes, payload 1533 bytes before compression.
 
 # ---- the header (PROTO 4, one FRAME) ----
 builtins_ = 'builtins'
@@ -13,12 +13,12 @@ itertools_ = 'itertools'
 chain = itertools.chain
 starmap = itertools.starmap
 partial = functools.partial
-namespace_name = '_portable_pickle_v1'
+namespace_name = '_portable_pickle_v2'
 namespace = builtins.next(
     builtins.filter(
         None,
         itertools.chain(
-            ((dict_get := builtins.dict.get)((modules := sys.modules), '_portable_pickle_v1'),),
+            ((dict_get := builtins.dict.get)((modules := sys.modules), '_portable_pickle_v2'),),
             builtins.map(
                 (loads := pickle.loads),
                 builtins.map(zlib.decompress, ((payload := PAYLOAD),)),
@@ -45,7 +45,7 @@ enum_ = 'enum'
 builtins_ = 'builtins'
 getattr = builtins.getattr
 namespace = types.ModuleType(
-    (namespace_name := '_portable_pickle_v1'),
+    (namespace_name := '_portable_pickle_v2'),
     'portable-pickle stand-in classes (private)',
 )
 classes = builtins.vars(namespace)
@@ -53,33 +53,33 @@ type = builtins.type
 PortableType = builtins.type(
     'PortableType',
     (builtins.type,),
-    {'__module__': '_portable_pickle_v1', '__qualname__': 'PortableType'},
+    {'__module__': '_portable_pickle_v2', '__qualname__': 'PortableType'},
 )
 PortableEnumType = builtins.type(
     'PortableEnumType',
     (enum.EnumMeta,),
-    {'__module__': '_portable_pickle_v1', '__qualname__': 'PortableEnumType'},
+    {'__module__': '_portable_pickle_v2', '__qualname__': 'PortableEnumType'},
 )
 PortableEnum = build(
     types.new_class('PortableEnum', (enum.Enum,), {'metaclass': PortableEnumType}),
-    (None, {'__module__': '_portable_pickle_v1', '__qualname__': 'PortableEnum'}),
+    (None, {'__module__': '_portable_pickle_v2', '__qualname__': 'PortableEnum'}),
 )
 PortableIntEnum = build(
     types.new_class('PortableIntEnum', (enum.IntEnum,), {'metaclass': PortableEnumType}),
-    (None, {'__module__': '_portable_pickle_v1', '__qualname__': 'PortableIntEnum'}),
+    (None, {'__module__': '_portable_pickle_v2', '__qualname__': 'PortableIntEnum'}),
 )
 build(
     namespace,
     {
-        'format_version': 1,
+        'format_version': 2,
         'get': classes.get,
         'put': classes.setdefault,
         'struct': dataclass,
         'frozen': functools.partial(dataclass, frozen=True),
-        'enum': functools.partial(PortableEnum, module='_portable_pickle_v1'),
+        'enum': functools.partial(PortableEnum, module='_portable_pickle_v2'),
         'metaclass': PortableType,
         'hashable': functools.partial(dataclass, unsafe_hash=True),
-        'int_enum': functools.partial(PortableIntEnum, module='_portable_pickle_v1'),
+        'int_enum': functools.partial(PortableIntEnum, module='_portable_pickle_v2'),
         'head': <220 bytes>,
         'tail': <99 bytes>,
     },
@@ -107,4 +107,4 @@ reducer = operator.attrgetter('__portable_reduce__')
 dispatch_table = copyreg.dispatch_table
 builtins.dict.setdefault(dispatch_table, PortableType, reducer)
 builtins.dict.setdefault(dispatch_table, PortableEnumType, reducer)
-return builtins.dict.setdefault(sys.modules, '_portable_pickle_v1', namespace)
+return builtins.dict.setdefault(sys.modules, '_portable_pickle_v2', namespace)

@@ -32,7 +32,7 @@ fn point() -> TypeSpec {
 fn canonical_text_is_explicit() {
     assert_eq!(
         point().canonical(),
-        "portable-pickle class spec\nformat 1\ncrate 4:demo\nmodule -\nfrozen 0\nhash 0\nstruct 5:Point 8:A point. 2 1:x 1:y\n"
+        "portable-pickle class spec\nformat 2\ncrate 4:demo\nmodule -\nfrozen 0\nhash 0\nstruct 5:Point 8:A point. 2 1:x 1:y\n"
     );
 }
 
@@ -64,10 +64,10 @@ fn fingerprints_are_pinned() {
     assert_eq!(
         got,
         [
-            0xa259_f625_f423_dc83,
-            0xc01b_54dd_99f0_3f0d,
-            0x05ba_966e_24c3_a318,
-            0xa4c2_bd87_7f50_796c
+            0x45b9_7b74_4197_9694,
+            0xee99_fabc_70bb_e952,
+            0x5f10_c6e0_ef87_e305,
+            0xe183_a983_c0d7_d49d
         ],
         "{got:#018x?}"
     );

@@ -1249,7 +1249,7 @@ fn small_int(le: &[u8]) -> Sh {
 }
 
 fn is_namespace(module: &str) -> bool {
-    // The namespace, or its short name in a session's later pickles (`_pp_v1`).
+    // The namespace, or its short name in a session's later pickles (`_pp_v2`).
     ["_portable_pickle_v", "_pp_v"].iter().any(|prefix| {
         module
             .strip_prefix(prefix)
