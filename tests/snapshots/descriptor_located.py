@@ -1,21 +1,21 @@
 # The class descriptor of `Located`, printed by tests/snapshots.rs.
-# fingerprint 64434f7400a9a972
+# fingerprint 0216947c20685789
 
-register('Located_64434f7400a9a972#def', DEF_Located)
+register('Located_0216947c20685789#def', DEF_Located)
 register(
-    'Located_64434f7400a9a972#reduce',
+    'Located_0216947c20685789#reduce',
     (
         pickle.loads,
         (
             builtins.bytes.join(
                 b'',
-                (standalone, lookup('Located_64434f7400a9a972#def'), SELECT_Located),
+                (standalone, lookup('Located_0216947c20685789#def'), SELECT_Located),
             ),
         ),
     ),
 )
 Located = pickle.loads(
-    builtins.bytes.join(b'', (standalone, lookup('Located_64434f7400a9a972#def'), SELECT_Located)),
+    builtins.bytes.join(b'', (standalone, lookup('Located_0216947c20685789#def'), SELECT_Located)),
 )
 lat = 'lat'
 
@@ -24,9 +24,9 @@ Located = builtins.next(
     builtins.filter(
         None,
         itertools.chain(
-            (lookup('Located_64434f7400a9a972'),),
+            (lookup('Located_0216947c20685789'),),
             builtins.map(
-                functools.partial(register, 'Located_64434f7400a9a972'),
+                functools.partial(register, 'Located_0216947c20685789'),
                 builtins.filter(
                     None,
                     itertools.chain(
@@ -86,10 +86,10 @@ Located = builtins.next(
                                             '__module__': namespace_name,
                                             '__qualname__': 'Located',
                                             '__portable_reduce__': lookup(
-                                                'Located_64434f7400a9a972#reduce',
-                                                'Located_64434f7400a9a972',
+                                                'Located_0216947c20685789#reduce',
+                                                'Located_0216947c20685789',
                                             ),
-                                            '__annotations__': {'lat': 'typing.Any'},
+                                            '__annotations__': {'lat': 'float'},
                                             '__match_args__': ('lat',),
                                         },
                                     ),

@@ -1,16 +1,16 @@
 # The class descriptor of `Pair`, printed by tests/snapshots.rs.
-# fingerprint af460688c3948d4b
+# fingerprint 6ea19715520d0df7
 
-register('Pair_af460688c3948d4b#def', DEF_Pair)
+register('Pair_6ea19715520d0df7#def', DEF_Pair)
 register(
-    'Pair_af460688c3948d4b#reduce',
+    'Pair_6ea19715520d0df7#reduce',
     (
         pickle.loads,
-        (builtins.bytes.join(b'', (standalone, lookup('Pair_af460688c3948d4b#def'), SELECT_Pair)),),
+        (builtins.bytes.join(b'', (standalone, lookup('Pair_6ea19715520d0df7#def'), SELECT_Pair)),),
     ),
 )
 Pair = pickle.loads(
-    builtins.bytes.join(b'', (standalone, lookup('Pair_af460688c3948d4b#def'), SELECT_Pair)),
+    builtins.bytes.join(b'', (standalone, lookup('Pair_6ea19715520d0df7#def'), SELECT_Pair)),
 )
 
 # DEF_Pair (AfterCore):
@@ -18,9 +18,9 @@ Pair = builtins.next(
     builtins.filter(
         None,
         itertools.chain(
-            (lookup('Pair_af460688c3948d4b'),),
+            (lookup('Pair_6ea19715520d0df7'),),
             builtins.map(
-                functools.partial(register, 'Pair_af460688c3948d4b'),
+                functools.partial(register, 'Pair_6ea19715520d0df7'),
                 builtins.map(
                     struct,
                     itertools.starmap(
@@ -33,10 +33,10 @@ Pair = builtins.next(
                                     '__module__': namespace_name,
                                     '__qualname__': 'Pair',
                                     '__portable_reduce__': lookup(
-                                        'Pair_af460688c3948d4b#reduce',
-                                        'Pair_af460688c3948d4b',
+                                        'Pair_6ea19715520d0df7#reduce',
+                                        'Pair_6ea19715520d0df7',
                                     ),
-                                    '__annotations__': {'_0': 'typing.Any', '_1': 'typing.Any'},
+                                    '__annotations__': {'_0': 'int', '_1': 'str'},
                                     '__match_args__': ('_0', '_1'),
                                 },
                             ),

@@ -1,21 +1,21 @@
 # The class descriptor of `Point`, printed by tests/snapshots.rs.
-# fingerprint ff8d13e39515ccaf
+# fingerprint afcce5d3257dbcbd
 
-register('Point_ff8d13e39515ccaf#def', DEF_Point)
+register('Point_afcce5d3257dbcbd#def', DEF_Point)
 register(
-    'Point_ff8d13e39515ccaf#reduce',
+    'Point_afcce5d3257dbcbd#reduce',
     (
         pickle.loads,
         (
             builtins.bytes.join(
                 b'',
-                (standalone, lookup('Point_ff8d13e39515ccaf#def'), SELECT_Point),
+                (standalone, lookup('Point_afcce5d3257dbcbd#def'), SELECT_Point),
             ),
         ),
     ),
 )
 Point = pickle.loads(
-    builtins.bytes.join(b'', (standalone, lookup('Point_ff8d13e39515ccaf#def'), SELECT_Point)),
+    builtins.bytes.join(b'', (standalone, lookup('Point_afcce5d3257dbcbd#def'), SELECT_Point)),
 )
 
 # DEF_Point (AfterCore):
@@ -23,9 +23,9 @@ Point = builtins.next(
     builtins.filter(
         None,
         itertools.chain(
-            (lookup('Point_ff8d13e39515ccaf'),),
+            (lookup('Point_afcce5d3257dbcbd'),),
             builtins.map(
-                functools.partial(register, 'Point_ff8d13e39515ccaf'),
+                functools.partial(register, 'Point_afcce5d3257dbcbd'),
                 builtins.map(
                     struct,
                     itertools.starmap(
@@ -38,11 +38,11 @@ Point = builtins.next(
                                     '__module__': namespace_name,
                                     '__qualname__': 'Point',
                                     '__portable_reduce__': lookup(
-                                        'Point_ff8d13e39515ccaf#reduce',
-                                        'Point_ff8d13e39515ccaf',
+                                        'Point_afcce5d3257dbcbd#reduce',
+                                        'Point_afcce5d3257dbcbd',
                                     ),
                                     '__doc__': 'A point in the plane.',
-                                    '__annotations__': {'x': 'typing.Any', 'y': 'typing.Any'},
+                                    '__annotations__': {'x': 'float', 'y': 'float'},
                                     '__match_args__': ('x', 'y'),
                                 },
                             ),

@@ -1,58 +1,58 @@
 # The class descriptor of `Shape`, printed by tests/snapshots.rs.
-# fingerprint c3481de174dc1d89
+# fingerprint 5b8bb45a11234c0a
 
-register('Shape_c3481de174dc1d89#def', DEF_Shape)
+register('Shape_5b8bb45a11234c0a#def', DEF_Shape)
 register(
-    'Shape_c3481de174dc1d89#reduce',
+    'Shape_5b8bb45a11234c0a#reduce',
     (
         pickle.loads,
         (
             builtins.bytes.join(
                 b'',
-                (standalone, lookup('Shape_c3481de174dc1d89#def'), SELECT_Shape),
+                (standalone, lookup('Shape_5b8bb45a11234c0a#def'), SELECT_Shape),
             ),
         ),
     ),
 )
 register(
-    'Shape_c3481de174dc1d89_Circle#reduce',
+    'Shape_5b8bb45a11234c0a_Circle#reduce',
     (
         pickle.loads,
         (
             builtins.bytes.join(
                 b'',
-                (standalone, lookup('Shape_c3481de174dc1d89#def'), SELECT_Shape_Circle),
+                (standalone, lookup('Shape_5b8bb45a11234c0a#def'), SELECT_Shape_Circle),
             ),
         ),
     ),
 )
 register(
-    'Shape_c3481de174dc1d89_Empty#reduce',
+    'Shape_5b8bb45a11234c0a_Empty#reduce',
     (
         pickle.loads,
         (
             builtins.bytes.join(
                 b'',
-                (standalone, lookup('Shape_c3481de174dc1d89#def'), SELECT_Shape_Empty),
+                (standalone, lookup('Shape_5b8bb45a11234c0a#def'), SELECT_Shape_Empty),
             ),
         ),
     ),
 )
 pickle.loads(
-    builtins.bytes.join(b'', (standalone, lookup('Shape_c3481de174dc1d89#def'), RETURN_NONE)),
+    builtins.bytes.join(b'', (standalone, lookup('Shape_5b8bb45a11234c0a#def'), RETURN_NONE)),
 )
-Shape = lookup('Shape_c3481de174dc1d89')
-Shape.Circle = lookup('Shape_c3481de174dc1d89_Circle')
-Shape.Empty = lookup('Shape_c3481de174dc1d89_Empty')
+Shape = lookup('Shape_5b8bb45a11234c0a')
+Shape.Circle = lookup('Shape_5b8bb45a11234c0a_Circle')
+Shape.Empty = lookup('Shape_5b8bb45a11234c0a_Empty')
 
 # DEF_Shape (AfterCore):
 Shape = builtins.next(
     builtins.filter(
         None,
         itertools.chain(
-            (lookup('Shape_c3481de174dc1d89'),),
+            (lookup('Shape_5b8bb45a11234c0a'),),
             builtins.map(
-                functools.partial(register, 'Shape_c3481de174dc1d89'),
+                functools.partial(register, 'Shape_5b8bb45a11234c0a'),
                 builtins.map(
                     struct,
                     itertools.starmap(
@@ -65,8 +65,8 @@ Shape = builtins.next(
                                     '__module__': namespace_name,
                                     '__qualname__': 'Shape',
                                     '__portable_reduce__': lookup(
-                                        'Shape_c3481de174dc1d89#reduce',
-                                        'Shape_c3481de174dc1d89',
+                                        'Shape_5b8bb45a11234c0a#reduce',
+                                        'Shape_5b8bb45a11234c0a',
                                     ),
                                     '__annotations__': {},
                                     '__match_args__': (),
@@ -80,7 +80,7 @@ Shape = builtins.next(
     ),
 )
 build(
-    lookup('Shape_c3481de174dc1d89'),
+    lookup('Shape_5b8bb45a11234c0a'),
     (
         None,
         {
@@ -88,9 +88,9 @@ build(
                 builtins.filter(
                     None,
                     itertools.chain(
-                        (lookup('Shape_c3481de174dc1d89_Circle'),),
+                        (lookup('Shape_5b8bb45a11234c0a_Circle'),),
                         builtins.map(
-                            functools.partial(register, 'Shape_c3481de174dc1d89_Circle'),
+                            functools.partial(register, 'Shape_5b8bb45a11234c0a_Circle'),
                             builtins.map(
                                 struct,
                                 itertools.starmap(
@@ -98,15 +98,15 @@ build(
                                     (
                                         (
                                             'Circle',
-                                            (lookup('Shape_c3481de174dc1d89'),),
+                                            (lookup('Shape_5b8bb45a11234c0a'),),
                                             {
                                                 '__module__': namespace_name,
                                                 '__qualname__': 'Shape.Circle',
                                                 '__portable_reduce__': lookup(
-                                                    'Shape_c3481de174dc1d89_Circle#reduce',
-                                                    'Shape_c3481de174dc1d89_Circle',
+                                                    'Shape_5b8bb45a11234c0a_Circle#reduce',
+                                                    'Shape_5b8bb45a11234c0a_Circle',
                                                 ),
-                                                '__annotations__': {'r': 'typing.Any'},
+                                                '__annotations__': {'r': 'float'},
                                                 '__match_args__': ('r',),
                                             },
                                         ),
@@ -121,7 +121,7 @@ build(
     ),
 )
 build(
-    lookup('Shape_c3481de174dc1d89'),
+    lookup('Shape_5b8bb45a11234c0a'),
     (
         None,
         {
@@ -129,9 +129,9 @@ build(
                 builtins.filter(
                     None,
                     itertools.chain(
-                        (lookup('Shape_c3481de174dc1d89_Empty'),),
+                        (lookup('Shape_5b8bb45a11234c0a_Empty'),),
                         builtins.map(
-                            functools.partial(register, 'Shape_c3481de174dc1d89_Empty'),
+                            functools.partial(register, 'Shape_5b8bb45a11234c0a_Empty'),
                             builtins.map(
                                 struct,
                                 itertools.starmap(
@@ -139,13 +139,13 @@ build(
                                     (
                                         (
                                             'Empty',
-                                            (lookup('Shape_c3481de174dc1d89'),),
+                                            (lookup('Shape_5b8bb45a11234c0a'),),
                                             {
                                                 '__module__': namespace_name,
                                                 '__qualname__': 'Shape.Empty',
                                                 '__portable_reduce__': lookup(
-                                                    'Shape_c3481de174dc1d89_Empty#reduce',
-                                                    'Shape_c3481de174dc1d89_Empty',
+                                                    'Shape_5b8bb45a11234c0a_Empty#reduce',
+                                                    'Shape_5b8bb45a11234c0a_Empty',
                                                 ),
                                                 '__annotations__': {},
                                                 '__match_args__': (),
