@@ -10,6 +10,8 @@
 #                                 into the venv target/engines-venv
 #      scripts/setup-pandas.sh    pandas (pinned) into target/pandas-venv, for
 #                                 tests/data_tools.rs (the README's pandas example)
+#      scripts/setup-mypy.sh      mypy (pinned) into target/mypy-venv, for
+#                                 tests/python_package.rs (the generated package)
 #   2. cargo fmt --check, cargo clippy -D warnings
 #   3. cargo test --all-features  unit tests, UI tests of the derive's errors,
 #                                 the corpus on CPython 3.11 (C, pure-Python,
@@ -38,6 +40,7 @@ scripts/setup-readers.sh
 scripts/setup-engines.sh
 scripts/setup-numpy.sh
 scripts/setup-pandas.sh
+scripts/setup-mypy.sh
 engines_python="${ENGINES_VENV:-target/engines-venv}/bin/python"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --all-features -- -D warnings

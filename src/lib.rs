@@ -228,12 +228,39 @@ pub use portable_runtime::read::{Error, ErrorKind};
 #[cfg(feature = "serde")]
 pub mod serde;
 
+pub mod python;
+
 #[doc(hidden)]
 pub mod __private {
     pub use portable_runtime::array::{read_field as read_array, write_field as write_array};
+    pub use portable_runtime::pytype::{ClassDef, ClassRef, DefClass, DefShape, PyType};
     pub use portable_runtime::read::derive as read;
     pub use portable_runtime::read::{ClassNames, FromPickleBytes, ReadContext};
     pub use portable_runtime::{ClassDescriptor, Encoder};
+    pub use std::sync::OnceLock;
+
+    /// The class descriptor of a derived type's `PY_TYPE`.
+    #[inline]
+    pub fn class_descriptor(ty: &PyType) -> &'static ClassDescriptor {
+        match ty {
+            PyType::Class(class) => (class.descriptor)(),
+            _ => unreachable!("a derived class's PY_TYPE is a class"),
+        }
+    }
+
+    /// What a type parameter of a generic derived type stands for in its
+    /// class definition: `typing.Any` (one Python class serves every
+    /// instantiation). Never instantiated.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum AnyType {}
+
+    impl crate::PortablePickle for AnyType {
+        fn write_pickle(&self, _: &mut Encoder<'_>) -> Result<()> {
+            match *self {}
+        }
+    }
+
+    impl crate::PyHashable for AnyType {}
 
     /// A `#[pickle(display)]` field.
     #[inline]

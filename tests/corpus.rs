@@ -206,6 +206,112 @@ struct Nested {
     depth: u32,
 }
 
+/// Every kind of field, for the annotations case.
+#[derive(PortablePickle)]
+struct Annotated<'a, T> {
+    flag: bool,
+    count: u16,
+    big: i128,
+    ratio: f32,
+    letter: char,
+    name: String,
+    borrowed: &'a str,
+    raw: Vec<u8>,
+    array: [u8; 2],
+    nums: Vec<i64>,
+    deque: VecDeque<String>,
+    maybe: Option<Point>,
+    maybe_twice: Option<Option<u8>>,
+    unit: (),
+    pair: (i32, String),
+    map: BTreeMap<String, Vec<Point>>,
+    set: BTreeSet<u8>,
+    boxed: Box<Point>,
+    shared: Rc<Shape>,
+    color: Color,
+    status: Status,
+    marker: Marker,
+    rgb: Rgb,
+    meters: Meters,
+    tree: Tree,
+    elapsed: Duration,
+    ip: IpAddr,
+    range: std::ops::Range<u32>,
+    generic: T,
+    generic_list: Vec<T>,
+    vector: RustVec,
+    #[pickle(display)]
+    shown: u8,
+    #[pickle(bytes)]
+    text_bytes: String,
+    #[pickle(array)]
+    samples: Vec<f32>,
+}
+
+fn annotated() -> Annotated<'static, u8> {
+    Annotated {
+        flag: true,
+        count: 1,
+        big: 2,
+        ratio: 0.5,
+        letter: 'a',
+        name: "n".into(),
+        borrowed: "b",
+        raw: vec![1],
+        array: [1, 2],
+        nums: vec![3],
+        deque: VecDeque::new(),
+        maybe: None,
+        maybe_twice: Some(None),
+        unit: (),
+        pair: (1, "p".into()),
+        map: BTreeMap::new(),
+        set: BTreeSet::new(),
+        boxed: Box::new(Point { x: 0, y: 0 }),
+        shared: Rc::new(Shape::Empty),
+        color: Color::Red,
+        status: Status::Ok,
+        marker: Marker,
+        rgb: Rgb(1, 2, 3),
+        meters: Meters(1.0),
+        tree: Tree::Leaf(1),
+        elapsed: Duration::from_secs(1),
+        ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+        range: 0..1,
+        generic: 7,
+        generic_list: vec![8],
+        vector: RustVec { dx: 0.0, dy: 0.0 },
+        shown: 9,
+        text_bytes: "t".into(),
+        samples: vec![1.0],
+    }
+}
+
+/// The Python check of the annotations case: each class's
+/// `dataclasses.fields(...)[i].type`, as the derive composed them.
+const ANNOTATIONS_CHECK: &str = r#"
+import dataclasses
+def ann(obj):
+    return {f.name: f.type for f in dataclasses.fields(obj)}
+assert ann(v) == {
+    'flag': 'bool', 'count': 'int', 'big': 'int', 'ratio': 'float', 'letter': 'str', 'name': 'str',
+    'borrowed': 'str', 'raw': 'bytes', 'array': 'bytes', 'nums': 'list[int]', 'deque': 'list[str]',
+    'maybe': 'Point | None', 'maybe_twice': 'int | None', 'unit': 'None', 'pair': 'tuple[int, str]',
+    'map': 'dict[str, list[Point]]', 'set': 'set[int]', 'boxed': 'Point', 'shared': 'Shape',
+    'color': 'Color', 'status': 'Status', 'marker': 'Marker', 'rgb': 'Rgb', 'meters': 'float',
+    'tree': 'Tree', 'elapsed': 'datetime.timedelta', 'ip': 'ipaddress.IPv4Address | ipaddress.IPv6Address',
+    'range': 'range', 'generic': 'typing.Any', 'generic_list': 'list[typing.Any]', 'vector': 'Vector',
+    'shown': 'str', 'text_bytes': 'bytes', 'samples': 'numpy.ndarray | array.array',
+}, ann(v)
+assert [f.type for f in dataclasses.fields(v.boxed)] == ['int', 'int']
+assert ann(v.rgb) == {'_0': 'int', '_1': 'int', '_2': 'int'}
+assert ann(v.tree) == {'_0': 'int'} and dataclasses.fields(v.marker) == ()
+Shape = type(v.shared).__mro__[1]
+assert ann(Shape.Circle) == {'center': 'Point', 'radius': 'float'} and ann(Shape.Polygon) == {'_0': 'list[Point]'}
+assert ann(type(v.tree).__mro__[1].Node) == {'_0': 'Tree', '_1': 'Tree'}
+assert type(v).__annotations__ == ann(v)
+"#;
+
 fn place() -> Place {
     Place {
         name: "Zürich".into(),
@@ -479,6 +585,7 @@ fn corpus_loads_in_cpython() {
         &BTreeSet::from([Cell { x: 0, y: 0 }, Cell { x: 0, y: 1 }]),
         "P = type(next(iter(v)))\nassert v == {P(0, 0), P(0, 1)}",
     );
+    c.case("annotations", &annotated(), ANNOTATIONS_CHECK);
     c.case(
         "generic",
         &(

@@ -39,7 +39,15 @@ fn class(name: &str, doc: Option<&str>, fields: &[&str]) -> ClassShape {
     ClassShape {
         name: name.into(),
         doc: doc.map(Into::into),
-        fields: fields.iter().map(|f| f.to_string()).collect(),
+        // `"name: annotation"`, as the derive composes it.
+        fields: fields
+            .iter()
+            .map(|f| f.split_once(": ").unwrap().0.to_owned())
+            .collect(),
+        annotations: fields
+            .iter()
+            .map(|f| f.split_once(": ").unwrap().1.to_owned())
+            .collect(),
     }
 }
 
@@ -122,13 +130,13 @@ struct Located {
 
 #[test]
 fn struct_snapshot() {
-    let shape = TypeShape::Struct(class("Point", Some("A point in the plane."), &["x", "y"]));
+    let shape = TypeShape::Struct(class("Point", Some("A point in the plane."), &["x: float", "y: float"]));
     descriptor("Point", spec(None, shape), &Point { x: 1.0, y: 2.0 });
 }
 
 #[test]
 fn tuple_struct_snapshot() {
-    let shape = TypeShape::Struct(class("Pair", None, &["_0", "_1"]));
+    let shape = TypeShape::Struct(class("Pair", None, &["_0: int", "_1: str"]));
     descriptor("Pair", spec(None, shape), &Pair(1, "a".into()));
 }
 
@@ -147,13 +155,13 @@ fn unit_enum_snapshot() {
 fn data_enum_snapshot() {
     let shape = TypeShape::DataEnum {
         base: class("Shape", None, &[]),
-        variants: vec![class("Circle", None, &["r"]), class("Empty", None, &[])],
+        variants: vec![class("Circle", None, &["r: float"]), class("Empty", None, &[])],
     };
     descriptor("Shape", spec(None, shape), &Shape::Circle { r: 1.0 });
 }
 
 #[test]
 fn real_module_snapshot() {
-    let shape = TypeShape::Struct(class("Located", None, &["lat"]));
+    let shape = TypeShape::Struct(class("Located", None, &["lat: float"]));
     descriptor("Located", spec(Some("geo.types"), shape), &Located { lat: 1.0 });
 }

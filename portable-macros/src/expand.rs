@@ -1,5 +1,5 @@
-//! Code generation: the class descriptor as a `static` of pre-encoded bytes
-//! and the `write_pickle` body that references it.
+//! Code generation: the `write_pickle` body, which finds the type's class
+//! descriptor through its `PY_TYPE` (see `pytype`), and `PyHashable`.
 
 use portable_format::descriptor::{offset, ClassShape, InstanceEncoding, TypeShape, TypeSpec};
 use proc_macro2::{Literal, TokenStream};
@@ -30,33 +30,20 @@ pub fn expand(model: &Model<'_, '_>) -> TokenStream {
                 InstanceEncoding::Positional => call(slot(offset::CLASS), None, fields, value),
                 InstanceEncoding::State => state(fields, value),
             };
-            let descriptor = descriptor(&spec);
             quote! {
-                #descriptor
-                let __first = __p.class_slot(&__CLASS);
+                let __first = __p.class_slot(::portable_pickle::__private::class_descriptor(&Self::PY_TYPE));
                 #call
             }
         }
         Kind::UnitEnum(members) if members.is_empty() => quote!(match *self {}),
         Kind::UnitEnum(members) => {
-            let shape = TypeShape::UnitEnum {
-                name: cont.py_name.value.clone(),
-                doc: cont.doc.clone(),
-                members: members
-                    .iter()
-                    .map(|m| (m.variant.py_name.value.clone(), m.value))
-                    .collect(),
-                int: model.int_enum(),
-            };
-            let descriptor = descriptor(&type_spec(cont, shape));
             let arms = (0u32..).zip(members).map(|(i, m)| {
                 let ident = m.variant.ident;
                 let member = Literal::u32_suffixed(offset::member(i));
                 quote!(Self::#ident => #member,)
             });
             quote! {
-                #descriptor
-                let __first = __p.class_slot(&__CLASS);
+                let __first = __p.class_slot(::portable_pickle::__private::class_descriptor(&Self::PY_TYPE));
                 __p.w().get(__first + match self { #(#arms)* });
                 ::core::result::Result::Ok(())
             }
@@ -65,24 +52,11 @@ pub fn expand(model: &Model<'_, '_>) -> TokenStream {
             // `tag = "kind"`: every variant class has the field `kind` first,
             // holding the variant's Python name.
             let tag = cont.attrs.tag.as_ref().map(|t| t.value.as_str());
-            let shape = TypeShape::DataEnum {
-                base: class_shape(&cont.py_name.value, cont.doc.clone(), &[]),
-                variants: variants
-                    .iter()
-                    .map(|v| {
-                        let mut class = class_shape(&v.py_name.value, v.doc.clone(), &v.fields);
-                        class.fields.splice(0..0, tag.map(str::to_owned));
-                        class
-                    })
-                    .collect(),
-            };
-            let descriptor = descriptor(&type_spec(cont, shape));
             let arms = (0u32..)
                 .zip(variants.iter())
                 .map(|(i, v)| variant_arm(offset::variant(i), v, tag.is_some()));
             quote! {
-                #descriptor
-                let __first = __p.class_slot(&__CLASS);
+                let __first = __p.class_slot(::portable_pickle::__private::class_descriptor(&Self::PY_TYPE));
                 match self { #(#arms)* }
             }
         }
@@ -91,10 +65,12 @@ pub fn expand(model: &Model<'_, '_>) -> TokenStream {
     let ident = cont.ident;
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     let hashable = hashable(model);
+    let py_type = crate::pytype::py_type(model);
     quote! {
         #hashable
         #[automatically_derived]
         impl #impl_generics ::portable_pickle::PortablePickle for #ident #ty_generics #where_clause {
+            #py_type
             #[inline]
             fn write_pickle(
                 &self,
@@ -180,46 +156,17 @@ fn class_shape(name: &str, doc: Option<String>, fields: &[Field<'_>]) -> ClassSh
             .filter(|f| f.is_written())
             .map(|f| f.py_name.value.clone())
             .collect(),
+        annotations: Vec::new(),
     }
 }
 
 fn type_spec(cont: &Container<'_>, shape: TypeShape) -> TypeSpec {
     TypeSpec {
         crate_name: std::env::var("CARGO_CRATE_NAME").unwrap_or_else(|_| "rust".to_owned()),
-        // Data enums always get stand-in classes (see the README).
-        module: match shape {
-            TypeShape::DataEnum { .. } => None,
-            _ => cont.attrs.module.as_ref().map(|m| m.value.clone()),
-        },
+        module: cont.attrs.module.as_ref().map(|m| m.value.clone()),
         frozen: cont.attrs.frozen.is_some(),
         hash: cont.attrs.hash.is_some(),
         shape,
-    }
-}
-
-/// `static __CLASS: ClassDescriptor`, encoded now, at compile time. A
-/// `static` inside a generic fn is shared by every instantiation: one class
-/// per generic type.
-fn descriptor(spec: &TypeSpec) -> TokenStream {
-    let encoded = spec.encode();
-    let key = Literal::u64_suffixed(encoded.key);
-    let slots = Literal::u32_suffixed(encoded.slots);
-    let bytes = Literal::byte_string(&encoded.bytes);
-    let aliases = Literal::byte_string(&encoded.aliases);
-    let reference = Literal::byte_string(&encoded.reference);
-    let stdlib_only = match &encoded.stdlib_only {
-        Some(b) => {
-            let b = Literal::byte_string(b);
-            quote!(::core::option::Option::Some(#b))
-        }
-        None => quote!(::core::option::Option::None),
-    };
-    quote! {
-        static __CLASS: ::portable_pickle::__private::ClassDescriptor =
-            ::portable_pickle::__private::ClassDescriptor {
-                key: #key, slots: #slots, bytes: #bytes, stdlib_only: #stdlib_only,
-                aliases: #aliases, reference: #reference,
-            };
     }
 }
 

@@ -1,6 +1,7 @@
 //! `#[derive(PortablePickle)]`: parses the type and its `#[pickle(...)]`
-//! attributes, checks them, and emits the type's class descriptor as
-//! pre-encoded `static` bytes plus the code that writes its instances.
+//! attributes, checks them, and emits the type's `PY_TYPE` (its class
+//! definition as `static` data, from which the class descriptor is encoded
+//! once per process; see `pytype`) plus the code that writes its instances.
 //!
 //! Stages: `attr` (attributes) → `ast` (parsed model) → `valid` (checks) →
 //! `model` (what both expansions need: the kind of Python object, unit-enum
@@ -18,6 +19,7 @@ mod ctxt;
 mod expand;
 mod expand_read;
 mod model;
+mod pytype;
 mod valid;
 
 /// Derives `PortablePickle`. See the `portable-pickle` crate for the

@@ -46,6 +46,7 @@ mod chrono_impls {
 
     /// `datetime.date`.
     impl PortablePickle for NaiveDate {
+        const PY_TYPE: crate::pytype::PyType = crate::pytype::PyType::Name("datetime.date");
         fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
             let slot = p.global_slot(&DATE);
             p.begin_call(slot, 3);
@@ -56,6 +57,7 @@ mod chrono_impls {
 
     /// `datetime.time` (naive), to the microsecond.
     impl PortablePickle for NaiveTime {
+        const PY_TYPE: crate::pytype::PyType = crate::pytype::PyType::Name("datetime.time");
         fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
             let slot = p.global_slot(&TIME);
             p.begin_call(slot, 4);
@@ -66,6 +68,7 @@ mod chrono_impls {
 
     /// A naive `datetime.datetime`, to the microsecond.
     impl PortablePickle for NaiveDateTime {
+        const PY_TYPE: crate::pytype::PyType = crate::pytype::PyType::Name("datetime.datetime");
         fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
             let slot = p.global_slot(&DATETIME);
             p.begin_call(slot, 7);
@@ -77,6 +80,7 @@ mod chrono_impls {
 
     /// An aware `datetime.datetime` in `datetime.timezone.utc`.
     impl PortablePickle for DateTime<Utc> {
+        const PY_TYPE: crate::pytype::PyType = crate::pytype::PyType::Name("datetime.datetime");
         fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
             let slot = p.global_slot(&DATETIME);
             let utc = p.global_slot(&UTC);
@@ -92,6 +96,7 @@ mod chrono_impls {
     /// An aware `datetime.datetime` with `datetime.timezone(timedelta(seconds=offset))`:
     /// the local wall time and its fixed offset, as chrono holds them.
     impl PortablePickle for DateTime<FixedOffset> {
+        const PY_TYPE: crate::pytype::PyType = crate::pytype::PyType::Name("datetime.datetime");
         fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
             let slot = p.global_slot(&DATETIME);
             let timezone = p.global_slot(&TIMEZONE);
@@ -119,6 +124,7 @@ mod uuid_impls {
 
     /// `uuid.UUID`.
     impl PortablePickle for uuid::Uuid {
+        const PY_TYPE: crate::pytype::PyType = crate::pytype::PyType::Name("uuid.UUID");
         fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
             let slot = p.global_slot(&UUID);
             p.begin_call(slot, 1);
@@ -136,6 +142,7 @@ mod decimal_impls {
 
     /// `decimal.Decimal`, exact, scale kept (`1.50` stays `Decimal('1.50')`).
     impl PortablePickle for rust_decimal::Decimal {
+        const PY_TYPE: crate::pytype::PyType = crate::pytype::PyType::Name("decimal.Decimal");
         fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
             let slot = p.global_slot(&DECIMAL);
             p.begin_call(slot, 1);
@@ -155,6 +162,7 @@ mod indexmap_impls {
 
     /// A `dict` in the map's order (Python dicts keep insertion order).
     impl<K: PortablePickle + PyHashable, V: PortablePickle, S: BuildHasher> PortablePickle for indexmap::IndexMap<K, V, S> {
+        const PY_TYPE: crate::pytype::PyType = crate::pytype::PyType::Generic("dict", &[K::PY_TYPE, V::PY_TYPE]);
         fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
             write_dict(p, self.iter())
         }
@@ -162,6 +170,7 @@ mod indexmap_impls {
 
     /// A `set` (Python sets have no order; the items are written in the set's order).
     impl<T: PortablePickle + PyHashable, S: BuildHasher> PortablePickle for indexmap::IndexSet<T, S> {
+        const PY_TYPE: crate::pytype::PyType = crate::pytype::PyType::Generic("set", &[T::PY_TYPE]);
         fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
             write_set(p, self.iter())
         }
@@ -177,6 +186,7 @@ mod complex_impls {
         ($($t:ty),*) => {$(
             /// `complex(re, im)`.
             impl PortablePickle for num_complex::Complex<$t> {
+                const PY_TYPE: crate::pytype::PyType = crate::pytype::PyType::Name("complex");
                 fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
                     let slot = p.global_slot(&COMPLEX);
                     p.begin_call(slot, 2);

@@ -8,11 +8,13 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::opcodes::*;
+use crate::pytype::PyType;
 use crate::{Encoder, PortablePickle, PyHashable};
 
 macro_rules! int_impls {
     ($method:ident as $wide:ty: $($t:ty),*) => {$(
         impl PortablePickle for $t {
+            const PY_TYPE: PyType = PyType::Name("int");
             #[inline]
             fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
                 p.w().$method(*self as $wide);
@@ -27,6 +29,8 @@ int_impls!(int128 as i128: i128);
 int_impls!(uint128 as u128: u128);
 
 impl PortablePickle for u8 {
+    const PY_TYPE: PyType = PyType::Name("int");
+    const PY_SLICE_TYPE: PyType = PyType::Name("bytes");
     #[inline]
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         p.w().int(i64::from(*self));
@@ -40,6 +44,7 @@ impl PortablePickle for u8 {
 }
 
 impl PortablePickle for f64 {
+    const PY_TYPE: PyType = PyType::Name("float");
     #[inline]
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         p.w().float(*self);
@@ -48,6 +53,7 @@ impl PortablePickle for f64 {
 }
 
 impl PortablePickle for f32 {
+    const PY_TYPE: PyType = PyType::Name("float");
     #[inline]
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         p.w().float(f64::from(*self));
@@ -56,6 +62,7 @@ impl PortablePickle for f32 {
 }
 
 impl PortablePickle for bool {
+    const PY_TYPE: PyType = PyType::Name("bool");
     #[inline]
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         p.w().bool(*self);
@@ -64,6 +71,7 @@ impl PortablePickle for bool {
 }
 
 impl PortablePickle for char {
+    const PY_TYPE: PyType = PyType::Name("str");
     #[inline]
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         p.str(self.encode_utf8(&mut [0; 4]))
@@ -71,6 +79,7 @@ impl PortablePickle for char {
 }
 
 impl PortablePickle for str {
+    const PY_TYPE: PyType = PyType::Name("str");
     #[inline]
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         p.str(self)
@@ -78,6 +87,7 @@ impl PortablePickle for str {
 }
 
 impl PortablePickle for String {
+    const PY_TYPE: PyType = PyType::Name("str");
     #[inline]
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         p.str(self)
@@ -85,6 +95,7 @@ impl PortablePickle for String {
 }
 
 impl PortablePickle for () {
+    const PY_TYPE: PyType = PyType::None;
     #[inline]
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         p.w().none();
@@ -93,6 +104,7 @@ impl PortablePickle for () {
 }
 
 impl<T: PortablePickle> PortablePickle for Option<T> {
+    const PY_TYPE: PyType = PyType::Optional(&T::PY_TYPE);
     #[inline]
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         match self {
@@ -106,6 +118,7 @@ impl<T: PortablePickle> PortablePickle for Option<T> {
 }
 
 impl<T: PortablePickle + ?Sized> PortablePickle for &T {
+    const PY_TYPE: PyType = T::PY_TYPE;
     #[inline]
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         (**self).write_pickle(p)
@@ -113,6 +126,7 @@ impl<T: PortablePickle + ?Sized> PortablePickle for &T {
 }
 
 impl<T: PortablePickle + ?Sized> PortablePickle for &mut T {
+    const PY_TYPE: PyType = T::PY_TYPE;
     #[inline]
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         (**self).write_pickle(p)
@@ -120,6 +134,7 @@ impl<T: PortablePickle + ?Sized> PortablePickle for &mut T {
 }
 
 impl<T: PortablePickle + ?Sized> PortablePickle for Box<T> {
+    const PY_TYPE: PyType = T::PY_TYPE;
     #[inline]
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         (**self).write_pickle(p)
@@ -127,6 +142,7 @@ impl<T: PortablePickle + ?Sized> PortablePickle for Box<T> {
 }
 
 impl<T: PortablePickle + ToOwned + ?Sized> PortablePickle for Cow<'_, T> {
+    const PY_TYPE: PyType = T::PY_TYPE;
     #[inline]
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         (**self).write_pickle(p)
@@ -135,6 +151,7 @@ impl<T: PortablePickle + ToOwned + ?Sized> PortablePickle for Cow<'_, T> {
 
 /// The same allocation reached twice is written once and memoized.
 impl<T: PortablePickle + ?Sized> PortablePickle for Rc<T> {
+    const PY_TYPE: PyType = T::PY_TYPE;
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         p.shared(Rc::as_ptr(self) as *const u8 as usize, |p| (**self).write_pickle(p))
     }
@@ -142,12 +159,14 @@ impl<T: PortablePickle + ?Sized> PortablePickle for Rc<T> {
 
 /// The same allocation reached twice is written once and memoized.
 impl<T: PortablePickle + ?Sized> PortablePickle for Arc<T> {
+    const PY_TYPE: PyType = T::PY_TYPE;
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         p.shared(Arc::as_ptr(self) as *const u8 as usize, |p| (**self).write_pickle(p))
     }
 }
 
 impl<T: PortablePickle> PortablePickle for [T] {
+    const PY_TYPE: PyType = T::PY_SLICE_TYPE;
     #[inline]
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         T::write_slice(self, p)
@@ -155,6 +174,7 @@ impl<T: PortablePickle> PortablePickle for [T] {
 }
 
 impl<T: PortablePickle, const N: usize> PortablePickle for [T; N] {
+    const PY_TYPE: PyType = T::PY_SLICE_TYPE;
     #[inline]
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         T::write_slice(self, p)
@@ -162,6 +182,7 @@ impl<T: PortablePickle, const N: usize> PortablePickle for [T; N] {
 }
 
 impl<T: PortablePickle> PortablePickle for Vec<T> {
+    const PY_TYPE: PyType = T::PY_SLICE_TYPE;
     #[inline]
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         T::write_slice(self, p)
@@ -209,6 +230,7 @@ fn write_batched<I: ExactSizeIterator>(
 macro_rules! list_impls {
     ($($t:ident),*) => {$(
         impl<T: PortablePickle> PortablePickle for $t<T> {
+            const PY_TYPE: PyType = PyType::Generic("list", &[T::PY_TYPE]);
             fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
                 write_list(p, self.iter())
             }
@@ -219,6 +241,7 @@ list_impls!(VecDeque, LinkedList);
 
 /// In the heap's internal (arbitrary) order, like `BinaryHeap::iter`.
 impl<T: PortablePickle + Ord> PortablePickle for BinaryHeap<T> {
+    const PY_TYPE: PyType = PyType::Generic("list", &[T::PY_TYPE]);
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         write_list(p, self.iter())
     }
@@ -246,24 +269,28 @@ pub(crate) fn write_set<'a, T: PortablePickle + 'a>(
 }
 
 impl<K: PortablePickle + PyHashable, V: PortablePickle, S: BuildHasher> PortablePickle for HashMap<K, V, S> {
+    const PY_TYPE: PyType = PyType::Generic("dict", &[K::PY_TYPE, V::PY_TYPE]);
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         write_dict(p, self.iter())
     }
 }
 
 impl<K: PortablePickle + PyHashable, V: PortablePickle> PortablePickle for BTreeMap<K, V> {
+    const PY_TYPE: PyType = PyType::Generic("dict", &[K::PY_TYPE, V::PY_TYPE]);
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         write_dict(p, self.iter())
     }
 }
 
 impl<T: PortablePickle + PyHashable, S: BuildHasher> PortablePickle for HashSet<T, S> {
+    const PY_TYPE: PyType = PyType::Generic("set", &[T::PY_TYPE]);
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         write_set(p, self.iter())
     }
 }
 
 impl<T: PortablePickle + PyHashable> PortablePickle for BTreeSet<T> {
+    const PY_TYPE: PyType = PyType::Generic("set", &[T::PY_TYPE]);
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         write_set(p, self.iter())
     }
@@ -272,6 +299,7 @@ impl<T: PortablePickle + PyHashable> PortablePickle for BTreeSet<T> {
 macro_rules! tuple_impls {
     ($($n:literal => ($($t:ident $i:tt),+);)*) => {$(
         impl<$($t: PortablePickle),+> PortablePickle for ($($t,)+) {
+            const PY_TYPE: PyType = PyType::Generic("tuple", &[$($t::PY_TYPE),+]);
             fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
                 p.w().tuple_open($n);
                 $(self.$i.write_pickle(p)?;)+

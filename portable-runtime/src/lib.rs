@@ -40,7 +40,7 @@ mod session;
 mod std_impls;
 
 pub use portable_format::{
-    array as array_format, descriptor, globals as spec_globals, header, layout, names, opcodes, pyexpr, writer,
+    array as array_format, descriptor, globals as spec_globals, header, layout, names, opcodes, pyexpr, pytype, writer,
 };
 
 use std::io;
@@ -67,6 +67,16 @@ pub use session::Pickler;
 pub trait PortablePickle {
     /// Writes `self` as one Python object.
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()>;
+
+    /// The Python type of the written values, composed at compile time:
+    /// `list[Point]` for `Vec<Point>`. Field annotations and the generated
+    /// Python package (`portable_pickle::python`) are made from it. The
+    /// default, for a hand-written impl, is `typing.Any`.
+    const PY_TYPE: pytype::PyType = pytype::PyType::Any;
+
+    /// The Python type of a slice of `Self` (`list[T]`; `bytes` for `u8`).
+    #[doc(hidden)]
+    const PY_SLICE_TYPE: pytype::PyType = pytype::PyType::Generic("list", &[Self::PY_TYPE]);
 
     /// Writes a slice of `Self` as one Python object: a `list` by default,
     /// `bytes` for `u8`.

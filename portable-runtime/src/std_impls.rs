@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::globals::{DATETIME, IPV4, IPV6, RANGE, TIMEDELTA, UTC};
+use crate::pytype::PyType;
 use crate::{Encoder, PortablePickle};
 
 const SECS_PER_DAY: u64 = 86_400;
@@ -20,6 +21,7 @@ const SECS_PER_DAY: u64 = 86_400;
 /// `datetime.timedelta(days, seconds, microseconds)`; nanoseconds below a
 /// microsecond are truncated (timedelta's resolution).
 impl PortablePickle for Duration {
+    const PY_TYPE: PyType = PyType::Name("datetime.timedelta");
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         let slot = p.global_slot(&TIMEDELTA);
         p.begin_call(slot, 3);
@@ -48,6 +50,7 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 /// A tz-aware UTC `datetime.datetime`, to the microsecond (truncated).
 impl PortablePickle for SystemTime {
+    const PY_TYPE: PyType = PyType::Name("datetime.datetime");
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         // Whole microseconds since the epoch, floored, so times before 1970 work too.
         let micros: i128 = match self.duration_since(UNIX_EPOCH) {
@@ -81,6 +84,7 @@ impl PortablePickle for SystemTime {
 
 /// `ipaddress.IPv4Address`.
 impl PortablePickle for Ipv4Addr {
+    const PY_TYPE: PyType = PyType::Name("ipaddress.IPv4Address");
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         let slot = p.global_slot(&IPV4);
         p.begin_call(slot, 1);
@@ -91,6 +95,7 @@ impl PortablePickle for Ipv4Addr {
 
 /// `ipaddress.IPv6Address`.
 impl PortablePickle for Ipv6Addr {
+    const PY_TYPE: PyType = PyType::Name("ipaddress.IPv6Address");
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         let slot = p.global_slot(&IPV6);
         p.begin_call(slot, 1);
@@ -101,6 +106,7 @@ impl PortablePickle for Ipv6Addr {
 
 /// `ipaddress.IPv4Address` or `ipaddress.IPv6Address`.
 impl PortablePickle for IpAddr {
+    const PY_TYPE: PyType = PyType::Union(&[Ipv4Addr::PY_TYPE, Ipv6Addr::PY_TYPE]);
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         match self {
             IpAddr::V4(a) => a.write_pickle(p),
@@ -111,6 +117,7 @@ impl PortablePickle for IpAddr {
 
 /// A `str`; bytes that are not UTF-8 become U+FFFD.
 impl PortablePickle for Path {
+    const PY_TYPE: PyType = PyType::Name("str");
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         p.str(&self.to_string_lossy())
     }
@@ -118,6 +125,7 @@ impl PortablePickle for Path {
 
 /// A `str`, as [`Path`].
 impl PortablePickle for PathBuf {
+    const PY_TYPE: PyType = PyType::Name("str");
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         self.as_path().write_pickle(p)
     }
@@ -125,6 +133,7 @@ impl PortablePickle for PathBuf {
 
 /// `-1`, `0` or `1`, like a Python comparison function's result.
 impl PortablePickle for Ordering {
+    const PY_TYPE: PyType = PyType::Name("int");
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         p.w().int(*self as i64);
         Ok(())
@@ -135,6 +144,7 @@ macro_rules! inner_value_impls {
     ($($t:ident . $field:tt),*) => {$(
         /// Written as the wrapped value.
         impl<T: PortablePickle> PortablePickle for $t<T> {
+            const PY_TYPE: PyType = T::PY_TYPE;
             #[inline]
             fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
                 self.$field.write_pickle(p)
@@ -148,6 +158,7 @@ macro_rules! nonzero_impls {
     ($($t:ty),*) => {$(
         /// An `int`.
         impl PortablePickle for $t {
+            const PY_TYPE: PyType = PyType::Name("int");
             #[inline]
             fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
                 self.get().write_pickle(p)
@@ -174,6 +185,7 @@ macro_rules! range_impls {
     ($($t:ty),*) => {$(
         /// `range(start, end)`.
         impl PortablePickle for Range<$t> {
+            const PY_TYPE: PyType = PyType::Name("range");
             fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
                 write_range(p, self.start as i128, self.end as i128)
             }
@@ -181,6 +193,7 @@ macro_rules! range_impls {
 
         /// `range(start, end + 1)`.
         impl PortablePickle for RangeInclusive<$t> {
+            const PY_TYPE: PyType = PyType::Name("range");
             fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
                 write_range(p, *self.start() as i128, *self.end() as i128 + 1)
             }

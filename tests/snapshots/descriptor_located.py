@@ -1,21 +1,21 @@
 # The class descriptor of `Located`, printed by tests/snapshots.rs.
-# fingerprint 039cad739dd2cfad
+# fingerprint ff71f2d8ac16de52
 
-register('Located_039cad739dd2cfad#def', DEF_Located)
+register('Located_ff71f2d8ac16de52#def', DEF_Located)
 register(
-    'Located_039cad739dd2cfad#reduce',
+    'Located_ff71f2d8ac16de52#reduce',
     (
         pickle.loads,
         (
             builtins.bytes.join(
                 b'',
-                (standalone, lookup('Located_039cad739dd2cfad#def'), SELECT_Located),
+                (standalone, lookup('Located_ff71f2d8ac16de52#def'), SELECT_Located),
             ),
         ),
     ),
 )
 Located = pickle.loads(
-    builtins.bytes.join(b'', (standalone, lookup('Located_039cad739dd2cfad#def'), SELECT_Located)),
+    builtins.bytes.join(b'', (standalone, lookup('Located_ff71f2d8ac16de52#def'), SELECT_Located)),
 )
 lat = 'lat'
 
@@ -24,9 +24,9 @@ Located = builtins.next(
     builtins.filter(
         None,
         itertools.chain(
-            (lookup('Located_039cad739dd2cfad'),),
+            (lookup('Located_ff71f2d8ac16de52'),),
             builtins.map(
-                functools.partial(register, 'Located_039cad739dd2cfad'),
+                functools.partial(register, 'Located_ff71f2d8ac16de52'),
                 builtins.filter(
                     None,
                     itertools.chain(
@@ -86,10 +86,10 @@ Located = builtins.next(
                                             '__module__': namespace_name,
                                             '__qualname__': 'Located',
                                             '__portable_reduce__': lookup(
-                                                'Located_039cad739dd2cfad#reduce',
-                                                'Located_039cad739dd2cfad',
+                                                'Located_ff71f2d8ac16de52#reduce',
+                                                'Located_ff71f2d8ac16de52',
                                             ),
-                                            '__annotations__': {'lat': 'typing.Any'},
+                                            '__annotations__': {'lat': 'float'},
                                             '__match_args__': ('lat',),
                                         },
                                     ),

@@ -1,16 +1,16 @@
 # The class descriptor of `Pair`, printed by tests/snapshots.rs.
-# fingerprint a9c19f8311ed9076
+# fingerprint 50b4a6a696d68fae
 
-register('Pair_a9c19f8311ed9076#def', DEF_Pair)
+register('Pair_50b4a6a696d68fae#def', DEF_Pair)
 register(
-    'Pair_a9c19f8311ed9076#reduce',
+    'Pair_50b4a6a696d68fae#reduce',
     (
         pickle.loads,
-        (builtins.bytes.join(b'', (standalone, lookup('Pair_a9c19f8311ed9076#def'), SELECT_Pair)),),
+        (builtins.bytes.join(b'', (standalone, lookup('Pair_50b4a6a696d68fae#def'), SELECT_Pair)),),
     ),
 )
 Pair = pickle.loads(
-    builtins.bytes.join(b'', (standalone, lookup('Pair_a9c19f8311ed9076#def'), SELECT_Pair)),
+    builtins.bytes.join(b'', (standalone, lookup('Pair_50b4a6a696d68fae#def'), SELECT_Pair)),
 )
 
 # DEF_Pair (AfterCore):
@@ -18,9 +18,9 @@ Pair = builtins.next(
     builtins.filter(
         None,
         itertools.chain(
-            (lookup('Pair_a9c19f8311ed9076'),),
+            (lookup('Pair_50b4a6a696d68fae'),),
             builtins.map(
-                functools.partial(register, 'Pair_a9c19f8311ed9076'),
+                functools.partial(register, 'Pair_50b4a6a696d68fae'),
                 builtins.map(
                     struct,
                     itertools.starmap(
@@ -33,10 +33,10 @@ Pair = builtins.next(
                                     '__module__': namespace_name,
                                     '__qualname__': 'Pair',
                                     '__portable_reduce__': lookup(
-                                        'Pair_a9c19f8311ed9076#reduce',
-                                        'Pair_a9c19f8311ed9076',
+                                        'Pair_50b4a6a696d68fae#reduce',
+                                        'Pair_50b4a6a696d68fae',
                                     ),
-                                    '__annotations__': {'_0': 'typing.Any', '_1': 'typing.Any'},
+                                    '__annotations__': {'_0': 'int', '_1': 'str'},
                                     '__match_args__': ('_0', '_1'),
                                 },
                             ),

@@ -1,21 +1,21 @@
 # The class descriptor of `Point`, printed by tests/snapshots.rs.
-# fingerprint 8b7d6e149f609d62
+# fingerprint 57c58be05dceacf0
 
-register('Point_8b7d6e149f609d62#def', DEF_Point)
+register('Point_57c58be05dceacf0#def', DEF_Point)
 register(
-    'Point_8b7d6e149f609d62#reduce',
+    'Point_57c58be05dceacf0#reduce',
     (
         pickle.loads,
         (
             builtins.bytes.join(
                 b'',
-                (standalone, lookup('Point_8b7d6e149f609d62#def'), SELECT_Point),
+                (standalone, lookup('Point_57c58be05dceacf0#def'), SELECT_Point),
             ),
         ),
     ),
 )
 Point = pickle.loads(
-    builtins.bytes.join(b'', (standalone, lookup('Point_8b7d6e149f609d62#def'), SELECT_Point)),
+    builtins.bytes.join(b'', (standalone, lookup('Point_57c58be05dceacf0#def'), SELECT_Point)),
 )
 
 # DEF_Point (AfterCore):
@@ -23,9 +23,9 @@ Point = builtins.next(
     builtins.filter(
         None,
         itertools.chain(
-            (lookup('Point_8b7d6e149f609d62'),),
+            (lookup('Point_57c58be05dceacf0'),),
             builtins.map(
-                functools.partial(register, 'Point_8b7d6e149f609d62'),
+                functools.partial(register, 'Point_57c58be05dceacf0'),
                 builtins.map(
                     struct,
                     itertools.starmap(
@@ -38,11 +38,11 @@ Point = builtins.next(
                                     '__module__': namespace_name,
                                     '__qualname__': 'Point',
                                     '__portable_reduce__': lookup(
-                                        'Point_8b7d6e149f609d62#reduce',
-                                        'Point_8b7d6e149f609d62',
+                                        'Point_57c58be05dceacf0#reduce',
+                                        'Point_57c58be05dceacf0',
                                     ),
                                     '__doc__': 'A point in the plane.',
-                                    '__annotations__': {'x': 'typing.Any', 'y': 'typing.Any'},
+                                    '__annotations__': {'x': 'float', 'y': 'float'},
                                     '__match_args__': ('x', 'y'),
                                 },
                             ),

@@ -1,58 +1,58 @@
 # The class descriptor of `Shape`, printed by tests/snapshots.rs.
-# fingerprint 41ac8d9159be924a
+# fingerprint 4af7eaa7bb3d9365
 
-register('Shape_41ac8d9159be924a#def', DEF_Shape)
+register('Shape_4af7eaa7bb3d9365#def', DEF_Shape)
 register(
-    'Shape_41ac8d9159be924a#reduce',
+    'Shape_4af7eaa7bb3d9365#reduce',
     (
         pickle.loads,
         (
             builtins.bytes.join(
                 b'',
-                (standalone, lookup('Shape_41ac8d9159be924a#def'), SELECT_Shape),
+                (standalone, lookup('Shape_4af7eaa7bb3d9365#def'), SELECT_Shape),
             ),
         ),
     ),
 )
 register(
-    'Shape_41ac8d9159be924a_Circle#reduce',
+    'Shape_4af7eaa7bb3d9365_Circle#reduce',
     (
         pickle.loads,
         (
             builtins.bytes.join(
                 b'',
-                (standalone, lookup('Shape_41ac8d9159be924a#def'), SELECT_Shape_Circle),
+                (standalone, lookup('Shape_4af7eaa7bb3d9365#def'), SELECT_Shape_Circle),
             ),
         ),
     ),
 )
 register(
-    'Shape_41ac8d9159be924a_Empty#reduce',
+    'Shape_4af7eaa7bb3d9365_Empty#reduce',
     (
         pickle.loads,
         (
             builtins.bytes.join(
                 b'',
-                (standalone, lookup('Shape_41ac8d9159be924a#def'), SELECT_Shape_Empty),
+                (standalone, lookup('Shape_4af7eaa7bb3d9365#def'), SELECT_Shape_Empty),
             ),
         ),
     ),
 )
 pickle.loads(
-    builtins.bytes.join(b'', (standalone, lookup('Shape_41ac8d9159be924a#def'), RETURN_NONE)),
+    builtins.bytes.join(b'', (standalone, lookup('Shape_4af7eaa7bb3d9365#def'), RETURN_NONE)),
 )
-Shape = lookup('Shape_41ac8d9159be924a')
-Shape.Circle = lookup('Shape_41ac8d9159be924a_Circle')
-Shape.Empty = lookup('Shape_41ac8d9159be924a_Empty')
+Shape = lookup('Shape_4af7eaa7bb3d9365')
+Shape.Circle = lookup('Shape_4af7eaa7bb3d9365_Circle')
+Shape.Empty = lookup('Shape_4af7eaa7bb3d9365_Empty')
 
 # DEF_Shape (AfterCore):
 Shape = builtins.next(
     builtins.filter(
         None,
         itertools.chain(
-            (lookup('Shape_41ac8d9159be924a'),),
+            (lookup('Shape_4af7eaa7bb3d9365'),),
             builtins.map(
-                functools.partial(register, 'Shape_41ac8d9159be924a'),
+                functools.partial(register, 'Shape_4af7eaa7bb3d9365'),
                 builtins.map(
                     struct,
                     itertools.starmap(
@@ -65,8 +65,8 @@ Shape = builtins.next(
                                     '__module__': namespace_name,
                                     '__qualname__': 'Shape',
                                     '__portable_reduce__': lookup(
-                                        'Shape_41ac8d9159be924a#reduce',
-                                        'Shape_41ac8d9159be924a',
+                                        'Shape_4af7eaa7bb3d9365#reduce',
+                                        'Shape_4af7eaa7bb3d9365',
                                     ),
                                     '__annotations__': {},
                                     '__match_args__': (),
@@ -80,7 +80,7 @@ Shape = builtins.next(
     ),
 )
 build(
-    lookup('Shape_41ac8d9159be924a'),
+    lookup('Shape_4af7eaa7bb3d9365'),
     (
         None,
         {
@@ -88,9 +88,9 @@ build(
                 builtins.filter(
                     None,
                     itertools.chain(
-                        (lookup('Shape_41ac8d9159be924a_Circle'),),
+                        (lookup('Shape_4af7eaa7bb3d9365_Circle'),),
                         builtins.map(
-                            functools.partial(register, 'Shape_41ac8d9159be924a_Circle'),
+                            functools.partial(register, 'Shape_4af7eaa7bb3d9365_Circle'),
                             builtins.map(
                                 struct,
                                 itertools.starmap(
@@ -98,15 +98,15 @@ build(
                                     (
                                         (
                                             'Circle',
-                                            (lookup('Shape_41ac8d9159be924a'),),
+                                            (lookup('Shape_4af7eaa7bb3d9365'),),
                                             {
                                                 '__module__': namespace_name,
                                                 '__qualname__': 'Shape.Circle',
                                                 '__portable_reduce__': lookup(
-                                                    'Shape_41ac8d9159be924a_Circle#reduce',
-                                                    'Shape_41ac8d9159be924a_Circle',
+                                                    'Shape_4af7eaa7bb3d9365_Circle#reduce',
+                                                    'Shape_4af7eaa7bb3d9365_Circle',
                                                 ),
-                                                '__annotations__': {'r': 'typing.Any'},
+                                                '__annotations__': {'r': 'float'},
                                                 '__match_args__': ('r',),
                                             },
                                         ),
@@ -121,7 +121,7 @@ build(
     ),
 )
 build(
-    lookup('Shape_41ac8d9159be924a'),
+    lookup('Shape_4af7eaa7bb3d9365'),
     (
         None,
         {
@@ -129,9 +129,9 @@ build(
                 builtins.filter(
                     None,
                     itertools.chain(
-                        (lookup('Shape_41ac8d9159be924a_Empty'),),
+                        (lookup('Shape_4af7eaa7bb3d9365_Empty'),),
                         builtins.map(
-                            functools.partial(register, 'Shape_41ac8d9159be924a_Empty'),
+                            functools.partial(register, 'Shape_4af7eaa7bb3d9365_Empty'),
                             builtins.map(
                                 struct,
                                 itertools.starmap(
@@ -139,13 +139,13 @@ build(
                                     (
                                         (
                                             'Empty',
-                                            (lookup('Shape_41ac8d9159be924a'),),
+                                            (lookup('Shape_4af7eaa7bb3d9365'),),
                                             {
                                                 '__module__': namespace_name,
                                                 '__qualname__': 'Shape.Empty',
                                                 '__portable_reduce__': lookup(
-                                                    'Shape_41ac8d9159be924a_Empty#reduce',
-                                                    'Shape_41ac8d9159be924a_Empty',
+                                                    'Shape_4af7eaa7bb3d9365_Empty#reduce',
+                                                    'Shape_4af7eaa7bb3d9365_Empty',
                                                 ),
                                                 '__annotations__': {},
                                                 '__match_args__': (),

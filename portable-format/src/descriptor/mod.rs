@@ -1,9 +1,13 @@
 //! Class descriptors: the opcodes that create (or reuse) the Python class of
 //! one Rust type and leave it in the memo.
 //!
-//! The derive macro calls [`TypeSpec::encode`] at compile time and embeds the
-//! result as a `static` [`ClassDescriptor`]; the runtime copies those bytes
-//! into a stream the first time the body meets the type.
+//! The derive emits each type's class definition as `static` data
+//! ([`crate::pytype::ClassDef`], with field annotations composed at compile
+//! time from the field types' `PY_TYPE` consts, which a proc macro cannot
+//! see); the first write of the type in a process encodes it once
+//! ([`TypeSpec::encode`], kept as a leaked `&'static` [`ClassDescriptor`]),
+//! and the runtime copies those bytes into a stream the first time the body
+//! meets the type.
 //!
 //! Every class goes through the same lazy lookup-or-build, so a class is
 //! built at most once per process and two loads yield the same class:
@@ -73,6 +77,10 @@ pub struct ClassShape {
     pub doc: Option<String>,
     /// Field names, in declaration order (already valid Python identifiers).
     pub fields: Vec<String>,
+    /// Each field's annotation (`int`, `list[Point]`, `Point | None`), in
+    /// the order of `fields`; empty: every field is `typing.Any` (the serde
+    /// bridge, which knows no Rust types).
+    pub annotations: Vec<String>,
 }
 
 /// What kind of Python object a Rust type becomes.
@@ -187,6 +195,14 @@ impl TypeSpec {
             let _ = write!(out, " {}", c.fields.len());
             for f in &c.fields {
                 text(out, f);
+            }
+            // Only when there are annotations, so classes without them
+            // (the serde bridge's) keep their keys.
+            if !c.annotations.is_empty() {
+                out.push_str(" :");
+                for a in &c.annotations {
+                    text(out, a);
+                }
             }
             out.push('\n');
         }
@@ -521,12 +537,25 @@ impl TypeSpec {
                 return TypeSpec { shape, ..self.clone() }.definition(keys, real_module);
             }
             TypeShape::DataEnum { base, variants } => {
-                let base_expr = lazy_class(key, dataclass(&decorator, base, &base.name, key, Expr::tuple([])));
+                let stand_in = dataclass(&decorator, base, &base.name, key, Expr::tuple([]));
+                let base_expr = lazy_class(key, or_real_class(module, &base.name, stand_in));
                 stmts.push(Stmt::Discard(base_expr.memoize_at(&base.name, at(0))));
                 for (i, (v, variant_key)) in variants.iter().zip(&keys[1..]).enumerate() {
                     let qualname = format!("{}.{}", base.name, v.name);
                     let bases = Expr::tuple([lookup(key)]);
-                    let class = lazy_class(variant_key, dataclass(&decorator, v, &qualname, variant_key, bases));
+                    let mut build = dataclass(&decorator, v, &qualname, variant_key, bases);
+                    if module.is_some() {
+                        // The real base's own variant class, when the base is
+                        // the real class and has it: `getattr(Base, "Variant",
+                        // None)` first (a stand-in base has no such attribute
+                        // yet: it is attached below).
+                        let real = builtin("getattr").call([lookup(key), Expr::str(&v.name), Expr::None]);
+                        build = builtin("filter").call([
+                            Expr::None,
+                            Expr::global("itertools", "chain").call([Expr::tuple([real]), build]),
+                        ]);
+                    }
+                    let class = lazy_class(variant_key, build);
                     // setattr(Base, "Variant", <variant class>) through BUILD's slot state.
                     let attach = lookup(key).build(Expr::tuple([
                         Expr::None,
@@ -634,7 +663,10 @@ fn dataclass(decorator: &Expr, class: &ClassShape, qualname: &str, key: &str, ba
     if let Some(doc) = &class.doc {
         namespace.push(("__doc__", Expr::str(doc)));
     }
-    let annotations = class.fields.iter().map(|f| (f.clone(), Expr::str("typing.Any")));
+    let annotations = class.fields.iter().enumerate().map(|(i, f)| {
+        let annotation = class.annotations.get(i).map_or("typing.Any", String::as_str);
+        (f.clone(), Expr::str(annotation))
+    });
     namespace.push(("__annotations__", Expr::dict(annotations)));
     // Set explicitly: dataclasses adds it only from Python 3.10 on.
     namespace.push((

@@ -7,6 +7,7 @@ fn class(name: &str, doc: Option<&str>, fields: &[&str]) -> ClassShape {
         name: name.into(),
         doc: doc.map(Into::into),
         fields: fields.iter().map(|f| f.to_string()).collect(),
+        annotations: Vec::new(),
     }
 }
 

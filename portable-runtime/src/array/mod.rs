@@ -255,6 +255,7 @@ impl<A: ArrayData + ?Sized> ArrayData for &A {
 pub struct Array<A>(pub A);
 
 impl<A: ArrayData> PortablePickle for Array<A> {
+    const PY_TYPE: crate::pytype::PyType = crate::pytype::PyType::Array;
     fn write_pickle(&self, p: &mut Encoder<'_>) -> io::Result<()> {
         self.0.write_array(p)
     }

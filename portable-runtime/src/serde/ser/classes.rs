@@ -215,6 +215,7 @@ fn build(q: &Query<'_>, by_key: &mut HashMap<u64, &'static ClassDescriptor>) -> 
                 name,
                 doc: None,
                 fields,
+                annotations: Vec::new(),
             }),
             offset::CLASS,
         ),
@@ -227,11 +228,13 @@ fn build(q: &Query<'_>, by_key: &mut HashMap<u64, &'static ClassDescriptor>) -> 
                     name,
                     doc: None,
                     fields: Vec::new(),
+                    annotations: Vec::new(),
                 },
                 variant: ClassShape {
                     name: variant,
                     doc: None,
                     fields,
+                    annotations: Vec::new(),
                 },
             };
             (shape, offset::variant(0))

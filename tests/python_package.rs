@@ -1,0 +1,317 @@
+//! The generated Python package (`portable_pickle::python::write_package`):
+//! its sources kept as snapshots (`tests/snapshots/package/`,
+//! `UPDATE_SNAPSHOTS=1` rewrites them); streams loading as its classes on
+//! CPython and PyPy when it is importable, and as the stand-ins when it is
+//! not; `pickle.dumps` of the loaded objects loading in a fresh interpreter
+//! that has the package; `mypy --strict` (pinned, `scripts/setup-mypy.sh`)
+//! passing user code written against it and failing a copy with a wrong
+//! field name; types without a module refused with a list of them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use portable_pickle::PortablePickle;
+
+/// A point in the plane.
+#[derive(PortablePickle, Clone)]
+#[pickle(module = "geo", frozen)]
+struct Point {
+    x: f64,
+    y: f64,
+}
+
+/// A shape.
+#[derive(PortablePickle)]
+#[pickle(module = "geo")]
+enum Shape {
+    /// A round shape.
+    Circle {
+        center: Point,
+        radius: f64,
+    },
+    Polygon(Vec<Point>),
+    Empty,
+}
+
+/// Primary colors.
+#[derive(PortablePickle)]
+#[pickle(module = "geo")]
+#[allow(dead_code)]
+enum Color {
+    Red,
+    Green,
+    Blue,
+}
+
+#[derive(PortablePickle)]
+#[pickle(module = "geo")]
+#[allow(dead_code)]
+enum Level {
+    Low = 1,
+    High = 10,
+}
+
+#[derive(PortablePickle)]
+#[pickle(module = "geo")]
+struct Rgb(u8, u8, u8);
+
+#[derive(PortablePickle)]
+#[pickle(module = "geo")]
+struct Marker;
+
+/// How a drawing is stroked.
+///
+/// Lives in another module: `geo` names it `palette.Style`.
+#[derive(PortablePickle)]
+#[pickle(module = "palette")]
+struct Style {
+    color: Color,
+    width: f64,
+    dash: Option<Vec<f64>>,
+}
+
+/// A drawing.
+#[derive(PortablePickle)]
+#[pickle(module = "geo")]
+struct Drawing {
+    name: String,
+    shapes: Vec<Shape>,
+    origin: Option<Point>,
+    tags: BTreeSet<String>,
+    counts: BTreeMap<String, u32>,
+    pair: (i64, String),
+    color: Color,
+    level: Level,
+    rgb: Rgb,
+    marker: Marker,
+    style: Style,
+    elapsed: Duration,
+    raw: Vec<u8>,
+    #[pickle(display)]
+    addr: Ipv4Addr,
+}
+
+fn drawing() -> Drawing {
+    let p = Point { x: 1.0, y: 2.0 };
+    Drawing {
+        name: "sketch".into(),
+        shapes: vec![
+            Shape::Circle {
+                center: p.clone(),
+                radius: 3.0,
+            },
+            Shape::Polygon(vec![p.clone(), Point { x: 0.0, y: 0.0 }]),
+            Shape::Empty,
+        ],
+        origin: Some(p),
+        tags: BTreeSet::from(["a".into(), "b".into()]),
+        counts: BTreeMap::from([("x".into(), 1)]),
+        pair: (7, "seven".into()),
+        color: Color::Green,
+        level: Level::High,
+        rgb: Rgb(1, 2, 3),
+        marker: Marker,
+        style: Style {
+            color: Color::Blue,
+            width: 0.5,
+            dash: None,
+        },
+        elapsed: Duration::from_secs(90),
+        raw: vec![0, 1],
+        addr: Ipv4Addr::new(10, 0, 0, 1),
+    }
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fresh directory under target/tmp/python_package.
+fn scratch(name: &str) -> PathBuf {
+    let dir = root().join("target/tmp/python_package").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create the scratch directory");
+    dir
+}
+
+fn run(cmd: &mut Command) -> (bool, String) {
+    let out = cmd.output().unwrap_or_else(|e| panic!("run {cmd:?}: {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+fn python(interpreter: &str, args: &[&Path], mode: &str, cwd: &Path) -> String {
+    let script = root().join("tests/package/check_package.py");
+    let (ok, text) = run(Command::new(interpreter)
+        .arg(&script)
+        .arg(mode)
+        .args(args)
+        .current_dir(cwd));
+    assert!(ok, "{interpreter} check_package.py {mode} failed:\n{text}");
+    text
+}
+
+#[test]
+fn generated_sources_are_the_snapshots() {
+    let dir = scratch("snapshot");
+    let files = portable_pickle::python::write_package::<Drawing>(&dir).expect("write the package");
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| f.strip_prefix(&dir).unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["geo.py", "palette.py"]);
+    for name in names {
+        let text = std::fs::read_to_string(dir.join(&name)).unwrap();
+        let path = root().join("tests/snapshots/package").join(&name);
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &text).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_SNAPSHOTS=1 writes it)", path.display()));
+        assert_eq!(
+            want,
+            text,
+            "{} is out of date (UPDATE_SNAPSHOTS=1 rewrites it)",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn nested_modules_get_init_files() {
+    #[derive(PortablePickle)]
+    #[pickle(module = "acme.geo.shapes")]
+    struct Square {
+        side: f64,
+    }
+    let dir = scratch("nested");
+    let files = portable_pickle::python::write_package::<Square>(&dir).expect("write the package");
+    assert_eq!(
+        files,
+        [
+            dir.join("acme/__init__.py"),
+            dir.join("acme/geo/__init__.py"),
+            dir.join("acme/geo/shapes.py"),
+        ]
+    );
+    let check = "import sys; sys.path.insert(0, '.'); from acme.geo.shapes import Square; \
+                 import dataclasses; assert [f.type for f in dataclasses.fields(Square)] == ['float']";
+    let (ok, text) = run(Command::new("python3").args(["-c", check]).current_dir(&dir));
+    assert!(ok, "{text}");
+}
+
+#[test]
+fn types_without_a_module_are_listed() {
+    #[derive(PortablePickle)]
+    struct Loose {
+        n: u8,
+    }
+    #[derive(PortablePickle)]
+    #[pickle(module = "geo")]
+    struct Holder {
+        loose: Vec<Loose>,
+        point: Point,
+        also: Option<Stray>,
+    }
+    #[derive(PortablePickle)]
+    #[pickle(name = "StrayClass")]
+    struct Stray;
+    let dir = scratch("no_module");
+    let err = portable_pickle::python::write_package::<Holder>(&dir).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    assert_eq!(
+        err.to_string(),
+        "these reachable types declare no module, so no package can hold their classes; give each \
+         `#[pickle(module = \"...\")]`: `Loose` (class Loose), `Stray` (class StrayClass)"
+    );
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "nothing is written");
+}
+
+/// CPython (the machine's python3) and PyPy load the stream as the
+/// package's classes with it on `sys.path`, re-pickle them by name for a
+/// fresh interpreter, and load the stand-ins without it.
+#[test]
+fn streams_load_as_the_package_classes() {
+    let dir = scratch("load");
+    let pkg = dir.join("pkg");
+    portable_pickle::python::write_package::<Drawing>(&pkg).expect("write the package");
+    let stream = dir.join("drawing.pkl");
+    let bytes = portable_pickle::to_vec(&drawing());
+    std::fs::write(&stream, &bytes).unwrap();
+    for interpreter in ["python3", "pypy3"] {
+        let repickled = dir.join(format!("repickled-{interpreter}.pkl"));
+        python(interpreter, &[&pkg, &stream, &repickled], "with", &dir);
+        python(interpreter, &[&pkg, &repickled], "reload", &dir);
+        python(interpreter, &[&stream], "without", &dir);
+    }
+    // The stream does not depend on the package's existence.
+    let again = portable_pickle::to_vec(&drawing());
+    assert_eq!(bytes, again);
+}
+
+fn mypy_python() -> String {
+    let (ok, text) = run(Command::new("bash").arg(root().join("scripts/setup-mypy.sh")));
+    assert!(ok, "scripts/setup-mypy.sh failed:\n{text}");
+    text.lines()
+        .last()
+        .expect("setup-mypy.sh prints the venv's python")
+        .to_owned()
+}
+
+#[test]
+fn mypy_strict_checks_user_code_against_the_package() {
+    let dir = scratch("mypy");
+    let pkg = dir.join("pkg");
+    portable_pickle::python::write_package::<Drawing>(&pkg).expect("write the package");
+    let good = std::fs::read_to_string(root().join("tests/package/user.py")).unwrap();
+    let bad = good.replacen("shape.radius * shape.radius", "shape.radius * shape.radios", 1);
+    assert_ne!(good, bad);
+    std::fs::write(dir.join("user.py"), &good).unwrap();
+    std::fs::write(dir.join("user_bad.py"), &bad).unwrap();
+    let python = mypy_python();
+    let mypy = |file: &str| {
+        run(Command::new(&python)
+            .args([
+                "-m",
+                "mypy",
+                "--strict",
+                "--no-incremental",
+                "--python-version",
+                "3.9",
+                file,
+            ])
+            .env("MYPYPATH", &pkg)
+            .current_dir(&dir))
+    };
+    let (ok, text) = mypy("user.py");
+    assert!(ok, "mypy --strict user.py failed:\n{text}");
+    let (ok, text) = mypy("user_bad.py");
+    assert!(!ok, "mypy --strict accepted a wrong field name:\n{text}");
+    assert!(
+        text.contains("\"Shape.Circle\" has no attribute \"radios\"") || text.contains("has no attribute \"radios\""),
+        "{text}"
+    );
+    // The package itself passes too.
+    let (ok, text) = run(Command::new(&python)
+        .args([
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--python-version",
+            "3.9",
+            "geo.py",
+            "palette.py",
+        ])
+        .current_dir(&pkg));
+    assert!(ok, "mypy --strict of the package failed:\n{text}");
+}
