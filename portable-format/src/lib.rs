@@ -15,4 +15,5 @@ pub mod layout;
 pub mod names;
 pub mod opcodes;
 pub mod pyexpr;
+pub mod strict;
 pub mod writer;

@@ -207,6 +207,7 @@ fn descriptor(spec: &TypeSpec) -> TokenStream {
     let bytes = Literal::byte_string(&encoded.bytes);
     let aliases = Literal::byte_string(&encoded.aliases);
     let reference = Literal::byte_string(&encoded.reference);
+    let strict = Literal::byte_string(&encoded.strict);
     let stdlib_only = match &encoded.stdlib_only {
         Some(b) => {
             let b = Literal::byte_string(b);
@@ -218,7 +219,7 @@ fn descriptor(spec: &TypeSpec) -> TokenStream {
         static __CLASS: ::portable_pickle::__private::ClassDescriptor =
             ::portable_pickle::__private::ClassDescriptor {
                 key: #key, slots: #slots, bytes: #bytes, stdlib_only: #stdlib_only,
-                aliases: #aliases, reference: #reference,
+                aliases: #aliases, reference: #reference, strict: #strict,
             };
     }
 }
