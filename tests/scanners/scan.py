@@ -33,6 +33,8 @@ def picklescan(path):
 
 def modelscan(path, tmp):
     report = tmp + ".modelscan.json"
+    if os.path.exists(report):
+        os.remove(report)
     subprocess.run([os.path.join(BIN, "modelscan"), "-p", path, "-r", "json", "-o", report],
                    capture_output=True, text=True)
     with open(report) as f:
@@ -45,6 +47,8 @@ def modelscan(path, tmp):
 
 def fickling(path, tmp):
     report = tmp + ".fickling.json"
+    if os.path.exists(report):
+        os.remove(report)  # fickling appends to an existing report
     subprocess.run([os.path.join(BIN, "fickling"), "--check-safety", "--json-output", report, path],
                    capture_output=True, text=True)
     with open(report) as f:
