@@ -20,5 +20,6 @@ fn main() {
     std::fs::write(out.join("payload.pkl"), &payload).expect("write payload");
     let standalone = portable_format::header::standalone(&compressed);
     std::fs::write(out.join("standalone.pkl"), &standalone).expect("write standalone bootstrap");
+    std::fs::write(out.join("strict_header.pkl"), portable_format::strict::header()).expect("write strict header");
     println!("cargo:rerun-if-changed=build.rs");
 }

@@ -4,7 +4,8 @@
 //! cargo run --release --example bench_streams -- write DIR
 //!     writes DIR/portable_records.pkl, DIR/serde_records.pkl (the 1M-record
 //!     workload), DIR/portable_point.pkl (one Point) and DIR/header.pkl,
-//!     for benches/python_load.py
+//!     for benches/python_load.py, and the strict profile's
+//!     DIR/strict_records.pkl and DIR/strict_point.pkl
 //! cargo run --release --example bench_streams -- memory MODE FILE
 //!     writes the 1M-record workload to FILE and prints peak heap bytes
 //!     (a counting global allocator); MODE is one of
@@ -107,6 +108,15 @@ fn write(dir: &Path) -> io::Result<()> {
     std::fs::write(dir.join("serde_records.pkl"), &theirs)?;
     std::fs::write(dir.join("portable_point.pkl"), portable_pickle::to_vec(&small()))?;
     std::fs::write(dir.join("header.pkl"), portable_pickle::HEADER)?;
+    let strict = portable_pickle::strict::to_vec(&data)?;
+    std::fs::write(dir.join("strict_records.pkl"), &strict)?;
+    std::fs::write(dir.join("strict_point.pkl"), portable_pickle::strict::to_vec(&small())?)?;
+    println!(
+        "strict profile: records {} B, one-Point stream {} B, strict header {} B",
+        strict.len(),
+        portable_pickle::strict::to_vec(&small())?.len(),
+        portable_pickle::strict::HEADER.len()
+    );
     println!(
         "records {N}: portable-pickle {} B, serde-pickle {} B; header {} B; one-Point stream {} B",
         ours.len(),

@@ -21,6 +21,12 @@
 #                                 the engine streams (target/tmp/engines)
 #   4. tests/engines/run_engines.py   loaded objects through dask, joblib/loky,
 #                                 multiprocessing, cloudpickle (the venv's python)
+#      scripts/setup-scanners.sh  picklescan, modelscan, fickling (pinned) into
+#                                 target/scanners-venv
+#   4b. tests/scanners/scan.py    the strict profile's streams (tests/strict.rs)
+#                                 scanned: 0 dangerous (picklescan), 0 HIGH or
+#                                 CRITICAL (modelscan), fickling better than
+#                                 LIKELY_OVERTLY_MALICIOUS; default's recorded
 #   5. cargo doc -D warnings
 #   6. scripts/readers.sh         the same corpus (serde cases included) on
 #                                 all seven readers; each
@@ -41,11 +47,16 @@ scripts/setup-engines.sh
 scripts/setup-numpy.sh
 scripts/setup-pandas.sh
 scripts/setup-mypy.sh
+scripts/setup-scanners.sh
 engines_python="${ENGINES_VENV:-target/engines-venv}/bin/python"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 cargo test --workspace --all-features
 "$engines_python" tests/engines/run_engines.py target/tmp/engines
+# The strict profile's streams (written by tests/strict.rs in step 3) through
+# picklescan, modelscan and fickling: asserted for strict, recorded for default.
+"${SCANNERS_VENV:-target/scanners-venv}/bin/python" tests/scanners/scan.py \
+    target/tmp/strict target/tmp/strict/scan-report.md
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features
 scripts/readers.sh target/tmp/corpus
 PORTABLE_PICKLE_READBACK_DIR="$PWD/target/tmp/corpus" \

@@ -150,6 +150,15 @@ impl<W: io::Write> Pickler<W> {
         Pickler(self.0.self_contained(on))
     }
 
+    /// Every pickle a complete [`strict`]-profile stream (`true`): for
+    /// pipelines that scan pickles. Each pickle then carries the strict
+    /// header and its classes (a strict stream cannot reuse the classes an
+    /// earlier pickle made), and a value the profile cannot write (arrays,
+    /// `uuid.UUID`) is an error. The default is `false`.
+    pub fn strict(self, on: bool) -> Self {
+        Pickler(self.0.strict(on.then_some(strict::HEADER)))
+    }
+
     /// The [`WriteOptions`] of every pickle.
     pub fn with_options(self, options: &WriteOptions) -> Self {
         Pickler(self.0.with_options(options))
@@ -225,6 +234,8 @@ pub use portable_runtime::read::{
 /// opcode for decoding errors, the path to the value for conversion errors).
 pub use portable_runtime::read::{Error, ErrorKind};
 
+pub mod strict;
+
 #[cfg(feature = "serde")]
 pub mod serde;
 
@@ -298,13 +309,23 @@ pub mod inspect {
 
     /// The headers this build recognises: its own, with its payload and
     /// standalone bootstrap.
-    pub const KNOWN_HEADERS: &[KnownHeader<'static>] = &[KnownHeader {
-        profile: PROFILE,
-        version: crate::FORMAT_VERSION,
-        header: crate::HEADER,
-        payload: crate::PAYLOAD,
-        standalone: crate::STANDALONE,
-    }];
+    pub const KNOWN_HEADERS: &[KnownHeader<'static>] = &[
+        KnownHeader {
+            profile: PROFILE,
+            version: crate::FORMAT_VERSION,
+            header: crate::HEADER,
+            payload: crate::PAYLOAD,
+            standalone: crate::STANDALONE,
+        },
+        // The strict profile's header: no payload, no class pickles.
+        KnownHeader {
+            profile: "strict",
+            version: crate::FORMAT_VERSION,
+            header: crate::strict::HEADER,
+            payload: b"",
+            standalone: b"",
+        },
+    ];
 
     /// [`inspect`](fn@inspect) with this build's [`KNOWN_HEADERS`] and an
     /// optional zlib inflater (for compressed nested pickles of streams whose
@@ -321,9 +342,12 @@ pub mod inspect {
 
     /// Whether `module.name` is on docs/FORMAT.md's allowlist: a global the
     /// header, the payload, a class descriptor or a body of this format
-    /// references, or a class of a runtime namespace (`_portable_pickle_vN`).
+    /// references, a global of the strict profile (its own section), or a
+    /// class of a runtime namespace (`_portable_pickle_vN`).
     pub fn is_allowed(module: &str, name: &str) -> bool {
-        portable_runtime::spec_globals::is_allowed(module, name) || is_namespace(module)
+        portable_runtime::spec_globals::is_allowed(module, name)
+            || portable_runtime::spec_globals::STRICT.contains(&(module, name))
+            || is_namespace(module)
     }
 
     /// Whether `module` is a runtime namespace name, `_portable_pickle_v<N>`.

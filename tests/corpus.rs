@@ -12,6 +12,8 @@ mod readback;
 mod serde_cases;
 #[path = "support/session.rs"]
 mod session;
+#[path = "support/strict_values.rs"]
+mod strict_values;
 mod support;
 
 use std::borrow::Cow;
@@ -919,6 +921,18 @@ fn corpus_loads_in_cpython() {
 
     guarantees(&mut c);
     feature_cases(&mut c);
+    // The strict profile: each stream beside its default-profile twin,
+    // compared structurally (tests/support/strict_values.rs).
+    for (name, strict, default) in strict_values::pairs() {
+        let twin = format!("strict_{name}_default");
+        c.raw(&twin, &default, &strict_check(&format!("strict_{name}.pkl")), None);
+        c.raw(
+            &format!("strict_{name}"),
+            &strict,
+            &strict_check(&format!("{twin}.pkl")),
+            None,
+        );
+    }
     // A session: 10,000 pickles of one `Pickler`, loaded in a loop.
     c.raw("session", &session::session().0, session::CHECK, None);
     // Fields of foreign types: `display`, `with`, a hand-written impl.
@@ -1469,3 +1483,41 @@ assert json.loads(json.dumps(d)) == {
 }
 assert [e['kind'] for e in json.loads(json.dumps(dataclasses.asdict(v)))['events']] == ['Login', 'Upload', 'Logout', 'Login']
 "#;
+
+/// The check of a strict-profile case and of its default-profile twin:
+/// `v` equals, structurally (class names and qualnames, docstrings, fields,
+/// annotations, `repr`, hashability, enum members, shared objects), what
+/// `other` (the other profile's stream) loads to with the C unpickler.
+fn strict_check(other: &str) -> String {
+    format!(
+        r#"
+import dataclasses, enum, math
+def canon(o, seen):
+    if id(o) in seen:
+        return ('shared', seen[id(o)])
+    t = type(o)
+    if dataclasses.is_dataclass(o) and not isinstance(o, type):
+        seen[id(o)] = len(seen)
+        fields = [f.name for f in dataclasses.fields(o)]
+        return ('dataclass', t.__name__, t.__qualname__, t.__doc__, tuple(fields),
+                tuple(t.__annotations__.items()), t.__match_args__, t.__hash__ is None, repr(o),
+                tuple(canon(getattr(o, f), seen) for f in fields),
+                tuple(b.__qualname__ for b in t.__mro__ if dataclasses.is_dataclass(b)))
+    if isinstance(o, enum.Enum):
+        return ('enum', t.__name__, t.__doc__, o.name, o.value, isinstance(o, int), repr(o),
+                tuple((m.name, m.value) for m in t))
+    if isinstance(o, float):
+        return ('float', 'nan' if math.isnan(o) else repr(o))
+    if isinstance(o, (list, tuple)):
+        seen[id(o)] = len(seen)
+        return (t.__name__, tuple(canon(x, seen) for x in o))
+    if isinstance(o, dict):
+        return ('dict', tuple((canon(k, seen), canon(x, seen)) for k, x in o.items()))
+    if isinstance(o, (set, frozenset)):
+        return (t.__name__, tuple(sorted(repr(canon(x, seen)) for x in o)))
+    return ('value', t.__module__, t.__name__, repr(o))
+got, want = canon(v, {{}}), canon(pickle.loads(stream('{other}')), {{}})
+assert got == want, (got, want)
+"#
+    )
+}

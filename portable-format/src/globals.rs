@@ -82,6 +82,23 @@ pub const RECIPE: &[(&str, &str)] = &[
     ("builtins", "memoryview.tolist"),
 ];
 
+/// The globals the strict profile's header and class descriptors reference
+/// ([`crate::strict`]): none that picklescan, modelscan or fickling grade
+/// dangerous (docs/FORMAT.md, "Strict profile").
+pub const STRICT: &[(&str, &str)] = &[
+    ("abc", "ABCMeta"),
+    ("copyreg", "__newobj_ex__"),
+    ("dataclasses", "dataclass"),
+    ("enum", "Enum"),
+    ("enum", "IntEnum"),
+];
+
+/// Whether the strict profile may write the body global `g`: every one
+/// but `uuid.UUID` (scanners grade the `uuid` module dangerous).
+pub fn strict_body_allows(g: &StdGlobal) -> bool {
+    g.module != "uuid"
+}
+
 /// Whether a stream written by this crate may reference `module.name`
 /// (besides the runtime namespace's own classes).
 pub fn is_allowed(module: &str, name: &str) -> bool {

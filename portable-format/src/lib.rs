@@ -16,4 +16,5 @@ pub mod names;
 pub mod opcodes;
 pub mod pyexpr;
 pub mod pytype;
+pub mod strict;
 pub mod writer;

@@ -171,6 +171,7 @@ impl ClassDef {
             stdlib_only: e.stdlib_only.map(leak),
             aliases: leak(e.aliases),
             reference: leak(e.reference),
+            strict: leak(e.strict),
         }
     }
 

@@ -154,6 +154,18 @@ impl OpWriter {
         self.memo_len - 1
     }
 
+    /// `BINPUT`/`LONG_BINPUT`: overwrites the existing memo entry `idx`
+    /// with the top of the stack (the memo does not grow).
+    pub fn store(&mut self, idx: u32) {
+        match u8::try_from(idx) {
+            Ok(i) => self.put([BINPUT, i]),
+            Err(_) => {
+                self.op(LONG_BINPUT);
+                self.put(idx.to_le_bytes());
+            }
+        }
+    }
+
     /// `BINGET`/`LONG_BINGET` of memo index `idx`.
     #[inline]
     pub fn get(&mut self, idx: u32) {

@@ -110,6 +110,11 @@ pub struct Encoder<'s> {
     stdlib_only: bool,
     /// Set for a pickle of a session ([`crate::Pickler`]).
     session: Option<SessionPickle>,
+    /// A strict-profile stream ([`Encoder::strict`]): strict descriptors.
+    strict: bool,
+    /// What a strict stream met that the profile cannot write: `finish`
+    /// fails with it (and writes no `STOP`).
+    refused: Option<&'static str>,
 }
 
 /// What one pickle of a session needs beyond a plain stream.
@@ -151,7 +156,23 @@ impl<'s> Encoder<'s> {
             shared: HashMap::new(),
             stdlib_only: false,
             session: None,
+            strict: false,
+            refused: None,
         }
+    }
+
+    /// A strict-profile stream ([`portable_format::strict`]) that starts
+    /// with the strict `header` and collects its bytes in memory: each
+    /// class descriptor is the type's strict one, and what the profile
+    /// cannot write (arrays, `uuid.UUID`) makes [`Encoder::finish`] fail.
+    #[doc(hidden)]
+    pub fn strict(header: &[u8]) -> Self {
+        let mut w = OpWriter::with_memo_len(portable_format::strict::slot::COUNT);
+        w.raw(header);
+        let mut p = Encoder::unframed(w);
+        p.strict = true;
+        p.open_frame();
+        p
     }
 
     /// A pickle of a session, `known` holding the classes the reader has
@@ -356,6 +377,10 @@ impl<'s> Encoder<'s> {
         if let Some(s) = self.types.get(key) {
             return s;
         }
+        if self.strict {
+            self.refused
+                .get_or_insert("arrays are not available in the strict profile (docs/FORMAT.md, \"Strict profile\")");
+        }
         let first = self.w.memo_len();
         // The tools read the header's slots and are chosen per load: a
         // session's pickle with arrays carries the header.
@@ -378,6 +403,7 @@ impl<'s> Encoder<'s> {
         }
         let first = self.w.memo_len();
         let bytes = match desc.stdlib_only {
+            _ if self.strict => desc.strict,
             Some(stdlib_only) if self.stdlib_only => stdlib_only,
             _ => desc.bytes,
         };
@@ -406,6 +432,11 @@ impl<'s> Encoder<'s> {
         let key = g as *const StdGlobal as u64;
         if let Some(s) = self.types.get(key) {
             return s;
+        }
+        if self.strict && !portable_format::globals::strict_body_allows(g) {
+            self.refused.get_or_insert(
+                "uuid.UUID is not available in the strict profile: scanners grade the uuid module dangerous",
+            );
         }
         self.w.global(g.module, g.name);
         let s = self.w.memoize();
@@ -480,6 +511,9 @@ impl<'s> Encoder<'s> {
     /// (empty when a sink received them).
     #[doc(hidden)]
     pub fn finish(mut self) -> io::Result<Vec<u8>> {
+        if let Some(why) = self.refused {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, why));
+        }
         self.w.op(STOP);
         self.close_frame()?;
         if let Some(sink) = self.sink.as_mut() {

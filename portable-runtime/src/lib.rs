@@ -40,7 +40,8 @@ mod session;
 mod std_impls;
 
 pub use portable_format::{
-    array as array_format, descriptor, globals as spec_globals, header, layout, names, opcodes, pyexpr, pytype, writer,
+    array as array_format, descriptor, globals as spec_globals, header, layout, names, opcodes, pyexpr, pytype, strict,
+    writer,
 };
 
 use std::io;
@@ -101,6 +102,27 @@ pub fn to_vec_with_options<T: PortablePickle + ?Sized>(header: &[u8], options: &
         .write_pickle(&mut p)
         .and_then(|()| p.finish())
         .expect("writing to memory cannot fail")
+}
+
+/// Writes `value` as one complete strict-profile stream after the strict
+/// `header` ([`portable_format::strict`]); fails for what the profile
+/// cannot write (arrays, `uuid.UUID`).
+pub fn to_vec_strict<T: PortablePickle + ?Sized>(header: &[u8], value: &T) -> io::Result<Vec<u8>> {
+    let mut p = Encoder::strict(header);
+    value.write_pickle(&mut p)?;
+    p.finish()
+}
+
+/// [`to_vec_strict`] to `sink`, one frame at a time. On an error, what was
+/// written is not a complete pickle (it has no `STOP`).
+pub fn to_writer_strict<W: io::Write, T: PortablePickle + ?Sized>(
+    header: &[u8],
+    mut sink: W,
+    value: &T,
+) -> io::Result<()> {
+    let mut p = Encoder::strict(header).streaming_to(&mut sink);
+    value.write_pickle(&mut p)?;
+    p.finish().map(drop)
 }
 
 /// Writes `value` as one complete stream after `header` to `sink`, one frame at a time.

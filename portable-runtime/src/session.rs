@@ -34,6 +34,8 @@ pub struct Pickler<W: Write> {
     /// Whether a pickle with the header was written.
     started: bool,
     self_contained: bool,
+    /// The strict profile's header, when every pickle is a strict stream.
+    strict: Option<&'static [u8]>,
     /// The allocation later pickles are assembled in, kept between them.
     scratch: Vec<u8>,
 }
@@ -48,6 +50,7 @@ impl<W: Write> Pickler<W> {
             known: Vec::new(),
             started: false,
             self_contained: false,
+            strict: None,
             scratch: Vec::new(),
         }
     }
@@ -59,6 +62,15 @@ impl<W: Write> Pickler<W> {
         self
     }
 
+    /// Every pickle a complete strict-profile stream starting with the
+    /// strict `header` (`Some`), or the session's default pickles (`None`).
+    /// A strict pickle cannot name classes an earlier pickle made (there is
+    /// no namespace), so each carries its header and descriptors.
+    pub fn strict(mut self, header: Option<&'static [u8]>) -> Self {
+        self.strict = header;
+        self
+    }
+
     /// The stream options of every pickle (see [`WriteOptions`]).
     pub fn with_options(mut self, options: &WriteOptions) -> Self {
         self.options = options.clone();
@@ -67,6 +79,9 @@ impl<W: Write> Pickler<W> {
 
     /// Writes `value` as one complete pickle.
     pub fn dump<T: PortablePickle + ?Sized>(&mut self, value: &T) -> io::Result<()> {
+        if let Some(header) = self.strict {
+            return crate::to_writer_strict(header, &mut self.out, value);
+        }
         if self.self_contained {
             return crate::to_writer_with_options(self.header, &self.options, &mut self.out, value);
         }

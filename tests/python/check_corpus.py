@@ -119,8 +119,9 @@ class CorpusError(Exception):
     """The corpus, manifest or allowlist itself is unusable."""
 
 
-def parse_allowlist(path):
-    """Return the set of (module, name) pairs of the ```allowlist block(s)."""
+def parse_allowlist(path, tag="allowlist"):
+    """Return the set of (module, name) pairs of the ```allowlist block(s)
+    (``tag="allowlist-strict"``: the strict profile's)."""
     try:
         with io.open(path, "r", encoding="utf-8") as f:
             lines = f.read().splitlines()
@@ -139,7 +140,7 @@ def parse_allowlist(path):
                 info = stripped[run:].strip()
                 fence = marker[0] * run
                 inside = True
-                in_allowlist = info.split()[0] == "allowlist" if info else False
+                in_allowlist = info.split()[0] == tag if info else False
                 if in_allowlist:
                     blocks += 1
             continue
@@ -161,7 +162,7 @@ def parse_allowlist(path):
     if inside:
         raise CorpusError("%s: unterminated fenced code block" % path)
     if blocks == 0:
-        raise CorpusError("%s: no ```allowlist fenced block found" % path)
+        raise CorpusError("%s: no ```%s fenced block found" % (path, tag))
     return pairs
 
 
@@ -478,6 +479,9 @@ def main(argv=None):
             listed_opcodes = parse_opcodes(args.allowlist)
             loaders.append(("restricted", make_restricted_loads(allowed)))
             print("loader restricted: %d allowed globals from %s" % (len(allowed), args.allowlist))
+            # Strict-profile cases (named strict_*, not their *_default
+            # twins): the restricted loader admits exactly the strict allowlist.
+            strict_loads = make_restricted_loads(parse_allowlist(args.allowlist, "allowlist-strict"))
         else:
             msg = "loader restricted: SKIPPED (no --allowlist given)"
             print(msg)
@@ -548,6 +552,8 @@ def main(argv=None):
             continue
 
         for loader, loads in loaders:
+            if loader == "restricted" and name.startswith("strict_") and not name.endswith("_default"):
+                loads = strict_loads
             try:
                 value = loads(data)
             except KeyboardInterrupt:

@@ -42,6 +42,10 @@ pub struct ClassDescriptor {
     /// the descriptor: the same memo slots, from the aliases
     /// ([`TypeSpec::reference_program`]).
     pub reference: &'static [u8],
+    /// The strict profile's descriptor ([`crate::strict::descriptor_program`]):
+    /// the same memo slots, the classes built anew from the strict
+    /// header's tools.
+    pub strict: &'static [u8],
 }
 
 /// The memo slots a descriptor defines, relative to the first one (which
@@ -156,6 +160,8 @@ pub struct EncodedDescriptor {
     pub aliases: Vec<u8>,
     /// See [`ClassDescriptor::reference`].
     pub reference: Vec<u8>,
+    /// See [`ClassDescriptor::strict`].
+    pub strict: Vec<u8>,
 }
 
 impl TypeSpec {
@@ -315,7 +321,13 @@ impl TypeSpec {
             reference.memo_len, compiled.memo_len,
             "a reference defines the descriptor's slots"
         );
+        let strict = crate::strict::descriptor_program(self).compile(Context::StrictDescriptor);
+        assert_eq!(
+            strict.memo_len, compiled.memo_len,
+            "the strict descriptor defines the same slots"
+        );
         EncodedDescriptor {
+            strict: strict.bytes,
             key: self.fingerprint(),
             slots: compiled.memo_len,
             bytes: compiled.bytes,

@@ -44,8 +44,8 @@ pub struct Bindings {
 impl Bindings {
     /// The bindings of the memo entries of `program`'s pure values
     /// (strings, globals) below `limit`.
-    fn of(program: &Program, limit: u32) -> Bindings {
-        let mut c = Compiler::new(Context::Fresh);
+    fn of(program: &Program, limit: u32, context: Context) -> Bindings {
+        let mut c = Compiler::new(context);
         for s in &program.stmts {
             c.stmt(s);
         }
@@ -102,6 +102,8 @@ impl Compiler {
             Context::AfterCore => (slot::CORE_COUNT, crate::header::core_bindings()),
             Context::Descriptor => (0, crate::header::header_bindings()),
             Context::Reference => (0, Bindings::default()),
+            Context::Strict => (0, Bindings::default()),
+            Context::StrictDescriptor => (0, crate::strict::header_bindings()),
         };
         Compiler {
             w: OpWriter::with_memo_len(start),
@@ -139,8 +141,9 @@ impl Compiler {
             // A descriptor's own entries sit at an unknown index: it reads the header's only.
             Context::Descriptor => idx < slot::COUNT,
             Context::Reference => false,
+            Context::StrictDescriptor => idx < crate::strict::slot::COUNT,
             // Fragments after the core may read entries a sibling fragment defined.
-            Context::AfterCore | Context::Fresh => true,
+            Context::AfterCore | Context::Fresh | Context::Strict => true,
         };
         assert!(defined, "memo get {idx} outside what {:?} defines", self.context);
         self.w.get(idx);
@@ -210,10 +213,17 @@ impl Compiler {
                 if let Some(&idx) = self.bound.globals.get(&(module.clone(), name.clone())) {
                     return self.w.get(idx);
                 }
-                assert!(
-                    globals::RECIPE.contains(&(module.as_str(), name.as_str())),
-                    "{module}.{name} is not in globals::RECIPE"
-                );
+                if matches!(self.context, Context::Strict | Context::StrictDescriptor) {
+                    assert!(
+                        globals::STRICT.contains(&(module.as_str(), name.as_str())),
+                        "{module}.{name} is not in globals::STRICT"
+                    );
+                } else {
+                    assert!(
+                        globals::RECIPE.contains(&(module.as_str(), name.as_str())),
+                        "{module}.{name} is not in globals::RECIPE"
+                    );
+                }
                 self.expr(&Expr::Str(module.clone()));
                 self.w.str(name);
                 self.w.op(STACK_GLOBAL);
@@ -260,6 +270,14 @@ impl Compiler {
                 self.expr(state);
                 self.w.op(BUILD);
             }
+            Expr::Store { name, slot, value } => {
+                assert!(
+                    self.context == Context::StrictDescriptor && *slot == crate::strict::slot::SCRATCH,
+                    "{name}: only a strict descriptor overwrites a memo entry, the scratch slot"
+                );
+                self.expr(value);
+                self.w.store(*slot);
+            }
             Expr::Memoize { name, slot, value } => {
                 self.expr(value);
                 let got = self.w.memoize();
@@ -267,7 +285,10 @@ impl Compiler {
                     assert_eq!(got, *want, "{name} memoized at {got}, the layout says {want}");
                 }
                 // Only absolute indices can be reused; a descriptor's are relative.
-                if !matches!(self.context, Context::Descriptor | Context::Reference) {
+                if !matches!(
+                    self.context,
+                    Context::Descriptor | Context::Reference | Context::StrictDescriptor
+                ) {
                     match &**value {
                         Expr::Str(s) => {
                             self.bound.strings.entry(s.clone()).or_insert(got);
@@ -301,5 +322,10 @@ impl Compiler {
 /// The bindings of a program's pure memo entries below `limit` (for
 /// [`crate::header`], which defines the contexts).
 pub(crate) fn bindings_of(program: &Program, limit: u32) -> Bindings {
-    Bindings::of(program, limit)
+    Bindings::of(program, limit, Context::Fresh)
+}
+
+/// [`bindings_of`] for a program compiled in `context` (the strict header).
+pub(crate) fn bindings_in(program: &Program, limit: u32, context: Context) -> Bindings {
+    Bindings::of(program, limit, context)
 }

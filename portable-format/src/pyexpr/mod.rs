@@ -22,8 +22,8 @@ mod print;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use compile::bindings_of;
 pub use compile::Bindings;
+pub(crate) use compile::{bindings_in, bindings_of};
 pub use print::{print_expr, print_program};
 
 /// A Python expression.
@@ -89,6 +89,18 @@ pub enum Expr {
         /// The state.
         state: Box<Expr>,
     },
+    /// `(name := value)` into an existing memo entry: `BINPUT slot` after
+    /// the value, which overwrites the entry (the memo does not grow). The
+    /// strict profile's scratch slot: how a descriptor, copied at a memo
+    /// index not known in advance, uses a value twice.
+    Store {
+        /// The name the printed form gives the value.
+        name: String,
+        /// The memo index overwritten.
+        slot: u32,
+        /// The value.
+        value: Box<Expr>,
+    },
     /// `(name := value)`: `MEMOIZE` after the value.
     Memoize {
         /// The name the printed form gives the value.
@@ -132,6 +144,14 @@ pub enum Context {
     /// opcode). Like a descriptor, its entries sit at an index not known in
     /// advance and are never read back.
     Reference,
+    /// The strict profile's header ([`crate::strict`]): a pickle of its
+    /// own whose globals must be on [`crate::globals::STRICT`].
+    Strict,
+    /// A strict-profile class descriptor: after the strict header (below
+    /// [`crate::strict::slot::COUNT`]), at a memo index not known in
+    /// advance; it may overwrite the header's scratch slot
+    /// ([`Expr::Store`]) and read it back.
+    StrictDescriptor,
 }
 
 /// One statement of a [`Program`].
@@ -233,6 +253,15 @@ impl Expr {
         Expr::Memoize {
             name: name.to_owned(),
             slot: Some(slot),
+            value: Box::new(self),
+        }
+    }
+
+    /// `(name := self)` into the existing memo entry `slot` ([`Expr::Store`]).
+    pub fn store_at(self, name: &str, slot: u32) -> Expr {
+        Expr::Store {
+            name: name.to_owned(),
+            slot,
             value: Box::new(self),
         }
     }

@@ -51,8 +51,23 @@ impl Printer {
     /// A printer for a program that runs in `context`, which knows the
     /// names of the header's slots defined there.
     fn new(context: Context) -> Printer {
+        if context == Context::StrictDescriptor {
+            let names = [
+                "make_class",
+                "with_keywords",
+                "namespace_name",
+                "PortableStruct",
+                "enum",
+                "int_enum",
+                "scratch",
+            ];
+            return Printer {
+                names: (0..).zip(names).map(|(i, n)| (i, n.to_owned())).collect(),
+                ..Printer::default()
+            };
+        }
         let known = match context {
-            Context::Fresh | Context::Reference => 0,
+            Context::Fresh | Context::Reference | Context::Strict | Context::StrictDescriptor => 0,
             Context::AfterCore => slot::CORE_COUNT,
             Context::Descriptor => slot::COUNT,
         };
@@ -217,6 +232,11 @@ impl Printer {
                 self.learn(e);
                 format!("({name} := {v})")
             }
+            Expr::Store { name, slot, value } => {
+                let v = self.flat(value);
+                self.names.insert(*slot, name.clone());
+                format!("({name} := {v})")
+            }
         }
     }
 
@@ -251,7 +271,7 @@ fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
             visit(obj, f);
             visit(state, f);
         }
-        Expr::Memoize { value, .. } => visit(value, f),
+        Expr::Memoize { value, .. } | Expr::Store { value, .. } => visit(value, f),
         _ => {}
     }
     if matches!(e, Expr::Memoize { .. }) {

@@ -301,7 +301,9 @@ pub fn inspect(bytes: &[u8], options: &InspectOptions<'_>) -> Summary {
             version: h.version,
             len: h.header.len() as u64,
         });
-        c.walk_nested(h.payload, Place::Payload, 1);
+        if !h.payload.is_empty() {
+            c.walk_nested(h.payload, Place::Payload, 1);
+        }
     }
     let mut m = Machine::new(
         bytes,

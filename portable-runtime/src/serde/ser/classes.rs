@@ -259,6 +259,7 @@ fn build(q: &Query<'_>, by_key: &mut HashMap<u64, &'static ClassDescriptor>) -> 
             stdlib_only: None,
             aliases: Box::leak(encoded.aliases.into_boxed_slice()),
             reference: Box::leak(encoded.reference.into_boxed_slice()),
+            strict: Box::leak(encoded.strict.into_boxed_slice()),
         }))
     });
     Class::Instance(desc, at)
