@@ -1277,6 +1277,11 @@ fn guarantees(c: &mut Corpus) {
         if allowlist is not None:
             found = set()
             for path in corpus_files:
+                name = path.replace('\\', '/').rsplit('/', 1)[-1]
+                # Strict-profile streams have their own allowlist, which the
+                # restricted loader of their cases admits exactly.
+                if name.startswith('strict_') and not name.endswith('_default.pkl'):
+                    continue
                 with open(path, 'rb') as f:
                     found |= stream_globals(f.read())
             assert found <= allowlist, ('in streams, not in docs/FORMAT.md', found - allowlist)

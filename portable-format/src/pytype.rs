@@ -172,6 +172,7 @@ impl ClassDef {
             aliases: leak(e.aliases),
             reference: leak(e.reference),
             strict: leak(e.strict),
+            strict_relocations: Box::leak(e.strict_relocations.into_boxed_slice()),
         }
     }
 

@@ -17,8 +17,10 @@
 //! * a unit-only enum is `enum.Enum(name, [(member, value), …])` (or
 //!   `enum.IntEnum`), its `__module__` then set by `BUILD`;
 //! * a descriptor that needs a value twice (an enum's class for its
-//!   members, a data enum's base for its variants) keeps it in the
-//!   header's scratch slot ([`crate::pyexpr::Expr::Store`]).
+//!   members, a data enum's base for its variants) reads its own memo
+//!   entry back ([`crate::pyexpr::Expr::Own`]: `LONG_BINGET` of the
+//!   relative index, which the writer relocates), so no entry is written
+//!   twice.
 //!
 //! What the profile gives up (no cross-load class identity, no re-pickling,
 //! no real-module preference, …) is documented in docs/FORMAT.md, "Strict
@@ -55,10 +57,8 @@ pub mod slot {
     pub const ENUM: u32 = 4;
     /// `enum.IntEnum`.
     pub const INT_ENUM: u32 = 5;
-    /// Scratch: overwritten by each descriptor that needs a value twice.
-    pub const SCRATCH: u32 = 6;
     /// Slots the strict header defines.
-    pub const COUNT: u32 = 7;
+    pub const COUNT: u32 = 6;
 }
 
 /// The strict header program (after `PROTO 4`).
@@ -82,7 +82,6 @@ pub fn header_program() -> Program {
             base.memoize_at(BASE_NAME, slot::BASE),
             Expr::global("enum", "Enum").memoize_at("enum", slot::ENUM),
             Expr::global("enum", "IntEnum").memoize_at("int_enum", slot::INT_ENUM),
-            Expr::None.memoize_at("scratch", slot::SCRATCH),
         ]),
     ])
 }
@@ -176,19 +175,16 @@ pub fn descriptor_program(spec: &TypeSpec) -> Program {
             let api = Expr::Memo(if *int { slot::INT_ENUM } else { slot::ENUM });
             // The functional API guesses `__module__` from the caller's
             // frame: set ours.
-            let cls = api
-                .call([Expr::str(name), Expr::List(items)])
-                .build(Expr::tuple([
-                    Expr::None,
-                    Expr::dict([
-                        ("__module__", Expr::Memo(slot::NAMESPACE_NAME)),
-                        ("__qualname__", Expr::str(name)),
-                    ]),
-                ]))
-                .store_at("scratch", slot::SCRATCH);
+            let cls = api.call([Expr::str(name), Expr::List(items)]).build(Expr::tuple([
+                Expr::None,
+                Expr::dict([
+                    ("__module__", Expr::Memo(slot::NAMESPACE_NAME)),
+                    ("__qualname__", Expr::str(name)),
+                ]),
+            ]));
             stmts.push(Stmt::Discard(cls.memoize_at(name, offset::CLASS)));
             for (i, (m, v)) in members.iter().enumerate() {
-                let member = Expr::Memo(slot::SCRATCH).call([Expr::Int(*v)]);
+                let member = Expr::own(name, offset::CLASS).call([Expr::Int(*v)]);
                 stmts.push(Stmt::Discard(member.memoize_at(m, offset::member(i as u32))));
             }
         }
@@ -200,15 +196,15 @@ pub fn descriptor_program(spec: &TypeSpec) -> Program {
             return descriptor_program(&TypeSpec { shape, ..spec.clone() });
         }
         TypeShape::DataEnum { base, variants } => {
-            let cls = make_class(spec, base, &base.name, base_bases()).store_at("scratch", slot::SCRATCH);
+            let cls = make_class(spec, base, &base.name, base_bases());
             stmts.push(Stmt::Discard(cls.memoize_at(&base.name, offset::CLASS)));
+            let own_base = || Expr::own(&base.name, offset::CLASS);
             for (i, v) in variants.iter().enumerate() {
                 let qualname = format!("{}.{}", base.name, v.name);
-                let variant = make_class(spec, v, &qualname, Expr::tuple([Expr::Memo(slot::SCRATCH)]))
+                let variant = make_class(spec, v, &qualname, Expr::tuple([own_base()]))
                     .memoize_at(&qualname, offset::variant(i as u32));
                 // setattr(Base, "Variant", <variant class>) through BUILD's slot state.
-                let attach =
-                    Expr::Memo(slot::SCRATCH).build(Expr::tuple([Expr::None, Expr::dict([(v.name.clone(), variant)])]));
+                let attach = own_base().build(Expr::tuple([Expr::None, Expr::dict([(v.name.clone(), variant)])]));
                 stmts.push(Stmt::Discard(attach));
             }
         }

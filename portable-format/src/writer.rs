@@ -85,6 +85,20 @@ impl OpWriter {
         self.buf.extend_from_slice(bytes);
     }
 
+    /// Copies a descriptor that reads its own memo entries
+    /// ([`crate::pyexpr::Expr::Own`]): each 4-byte index at an offset of
+    /// `relocations` is relative to the descriptor's first entry, which is
+    /// memo index `first` in this stream.
+    pub fn raw_relocated(&mut self, bytes: &[u8], relocations: &[u32], first: u32) {
+        let start = self.buf.len();
+        self.buf.extend_from_slice(bytes);
+        for &at in relocations {
+            let at = start + at as usize;
+            let field: &mut [u8; 4] = (&mut self.buf[at..at + 4]).try_into().expect("a 4-byte memo index");
+            *field = (u32::from_le_bytes(*field) + first).to_le_bytes();
+        }
+    }
+
     /// One opcode without argument.
     #[inline]
     pub fn op(&mut self, op: u8) {
@@ -152,18 +166,6 @@ impl OpWriter {
         self.buf.push(MEMOIZE);
         self.memo_len += 1;
         self.memo_len - 1
-    }
-
-    /// `BINPUT`/`LONG_BINPUT`: overwrites the existing memo entry `idx`
-    /// with the top of the stack (the memo does not grow).
-    pub fn store(&mut self, idx: u32) {
-        match u8::try_from(idx) {
-            Ok(i) => self.put([BINPUT, i]),
-            Err(_) => {
-                self.op(LONG_BINPUT);
-                self.put(idx.to_le_bytes());
-            }
-        }
     }
 
     /// `BINGET`/`LONG_BINGET` of memo index `idx`.

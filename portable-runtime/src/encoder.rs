@@ -408,6 +408,7 @@ impl<'s> Encoder<'s> {
             _ => desc.bytes,
         };
         match self.session.as_mut() {
+            None if self.strict => self.w.raw_relocated(bytes, desc.strict_relocations, first),
             None => self.w.raw(bytes),
             Some(session) if !session.later => {
                 self.w.raw(bytes);

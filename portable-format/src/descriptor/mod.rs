@@ -46,6 +46,10 @@ pub struct ClassDescriptor {
     /// the same memo slots, the classes built anew from the strict
     /// header's tools.
     pub strict: &'static [u8],
+    /// Where [`ClassDescriptor::strict`] reads its own memo entries: the
+    /// offsets of 4-byte indices, relative to the descriptor's first entry,
+    /// to which the writer adds the memo index the descriptor starts at.
+    pub strict_relocations: &'static [u32],
 }
 
 /// The memo slots a descriptor defines, relative to the first one (which
@@ -162,6 +166,8 @@ pub struct EncodedDescriptor {
     pub reference: Vec<u8>,
     /// See [`ClassDescriptor::strict`].
     pub strict: Vec<u8>,
+    /// See [`ClassDescriptor::strict_relocations`].
+    pub strict_relocations: Vec<u32>,
 }
 
 impl TypeSpec {
@@ -328,6 +334,7 @@ impl TypeSpec {
         );
         EncodedDescriptor {
             strict: strict.bytes,
+            strict_relocations: strict.relocations,
             key: self.fingerprint(),
             slots: compiled.memo_len,
             bytes: compiled.bytes,

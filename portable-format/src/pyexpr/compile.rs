@@ -30,6 +30,7 @@ impl Program {
             bytes: c.w.into_bytes(),
             spans: c.spans,
             globals: c.globals,
+            relocations: c.relocations,
         }
     }
 }
@@ -93,6 +94,8 @@ struct Compiler {
     bound: Bindings,
     spans: Vec<(String, Range<usize>)>,
     globals: Vec<(String, String)>,
+    /// See [`Compiled::relocations`].
+    relocations: Vec<u32>,
 }
 
 impl Compiler {
@@ -112,6 +115,7 @@ impl Compiler {
             bound,
             spans: Vec::new(),
             globals: Vec::new(),
+            relocations: Vec::new(),
         }
     }
 
@@ -270,13 +274,14 @@ impl Compiler {
                 self.expr(state);
                 self.w.op(BUILD);
             }
-            Expr::Store { name, slot, value } => {
+            Expr::Own { name, slot } => {
                 assert!(
-                    self.context == Context::StrictDescriptor && *slot == crate::strict::slot::SCRATCH,
-                    "{name}: only a strict descriptor overwrites a memo entry, the scratch slot"
+                    self.context == Context::StrictDescriptor && *slot < self.w.memo_len(),
+                    "{name}: a strict descriptor reads only its own entries defined before"
                 );
-                self.expr(value);
-                self.w.store(*slot);
+                self.w.op(LONG_BINGET);
+                self.relocations.push(self.w.len() as u32);
+                self.w.raw(&slot.to_le_bytes());
             }
             Expr::Memoize { name, slot, value } => {
                 self.expr(value);

@@ -89,17 +89,16 @@ pub enum Expr {
         /// The state.
         state: Box<Expr>,
     },
-    /// `(name := value)` into an existing memo entry: `BINPUT slot` after
-    /// the value, which overwrites the entry (the memo does not grow). The
-    /// strict profile's scratch slot: how a descriptor, copied at a memo
-    /// index not known in advance, uses a value twice.
-    Store {
-        /// The name the printed form gives the value.
+    /// A strict descriptor's own memo entry `slot`, counted from its first
+    /// (how a descriptor, copied at a memo index not known in advance,
+    /// uses a value twice): `LONG_BINGET` of `slot`, recorded in
+    /// [`Compiled::relocations`], to which the writer adds the memo index
+    /// the descriptor starts at. No memo entry is ever written twice.
+    Own {
+        /// The name the printed form gives the entry.
         name: String,
-        /// The memo index overwritten.
+        /// The entry, relative to the descriptor's first.
         slot: u32,
-        /// The value.
-        value: Box<Expr>,
     },
     /// `(name := value)`: `MEMOIZE` after the value.
     Memoize {
@@ -149,8 +148,8 @@ pub enum Context {
     Strict,
     /// A strict-profile class descriptor: after the strict header (below
     /// [`crate::strict::slot::COUNT`]), at a memo index not known in
-    /// advance; it may overwrite the header's scratch slot
-    /// ([`Expr::Store`]) and read it back.
+    /// advance; it may read its own entries back ([`Expr::Own`], relocated
+    /// by the writer).
     StrictDescriptor,
 }
 
@@ -186,6 +185,9 @@ pub struct Compiled {
     pub spans: Vec<(String, Range<usize>)>,
     /// Every global written with `STACK_GLOBAL`, nested fragments included.
     pub globals: Vec<(String, String)>,
+    /// Offsets of the 4-byte memo indices of [`Expr::Own`] reads: the
+    /// writer adds the descriptor's first memo index to each.
+    pub relocations: Vec<u32>,
 }
 
 impl Compiled {
@@ -257,12 +259,11 @@ impl Expr {
         }
     }
 
-    /// `(name := self)` into the existing memo entry `slot` ([`Expr::Store`]).
-    pub fn store_at(self, name: &str, slot: u32) -> Expr {
-        Expr::Store {
+    /// A strict descriptor's own entry `slot` ([`Expr::Own`]).
+    pub fn own(name: &str, slot: u32) -> Expr {
+        Expr::Own {
             name: name.to_owned(),
             slot,
-            value: Box::new(self),
         }
     }
 

@@ -232,11 +232,7 @@ impl Printer {
                 self.learn(e);
                 format!("({name} := {v})")
             }
-            Expr::Store { name, slot, value } => {
-                let v = self.flat(value);
-                self.names.insert(*slot, name.clone());
-                format!("({name} := {v})")
-            }
+            Expr::Own { name, .. } => name.clone(),
         }
     }
 
@@ -271,7 +267,7 @@ fn visit(e: &Expr, f: &mut impl FnMut(&Expr)) {
             visit(obj, f);
             visit(state, f);
         }
-        Expr::Memoize { value, .. } | Expr::Store { value, .. } => visit(value, f),
+        Expr::Memoize { value, .. } => visit(value, f),
         _ => {}
     }
     if matches!(e, Expr::Memoize { .. }) {

@@ -260,6 +260,7 @@ fn build(q: &Query<'_>, by_key: &mut HashMap<u64, &'static ClassDescriptor>) -> 
             aliases: Box::leak(encoded.aliases.into_boxed_slice()),
             reference: Box::leak(encoded.reference.into_boxed_slice()),
             strict: Box::leak(encoded.strict.into_boxed_slice()),
+            strict_relocations: Box::leak(encoded.strict_relocations.into_boxed_slice()),
         }))
     });
     Class::Instance(desc, at)
