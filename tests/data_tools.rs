@@ -11,6 +11,8 @@ use std::process::Command;
 #[path = "support/data_tools.rs"]
 #[allow(dead_code)]
 mod data_tools;
+#[path = "support/venv.rs"]
+mod venv;
 
 /// What the README's block must have built, checked after it ran.
 const CHECKS: &str = r#"
@@ -55,21 +57,7 @@ fn readme_pandas_example() {
     let script = format!("{}\n{CHECKS}", readme_block());
     std::fs::write(dir.join("readme_pandas.py"), &script).expect("write the script");
 
-    let setup = Command::new("bash")
-        .arg(root.join("scripts/setup-pandas.sh"))
-        .output()
-        .expect("run scripts/setup-pandas.sh");
-    assert!(
-        setup.status.success(),
-        "scripts/setup-pandas.sh failed:\n{}{}",
-        String::from_utf8_lossy(&setup.stdout),
-        String::from_utf8_lossy(&setup.stderr)
-    );
-    let python = String::from_utf8_lossy(&setup.stdout)
-        .lines()
-        .last()
-        .expect("setup-pandas.sh prints the venv's python")
-        .to_owned();
+    let python = venv::pinned_python("setup-pandas.sh");
     let out = Command::new(&python)
         .arg("readme_pandas.py")
         .current_dir(&dir)

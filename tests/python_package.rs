@@ -7,6 +7,8 @@
 //! passing user code written against it and failing a copy with a wrong
 //! field name; types without a module refused with a list of them.
 
+#[path = "support/venv.rs"]
+mod venv;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
@@ -259,12 +261,7 @@ fn streams_load_as_the_package_classes() {
 }
 
 fn mypy_python() -> String {
-    let (ok, text) = run(Command::new("bash").arg(root().join("scripts/setup-mypy.sh")));
-    assert!(ok, "scripts/setup-mypy.sh failed:\n{text}");
-    text.lines()
-        .last()
-        .expect("setup-mypy.sh prints the venv's python")
-        .to_owned()
+    venv::pinned_python("setup-mypy.sh")
 }
 
 #[test]
