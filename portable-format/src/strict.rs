@@ -113,18 +113,7 @@ fn make_class(spec: &TypeSpec, class: &ClassShape, qualname: &str, bases: Expr) 
     // module, and the strict classes' own module is in no `sys.modules`.
     // `BUILD` then sets the real one.
     let mut ns = vec![("__module__", Expr::str("abc")), ("__qualname__", Expr::str(qualname))];
-    if let Some(doc) = &class.doc {
-        ns.push(("__doc__", Expr::str(doc)));
-    }
-    let annotations = class.fields.iter().enumerate().map(|(i, f)| {
-        let annotation = class.annotations.get(i).map_or("typing.Any", String::as_str);
-        (f.clone(), Expr::str(annotation))
-    });
-    ns.push(("__annotations__", Expr::dict(annotations)));
-    ns.push((
-        "__match_args__",
-        Expr::Tuple(class.fields.iter().map(Expr::str).collect()),
-    ));
+    ns.extend(class.dataclass_entries());
     let args = [Expr::str(&class.name), bases, Expr::dict(ns)];
     let keyword = match (spec.frozen, spec.hash) {
         (true, _) => Some("frozen"),
@@ -155,9 +144,7 @@ pub fn descriptor_program(spec: &TypeSpec) -> Program {
             let cls = make_class(spec, class, &class.name, base_bases());
             stmts.push(Stmt::Discard(cls.memoize_at(&class.name, offset::CLASS)));
             if spec.instance_encoding() == InstanceEncoding::State {
-                for (i, f) in class.fields.iter().enumerate() {
-                    stmts.push(Stmt::Discard(Expr::str(f).memoize_at(f, offset::field_name(i as u32))));
-                }
+                stmts.extend(class.field_name_slots().map(Stmt::Discard));
             }
         }
         TypeShape::UnitEnum {

@@ -91,6 +91,38 @@ pub struct ClassShape {
     pub annotations: Vec<String>,
 }
 
+impl ClassShape {
+    /// The class-body entries every stand-in dataclass gets, in both
+    /// profiles: `__doc__` (when documented), `__annotations__`
+    /// (`typing.Any` where none is known) and `__match_args__` (set
+    /// explicitly: dataclasses adds it only from Python 3.10 on).
+    pub(crate) fn dataclass_entries(&self) -> Vec<(&'static str, Expr)> {
+        let mut entries = Vec::new();
+        if let Some(doc) = &self.doc {
+            entries.push(("__doc__", Expr::str(doc)));
+        }
+        let annotations = self.fields.iter().enumerate().map(|(i, f)| {
+            let annotation = self.annotations.get(i).map_or("typing.Any", String::as_str);
+            (f.clone(), Expr::str(annotation))
+        });
+        entries.push(("__annotations__", Expr::dict(annotations)));
+        entries.push((
+            "__match_args__",
+            Expr::Tuple(self.fields.iter().map(Expr::str).collect()),
+        ));
+        entries
+    }
+
+    /// The field names a struct written as CPython writes instances
+    /// ([`InstanceEncoding::State`]) memoizes after its class, at
+    /// [`offset::field_name`].
+    pub(crate) fn field_name_slots(&self) -> impl Iterator<Item = Expr> + '_ {
+        (0u32..)
+            .zip(&self.fields)
+            .map(|(i, f)| Expr::str(f).memoize_at(f, offset::field_name(i)))
+    }
+}
+
 /// What kind of Python object a Rust type becomes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TypeShape {
@@ -372,9 +404,7 @@ impl TypeSpec {
             .collect();
         match &self.shape {
             TypeShape::Struct(c) if self.instance_encoding() == InstanceEncoding::State => {
-                for (i, f) in c.fields.iter().enumerate() {
-                    items.push(Expr::str(f).memoize_at(f, offset::field_name(i as u32)));
-                }
+                items.extend(c.field_name_slots());
             }
             TypeShape::UnitEnum { members, .. } => {
                 let alias = session_alias(&keys[0]);
@@ -467,9 +497,7 @@ impl TypeSpec {
         }
         match &self.shape {
             TypeShape::Struct(class) if self.instance_encoding() == InstanceEncoding::State => {
-                for (i, f) in class.fields.iter().enumerate() {
-                    stmts.push(Stmt::Discard(Expr::str(f).memoize_at(f, offset::field_name(i as u32))));
-                }
+                stmts.extend(class.field_name_slots().map(Stmt::Discard));
             }
             TypeShape::UnitEnum { members, .. } => {
                 for (i, (m, _)) in members.iter().enumerate() {
@@ -679,19 +707,7 @@ fn dataclass(decorator: &Expr, class: &ClassShape, qualname: &str, key: &str, ba
         ("__qualname__", Expr::str(qualname)),
         (CLASS_REDUCE, reduce_value(key)),
     ];
-    if let Some(doc) = &class.doc {
-        namespace.push(("__doc__", Expr::str(doc)));
-    }
-    let annotations = class.fields.iter().enumerate().map(|(i, f)| {
-        let annotation = class.annotations.get(i).map_or("typing.Any", String::as_str);
-        (f.clone(), Expr::str(annotation))
-    });
-    namespace.push(("__annotations__", Expr::dict(annotations)));
-    // Set explicitly: dataclasses adds it only from Python 3.10 on.
-    namespace.push((
-        "__match_args__",
-        Expr::Tuple(class.fields.iter().map(Expr::str).collect()),
-    ));
+    namespace.extend(class.dataclass_entries());
     let class = Expr::tuple([Expr::str(&class.name), bases, Expr::dict(namespace)]);
     builtin("map").call([
         decorator.clone(),
