@@ -55,7 +55,7 @@ fn records_1m(c: &mut Criterion) {
     print_sizes("record", N, ours.len(), theirs.len());
     #[cfg(feature = "serde")]
     print_serde_sizes(ours.len(), theirs.len(), &data);
-    let cap = ours.len();
+    let (cap, theirs_len) = (ours.len(), theirs.len());
     drop((ours, theirs));
 
     let mut g = c.benchmark_group("records_1M");
@@ -88,6 +88,23 @@ fn records_1m(c: &mut Criterion) {
             })
         });
     }
+    // Bounds, not encoders (docs/PERFORMANCE.md, "What bounds dump speed").
+    g.bench_function("bound/read_only", |b| {
+        b.iter(|| workload::bounds::read_only(black_box(&data)))
+    });
+    // What any `to_vec` pays for its fresh output memory, at our stream's
+    // length and at serde-pickle's.
+    for (name, len) in [("bound/fresh_vec", cap), ("bound/fresh_vec_serde_len", theirs_len)] {
+        g.bench_function(name, |b| b.iter(|| workload::bounds::fresh_vec(len)));
+    }
+    let (record_class, point_class) = workload::bounds::checked_slots(&data);
+    let mut out = Vec::with_capacity(cap);
+    g.bench_function("bound/hand_written_vec", |b| {
+        b.iter(|| {
+            out.clear();
+            workload::bounds::hand_written(&mut out, black_box(&data), record_class, point_class);
+        })
+    });
     g.bench_function("serde_pickle/to_vec", |b| b.iter(|| serde_to_vec(black_box(&data))));
     // Like for like with portable/to_writer_vec: output memory reused, no page faults.
     let mut out = Vec::with_capacity(cap * 3);

@@ -17,7 +17,9 @@
 //!     dumps the 1M-record workload REPS times, for a profiler (perf,
 //!     valgrind --tool=callgrind); MODE is to_vec, to_writer (into
 //!     io::sink()), to_writer_vec (a reused Vec), serde/serde_writer
-//!     (serde_pickle::to_vec / into a reused Vec), and with
+//!     (serde_pickle::to_vec / into a reused Vec), bound_read and
+//!     bound_hand (the bounds of benches/workload.rs: reading the records
+//!     only; their bytes written by hand into a reused Vec), and with
 //!     `--features serde` the serde bridge's bridge (to_vec),
 //!     bridge_writer (a reused Vec) and bridge_sink (io::sink())
 //! ```
@@ -161,6 +163,7 @@ fn memory(mode: &str, path: &Path) -> io::Result<()> {
 
 fn dump(mode: &str, reps: usize) -> io::Result<()> {
     let data = records(N);
+    let slots = workload::bounds::checked_slots(&data);
     let start = std::time::Instant::now();
     let mut bytes = 0;
     let mut out = Vec::new();
@@ -170,6 +173,12 @@ fn dump(mode: &str, reps: usize) -> io::Result<()> {
             "to_writer" => {
                 portable_pickle::to_writer(io::sink(), &data)?;
                 0
+            }
+            "bound_read" => std::hint::black_box(workload::bounds::read_only(&data)) as usize & 1,
+            "bound_hand" => {
+                out.clear();
+                workload::bounds::hand_written(&mut out, &data, slots.0, slots.1);
+                out.len()
             }
             "to_writer_vec" => {
                 out.clear();

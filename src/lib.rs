@@ -250,15 +250,6 @@ pub mod __private {
     pub use portable_runtime::{ClassDescriptor, Encoder};
     pub use std::sync::OnceLock;
 
-    /// The class descriptor of a derived type's `PY_TYPE`.
-    #[inline]
-    pub fn class_descriptor(ty: &PyType) -> &'static ClassDescriptor {
-        match ty {
-            PyType::Class(class) => (class.descriptor)(),
-            _ => unreachable!("a derived class's PY_TYPE is a class"),
-        }
-    }
-
     /// What a type parameter of a generic derived type stands for in its
     /// class definition: `typing.Any` (one Python class serves every
     /// instantiation). Never instantiated.

@@ -111,6 +111,37 @@ assert b == [P(float(i), -1.0) for i in range(20000)]
     );
 }
 
+/// A later pickle that meets a string too large for a frame while it has
+/// none yet: the string goes outside frames, the rest into frames after
+/// it, and no `FRAME` is inserted before the string.
+#[test]
+fn a_later_pickle_with_a_large_string_loads() {
+    let big = "x".repeat(100_000);
+    let points: Vec<Point> = (0..10_000).map(|i| Point { x: i as f64, y: 1.0 }).collect();
+    let mut p = Pickler::new(Vec::new());
+    p.dump(&Point { x: 0.5, y: 0.5 }).unwrap();
+    let first = p.get_ref().len();
+    p.dump(&(Point { x: 1.0, y: 2.0 }, big.as_str(), &points)).unwrap();
+    let bytes = p.into_inner();
+    // PROTO 4 and the body start unframed: the large string did not move
+    // a FRAME in front of them.
+    assert_eq!(&bytes[first..first + 2], &[0x80, 4]);
+    assert_ne!(bytes[first + 2], 0x95);
+    run_python(
+        "session_large_str.pkl",
+        &bytes,
+        r#"
+import pickle, sys
+with open(sys.argv[1], 'rb') as f:
+    a, b = pickle.load(f), pickle.load(f)
+    assert f.read() == b''
+P = type(a)
+assert a == P(0.5, 0.5)
+assert b == (P(1.0, 2.0), "x" * 100000, [P(float(i), 1.0) for i in range(10000)]), repr(b)[:200]
+"#,
+    );
+}
+
 #[test]
 fn a_session_pickle_with_an_array_carries_the_header() {
     let data = vec![1.5f64, -2.0, 4.25];

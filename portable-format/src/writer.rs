@@ -180,14 +180,19 @@ impl OpWriter {
     }
 
     /// `SHORT_BINUNICODE`, `BINUNICODE` or `BINUNICODE8`, whichever is shortest.
-    #[inline]
+    #[inline(always)]
     pub fn str(&mut self, s: &str) {
         if s.len() < 256 {
             self.short(SHORT_BINUNICODE, s.as_bytes());
         } else {
-            self.str_header(s.len());
-            self.buf.extend_from_slice(s.as_bytes());
+            self.long_str(s);
         }
+    }
+
+    #[inline(never)]
+    fn long_str(&mut self, s: &str) {
+        self.str_header(s.len());
+        self.buf.extend_from_slice(s.as_bytes());
     }
 
     /// The opcode and length prefix of a string of `len` UTF-8 bytes.

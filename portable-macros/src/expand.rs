@@ -31,7 +31,7 @@ pub fn expand(model: &Model<'_, '_>) -> TokenStream {
                 InstanceEncoding::State => state(fields, value),
             };
             quote! {
-                let __first = __p.class_slot(::portable_pickle::__private::class_descriptor(&Self::PY_TYPE));
+                let __first = __p.derived_class_slot(&Self::PY_TYPE);
                 #call
             }
         }
@@ -43,7 +43,7 @@ pub fn expand(model: &Model<'_, '_>) -> TokenStream {
                 quote!(Self::#ident => #member,)
             });
             quote! {
-                let __first = __p.class_slot(::portable_pickle::__private::class_descriptor(&Self::PY_TYPE));
+                let __first = __p.derived_class_slot(&Self::PY_TYPE);
                 __p.w().get(__first + match self { #(#arms)* });
                 ::core::result::Result::Ok(())
             }
@@ -56,7 +56,7 @@ pub fn expand(model: &Model<'_, '_>) -> TokenStream {
                 .zip(variants.iter())
                 .map(|(i, v)| variant_arm(offset::variant(i), v, tag.is_some()));
             quote! {
-                let __first = __p.class_slot(::portable_pickle::__private::class_descriptor(&Self::PY_TYPE));
+                let __first = __p.derived_class_slot(&Self::PY_TYPE);
                 match self { #(#arms)* }
             }
         }

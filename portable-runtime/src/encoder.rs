@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use crate::descriptor::ClassDescriptor;
 use crate::layout::slot;
 use crate::opcodes::*;
+use crate::pytype::{ClassDef, PyType};
 use crate::writer::OpWriter;
 
 /// `header::session_prologue`, compiled once.
@@ -35,6 +36,12 @@ pub use portable_format::globals::StdGlobal;
 #[derive(Debug, Default)]
 struct TypeTable {
     entries: Vec<(u64, u32)>,
+    /// A derived type's class by the address of its `static` definition
+    /// (one per type, whatever its generic arguments): the lookup each
+    /// instance makes, a compare with a constant instead of a call to
+    /// find the descriptor. Several definitions may share a descriptor (and
+    /// so a slot); `entries` decides.
+    by_def: Vec<(usize, u32)>,
 }
 
 impl TypeTable {
@@ -45,6 +52,11 @@ impl TypeTable {
 
     fn insert(&mut self, key: u64, slot: u32) {
         self.entries.push((key, slot));
+    }
+
+    #[inline(always)]
+    fn get_def(&self, def: usize) -> Option<u32> {
+        self.by_def.iter().find(|(d, _)| *d == def).map(|&(_, s)| s)
     }
 }
 
@@ -102,6 +114,10 @@ pub struct Encoder<'s> {
     w: OpWriter,
     /// Offset in the buffer of the open frame's `FRAME` opcode, if a frame is open.
     frame_start: Option<usize>,
+    /// Buffer length from which [`Encoder::boundary`] has work to do (the
+    /// open frame is full, or a later session pickle needs its first
+    /// frame), so the check made after every string and call is one compare.
+    frame_limit: usize,
     sink: Option<&'s mut dyn Write>,
     types: TypeTable,
     /// Address of a shared allocation → memo slot of the object written for it.
@@ -151,6 +167,7 @@ impl<'s> Encoder<'s> {
         Encoder {
             w,
             frame_start: None,
+            frame_limit: usize::MAX,
             sink: None,
             types: TypeTable::default(),
             shared: HashMap::new(),
@@ -196,11 +213,15 @@ impl<'s> Encoder<'s> {
             }
         };
         let later = header.is_none();
+        let unframed_from = later.then(|| p.w.len());
+        if let Some(at) = unframed_from {
+            p.frame_limit = at + FRAME_TARGET;
+        }
         p.session = Some(SessionPickle {
             known,
             later,
             needs_header: false,
-            unframed_from: later.then(|| p.w.len()),
+            unframed_from,
         });
         p
     }
@@ -253,13 +274,16 @@ impl<'s> Encoder<'s> {
     }
 
     fn open_frame(&mut self) {
-        self.frame_start = Some(self.w.len());
+        let start = self.w.len();
+        self.frame_start = Some(start);
+        self.frame_limit = start + FRAME_TARGET;
         self.w.frame(0);
     }
 
     /// Closes the open frame: patches its length, or removes an empty
     /// `FRAME`, then hands completed bytes to the sink.
     fn close_frame(&mut self) -> io::Result<()> {
+        self.frame_limit = usize::MAX;
         if let Some(start) = self.frame_start.take() {
             let buf = self.w.buf_mut();
             let len = buf.len() - start - FRAME_HEADER;
@@ -279,38 +303,30 @@ impl<'s> Encoder<'s> {
 
     /// Called between opcodes: starts a new frame once the open one is full.
     #[doc(hidden)]
-    #[inline]
+    #[inline(always)]
     pub fn boundary(&mut self) -> io::Result<()> {
-        match self.frame_start {
-            Some(start) if self.w.len() - start >= FRAME_TARGET => {
-                self.close_frame()?;
-                self.open_frame();
-                Ok(())
-            }
-            Some(_) => Ok(()),
-            None => self.frame_late(),
+        if self.w.len() >= self.frame_limit {
+            self.frame_full()
+        } else {
+            Ok(())
         }
     }
 
-    /// A later pickle of a session that has grown to a frame's size gets
-    /// its first `FRAME`, inserted where the body starts.
+    /// The open frame is full: close it and open the next. A later pickle
+    /// of a session, which has no frame while it is small, gets its first
+    /// `FRAME` inserted where the body starts.
     #[cold]
-    fn frame_late(&mut self) -> io::Result<()> {
-        let Some(session) = self.session.as_mut() else {
-            return Ok(());
-        };
-        match session.unframed_from {
-            Some(at) if self.w.len() - at >= FRAME_TARGET => {
-                session.unframed_from = None;
-                let buf = self.w.buf_mut();
-                buf.splice(at..at, [FRAME, 0, 0, 0, 0, 0, 0, 0, 0]);
+    #[inline(never)]
+    fn frame_full(&mut self) -> io::Result<()> {
+        if self.frame_start.is_none() {
+            if let Some(at) = self.session.as_mut().and_then(|s| s.unframed_from.take()) {
+                self.w.buf_mut().splice(at..at, [FRAME, 0, 0, 0, 0, 0, 0, 0, 0]);
                 self.frame_start = Some(at);
-                self.close_frame()?;
-                self.open_frame();
-                Ok(())
             }
-            _ => Ok(()),
         }
+        self.close_frame()?;
+        self.open_frame();
+        Ok(())
     }
 
     /// Writes a payload too large for a frame outside any frame, as CPython
@@ -334,8 +350,18 @@ impl<'s> Encoder<'s> {
     }
 
     /// A `str`.
-    #[inline]
+    #[inline(always)]
     pub fn str(&mut self, s: &str) -> io::Result<()> {
+        if s.len() < 256 {
+            self.w.str(s);
+            self.boundary()
+        } else {
+            self.long_str(s)
+        }
+    }
+
+    #[inline(never)]
+    fn long_str(&mut self, s: &str) -> io::Result<()> {
         if s.len() < FRAME_TARGET {
             self.w.str(s);
             self.boundary()
@@ -391,6 +417,29 @@ impl<'s> Encoder<'s> {
         self.w.add_memo_len(slots);
         self.types.insert(key, first);
         first
+    }
+
+    /// Memo slot of the class(es) of a derived type, whose `PY_TYPE` is
+    /// `ty`: what each instance asks, so the common case is inline.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn derived_class_slot(&mut self, ty: &PyType) -> u32 {
+        let PyType::Class(class) = ty else {
+            unreachable!("a derived class's PY_TYPE is a class")
+        };
+        let def = (class.def)() as *const ClassDef as usize;
+        match self.types.get_def(def) {
+            Some(s) => s,
+            None => self.first_instance(def, class.descriptor),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn first_instance(&mut self, def: usize, descriptor: fn() -> &'static ClassDescriptor) -> u32 {
+        let s = self.class_slot(descriptor());
+        self.types.by_def.push((def, s));
+        s
     }
 
     /// Memo slot of the class(es) `desc` defines, writing the descriptor the

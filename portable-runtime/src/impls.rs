@@ -200,27 +200,30 @@ pub(crate) fn write_list<'a, T: PortablePickle + 'a>(
 
 /// Writes items in batches of [`BATCH`]: `MARK items… many`, or `item one`
 /// for a batch of one (`one` is `None` for sets, which have no single-item op).
+/// One call site for `write`, so a small item writer (a string, a derived
+/// struct) is inlined into the loop.
+#[inline]
 fn write_batched<I: ExactSizeIterator>(
     p: &mut Encoder<'_>,
-    items: I,
+    mut items: I,
     one: Option<u8>,
     many: u8,
     mut write: impl FnMut(&mut Encoder<'_>, I::Item) -> io::Result<()>,
 ) -> io::Result<()> {
     let mut left = items.len();
-    let mut items = items;
     while left > 0 {
         let n = left.min(BATCH);
-        if let (1, Some(one)) = (n, one) {
-            write(p, items.next().expect("ExactSizeIterator length"))?;
-            p.w().op(one);
-        } else {
-            p.w().op(MARK);
-            for item in items.by_ref().take(n) {
-                write(p, item)?;
+        let close = match (n, one) {
+            (1, Some(one)) => one,
+            _ => {
+                p.w().op(MARK);
+                many
             }
-            p.w().op(many);
+        };
+        for item in items.by_ref().take(n) {
+            write(p, item)?;
         }
+        p.w().op(close);
         p.boundary()?;
         left -= n;
     }
