@@ -88,7 +88,7 @@ fn records_1m(c: &mut Criterion) {
             })
         });
     }
-    // Bounds, not encoders (docs/PERFORMANCE.md, "What bounds dump speed").
+    // Bounds, not encoders (docs/PERFORMANCE.md, "Dump speed: what bounds it").
     g.bench_function("bound/read_only", |b| {
         b.iter(|| workload::bounds::read_only(black_box(&data)))
     });

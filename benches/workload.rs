@@ -59,7 +59,7 @@ pub fn bulk(n: usize) -> Vec<f64> {
 }
 
 /// Bounds of dumping the workload, whatever the encoder
-/// (docs/PERFORMANCE.md, "What bounds dump speed").
+/// (docs/PERFORMANCE.md, "Dump speed: what bounds it").
 pub mod bounds {
     use super::Record;
     use portable_pickle::PortablePickle;
