@@ -54,6 +54,11 @@ impl TypeTable {
         self.entries.push((key, slot));
     }
 
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.by_def.clear();
+    }
+
     #[inline(always)]
     fn get_def(&self, def: usize) -> Option<u32> {
         self.by_def.iter().find(|(d, _)| *d == def).map(|&(_, s)| s)
@@ -133,6 +138,14 @@ pub struct Encoder<'s> {
     refused: Option<&'static str>,
 }
 
+/// What a session keeps from one later pickle to the next, so that a small
+/// one allocates nothing: its buffer and its (emptied) type table.
+#[derive(Debug, Default)]
+pub(crate) struct SessionScratch {
+    pub(crate) buf: Vec<u8>,
+    types: TypeTable,
+}
+
 /// What one pickle of a session needs beyond a plain stream.
 #[derive(Debug, Default)]
 pub(crate) struct SessionPickle {
@@ -198,8 +211,8 @@ impl<'s> Encoder<'s> {
     /// `header`, the namespace's short name, and each descriptor followed by
     /// its classes' aliases; without (`header` `None`, a later pickle):
     /// `PROTO 4`, no frame unless it grows large, each class referenced by
-    /// alias, written into `buf`'s allocation.
-    pub(crate) fn for_session(header: Option<&[u8]>, known: Vec<u64>, buf: Vec<u8>) -> Self {
+    /// alias, written into `scratch`'s allocations.
+    pub(crate) fn for_session(header: Option<&[u8]>, known: Vec<u64>, scratch: SessionScratch) -> Self {
         let mut p = match header {
             Some(header) => {
                 let mut p = Encoder::new(header);
@@ -207,9 +220,11 @@ impl<'s> Encoder<'s> {
                 p
             }
             None => {
-                let mut w = OpWriter::reusing(buf);
+                let mut w = OpWriter::reusing(scratch.buf);
                 w.proto();
-                Encoder::unframed(w)
+                let mut p = Encoder::unframed(w);
+                p.types = scratch.types;
+                p
             }
         };
         let later = header.is_none();
@@ -555,6 +570,17 @@ impl<'s> Encoder<'s> {
         let s = self.w.memoize();
         self.shared.insert(addr, s);
         Ok(())
+    }
+
+    /// [`Encoder::finish`] of a session's later pickle: its bytes, and the
+    /// type table emptied for the next one.
+    pub(crate) fn finish_later(mut self) -> io::Result<SessionScratch> {
+        let mut types = std::mem::take(&mut self.types);
+        types.clear();
+        Ok(SessionScratch {
+            buf: self.finish()?,
+            types,
+        })
     }
 
     /// Writes `STOP`, closes the last frame and returns the stream's bytes

@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use crate::encoder::{Encoder, WriteOptions};
+use crate::encoder::{Encoder, SessionScratch, WriteOptions};
 use crate::PortablePickle;
 
 /// Writes values one after another as complete pickles, which a Python
@@ -36,8 +36,8 @@ pub struct Pickler<W: Write> {
     self_contained: bool,
     /// The strict profile's header, when every pickle is a strict stream.
     strict: Option<&'static [u8]>,
-    /// The allocation later pickles are assembled in, kept between them.
-    scratch: Vec<u8>,
+    /// The allocations later pickles are assembled in, kept between them.
+    scratch: SessionScratch,
 }
 
 impl<W: Write> Pickler<W> {
@@ -51,7 +51,7 @@ impl<W: Write> Pickler<W> {
             started: false,
             self_contained: false,
             strict: None,
-            scratch: Vec::new(),
+            scratch: SessionScratch::default(),
         }
     }
 
@@ -93,14 +93,14 @@ impl<W: Write> Pickler<W> {
             self.known = session.known;
             written?;
             if !session.needs_header {
-                self.scratch = later.finish()?;
-                self.out.write_all(&self.scratch)?;
+                self.scratch = later.finish_later()?;
+                self.out.write_all(&self.scratch.buf)?;
                 return self.out.flush();
             }
         }
         // A failed pickle teaches the reader nothing: keep what it knew.
         let known = self.known.clone();
-        let mut full = Encoder::for_session(Some(self.header), known, Vec::new())
+        let mut full = Encoder::for_session(Some(self.header), known, SessionScratch::default())
             .with_options(&self.options)
             .streaming_to(&mut self.out);
         let written = value.write_pickle(&mut full);
