@@ -991,6 +991,19 @@ mod other {
     }
 }
 
+/// The crate-level `Point` again, in another module: the same class (the
+/// same name, doc and fields make the same class key).
+mod twin {
+    use portable_pickle::PortablePickle;
+
+    /// A point in the plane.
+    #[derive(PortablePickle)]
+    pub struct Point {
+        pub x: i64,
+        pub y: i64,
+    }
+}
+
 /// Declared in a Python module; a real `pp_geo.Location` is preferred when importable.
 #[derive(PortablePickle)]
 #[pickle(module = "pp_geo", name = "Location")]
@@ -1228,6 +1241,24 @@ fn guarantees(c: &mut Corpus) {
             for protocol in range(2, 6):
                 back = pickle.loads(pickle.dumps(obj, protocol=protocol))
                 assert type(back) is type(obj) and back == obj
+        "#,
+    );
+    // Two Rust types with one class key share one descriptor and one memo
+    // slot: the stream is the one two instances of the same type make.
+    let twins = (Point { x: 1, y: 2 }, twin::Point { x: 3, y: 4 }, Point { x: 5, y: 6 });
+    assert_eq!(
+        portable_pickle::to_vec(&twins),
+        portable_pickle::to_vec(&(Point { x: 1, y: 2 }, Point { x: 3, y: 4 }, Point { x: 5, y: 6 })),
+        "a second Rust type of the same class wrote its own descriptor"
+    );
+    c.case(
+        "same_class_two_rust_types",
+        &twins,
+        r#"
+        a, b, c = v
+        assert type(a) is type(b) is type(c) and type(a).__name__ == 'Point'
+        assert (a.x, a.y, b.x, b.y) == (1, 2, 3, 4) and repr(c) == 'Point(x=5, y=6)'
+        assert type(loads(stream('struct_point.pkl'))) is type(a)
         "#,
     );
     c.case(
