@@ -12,7 +12,7 @@ use crate::pytype::{ClassDef, PyType};
 use crate::writer::OpWriter;
 
 /// `header::session_prologue`, compiled once.
-fn session_prologue() -> &'static [u8] {
+pub(crate) fn session_prologue() -> &'static [u8] {
     static PROLOGUE: OnceLock<Vec<u8>> = OnceLock::new();
     PROLOGUE.get_or_init(|| {
         crate::header::session_prologue()

@@ -273,6 +273,9 @@ impl<R: Read> Source for ReaderSource<R> {
             self.pos += prefix.len() as u64;
             Ok(true)
         } else {
+            // What was read goes back in front of what the pushback still
+            // holds (the rest of a loaded frame): none of it is lost.
+            read.extend_from_slice(&self.pushback[self.pushback_pos..]);
             self.pushback = read;
             self.pushback_pos = 0;
             Ok(false)

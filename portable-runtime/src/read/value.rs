@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// A decoded Python object. Nothing is executed to build it: calls the
 /// stream describes (`REDUCE`, `NEWOBJ`, `BUILD`) become [`Object`]s.
@@ -54,11 +54,11 @@ pub enum Value {
     /// `frozenset`, in stream order.
     FrozenSet(Vec<Value>),
     /// A reference to a class or other global.
-    Global(Rc<Global>),
+    Global(Arc<Global>),
     /// An object reconstructed by a call: `class(*args)` plus optional state.
     Object(Box<Object>),
     /// An object referenced more than once in the stream.
-    Shared(Rc<Value>),
+    Shared(Arc<Value>),
 }
 
 /// A global the stream references: `module.name` (the name may be dotted,
@@ -121,7 +121,7 @@ pub enum Call {
 #[derive(Clone)]
 pub struct Object {
     /// The class (or function) called.
-    pub class: Rc<Global>,
+    pub class: Arc<Global>,
     /// How it is called.
     pub call: Call,
     /// Positional arguments.
@@ -134,7 +134,7 @@ pub struct Object {
 
 impl Object {
     /// `class(*args)` with no state.
-    pub fn new(class: Rc<Global>, args: Vec<Value>) -> Self {
+    pub fn new(class: Arc<Global>, args: Vec<Value>) -> Self {
         Object {
             class,
             call: Call::Reduce,
@@ -304,7 +304,7 @@ impl Value {
     pub fn unshare(self) -> Value {
         let mut v = self;
         while let Value::Shared(rc) = v {
-            v = Rc::try_unwrap(rc).unwrap_or_else(|rc| (*rc).clone());
+            v = Arc::try_unwrap(rc).unwrap_or_else(|rc| (*rc).clone());
         }
         v
     }
@@ -326,7 +326,7 @@ impl PartialEq for Object {
 /// equal or being compared, recorded where either side is shared, so a
 /// shared node is compared with its counterpart once however often both
 /// are referenced. (The trees are immutable while borrowed, so addresses
-/// identify nodes; `Rc<Value>` cannot form a cycle, so a pair being compared
+/// identify nodes; `Arc<Value>` cannot form a cycle, so a pair being compared
 /// is never met again below itself.)
 #[derive(Default)]
 struct EqWalk {
@@ -376,11 +376,11 @@ impl EqWalk {
                 .all(|((ka, va), (kb, vb))| self.value(ka, kb) && self.value(va, vb))
     }
 
-    fn global(&mut self, a: &Rc<Global>, b: &Rc<Global>) -> bool {
-        Rc::ptr_eq(a, b) || self.globals.contains(&(Rc::as_ptr(a), Rc::as_ptr(b))) || {
+    fn global(&mut self, a: &Arc<Global>, b: &Arc<Global>) -> bool {
+        Arc::ptr_eq(a, b) || self.globals.contains(&(Arc::as_ptr(a), Arc::as_ptr(b))) || {
             let equal = a == b;
             if equal {
-                self.globals.insert((Rc::as_ptr(a), Rc::as_ptr(b)));
+                self.globals.insert((Arc::as_ptr(a), Arc::as_ptr(b)));
             }
             equal
         }
@@ -451,7 +451,7 @@ impl fmt::Debug for DebugIn<'_, Value> {
                 let (n, first) = {
                     let mut shared = walk.shared.borrow_mut();
                     let next = shared.len();
-                    match shared.entry(Rc::as_ptr(rc)) {
+                    match shared.entry(Arc::as_ptr(rc)) {
                         std::collections::hash_map::Entry::Occupied(e) => (*e.get(), false),
                         std::collections::hash_map::Entry::Vacant(e) => (*e.insert(next), true),
                     }
@@ -493,10 +493,10 @@ impl fmt::Debug for DebugIn<'_, (Value, Value)> {
     }
 }
 
-impl fmt::Debug for DebugIn<'_, Rc<Global>> {
+impl fmt::Debug for DebugIn<'_, Arc<Global>> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let g = &**self.0;
-        if self.1.globals.borrow_mut().insert(Rc::as_ptr(self.0)) {
+        if self.1.globals.borrow_mut().insert(Arc::as_ptr(self.0)) {
             return g.fmt(f);
         }
         // The `Debug` form, quotes and escapes included, cut to `SHORT_NAME`

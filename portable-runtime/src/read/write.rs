@@ -2,7 +2,7 @@
 //! one opcode writer.
 
 use std::io;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::value::{Call, Global, Value};
 use crate::opcodes::*;
@@ -12,7 +12,7 @@ use crate::{impls, Encoder, PortablePickle};
 /// written by `STACK_GLOBAL` of their module and name (a stand-in class of
 /// `_portable_pickle_v2` then loads only where that namespace holds it, as
 /// when CPython re-pickles such an object); a [`Value::Shared`] is written
-/// once and referenced through the memo, and so is a class (one `Rc<Global>`)
+/// once and referenced through the memo, and so is a class (one `Arc<Global>`)
 /// however many objects name it, so the stream stays as large as the tree;
 /// a `bytearray` as `builtins.bytearray(bytes)`.
 impl PortablePickle for Value {
@@ -69,15 +69,15 @@ impl PortablePickle for Value {
                     p.w().op(BUILD);
                 }
             }
-            Value::Shared(rc) => return p.shared(Rc::as_ptr(rc) as usize, |p| (**rc).write_pickle(p)),
+            Value::Shared(rc) => return p.shared(Arc::as_ptr(rc) as usize, |p| (**rc).write_pickle(p)),
         }
         p.boundary()
     }
 }
 
 /// A global, memoized by its allocation: written once, referenced after.
-fn write_global(p: &mut Encoder<'_>, g: &Rc<Global>) -> io::Result<()> {
-    p.shared(Rc::as_ptr(g) as usize, |p| {
+fn write_global(p: &mut Encoder<'_>, g: &Arc<Global>) -> io::Result<()> {
+    p.shared(Arc::as_ptr(g) as usize, |p| {
         p.w().global(&g.module, &g.name);
         p.boundary()
     })

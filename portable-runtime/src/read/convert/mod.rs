@@ -20,7 +20,7 @@ mod stdlib;
 
 use std::any::{Any, TypeId};
 use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::read::error::{Error, ErrorKind};
 use crate::read::value::Value;
@@ -39,10 +39,10 @@ pub struct ReadContext {
     shared: HashMap<(*const Value, TypeId), Built>,
 }
 
-/// An `Rc<T>`/`Arc<T>` built from a shared node, and the node, kept alive so
+/// An `Arc<T>`/`Arc<T>` built from a shared node, and the node, kept alive so
 /// its address is not reused while the read lasts.
 struct Built {
-    _node: Rc<Value>,
+    _node: Arc<Value>,
     value: Box<dyn Any>,
 }
 
@@ -74,7 +74,7 @@ impl ReadContext {
         let Some(node) = node else {
             return build(self);
         };
-        let key = (Rc::as_ptr(node), TypeId::of::<R>());
+        let key = (Arc::as_ptr(node), TypeId::of::<R>());
         if let Some(built) = self.shared.get(&key) {
             return Ok(built.value.downcast_ref::<R>().expect("keyed by TypeId").clone());
         }
@@ -148,7 +148,7 @@ impl ClassNames {
 /// `#[derive(PortablePickle)]` implements it for types without lifetime
 /// parameters; this crate implements it for the std types of the mapping table.
 /// A read borrows nothing from the stream, so the types are owned (`'static`):
-/// this is what lets a shared `Rc<T>` read back as one allocation, found again
+/// this is what lets a shared `Arc<T>` read back as one allocation, found again
 /// by its `TypeId`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be read back from a pickle",

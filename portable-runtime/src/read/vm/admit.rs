@@ -7,7 +7,7 @@
 //! [`ReadOptions::allowed_globals`] adds.
 
 use std::borrow::Cow;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::class_pickle::Sym;
 use super::{Id, Node, Source, Unpickler};
@@ -120,7 +120,7 @@ impl<S: Source> Unpickler<'_, S> {
             }));
         }
         self.charge(module.len() + name.len())?;
-        let global = Rc::new(Global::new(module, &name));
+        let global = Arc::new(Global::new(module, &name));
         self.alloc(if base { Node::Base(global) } else { Node::Global(global) })
     }
 }

@@ -2,7 +2,7 @@
 //! the arena of nodes, grown in fixed chunks so growth never copies it.
 
 use std::mem::size_of;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::budget::{Budget, BLOCK};
 use super::class_pickle::Sym;
@@ -75,11 +75,11 @@ pub(super) enum Node {
     Dict(Vec<(Id, Id)>),
     Set(Vec<Id>),
     FrozenSet(Vec<Id>),
-    Global(Rc<Global>),
+    Global(Arc<Global>),
     /// A global admitted only as the base class argument of
     /// `copyreg._reconstructor` (`builtins.tuple`); anywhere else it is a
     /// forbidden global.
-    Base(Rc<Global>),
+    Base(Arc<Global>),
     Object(Box<ObjNode>),
     Sym(Box<Sym>),
     /// Moved into the result already.
@@ -103,7 +103,7 @@ impl Node {
 }
 
 pub(super) struct ObjNode {
-    pub(super) class: Rc<Global>,
+    pub(super) class: Arc<Global>,
     pub(super) call: Call,
     pub(super) args: Vec<Id>,
     pub(super) kwargs: Vec<(Id, Id)>,

@@ -4,7 +4,7 @@
 //! (docs/FORMAT.md, "Arrays") becomes the object
 //! `numpy.ndarray(shape, dtype, buffer)`, which the typed side converts.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::class_pickle::Sym;
 use super::{malformed, Id, Node, ObjNode, Source, Unpickler};
@@ -49,7 +49,7 @@ impl<S: Source> Unpickler<'_, S> {
                 // Each array's calls are bounded by its bytes, not by the
                 // descriptor work limit.
                 self.sym_work = self.sym_work.saturating_sub(6);
-                let class = Rc::new(Global::new("numpy", "ndarray"));
+                let class = Arc::new(Global::new("numpy", "ndarray"));
                 self.charge(std::mem::size_of::<Global>() + 12 + 3 * super::BLOCK)?;
                 self.alloc(Node::Object(Box::new(ObjNode {
                     class,

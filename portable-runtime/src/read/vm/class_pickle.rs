@@ -8,7 +8,7 @@
 //! each class's name, module and field names; anything else is refused as
 //! helper misuse.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::{malformed, Admit, Id, Node, ObjNode, Source, Unpickler};
 use crate::layout::{slot, CLASS_TOOLS, NAMESPACE};
@@ -33,7 +33,7 @@ pub(super) enum Sym {
     /// A (lazy, here eager) iterator of `map`/`starmap`/`chain`/`filter`.
     Iter(Vec<Id>),
     /// An `enum.Enum` class built by a descriptor: members and their values.
-    Enum(Rc<Global>, Vec<(String, Id)>),
+    Enum(Arc<Global>, Vec<(String, Id)>),
     /// `functools.partial(f, *args)` of a helper other than `register`.
     Partial(Id, Vec<Id>),
     /// The standalone bootstrap (header slot 22).
@@ -309,7 +309,7 @@ impl<S: Source> Unpickler<'_, S> {
                 if !is_dotted_identifier(&class.name) || class.module != NAMESPACE {
                     return Err(helper_misuse("type"));
                 }
-                self.alloc(Node::Global(Rc::new(class)))
+                self.alloc(Node::Global(Arc::new(class)))
             }
             (slot::STRUCT | slot::FROZEN_STRUCT, [cls]) if self.class_of(*cls).is_some() => Ok(*cls),
             (slot::ENUM, [name, members]) => {
@@ -328,7 +328,7 @@ impl<S: Source> Unpickler<'_, S> {
                     }
                 }
                 self.budget.release_vec(&list);
-                self.sym(Sym::Enum(Rc::new(Global::new(NAMESPACE, &name)), out))
+                self.sym(Sym::Enum(Arc::new(Global::new(NAMESPACE, &name)), out))
             }
             (s, _) => Err(helper_misuse(helper_name(s))),
         }
@@ -416,6 +416,15 @@ impl<S: Source> Unpickler<'_, S> {
             // getattr(None, name, None): the real-class path of a descriptor
             // (no module is ever found here).
             (slot::GETATTR, [obj, _, default]) if matches!(self.node(*obj), Node::None) => Ok(*default),
+            // getattr(Base, "Variant", None): a module-declared data enum's
+            // variant taken from the real base class. The base here is
+            // always the stand-in, which has no such attribute before the
+            // descriptor attaches it.
+            (slot::GETATTR, [obj, name, default])
+                if matches!(self.node(*obj), Node::Global(_)) && self.str_of(*name).is_some() =>
+            {
+                Ok(*default)
+            }
             // getattr(namespace, tool): the class tools without a memo slot
             // (`hashable` builds a dataclass as `struct` does, `int_enum`
             // an enum as `enum` does; here only names and fields matter).

@@ -45,13 +45,14 @@ mod budget;
 mod call;
 mod class_pickle;
 mod fold;
+mod session;
 mod step;
 mod text;
 mod tree;
 
 use std::collections::HashMap;
 use std::mem::size_of;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::error::{Error, ErrorKind};
 use super::source::Source;
@@ -100,6 +101,9 @@ pub(crate) struct Unpickler<'a, S> {
     budget: Budget,
     sym_work: usize,
     proto: u8,
+    /// The memo the header left (empty without the header): what the
+    /// session prologue is recognised against.
+    header_memo: Vec<Id>,
 }
 
 impl<'a, S: Source> Unpickler<'a, S> {
@@ -119,6 +123,7 @@ impl<'a, S: Source> Unpickler<'a, S> {
             registry: HashMap::new(),
             sym_work: 0,
             proto: 0,
+            header_memo: Vec::new(),
         }
     }
 
@@ -403,7 +408,7 @@ impl<'a, S: Source> Unpickler<'a, S> {
     }
 
     /// The class a node stands for: a global, or an enum a descriptor built.
-    fn class_of(&self, id: Id) -> Option<Rc<Global>> {
+    fn class_of(&self, id: Id) -> Option<Arc<Global>> {
         match self.node(id) {
             Node::Global(g) => Some(g.clone()),
             Node::Sym(sym) => match &**sym {
@@ -440,6 +445,7 @@ impl<'a, S: Source> Unpickler<'a, S> {
         if self.src.skip_prefix(self.prefixes.header)? {
             self.proto = 4;
             self.fill_header_memo(slot::COUNT)?;
+            self.header_memo = self.memo.clone();
         }
         self.run_body()
     }

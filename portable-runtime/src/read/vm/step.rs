@@ -303,6 +303,9 @@ impl<S: Source> Unpickler<'_, S> {
                 if u32::from(i) == crate::layout::slot::NEXT && self.array_tools()? {
                     return Ok(());
                 }
+                if u32::from(i) == crate::layout::slot::BUILTINS && self.session_prologue()? {
+                    return Ok(());
+                }
                 self.memo_get(u64::from(i))
             }
             LONG_BINGET => {

@@ -12,7 +12,7 @@
 //! nodes of it that the tree needs have moved.
 
 use std::mem::size_of;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::class_pickle::{helper_name, Sym};
 use super::{forbidden, inline_node, is_inline, unsupported, Id, Node, Source, Unpickler, BLOCK, CHUNK};
@@ -53,7 +53,7 @@ const UNSEEN: u32 = 0;
 const ON_PATH: u32 = u32::MAX;
 
 struct Slot {
-    value: Option<Rc<Value>>,
+    value: Option<Arc<Value>>,
     height: u32,
 }
 
@@ -250,7 +250,7 @@ impl<S: Source> Unpickler<'_, S> {
         // A root reached again only from inside itself (read as `None`
         // there) is no longer shared.
         let value = match value {
-            Value::Shared(rc) => Rc::try_unwrap(rc).unwrap_or_else(Value::Shared),
+            Value::Shared(rc) => Arc::try_unwrap(rc).unwrap_or_else(Value::Shared),
             v => v,
         };
         Ok((value, self.budget.live()))
@@ -364,7 +364,7 @@ impl<S: Source> Unpickler<'_, S> {
             Some(slot) => {
                 self.budget
                     .charge(size_of::<Value>() + 2 * size_of::<usize>() + BLOCK)?;
-                let rc = Rc::new(value);
+                let rc = Arc::new(value);
                 let slot = &mut cx.slots[slot as usize];
                 slot.value = Some(rc.clone());
                 slot.height = height;
@@ -385,7 +385,7 @@ impl<S: Source> Unpickler<'_, S> {
                     let name = helper_name(s);
                     self.budget
                         .charge(size_of::<Global>() + NAMESPACE.len() + name.len() + 3 * BLOCK)?;
-                    Value::Global(Rc::new(Global::new(NAMESPACE, name)))
+                    Value::Global(Arc::new(Global::new(NAMESPACE, name)))
                 }
                 Sym::Module
                 | Sym::Register(_)
