@@ -57,6 +57,7 @@ pub const STANDALONE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/standalo
 const PREFIXES: portable_runtime::read::KnownPrefixes<'static> = portable_runtime::read::KnownPrefixes {
     header: HEADER,
     standalone: STANDALONE,
+    strict_header: strict::HEADER,
 };
 
 /// The runtime namespace the header installs (`sys.modules` key) and the

@@ -76,10 +76,20 @@ fn the_first_pickle_of_a_session_reads_back() {
     assert_eq!(both_readers::<Vec<Event>>(&bytes), events());
 }
 
+/// The documented refusal (docs/FORMAT.md, "Refusals"): a strict stream
+/// is refused by name, by every read path, before anything is decoded.
 #[test]
-fn a_strict_stream_reads_back() {
+fn a_strict_stream_is_refused_by_name() {
     let bytes = portable_pickle::strict::to_vec(&events()).unwrap();
-    assert_eq!(both_readers::<Vec<Event>>(&bytes), events());
+    let errors = [
+        from_slice::<Vec<Event>>(&bytes).unwrap_err(),
+        from_slice::<Value>(&bytes).unwrap_err(),
+        from_reader::<_, Vec<Event>>(ShortReads { data: &bytes, n: 1 }).unwrap_err(),
+    ];
+    for e in errors {
+        assert!(matches!(e.kind(), portable_pickle::ErrorKind::Unsupported(_)), "{e}");
+        assert!(e.to_string().contains("strict-profile stream"), "{e}");
+    }
 }
 
 #[test]

@@ -51,6 +51,9 @@ pub struct KnownPrefixes<'a> {
     pub header: &'a [u8],
     /// The standalone bootstrap (`portable_pickle::STANDALONE`).
     pub standalone: &'a [u8],
+    /// The strict profile's header (`portable_pickle::strict::HEADER`):
+    /// recognised to refuse such a stream by name.
+    pub strict_header: &'a [u8],
 }
 
 fn read<T: FromPickle, S: Source>(src: S, header: KnownPrefixes<'_>, options: &ReadOptions) -> Result<T, Error> {
