@@ -88,6 +88,10 @@ trap 'rm -rf "$tmp"' EXIT
 # Only this run's re-pickles: a reader that writes none leaves a gap that
 # tests/corpus_readback.rs reports.
 rm -rf "$corpus/back"
+# Each reader's JSON report is kept in <corpus_dir>/results/<reader>.json
+# (tests/conformance.rs counts its cells from them).
+rm -rf "$corpus/results"
+mkdir -p "$corpus/results"
 
 allow_args=()
 if [ -n "$allowlist" ]; then
@@ -111,6 +115,7 @@ run_reader() {
     "$@" --reader "$name" --json "$json" 2>&1 | sed -u "s/^/[$name] /" || rc=$?
     end=$(date +%s.%N)
     echo "$rc" >"$tmp/$name.rc"
+    if [ -f "$json" ]; then cp "$json" "$corpus/results/$name.json"; fi
     awk -v s="$start" -v e="$end" 'BEGIN { printf "%.1f\n", e - s }' >"$tmp/$name.time"
 }
 

@@ -37,6 +37,13 @@
 #                                 fails on a missing reader x case x loader x
 #                                 protocol file (same features and profile as
 #                                 step 3: nothing is rebuilt)
+#   8. scripts/readers.sh target/tmp/conformance, then cargo test --test
+#                                 conformance with PORTABLE_PICKLE_CONFORMANCE_DIR:
+#                                 the conformance matrix (types x write paths x
+#                                 read paths, tests/conformance.rs) on the seven
+#                                 readers, their re-pickles read back into Rust;
+#                                 prints "types x paths = cells, passed,
+#                                 refused-as-documented, failed"
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # Set only for step 7: step 3 runs before the readers wrote anything.
@@ -61,3 +68,8 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features
 scripts/readers.sh target/tmp/corpus
 PORTABLE_PICKLE_READBACK_DIR="$PWD/target/tmp/corpus" \
     cargo test --workspace --all-features --test corpus_readback -- --nocapture
+# The conformance matrix (tests/conformance.rs, written in step 3) on all
+# seven readers, then their re-pickles read back and every cell counted.
+scripts/readers.sh target/tmp/conformance
+PORTABLE_PICKLE_CONFORMANCE_DIR="$PWD/target/tmp/conformance" \
+    cargo test --workspace --all-features --test conformance conformance_matrix -- --nocapture

@@ -115,12 +115,7 @@ fn from_reader_keeps_what_follows_a_binget() {
     // MEMOIZE, MARK, 'hello' MEMOIZE, BINGET 1, POP, 'only-in-slice!',
     // 'both', APPENDS, STOP.
     let mut body = vec![b']', 0x94, b'('];
-    for s in ["hello"] {
-        body.push(0x8c);
-        body.push(s.len() as u8);
-        body.extend_from_slice(s.as_bytes());
-        body.push(0x94);
-    }
+    body.extend_from_slice(b"\x8c\x05hello\x94");
     body.extend_from_slice(&[b'h', 1, b'0']);
     for s in ["only-in-slice!", "both"] {
         body.push(0x8c);

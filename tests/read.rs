@@ -349,7 +349,7 @@ fn shared_references_stay_shared_in_value() {
     let (Value::Shared(a), Value::Shared(b)) = (&items[0], &items[2]) else {
         panic!("shared items")
     };
-    assert!(Rc::ptr_eq(a, b));
+    assert!(Arc::ptr_eq(a, b));
 }
 
 #[test]
@@ -493,7 +493,7 @@ fn from_reader_reads_exactly_one_pickle() {
 fn system_time_accepts_offsets() {
     // datetime(2000, 1, 1, 1, 0, tzinfo=timezone(timedelta(hours=1))) == 2000-01-01T00:00Z
     let v = Value::Object(Box::new(portable_pickle::Object::new(
-        Rc::new(portable_pickle::Global::new("datetime", "datetime")),
+        Arc::new(portable_pickle::Global::new("datetime", "datetime")),
         vec![
             Value::Int(2000),
             Value::Int(1),
@@ -503,9 +503,9 @@ fn system_time_accepts_offsets() {
             Value::Int(0),
             Value::Int(0),
             Value::Object(Box::new(portable_pickle::Object::new(
-                Rc::new(portable_pickle::Global::new("datetime", "timezone")),
+                Arc::new(portable_pickle::Global::new("datetime", "timezone")),
                 vec![Value::Object(Box::new(portable_pickle::Object::new(
-                    Rc::new(portable_pickle::Global::new("datetime", "timedelta")),
+                    Arc::new(portable_pickle::Global::new("datetime", "timedelta")),
                     vec![Value::Int(0), Value::Int(3600), Value::Int(0)],
                 )))],
             ))),

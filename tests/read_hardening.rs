@@ -90,7 +90,7 @@ fn debug_prints_a_class_in_full_once() {
     );
 
     // Later mentions of a long name are cut, so they cost a bounded amount.
-    let class = Rc::new(Global::new("m", &"N".repeat(1000)));
+    let class = Arc::new(Global::new("m", &"N".repeat(1000)));
     let objects = Value::List(
         (0..3)
             .map(|_| Value::Object(Box::new(Object::new(class.clone(), vec![]))))
@@ -104,7 +104,7 @@ fn debug_prints_a_class_in_full_once() {
         "{text}"
     );
     // Escapes count: a later mention costs a bounded number of bytes.
-    let class = Rc::new(Global::new("m", &"\u{1}".repeat(1000)));
+    let class = Arc::new(Global::new("m", &"\u{1}".repeat(1000)));
     let objects = Value::List(vec![Value::Global(class.clone()), Value::Global(class)]);
     let text = format!("{objects:?}");
     assert!(
@@ -139,12 +139,12 @@ fn equality_of_memo_bombs_is_linear() {
 #[test]
 fn equality_looks_through_sharing() {
     let leaf = Value::List(vec![Value::Int(1), Value::Float(f64::NAN)]);
-    let shared = Value::Shared(Rc::new(leaf.clone()));
+    let shared = Value::Shared(Arc::new(leaf.clone()));
     let expanded = Value::List(vec![leaf.clone(), leaf.clone()]);
     let compact = Value::List(vec![shared.clone(), shared.clone()]);
     assert_eq!(expanded, compact);
     assert_eq!(compact, expanded);
-    assert_eq!(Value::Shared(Rc::new(shared.clone())), leaf);
+    assert_eq!(Value::Shared(Arc::new(shared.clone())), leaf);
     assert_ne!(
         compact,
         Value::List(vec![shared.clone(), Value::List(vec![Value::Int(1)])])
@@ -152,7 +152,7 @@ fn equality_looks_through_sharing() {
 
     // Classes compare by module and name, wherever they are allocated.
     let object = |module: &str| {
-        let mut o = Object::new(Rc::new(Global::new(module, "P")), vec![Value::Int(1)]);
+        let mut o = Object::new(Arc::new(Global::new(module, "P")), vec![Value::Int(1)]);
         o.call = Call::New;
         o
     };
@@ -169,7 +169,7 @@ fn writing_a_memo_bomb_back_is_linear() {
     assert_eq!(from_slice::<Value>(&again).unwrap(), v);
 
     // A class is written once however many objects name it.
-    let class = Rc::new(Global::new(NAMESPACE, &"N".repeat(10_000)));
+    let class = Arc::new(Global::new(NAMESPACE, &"N".repeat(10_000)));
     let objects = Value::List(
         (0..1000)
             .map(|i| Value::Object(Box::new(Object::new(class.clone(), vec![Value::Int(i)]))))
@@ -295,12 +295,12 @@ fn extra_attributes_of_shared_objects_are_charged() {
             .chain((0..10_000).map(|i| (Value::from(format!("k{i}")), Value::Int(0))))
             .collect(),
     );
-    let mut object = Object::new(Rc::new(Global::new(NAMESPACE, "Point")), vec![]);
+    let mut object = Object::new(Arc::new(Global::new(NAMESPACE, "Point")), vec![]);
     object.call = Call::New;
     object.state = Some(state);
     let one = to_vec(&Value::Object(Box::new(object.clone())));
     assert_eq!(from_slice::<Point>(&one).unwrap(), Point { x: 1, y: 2 });
-    let shared = Value::Shared(Rc::new(Value::Object(Box::new(object))));
+    let shared = Value::Shared(Arc::new(Value::Object(Box::new(object))));
     let many = to_vec(&Value::List(vec![shared; 10_000]));
     let options = ReadOptions::default().max_alloc(64 << 20);
     let e = from_slice_with::<Vec<Point>>(&many, &options).unwrap_err();

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::process::Command;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use portable_pickle::{from_slice, from_slice_with, Call, ErrorKind, Global, PortablePickle, ReadOptions, Value};
 
@@ -119,8 +119,8 @@ fn main_classes() -> ReadOptions {
         .fold(ReadOptions::default(), |o, n| o.allow_global("__main__", n))
 }
 
-fn class(name: &str) -> Rc<Global> {
-    Rc::new(Global::new("__main__", name))
+fn class(name: &str) -> Arc<Global> {
+    Arc::new(Global::new("__main__", name))
 }
 
 #[test]
@@ -227,7 +227,7 @@ fn builtins_tuple_only_as_a_reconstructor_base() {
         &ReadOptions::default().allow_global("builtins", "tuple"),
     )
     .unwrap();
-    assert_eq!(v, Value::Global(Rc::new(Global::new("builtins", "tuple"))));
+    assert_eq!(v, Value::Global(Arc::new(Global::new("builtins", "tuple"))));
     // The reconstructor's class must be admitted as usual.
     let e = from_slice::<Value>(b"ccopy_reg\n_reconstructor\n(c__main__\nPoint\nc__builtin__\ntuple\n(I1\nI2\nttR.")
         .unwrap_err();

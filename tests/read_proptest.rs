@@ -10,7 +10,7 @@ mod support;
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use portable_pickle::{from_reader, from_slice, to_vec, BigInt, Call, ErrorKind, Global, Object, Value, NAMESPACE};
 use proptest::prelude::*;
@@ -42,13 +42,13 @@ fn scalar(stand_ins: bool) -> BoxedStrategy<Value> {
             Just(Global::new("datetime", "timezone.utc")),
             Just(Global::new("datetime", "timedelta")),
         ]
-        .prop_map(|g| Value::Global(Rc::new(g)))
+        .prop_map(|g| Value::Global(Arc::new(g)))
         .boxed(),
     ];
     if stand_ins {
         arms.push(
             "[A-Z][a-z]{0,8}(\\.[A-Z][a-z]{0,5})?"
-                .prop_map(|n| Value::Global(Rc::new(Global::new(NAMESPACE, &n))))
+                .prop_map(|n| Value::Global(Arc::new(Global::new(NAMESPACE, &n))))
                 .boxed(),
         );
     }
@@ -63,7 +63,7 @@ fn hashable(stand_ins: bool) -> BoxedStrategy<Value> {
             prop_oneof![
                 items.clone().prop_map(Value::Tuple),
                 items.prop_map(Value::FrozenSet),
-                inner.prop_map(|v| Value::Shared(Rc::new(v))),
+                inner.prop_map(|v| Value::Shared(Arc::new(v))),
             ]
         })
         .boxed()
@@ -86,7 +86,7 @@ fn value(stand_ins: bool) -> BoxedStrategy<Value> {
             members.clone().prop_map(Value::Set).boxed(),
             members.prop_map(Value::FrozenSet).boxed(),
             pairs.prop_map(Value::Dict).boxed(),
-            inner.clone().prop_map(|v| Value::Shared(Rc::new(v))).boxed(),
+            inner.clone().prop_map(|v| Value::Shared(Arc::new(v))).boxed(),
         ];
         if stand_ins {
             let kwargs = proptest::collection::vec(("[a-z_][a-z0-9_]{0,8}".prop_map(Value::Str), inner.clone()), 0..5);
@@ -105,7 +105,7 @@ fn value(stand_ins: bool) -> BoxedStrategy<Value> {
                             Call::Reduce
                         };
                         Value::Object(Box::new(Object {
-                            class: Rc::new(Global::new(NAMESPACE, &name)),
+                            class: Arc::new(Global::new(NAMESPACE, &name)),
                             call,
                             args,
                             kwargs,
@@ -166,11 +166,11 @@ proptest! {
 
     #[test]
     fn shared_values_stay_shared(v in value(true)) {
-        let rc = Rc::new(v);
+        let rc = Arc::new(v);
         let bytes = to_vec(&Value::List(vec![Value::Shared(rc.clone()), Value::Shared(rc)]));
         let Value::List(items) = from_slice::<Value>(&bytes).unwrap() else { panic!("a list") };
         let (Value::Shared(a), Value::Shared(b)) = (&items[0], &items[1]) else { panic!("shared") };
-        prop_assert!(Rc::ptr_eq(a, b));
+        prop_assert!(Arc::ptr_eq(a, b));
     }
 
     #[test]
@@ -254,7 +254,7 @@ fn py_expr(v: &Value, out: &mut String) {
         }
         Value::Global(g) => write!(out, "G({:?}, {:?})", g.module, g.name).unwrap(),
         Value::Shared(rc) => {
-            write!(out, "SH({}, ", Rc::as_ptr(rc) as usize).unwrap();
+            write!(out, "SH({}, ", Arc::as_ptr(rc) as usize).unwrap();
             py_expr(rc, out);
             out.push(')');
         }

@@ -106,6 +106,13 @@ fn hashable(model: &Model<'_, '_>) -> TokenStream {
     let predicates = fields
         .iter()
         .filter(|f| f.is_written() && f.codec().is_none())
+        // A recursive field (`Option<Box<Self>>`) is hashable exactly when
+        // the other fields are; its bound would make the trait solver
+        // recurse without end.
+        .filter(|f| {
+            let ty = f.ty;
+            !mentions(quote!(#ty).into_iter(), cont.ident)
+        })
         .map(|f| -> syn::WherePredicate {
             let ty = f.ty;
             syn::parse_quote!(for<'__h> #ty: ::portable_pickle::PyHashable)
@@ -117,6 +124,15 @@ fn hashable(model: &Model<'_, '_>) -> TokenStream {
         #[automatically_derived]
         impl #impl_generics ::portable_pickle::PyHashable for #ident #ty_generics #where_clause {}
     }
+}
+
+/// Whether `tokens` name the type `ident` (or `Self`) anywhere.
+fn mentions(tokens: proc_macro2::token_stream::IntoIter, ident: &syn::Ident) -> bool {
+    tokens.into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == *ident || i == "Self",
+        proc_macro2::TokenTree::Group(g) => mentions(g.stream().into_iter(), ident),
+        _ => false,
+    })
 }
 
 /// The memo slot at `offset` (from `portable_format::descriptor::offset`,
