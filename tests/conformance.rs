@@ -24,6 +24,7 @@ mod support;
 mod shared_types;
 
 #[macro_use]
+#[rustfmt::skip]
 #[path = "conformance/generated.rs"]
 mod generated;
 

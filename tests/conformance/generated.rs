@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
-use super::shared_types::{hex_color, CInner, CKey, CSerde};
 use portable_pickle::PortablePickle;
+use super::shared_types::{hex_color, CInner, CKey, CSerde};
 
 #[derive(PortablePickle, Debug, PartialEq)]
 pub struct C000 {
@@ -32,40 +32,35 @@ pub struct C002 {
 #[pickle(hash)]
 pub struct C003 {
     pub n_val: i64,
-    #[pickle(array)]
-    pub f_val: Vec<f64>,
+    #[pickle(array)] pub f_val: Vec<f64>,
 }
 
 #[derive(PortablePickle, Debug, PartialEq)]
 #[pickle(rename_all = "camelCase")]
 pub struct C004 {
     pub n_val: i64,
-    #[pickle(display)]
-    pub f_val: std::net::SocketAddr,
+    #[pickle(display)] pub f_val: std::net::SocketAddr,
 }
 
 #[derive(PortablePickle, Debug, PartialEq)]
 #[pickle(name = "PyC005")]
 pub struct C005 {
     pub n_val: i64,
-    #[pickle(with = "hex_color")]
-    pub f_val: [u8; 3],
+    #[pickle(with = "hex_color")] pub f_val: [u8; 3],
 }
 
 /// Conformance type C006: braced, doc, serde.
 #[derive(PortablePickle, Debug, PartialEq)]
 pub struct C006 {
     pub n_val: i64,
-    #[pickle(serde)]
-    pub f_val: CSerde,
+    #[pickle(serde)] pub f_val: CSerde,
 }
 
 #[derive(PortablePickle, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
 pub struct C007 {
     pub n_val: i64,
-    #[pickle(default)]
-    pub f_val: u32,
+    #[pickle(default)] pub f_val: u32,
 }
 
 #[derive(PortablePickle, Debug, PartialEq)]
@@ -133,8 +128,7 @@ pub struct C023(#[pickle(with = "hex_color")] pub [u8; 3]);
 #[derive(PortablePickle, Debug, PartialEq)]
 pub struct C024<T> {
     pub n_val: T,
-    #[pickle(array)]
-    pub f_val: Vec<f64>,
+    #[pickle(array)] pub f_val: Vec<f64>,
 }
 
 #[derive(PortablePickle, Debug, PartialEq)]
@@ -162,39 +156,34 @@ pub struct C027<T> {
 #[pickle(rename_all = "camelCase")]
 pub struct C028<T> {
     pub n_val: T,
-    #[pickle(default)]
-    pub f_val: u32,
+    #[pickle(default)] pub f_val: u32,
 }
 
 #[derive(PortablePickle, Debug, PartialEq)]
 #[pickle(name = "PyC029")]
 pub struct C029<T> {
     pub n_val: T,
-    #[pickle(serde)]
-    pub f_val: CSerde,
+    #[pickle(serde)] pub f_val: CSerde,
 }
 
 /// Conformance type C030: generic, doc, with.
 #[derive(PortablePickle, Debug, PartialEq)]
 pub struct C030<T> {
     pub n_val: T,
-    #[pickle(with = "hex_color")]
-    pub f_val: [u8; 3],
+    #[pickle(with = "hex_color")] pub f_val: [u8; 3],
 }
 
 #[derive(PortablePickle, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
 pub struct C031<T> {
     pub n_val: T,
-    #[pickle(display)]
-    pub f_val: std::net::SocketAddr,
+    #[pickle(display)] pub f_val: std::net::SocketAddr,
 }
 
 #[derive(PortablePickle, Debug, PartialEq)]
 pub struct C032 {
     pub n_val: i64,
-    #[pickle(display)]
-    pub f_val: std::net::SocketAddr,
+    #[pickle(display)] pub f_val: std::net::SocketAddr,
     pub next: Option<Box<C032>>,
 }
 
@@ -202,8 +191,7 @@ pub struct C032 {
 #[pickle(module = "conformance_mod")]
 pub struct C033 {
     pub n_val: i64,
-    #[pickle(with = "hex_color")]
-    pub f_val: [u8; 3],
+    #[pickle(with = "hex_color")] pub f_val: [u8; 3],
     pub next: Option<Box<C033>>,
 }
 
@@ -211,8 +199,7 @@ pub struct C033 {
 #[pickle(frozen)]
 pub struct C034 {
     pub n_val: i64,
-    #[pickle(serde)]
-    pub f_val: CSerde,
+    #[pickle(serde)] pub f_val: CSerde,
     pub next: Option<Box<C034>>,
 }
 
@@ -220,8 +207,7 @@ pub struct C034 {
 #[pickle(hash)]
 pub struct C035 {
     pub n_val: i64,
-    #[pickle(default)]
-    pub f_val: u32,
+    #[pickle(default)] pub f_val: u32,
     pub next: Option<Box<C035>>,
 }
 
@@ -253,8 +239,7 @@ pub struct C038 {
 #[pickle(deny_unknown_fields)]
 pub struct C039 {
     pub n_val: i64,
-    #[pickle(array)]
-    pub f_val: Vec<f64>,
+    #[pickle(array)] pub f_val: Vec<f64>,
     pub next: Option<Box<C039>>,
 }
 
@@ -262,11 +247,7 @@ pub struct C039 {
 pub enum C040 {
     Unit,
     Tup(i64, #[pickle(with = "hex_color")] [u8; 3]),
-    Rec {
-        n_val: i64,
-        #[pickle(with = "hex_color")]
-        f_val: [u8; 3],
-    },
+    Rec { n_val: i64, #[pickle(with = "hex_color")] f_val: [u8; 3], },
     New(#[pickle(with = "hex_color")] [u8; 3]),
 }
 
@@ -275,11 +256,7 @@ pub enum C040 {
 pub enum C041 {
     Unit,
     Tup(i64, #[pickle(display)] std::net::SocketAddr),
-    Rec {
-        n_val: i64,
-        #[pickle(display)]
-        f_val: std::net::SocketAddr,
-    },
+    Rec { n_val: i64, #[pickle(display)] f_val: std::net::SocketAddr, },
     New(#[pickle(display)] std::net::SocketAddr),
 }
 
@@ -288,11 +265,7 @@ pub enum C041 {
 pub enum C042 {
     Unit,
     Tup(i64, #[pickle(default)] u32),
-    Rec {
-        n_val: i64,
-        #[pickle(default)]
-        f_val: u32,
-    },
+    Rec { n_val: i64, #[pickle(default)] f_val: u32, },
     New(#[pickle(default)] u32),
 }
 
@@ -301,11 +274,7 @@ pub enum C042 {
 pub enum C043 {
     Unit,
     Tup(i64, #[pickle(serde)] CSerde),
-    Rec {
-        n_val: i64,
-        #[pickle(serde)]
-        f_val: CSerde,
-    },
+    Rec { n_val: i64, #[pickle(serde)] f_val: CSerde, },
     New(#[pickle(serde)] CSerde),
 }
 
@@ -314,7 +283,7 @@ pub enum C043 {
 pub enum C044 {
     Unit,
     Tup(i64, Option<String>),
-    Rec { n_val: i64, f_val: Option<String> },
+    Rec { n_val: i64, f_val: Option<String>, },
     New(Option<String>),
 }
 
@@ -323,7 +292,7 @@ pub enum C044 {
 pub enum C045 {
     Unit,
     Tup(i64, String),
-    Rec { n_val: i64, f_val: String },
+    Rec { n_val: i64, f_val: String, },
     New(String),
 }
 
@@ -332,11 +301,7 @@ pub enum C045 {
 pub enum C046 {
     Unit,
     Tup(i64, #[pickle(array)] Vec<f64>),
-    Rec {
-        n_val: i64,
-        #[pickle(array)]
-        f_val: Vec<f64>,
-    },
+    Rec { n_val: i64, #[pickle(array)] f_val: Vec<f64>, },
     New(#[pickle(array)] Vec<f64>),
 }
 
@@ -345,7 +310,7 @@ pub enum C046 {
 pub enum C047 {
     Unit,
     Tup(i64, CInner),
-    Rec { n_val: i64, f_val: CInner },
+    Rec { n_val: i64, f_val: CInner, },
     New(CInner),
 }
 
@@ -354,19 +319,14 @@ pub enum C047 {
 pub enum C048 {
     Unit,
     Tup(i64, #[pickle(skip)] u32),
-    Rec {
-        n_val: i64,
-        #[pickle(skip)]
-        f_val: u32,
-    },
+    Rec { n_val: i64, #[pickle(skip)] f_val: u32, },
     New(#[pickle(skip)] u32),
 }
 
 #[derive(PortablePickle, Debug, PartialEq)]
 pub struct C049 {
     pub n_val: i64,
-    #[pickle(skip)]
-    pub f_val: u32,
+    #[pickle(skip)] pub f_val: u32,
 }
 
 #[derive(PortablePickle, Debug, PartialEq)]
@@ -439,8 +399,7 @@ pub struct C063(pub chrono::DateTime<chrono::Utc>, pub uuid::Uuid);
 #[pickle(hash)]
 pub struct C064<T> {
     pub n_val: T,
-    #[pickle(skip)]
-    pub f_val: u32,
+    #[pickle(skip)] pub f_val: u32,
 }
 
 #[derive(PortablePickle, Debug, PartialEq)]
@@ -477,8 +436,7 @@ pub struct C068<T> {
 #[pickle(rename_all = "camelCase")]
 pub struct C069 {
     pub n_val: i64,
-    #[pickle(skip)]
-    pub f_val: u32,
+    #[pickle(skip)] pub f_val: u32,
     pub next: Option<Box<C069>>,
 }
 
@@ -521,11 +479,7 @@ pub struct C073 {
 pub enum C074 {
     Unit,
     Tup(i64, Rc<CInner>, Rc<CInner>),
-    Rec {
-        n_val: i64,
-        f_val: Rc<CInner>,
-        g_val: Rc<CInner>,
-    },
+    Rec { n_val: i64, f_val: Rc<CInner>, g_val: Rc<CInner>, },
     New(i64),
 }
 
@@ -534,7 +488,7 @@ pub enum C074 {
 pub enum C075 {
     Unit,
     Tup(i64, BTreeMap<CKey, String>),
-    Rec { n_val: i64, f_val: BTreeMap<CKey, String> },
+    Rec { n_val: i64, f_val: BTreeMap<CKey, String>, },
     New(BTreeMap<CKey, String>),
 }
 
@@ -543,7 +497,7 @@ pub enum C075 {
 pub enum C076 {
     Unit,
     Tup(i64, BTreeSet<i32>),
-    Rec { n_val: i64, f_val: BTreeSet<i32> },
+    Rec { n_val: i64, f_val: BTreeSet<i32>, },
     New(BTreeSet<i32>),
 }
 
@@ -552,74 +506,62 @@ pub enum C076 {
 pub enum C077 {
     Unit,
     Tup(i64, chrono::DateTime<chrono::Utc>, uuid::Uuid),
-    Rec {
-        n_val: i64,
-        f_val: chrono::DateTime<chrono::Utc>,
-        g_val: uuid::Uuid,
-    },
+    Rec { n_val: i64, f_val: chrono::DateTime<chrono::Utc>, g_val: uuid::Uuid, },
     New(i64),
 }
 
 #[derive(PortablePickle, Debug, PartialEq)]
 pub struct C078 {
     pub n_val: i64,
-    #[pickle(serde)]
-    pub f_val: CSerde,
+    #[pickle(serde)] pub f_val: CSerde,
 }
 
 #[derive(PortablePickle, Debug, PartialEq)]
 pub struct C079 {
     pub n_val: i64,
-    #[pickle(default)]
-    pub f_val: u32,
+    #[pickle(default)] pub f_val: u32,
 }
 
 #[derive(PortablePickle, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
 pub struct C080 {
     pub n_val: i64,
-    #[pickle(serde)]
-    pub f_val: CSerde,
+    #[pickle(serde)] pub f_val: CSerde,
 }
 
 #[derive(PortablePickle, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
 pub struct C081 {
     pub n_val: i64,
-    #[pickle(default)]
-    pub f_val: u32,
+    #[pickle(default)] pub f_val: u32,
 }
 
 #[derive(PortablePickle, Debug, PartialEq)]
 #[pickle(frozen)]
 pub struct C082 {
     pub n_val: i64,
-    #[pickle(display)]
-    pub f_val: std::net::SocketAddr,
+    #[pickle(display)] pub f_val: std::net::SocketAddr,
 }
 
 #[derive(PortablePickle, Debug, PartialEq)]
 #[pickle(frozen)]
 pub struct C083 {
     pub n_val: i64,
-    #[pickle(with = "hex_color")]
-    pub f_val: [u8; 3],
+    #[pickle(with = "hex_color")] pub f_val: [u8; 3],
 }
 
 #[derive(PortablePickle, Debug, PartialEq)]
 #[pickle(hash)]
 pub struct C084 {
     pub n_val: i64,
-    #[pickle(display)]
-    pub f_val: std::net::SocketAddr,
+    #[pickle(display)] pub f_val: std::net::SocketAddr,
 }
 
 #[derive(PortablePickle, Debug, PartialEq)]
 #[pickle(hash)]
 pub struct C085 {
     pub n_val: i64,
-    #[pickle(with = "hex_color")]
-    pub f_val: [u8; 3],
+    #[pickle(with = "hex_color")] pub f_val: [u8; 3],
 }
 
 #[derive(PortablePickle, Debug, PartialEq)]
@@ -633,8 +575,7 @@ pub struct C086 {
 #[pickle(rename_all = "camelCase")]
 pub struct C087 {
     pub n_val: i64,
-    #[pickle(array)]
-    pub f_val: Vec<f64>,
+    #[pickle(array)] pub f_val: Vec<f64>,
 }
 
 #[derive(PortablePickle, Debug, PartialEq)]
@@ -648,16 +589,14 @@ pub struct C088 {
 #[pickle(name = "PyC089")]
 pub struct C089 {
     pub n_val: i64,
-    #[pickle(array)]
-    pub f_val: Vec<f64>,
+    #[pickle(array)] pub f_val: Vec<f64>,
 }
 
 #[derive(PortablePickle, Debug, PartialEq)]
 #[pickle(name = "PyC090")]
 pub struct C090 {
     pub n_val: i64,
-    #[pickle(skip)]
-    pub f_val: u32,
+    #[pickle(skip)] pub f_val: u32,
 }
 
 /// Conformance type C091: braced, doc, plain.
@@ -678,8 +617,7 @@ pub struct C092 {
 #[derive(PortablePickle, Debug, PartialEq)]
 pub struct C093 {
     pub n_val: i64,
-    #[pickle(skip)]
-    pub f_val: u32,
+    #[pickle(skip)] pub f_val: u32,
 }
 
 /// Conformance type C094: braced, doc, shared.
@@ -914,7 +852,7 @@ pub enum C132 {
 pub enum C133 {
     Unit,
     Tup(i64, String),
-    Rec { n_val: i64, f_val: String },
+    Rec { n_val: i64, f_val: String, },
     New(String),
 }
 
@@ -923,7 +861,7 @@ pub enum C133 {
 pub enum C134 {
     Unit,
     Tup(i64, Option<String>),
-    Rec { n_val: i64, f_val: Option<String> },
+    Rec { n_val: i64, f_val: Option<String>, },
     New(Option<String>),
 }
 
@@ -932,11 +870,7 @@ pub enum C134 {
 pub enum C135 {
     Unit,
     Tup(i64, #[pickle(array)] Vec<f64>),
-    Rec {
-        n_val: i64,
-        #[pickle(array)]
-        f_val: Vec<f64>,
-    },
+    Rec { n_val: i64, #[pickle(array)] f_val: Vec<f64>, },
     New(#[pickle(array)] Vec<f64>),
 }
 
@@ -945,11 +879,7 @@ pub enum C135 {
 pub enum C136 {
     Unit,
     Tup(i64, #[pickle(display)] std::net::SocketAddr),
-    Rec {
-        n_val: i64,
-        #[pickle(display)]
-        f_val: std::net::SocketAddr,
-    },
+    Rec { n_val: i64, #[pickle(display)] f_val: std::net::SocketAddr, },
     New(#[pickle(display)] std::net::SocketAddr),
 }
 
@@ -958,11 +888,7 @@ pub enum C136 {
 pub enum C137 {
     Unit,
     Tup(i64, #[pickle(with = "hex_color")] [u8; 3]),
-    Rec {
-        n_val: i64,
-        #[pickle(with = "hex_color")]
-        f_val: [u8; 3],
-    },
+    Rec { n_val: i64, #[pickle(with = "hex_color")] f_val: [u8; 3], },
     New(#[pickle(with = "hex_color")] [u8; 3]),
 }
 
@@ -971,11 +897,7 @@ pub enum C137 {
 pub enum C138 {
     Unit,
     Tup(i64, #[pickle(serde)] CSerde),
-    Rec {
-        n_val: i64,
-        #[pickle(serde)]
-        f_val: CSerde,
-    },
+    Rec { n_val: i64, #[pickle(serde)] f_val: CSerde, },
     New(#[pickle(serde)] CSerde),
 }
 
@@ -984,11 +906,7 @@ pub enum C138 {
 pub enum C139 {
     Unit,
     Tup(i64, #[pickle(default)] u32),
-    Rec {
-        n_val: i64,
-        #[pickle(default)]
-        f_val: u32,
-    },
+    Rec { n_val: i64, #[pickle(default)] f_val: u32, },
     New(#[pickle(default)] u32),
 }
 
@@ -997,11 +915,7 @@ pub enum C139 {
 pub enum C140 {
     Unit,
     Tup(i64, #[pickle(skip)] u32),
-    Rec {
-        n_val: i64,
-        #[pickle(skip)]
-        f_val: u32,
-    },
+    Rec { n_val: i64, #[pickle(skip)] f_val: u32, },
     New(#[pickle(skip)] u32),
 }
 
@@ -1010,11 +924,7 @@ pub enum C140 {
 pub enum C141 {
     Unit,
     Tup(i64, Rc<CInner>, Rc<CInner>),
-    Rec {
-        n_val: i64,
-        f_val: Rc<CInner>,
-        g_val: Rc<CInner>,
-    },
+    Rec { n_val: i64, f_val: Rc<CInner>, g_val: Rc<CInner>, },
     New(i64),
 }
 
@@ -1023,7 +933,7 @@ pub enum C141 {
 pub enum C142 {
     Unit,
     Tup(i64, BTreeMap<CKey, String>),
-    Rec { n_val: i64, f_val: BTreeMap<CKey, String> },
+    Rec { n_val: i64, f_val: BTreeMap<CKey, String>, },
     New(BTreeMap<CKey, String>),
 }
 
@@ -1032,7 +942,7 @@ pub enum C142 {
 pub enum C143 {
     Unit,
     Tup(i64, BTreeSet<i32>),
-    Rec { n_val: i64, f_val: BTreeSet<i32> },
+    Rec { n_val: i64, f_val: BTreeSet<i32>, },
     New(BTreeSet<i32>),
 }
 
@@ -1041,11 +951,7 @@ pub enum C143 {
 pub enum C144 {
     Unit,
     Tup(i64, chrono::DateTime<chrono::Utc>, uuid::Uuid),
-    Rec {
-        n_val: i64,
-        f_val: chrono::DateTime<chrono::Utc>,
-        g_val: uuid::Uuid,
-    },
+    Rec { n_val: i64, f_val: chrono::DateTime<chrono::Utc>, g_val: uuid::Uuid, },
     New(i64),
 }
 
@@ -1054,62 +960,18 @@ pub const PAIRS_COVERED: usize = 272;
 pub const PAIRS_POSSIBLE: usize = 272;
 /// Pairs that cannot go together, and why (not counted as possible).
 pub const INVALID_PAIRS: &[(&str, &str, &str)] = &[
-    (
-        "braced",
-        "tag",
-        "`tag` applies to enums with data: a struct has no variants",
-    ),
-    (
-        "empty",
-        "tag",
-        "`tag` applies to enums with data: a struct has no variants",
-    ),
-    (
-        "generic",
-        "tag",
-        "`tag` applies to enums with data: a struct has no variants",
-    ),
-    (
-        "int_enum",
-        "deny_unknown_fields",
-        "`deny_unknown_fields` has no effect on an enum whose variants have no fields",
-    ),
-    (
-        "int_enum",
-        "hash",
-        "`hash` has no effect on an enum whose variants have no fields",
-    ),
+    ("braced", "tag", "`tag` applies to enums with data: a struct has no variants"),
+    ("empty", "tag", "`tag` applies to enums with data: a struct has no variants"),
+    ("generic", "tag", "`tag` applies to enums with data: a struct has no variants"),
+    ("int_enum", "deny_unknown_fields", "`deny_unknown_fields` has no effect on an enum whose variants have no fields"),
+    ("int_enum", "hash", "`hash` has no effect on an enum whose variants have no fields"),
     ("int_enum", "tag", "`tag` applies to enums with data"),
-    (
-        "newtype",
-        "tag",
-        "`tag` applies to enums with data: a struct has no variants",
-    ),
-    (
-        "recursive",
-        "tag",
-        "`tag` applies to enums with data: a struct has no variants",
-    ),
-    (
-        "tuple",
-        "tag",
-        "`tag` applies to enums with data: a struct has no variants",
-    ),
-    (
-        "unit",
-        "tag",
-        "`tag` applies to enums with data: a struct has no variants",
-    ),
-    (
-        "unit_enum",
-        "deny_unknown_fields",
-        "`deny_unknown_fields` has no effect on an enum whose variants have no fields",
-    ),
-    (
-        "unit_enum",
-        "hash",
-        "`hash` has no effect on an enum whose variants have no fields",
-    ),
+    ("newtype", "tag", "`tag` applies to enums with data: a struct has no variants"),
+    ("recursive", "tag", "`tag` applies to enums with data: a struct has no variants"),
+    ("tuple", "tag", "`tag` applies to enums with data: a struct has no variants"),
+    ("unit", "tag", "`tag` applies to enums with data: a struct has no variants"),
+    ("unit_enum", "deny_unknown_fields", "`deny_unknown_fields` has no effect on an enum whose variants have no fields"),
+    ("unit_enum", "hash", "`hash` has no effect on an enum whose variants have no fields"),
     ("unit_enum", "tag", "`tag` applies to enums with data"),
 ];
 
