@@ -2,9 +2,10 @@
 //! (issue 23): each of these once failed while every feature passed its own
 //! tests. The matrix (tests/conformance.rs) covers them all; these name them.
 
-use std::io::{self, Read};
+mod support;
 
 use portable_pickle::{from_reader, from_slice, FromPickle, Pickler, PortablePickle, Value};
+use support::ShortReads;
 
 #[derive(PortablePickle, Debug, Clone, PartialEq)]
 #[pickle(module = "telemetry")]
@@ -31,21 +32,6 @@ fn events() -> Vec<Event> {
             to: s(3.5, -1.0),
         },
     ]
-}
-
-/// A reader that hands out at most `n` bytes per call, as pipes do.
-struct ShortReads<'a> {
-    data: &'a [u8],
-    n: usize,
-}
-
-impl Read for ShortReads<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let k = self.n.min(buf.len()).min(self.data.len());
-        buf[..k].copy_from_slice(&self.data[..k]);
-        self.data = &self.data[k..];
-        Ok(k)
-    }
 }
 
 /// `from_slice` and `from_reader` (short reads of 1, 3 and 4096 bytes)

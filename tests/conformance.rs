@@ -30,7 +30,7 @@ mod generated;
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use generated::*;
@@ -38,6 +38,7 @@ use portable_pickle::{from_reader, from_slice, ErrorKind, FromPickle, Pickler, P
 use shared_types::{CInner, CKey, CSerde};
 use std::collections::BTreeSet;
 use std::rc::Rc;
+use support::ShortReads;
 
 const ENV: &str = "PORTABLE_PICKLE_CONFORMANCE_DIR";
 
@@ -72,21 +73,6 @@ impl Tally {
             }
         }
         t
-    }
-}
-
-/// A reader that hands out at most `n` bytes per call, as pipes do.
-struct ShortReads<'a> {
-    data: &'a [u8],
-    n: usize,
-}
-
-impl Read for ShortReads<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let k = self.n.min(buf.len()).min(self.data.len());
-        buf[..k].copy_from_slice(&self.data[..k]);
-        self.data = &self.data[k..];
-        Ok(k)
     }
 }
 
@@ -159,8 +145,13 @@ struct TypeInfo {
 /// The Python check of a cell: the objects loaded from `data[offset..]`
 /// in this loader, in normal form, equal the expected ones.
 fn python_check(info: &TypeInfo, offset: usize, write_back: bool) -> String {
+    // `v` is the stream's first pickle; a later one is loaded after it.
+    let load = match offset {
+        0 => "v".to_owned(),
+        _ => format!("loads(data[{offset}:])"),
+    };
     let mut s = format!(
-        "xs = v if {offset} == 0 else loads(data[{offset}:])\n\
+        "xs = {load}\n\
          got = conform_norm(xs)\n\
          want = [{}]\n\
          assert got == want, (got, want)\n",
@@ -177,10 +168,11 @@ fn python_check(info: &TypeInfo, offset: usize, write_back: bool) -> String {
 
 struct Matrix {
     dir: PathBuf,
-    corpus: support::Corpus,
+    /// The corpus the cells are written to; none in the read-back run,
+    /// which reads the one the first run wrote.
+    corpus: Option<support::Corpus>,
     tally: Tally,
     types: usize,
-    write_refusals: usize,
 }
 
 fn session_later<T: PortablePickle>(values: &[T]) -> (Vec<u8>, usize) {
@@ -228,8 +220,7 @@ impl Matrix {
             Ok(bytes) => streams.push(("strict", bytes, 0, Expect::RefusedStrict)),
             // Documented write refusals: arrays and uuid.UUID.
             Err(e) if (info.array || info.uuid) && e.kind() == io::ErrorKind::InvalidInput => {
-                self.write_refusals += 1;
-                self.tally.add("strict", "write", Outcome::Refused, String::new);
+                self.tally.add("strict", "write", Outcome::Refused, String::new)
             }
             Err(e) => self.tally.add("strict", "write", Outcome::Failed, || {
                 format!("{} × strict write: {e}", info.name)
@@ -237,11 +228,12 @@ impl Matrix {
         }
         for (write, bytes, offset, expect) in streams {
             let case = format!("{write}_{}", info.name);
-            read_paths(&mut self.tally, write, &case, &bytes[offset..], expect, values);
-            let check = python_check(&info, offset, write == "to_vec");
-            self.corpus.raw(&case, &bytes, &check, None);
+            let label = format!("{case} [{}]", info.levels.join(", "));
+            read_paths(&mut self.tally, write, &label, &bytes[offset..], expect, values);
+            if let Some(corpus) = &mut self.corpus {
+                corpus.raw(&case, &bytes, &python_check(&info, offset, write == "to_vec"), None);
+            }
         }
-        let _ = info.levels;
     }
 
     /// Reads back every reader's re-pickles of the `to_vec` cells.
@@ -309,18 +301,12 @@ fn conformance_matrix() {
         .map(|d| Path::new(env!("CARGO_MANIFEST_DIR")).join(d));
     let mut m = Matrix {
         dir: readback.clone().unwrap_or(dir),
-        // Rewritten only in the first run; the read-back run reads it.
-        corpus: support::Corpus::new(if readback.is_some() {
-            "conformance-scratch"
-        } else {
-            "conformance"
-        }),
+        corpus: readback.is_none().then(|| support::Corpus::new("conformance")),
         tally: Tally::default(),
         types: 0,
-        write_refusals: 0,
     };
     macro_rules! cells {
-        ($name:expr, $ty:ty, [$($lvl:expr),*], [$(($val:expr, $norm:expr)),*], [$($chk:expr),*], $array:expr, $uuid:expr, $shared:expr) => {{
+        ($name:expr, $ty:ty, [$($lvl:expr),*], [$(($val:expr, $norm:expr)),*], [$($chk:expr),*], $array:expr, $uuid:expr) => {{
             let values: Vec<$ty> = vec![$($val),*];
             let info = TypeInfo {
                 name: $name,
@@ -337,23 +323,17 @@ fn conformance_matrix() {
         }};
     }
     conformance_types!(cells);
-    if readback.is_none() {
-        // The Rust cells first: a Python failure below must not hide them.
-        summary(&m.tally, m.types);
-        m.corpus.check_with_cpython();
-    }
-    let readers = if readback.is_some() {
-        "seven readers' results in results/"
-    } else {
-        "CPython"
-    };
-    println!(
-        "conformance: Python loads checked by {readers}; write refusals {}",
-        m.write_refusals
-    );
-    if let Some(dir) = &readback {
-        python_cells(&mut m.tally, dir);
-        summary(&m.tally, m.types);
+    match (&readback, &m.corpus) {
+        (Some(dir), _) => {
+            python_cells(&mut m.tally, dir);
+            summary(&m.tally, m.types);
+        }
+        (None, Some(corpus)) => {
+            // The Rust cells first: a Python failure below must not hide them.
+            summary(&m.tally, m.types);
+            corpus.check_with_cpython();
+        }
+        (None, None) => unreachable!("the first run writes the corpus"),
     }
 }
 

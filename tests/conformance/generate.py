@@ -103,14 +103,11 @@ def lower_camel(pascal):
     return pascal[:1].lower() + pascal[1:]
 
 
-class Field:
-    """The form's Rust fields: (attrs, rust type, [values], [python norms], hashable, extra checks)."""
-
-
-def field_form(form, i):
-    """Rust field declarations (name, attrs, type) and, per value index
-    (0 or 1), the Rust expressions and Python norms. Names are snake_case
-    so rename_all shows."""
+def field_form(form):
+    """The form's fields, each (name, attribute, Rust type, [Rust value per
+    value index 0 and 1], [Python norm per index]; None where the field is
+    not written), and whether the form is hashable in Python. Names are
+    snake_case so rename_all shows."""
     # Each entry: (name, attr, ty, [rust values], [python norms])
     if form == "plain":
         return [("f_val", "", "String", ['String::from("text")', 'String::from("ünï")'], ["'text'", "'ünï'"])], True
@@ -199,7 +196,7 @@ def gen_type(idx, shape, attr, form):
     if container:
         lines.append("#[pickle(%s)]" % ", ".join(container))
 
-    fields, hashable = field_form(form, idx) if form else ([], True)
+    fields, hashable = field_form(form) if form else ([], True)
     rn = (lambda s: camel(s)) if attr == "rename_all" and "enum" not in shape else (lambda s: s)
     rv = (lambda s: lower_camel(s)) if attr == "rename_all" and "enum" in shape else (lambda s: s)
     needs_shared = any(f[2] == "Rc<CInner>" for f in fields)
@@ -284,7 +281,6 @@ def gen_type(idx, shape, attr, form):
         lines.append("    New(%s)," % ftys[0] if len(fields) == 1 else "    New(i64),")
         lines.append("}")
         rust_ty = name
-        tag = [("kind", None)] if attr == "tag" else []
 
         def vnorm(v, pairs):
             if attr == "tag":
@@ -312,7 +308,6 @@ def gen_type(idx, shape, attr, form):
         "checks": checks,
         "array": form == "array",
         "uuid": form == "chrono_uuid",
-        "shared": form == "shared",
     }
     return "\n".join(lines), entry
 
@@ -355,18 +350,18 @@ def render():
         out.append("    (%s, %s, %s)," % (rust_str(key[1]), rust_str(key[3]), rust_str(INVALID[key])))
     out.append("];")
     out.append("")
-    out.append("/// Calls `$m!(name, Type, [shape, attr, field], [(value, python norm), ...], [checks], array, uuid, shared)`")
+    out.append("/// Calls `$m!(name, Type, [shape, attr, field], [(value, python norm), ...], [checks], array, uuid)`")
     out.append("/// for every type.")
     out.append("macro_rules! conformance_types {")
     out.append("    ($m:ident) => {")
     for e in entries:
         vals = ", ".join("(%s, %s)" % ("{ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; %s }" % r
                                        if e["needs_shared"] else r, rust_str(p)) for r, p in e["values"])
-        out.append("        $m!(%s, %s, [%s], [%s], [%s], %s, %s, %s);" % (
+        out.append("        $m!(%s, %s, [%s], [%s], [%s], %s, %s);" % (
             rust_str(e["name"]), e["ty"].replace("<", "::<", 1) if "<" in e["ty"] else e["ty"],
             ", ".join(rust_str(l) for l in e["levels"]), vals,
             ", ".join(rust_str(c) for c in e["checks"]),
-            str(e["array"]).lower(), str(e["uuid"]).lower(), str(e["shared"]).lower()))
+            str(e["array"]).lower(), str(e["uuid"]).lower()))
     out.append("    };")
     out.append("}")
     return "\n".join(out) + "\n"

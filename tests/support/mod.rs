@@ -135,3 +135,18 @@ pub fn json_str(s: &str) -> String {
     out.push('"');
     out
 }
+
+/// A reader that hands out at most `n` bytes per call, as pipes do.
+pub struct ShortReads<'a> {
+    pub data: &'a [u8],
+    pub n: usize,
+}
+
+impl std::io::Read for ShortReads<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let k = self.n.min(buf.len()).min(self.data.len());
+        buf[..k].copy_from_slice(&self.data[..k]);
+        self.data = &self.data[k..];
+        Ok(k)
+    }
+}

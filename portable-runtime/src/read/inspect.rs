@@ -41,7 +41,7 @@
 //! can read (truncation, unknown opcodes, stack underflow).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::rc::Rc;
 
 use super::error::{Error, ErrorKind};
 use crate::layout::{slot, CLASS_TOOLS};
@@ -346,13 +346,13 @@ enum Sh {
     Opaque,
     None,
     Int(i64),
-    Str(Arc<str>),
+    Str(Rc<str>),
     /// A bytes constant and its offset in its unit.
-    Bytes(Arc<[u8]>, u64),
-    Tuple(Arc<Vec<Sh>>),
-    List(Arc<Vec<Sh>>),
-    Dict(Arc<Vec<(Sh, Sh)>>),
-    Global(Arc<(String, String)>),
+    Bytes(Rc<[u8]>, u64),
+    Tuple(Rc<Vec<Sh>>),
+    List(Rc<Vec<Sh>>),
+    Dict(Rc<Vec<(Sh, Sh)>>),
+    Global(Rc<(String, String)>),
     /// A header or bootstrap helper, by memo slot.
     Helper(u32),
     /// A type-table entry (index into [`Summary::classes`]).
@@ -360,9 +360,9 @@ enum Sh {
     /// A unit-enum member of a type-table entry.
     Member(usize),
     /// `lookup("KEY#def")`: a class definition.
-    DefRef(Arc<str>),
+    DefRef(Rc<str>),
     /// `lookup("KEY#reduce", "KEY")`: names the class being defined.
-    Key(Arc<str>),
+    Key(Rc<str>),
     /// `bytes.join((standalone, lookup("KEY#def"), SELECT))`: a class pickle
     /// selecting that class (or none).
     ClassPickle(Option<usize>),
@@ -388,7 +388,7 @@ fn seq(items: Vec<Sh>) -> Sh {
     if items.len() > TRACKED_ITEMS {
         Sh::Opaque
     } else {
-        Sh::List(Arc::new(items))
+        Sh::List(Rc::new(items))
     }
 }
 
@@ -396,7 +396,7 @@ fn tuple(items: Vec<Sh>) -> Sh {
     if items.len() > TRACKED_ITEMS {
         Sh::Opaque
     } else {
-        Sh::Tuple(Arc::new(items))
+        Sh::Tuple(Rc::new(items))
     }
 }
 
@@ -617,14 +617,14 @@ impl<'b> Machine<'b> {
     fn add_to_top(&mut self, items: Vec<Sh>, pairs: bool) -> Result<(), Error> {
         let top = self.top_mut()?;
         let ok = match &mut top.sh {
-            Sh::List(v) if !pairs => match Arc::get_mut(v) {
+            Sh::List(v) if !pairs => match Rc::get_mut(v) {
                 Some(v) if v.len() + items.len() <= TRACKED_ITEMS => {
                     v.extend(items);
                     true
                 }
                 _ => false,
             },
-            Sh::Dict(v) if pairs => match Arc::get_mut(v) {
+            Sh::Dict(v) if pairs => match Rc::get_mut(v) {
                 Some(v) if v.len() + items.len() / 2 <= TRACKED_ITEMS => {
                     let mut it = items.into_iter();
                     while let (Some(k), Some(x)) = (it.next(), it.next()) {
@@ -819,7 +819,7 @@ impl<'b> Machine<'b> {
                 let (items, start) = self.pop_mark()?;
                 self.push(seq(items), start);
             }
-            op::EMPTY_DICT => self.push(Sh::Dict(Arc::new(Vec::new())), at),
+            op::EMPTY_DICT => self.push(Sh::Dict(Rc::new(Vec::new())), at),
             op::DICT => {
                 let (items, start) = self.pop_mark()?;
                 let sh = if items.len() % 2 != 0 {
@@ -832,7 +832,7 @@ impl<'b> Machine<'b> {
                     while let (Some(k), Some(v)) = (it.next(), it.next()) {
                         pairs.push((k, v));
                     }
-                    Sh::Dict(Arc::new(pairs))
+                    Sh::Dict(Rc::new(pairs))
                 };
                 self.push(sh, start);
             }
@@ -929,7 +929,7 @@ impl<'b> Machine<'b> {
                 let args = self.pop()?;
                 let callable = self.pop()?;
                 let args = match args.sh {
-                    Sh::Tuple(v) => Arc::try_unwrap(v).unwrap_or_else(|v| (*v).clone()),
+                    Sh::Tuple(v) => Rc::try_unwrap(v).unwrap_or_else(|v| (*v).clone()),
                     _ => vec![Sh::Opaque],
                 };
                 let sh = self.call(callable.sh, args, c);
@@ -971,7 +971,7 @@ impl<'b> Machine<'b> {
     }
 
     fn push_bytes(&mut self, b: &[u8], at: usize, c: &mut Collector<'_>) {
-        let bytes: Arc<[u8]> = b.into();
+        let bytes: Rc<[u8]> = b.into();
         if matches!(self.mode, Mode::Stream { header: None }) && looks_nested(b) {
             c.candidates.push((bytes.clone(), at as u64));
         }
@@ -1016,7 +1016,7 @@ impl<'b> Machine<'b> {
                 return Sh::Class(c.class_by_key(name, module, &key.qualname()));
             }
         }
-        Sh::Global(Arc::new((module.to_owned(), name.to_owned())))
+        Sh::Global(Rc::new((module.to_owned(), name.to_owned())))
     }
 
     /// `cls.__new__(cls, …)`: an instance of `cls`.
@@ -1068,7 +1068,7 @@ impl<'b> Machine<'b> {
                     None => Sh::Opaque,
                 },
                 ("builtins", "getattr") => match (args.first(), args.get(1).and_then(Sh::str)) {
-                    (Some(Sh::Global(g)), Some(attr)) => Sh::Global(Arc::new((g.0.clone(), format!("{}.{attr}", g.1)))),
+                    (Some(Sh::Global(g)), Some(attr)) => Sh::Global(Rc::new((g.0.clone(), format!("{}.{attr}", g.1)))),
                     (Some(Sh::Class(i)), Some(attr)) => c.attribute(*i, attr),
                     _ => Sh::Opaque,
                 },
@@ -1081,7 +1081,7 @@ impl<'b> Machine<'b> {
 
     /// `pickle.loads(bytes)` as a global call: a class pickle's class, or
     /// another nested pickle walked for its globals.
-    fn loads(&mut self, b: Arc<[u8]>, offset: u64, c: &mut Collector<'_>) -> Sh {
+    fn loads(&mut self, b: Rc<[u8]>, offset: u64, c: &mut Collector<'_>) -> Sh {
         let standalone = c.standalone_prefix();
         match standalone {
             Some(s) if !s.is_empty() && b.starts_with(s) => {
@@ -1286,7 +1286,7 @@ struct Collector<'o> {
     /// The stream (not a nested pickle) references a loader global.
     loader_seen: bool,
     /// Bytes constants of an unrecognised stream that look nested.
-    candidates: Vec<(Arc<[u8]>, u64)>,
+    candidates: Vec<(Rc<[u8]>, u64)>,
 }
 
 impl Collector<'_> {

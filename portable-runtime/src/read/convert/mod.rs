@@ -39,7 +39,7 @@ pub struct ReadContext {
     shared: HashMap<(*const Value, TypeId), Built>,
 }
 
-/// An `Arc<T>`/`Arc<T>` built from a shared node, and the node, kept alive so
+/// An `Rc<T>`/`Arc<T>` built from a shared node, and the node, kept alive so
 /// its address is not reused while the read lasts.
 struct Built {
     _node: Arc<Value>,
@@ -148,7 +148,7 @@ impl ClassNames {
 /// `#[derive(PortablePickle)]` implements it for types without lifetime
 /// parameters; this crate implements it for the std types of the mapping table.
 /// A read borrows nothing from the stream, so the types are owned (`'static`):
-/// this is what lets a shared `Arc<T>` read back as one allocation, found again
+/// this is what lets a shared `Rc<T>` read back as one allocation, found again
 /// by its `TypeId`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be read back from a pickle",
