@@ -81,11 +81,27 @@ fn a_strict_stream_is_refused_by_name() {
 #[test]
 fn values_and_errors_cross_threads() {
     fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    // A Pickler is Send (Sync) whenever its writer is: checked for every W.
+    fn pickler_send_sync<W: std::io::Write + Send + Sync>() {
+        send_sync::<Pickler<W>>();
+    }
+    fn pickler_send<W: std::io::Write + Send>() {
+        send::<Pickler<W>>();
+    }
+    pickler_send_sync::<Vec<u8>>();
+    pickler_send::<std::fs::File>();
     send_sync::<Value>();
+    send_sync::<portable_pickle::Global>();
+    send_sync::<portable_pickle::Object>();
+    send_sync::<portable_pickle::Call>();
+    send_sync::<portable_pickle::BigInt>();
     send_sync::<portable_pickle::Error>();
+    send_sync::<portable_pickle::ErrorKind>();
+    #[cfg(feature = "serde")]
+    send_sync::<portable_pickle::serde::Error>();
     send_sync::<portable_pickle::ReadOptions>();
     send_sync::<portable_pickle::WriteOptions>();
-    send_sync::<Pickler<Vec<u8>>>();
     let value: Value = from_slice(&portable_pickle::to_vec(&events())).unwrap();
     let back = std::thread::spawn(move || value).join().unwrap();
     let again: Vec<Event> = from_slice(&portable_pickle::to_vec(&back)).unwrap();

@@ -2,17 +2,29 @@
 //! (tests/conformance/generated.rs, from generate.py: shapes × container
 //! attributes × field forms, pairwise) × every write path × every read path.
 //!
-//! During `cargo test`: each type's values are written by every write path
-//! into `target/tmp/conformance` (one file per cell, with a Python check
-//! comparing the loaded objects with the expected Python values in
-//! check_corpus.py's `conform_norm` form), read back by every Rust read
-//! path (`from_slice`, `from_reader` with short reads, `from_slice::<Value>`
-//! and its re-write), and the corpus is checked by the machine's CPython.
-//! scripts/test.sh then runs the corpus on all seven readers
-//! (scripts/readers.sh, which writes each reader's re-pickles at protocols
-//! 0–5) and runs this test again with `PORTABLE_PICKLE_CONFORMANCE_DIR` set:
-//! the re-pickles are read back by every Rust read path and the summary
-//! counts every cell.
+//! Write paths: `to_vec`, `to_writer`, `real_modules(false)`, a `Pickler`'s
+//! first, later and self-contained pickles, `strict`, and for the serde
+//! types (every type but a `tag` enum derives serde too, with mirrored
+//! attributes) the serde bridge's `to_vec` and `to_writer`. Rust read paths:
+//! `from_slice`, `from_reader` with 1- and 7-byte short reads,
+//! `from_slice::<Value>` and its re-write, and for serde types
+//! `serde::from_slice`, `serde::from_reader` (short reads) and `Value`
+//! through serde, of every stream, the derive's included.
+//!
+//! During `cargo test`: each cell's stream is written into
+//! `target/tmp/conformance` with a Python check comparing the loaded
+//! objects with the expected Python values (check_corpus.py's
+//! `conform_norm` form; the serde bridge's streams have their own), read
+//! back by every Rust read path, and the corpus is checked by the machine's
+//! CPython (C and Python unpicklers, the restricted loader with FORMAT.md's
+//! allowlist, `pickletools.optimize`, `pickletools.dis`). Then CPython loads
+//! the module-declared types' streams with the package
+//! `python::write_package` wrote importable (real_module.py): real classes,
+//! re-pickled at protocols 0–5 and read back. scripts/test.sh then runs the
+//! corpus on all seven readers (scripts/readers.sh, which writes each
+//! reader's re-pickles at protocols 0–5) and runs this test again with
+//! `PORTABLE_PICKLE_CONFORMANCE_DIR` set: the re-pickles are read back by
+//! every Rust read path and the summary counts every cell.
 //!
 //! A cell passes, or is a documented refusal (docs/FORMAT.md, "Refusals")
 //! asserted as that refusal; anything else fails the test.
@@ -35,6 +47,7 @@ use std::path::{Path, PathBuf};
 
 use generated::*;
 use portable_pickle::{from_reader, from_slice, ErrorKind, FromPickle, Pickler, PortablePickle, Value, WriteOptions};
+use serde::{de::DeserializeOwned, Serialize};
 use shared_types::{CInner, CKey, CSerde};
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -60,7 +73,7 @@ impl Tally {
     fn add(&mut self, write: &str, read: &str, outcome: Outcome, what: impl FnOnce() -> String) {
         let e = self.cells.entry((write.to_owned(), read.to_owned())).or_default();
         e[outcome as usize] += 1;
-        if outcome == Outcome::Failed && self.failures.len() < 40 {
+        if outcome == Outcome::Failed && self.failures.len() < 40000 {
             self.failures.push(what());
         }
     }
@@ -86,9 +99,18 @@ enum Expect {
     RefusedSessionAlias,
     /// A strict-profile stream: refused by name.
     RefusedStrict,
+    /// A derived unit-only enum's member read through serde: it carries its
+    /// value, serde knows variants by name only.
+    RefusedSerdeEnumValue,
+    /// A re-pickle naming a real module's classes: the typed paths read it
+    /// (they know the target's class names); `from_slice::<Value>` admits
+    /// only the namespace and the stdlib table, so refuses the module's
+    /// globals (README, "Reading back"; `ReadOptions::allow_global`).
+    ReadTypedOnly,
 }
 
 const READ_PATHS: [&str; 4] = ["from_slice", "from_reader/1", "from_reader/7", "value_rewrite"];
+const SERDE_READ_PATHS: [&str; 3] = ["serde::from_slice", "serde::from_reader/7", "serde::value_rewrite"];
 
 /// Every Rust read path of one stream.
 fn read_paths<T: FromPickle + PortablePickle + PartialEq + Debug>(
@@ -99,7 +121,7 @@ fn read_paths<T: FromPickle + PortablePickle + PartialEq + Debug>(
     expect: Expect,
     want: &[T],
 ) {
-    let attempts: [(&str, Result<Vec<T>, portable_pickle::Error>); 4] = [
+    let attempts = [
         (READ_PATHS[0], from_slice::<Vec<T>>(bytes)),
         (
             READ_PATHS[1],
@@ -114,13 +136,60 @@ fn read_paths<T: FromPickle + PortablePickle + PartialEq + Debug>(
             from_slice::<Value>(bytes).and_then(|v| from_slice::<Vec<T>>(&portable_pickle::to_vec(&v))),
         ),
     ];
+    judge(tally, write, case, expect, want, attempts);
+}
+
+/// The serde read paths of one stream, for a serde type.
+fn serde_read_paths<T: DeserializeOwned + PartialEq + Debug>(
+    tally: &mut Tally,
+    write: &str,
+    case: &str,
+    bytes: &[u8],
+    expect: Expect,
+    want: &[T],
+) {
+    use portable_pickle::serde as ps;
+    let attempts = [
+        (SERDE_READ_PATHS[0], ps::from_slice::<Vec<T>>(bytes)),
+        (
+            SERDE_READ_PATHS[1],
+            ps::from_reader::<_, Vec<T>>(ShortReads { data: bytes, n: 7 }),
+        ),
+        (
+            SERDE_READ_PATHS[2],
+            from_slice::<Value>(bytes).and_then(|v| ps::from_slice::<Vec<T>>(&portable_pickle::to_vec(&v))),
+        ),
+    ];
+    judge(tally, write, case, expect, want, attempts);
+}
+
+/// Counts each read path's outcome against what was expected.
+fn judge<T: PartialEq + Debug, const N: usize>(
+    tally: &mut Tally,
+    write: &str,
+    case: &str,
+    expect: Expect,
+    want: &[T],
+    attempts: [(&str, Result<Vec<T>, portable_pickle::Error>); N],
+) {
     for (read, got) in attempts {
+        let value_path = read.ends_with("value_rewrite");
         let outcome = match (&got, expect) {
             (Ok(v), Expect::Read) if v == want => Outcome::Passed,
+            (Ok(v), Expect::ReadTypedOnly) if v == want && !value_path => Outcome::Passed,
+            (Err(e), Expect::ReadTypedOnly)
+                if value_path
+                    && matches!(e.kind(), ErrorKind::ForbiddenGlobal { module, .. } if module == "conformance_mod") =>
+            {
+                Outcome::Refused
+            }
             (Err(e), Expect::RefusedSessionAlias) if matches!(e.kind(), ErrorKind::ForbiddenGlobal { module, .. } if module == "_pp_v2") => {
                 Outcome::Refused
             }
             (Err(e), Expect::RefusedStrict) if matches!(e.kind(), ErrorKind::Unsupported(m) if m.contains("strict-profile stream")) => {
+                Outcome::Refused
+            }
+            (Err(e), Expect::RefusedSerdeEnumValue) if matches!(e.kind(), ErrorKind::Invalid(m) if m.contains("serde reads enum variants by name only")) => {
                 Outcome::Refused
             }
             _ => Outcome::Failed,
@@ -137,14 +206,17 @@ struct TypeInfo {
     name: &'static str,
     levels: [&'static str; 3],
     norms: Vec<&'static str>,
+    /// The norms of the serde bridge's stream (a serde type's).
+    serde_norms: Vec<&'static str>,
     checks: Vec<&'static str>,
     array: bool,
     uuid: bool,
+    module: bool,
 }
 
 /// The Python check of a cell: the objects loaded from `data[offset..]`
 /// in this loader, in normal form, equal the expected ones.
-fn python_check(info: &TypeInfo, offset: usize, write_back: bool) -> String {
+fn python_check(norms: &[&str], checks: &[&str], offset: usize, write_back: bool) -> String {
     // `v` is the stream's first pickle; a later one is loaded after it.
     let load = match offset {
         0 => "v".to_owned(),
@@ -155,9 +227,9 @@ fn python_check(info: &TypeInfo, offset: usize, write_back: bool) -> String {
          got = conform_norm(xs)\n\
          want = [{}]\n\
          assert got == want, (got, want)\n",
-        info.norms.join(", ")
+        norms.join(", ")
     );
-    for c in &info.checks {
+    for c in checks {
         s.push_str(&format!("assert all({c} for x in xs), {c:?}\n"));
     }
     if write_back {
@@ -183,8 +255,18 @@ fn session_later<T: PortablePickle>(values: &[T]) -> (Vec<u8>, usize) {
     (p.into_inner(), offset)
 }
 
+/// A written stream: (write path, bytes, offset of the pickle read, what
+/// the Rust read paths must do).
+type Stream = (&'static str, Vec<u8>, usize, Expect);
+
 impl Matrix {
-    fn run_type<T: PortablePickle + FromPickle + PartialEq + Debug>(&mut self, info: TypeInfo, values: &[T]) {
+    /// Writes `values` by every derive write path, reads each stream by
+    /// every Rust read path; returns the streams (for the serde read paths).
+    fn run_type<T: PortablePickle + FromPickle + PartialEq + Debug>(
+        &mut self,
+        info: &TypeInfo,
+        values: &[T],
+    ) -> Vec<Stream> {
         self.types += 1;
         let to_vec = portable_pickle::to_vec(values);
         let mut to_writer = Vec::new();
@@ -198,7 +280,7 @@ impl Matrix {
         let sc_at = sc.get_ref().len();
         sc.dump(values).unwrap();
         let strict = portable_pickle::strict::to_vec(values);
-        let mut streams: Vec<(&str, Vec<u8>, usize, Expect)> = vec![
+        let mut streams: Vec<Stream> = vec![
             ("to_vec", to_vec, 0, Expect::Read),
             ("to_writer", to_writer, 0, Expect::Read),
             ("no_real_modules", no_real, 0, Expect::Read),
@@ -226,36 +308,134 @@ impl Matrix {
                 format!("{} × strict write: {e}", info.name)
             }),
         }
-        for (write, bytes, offset, expect) in streams {
+        for (write, bytes, offset, expect) in &streams {
             let case = format!("{write}_{}", info.name);
             let label = format!("{case} [{}]", info.levels.join(", "));
-            read_paths(&mut self.tally, write, &label, &bytes[offset..], expect, values);
+            read_paths(&mut self.tally, write, &label, &bytes[*offset..], *expect, values);
             if let Some(corpus) = &mut self.corpus {
-                corpus.raw(&case, &bytes, &python_check(&info, offset, write == "to_vec"), None);
+                let check = python_check(&info.norms, &info.checks, *offset, *write == "to_vec");
+                corpus.raw(&case, bytes, &check, None);
+            }
+        }
+        streams
+    }
+
+    /// A serde type: every derive stream read by the serde read paths, and
+    /// the serde bridge's own streams by those and in Python.
+    fn run_serde<T: Serialize + DeserializeOwned + PartialEq + Debug>(
+        &mut self,
+        info: &TypeInfo,
+        values: &[T],
+        streams: &[Stream],
+    ) {
+        let unit_only_enum = matches!(info.levels[0], "unit_enum" | "int_enum");
+        for (write, bytes, offset, expect) in streams {
+            let label = format!("{write}_{} [{}]", info.name, info.levels.join(", "));
+            let expect = match expect {
+                Expect::Read if unit_only_enum => Expect::RefusedSerdeEnumValue,
+                other => *other,
+            };
+            serde_read_paths(&mut self.tally, write, &label, &bytes[*offset..], expect, values);
+        }
+        let to_vec = portable_pickle::serde::to_vec(values);
+        let mut to_writer = Vec::new();
+        let written = portable_pickle::serde::to_writer(&mut to_writer, values);
+        for (write, bytes) in [
+            ("serde::to_vec", to_vec),
+            ("serde::to_writer", written.map(|()| to_writer)),
+        ] {
+            let bytes = match bytes {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    self.tally.add(write, "write", Outcome::Failed, || {
+                        format!("{} × {write}: {e}", info.name)
+                    });
+                    continue;
+                }
+            };
+            let label = format!("{write}_{} [{}]", info.name, info.levels.join(", "));
+            serde_read_paths(&mut self.tally, write, &label, &bytes, Expect::Read, values);
+            if let Some(corpus) = &mut self.corpus {
+                let case = format!("{}_{}", write.replace("::", "_"), info.name);
+                let check = python_check(&info.serde_norms, &[], 0, write == "serde::to_vec");
+                corpus.raw(&case, &bytes, &check, None);
             }
         }
     }
 
-    /// Reads back every reader's re-pickles of the `to_vec` cells.
-    fn read_back<T: PortablePickle + FromPickle + PartialEq + Debug>(&mut self, info: &TypeInfo, values: &[T]) {
-        let back = self.dir.join("back");
-        let prefix = format!("to_vec_{}.", info.name);
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&back)
-            .expect("back/ written by scripts/readers.sh")
+    /// The re-pickles of one type's streams that `dir/<back>` holds, files
+    /// named `<case>.*`: `count` of them, each read back.
+    fn repickles(&mut self, info: &TypeInfo, back: &str, case: &str, count: usize) -> Vec<(String, Vec<u8>)> {
+        let dir = self.dir.join(back);
+        let prefix = format!("{case}.");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
             .map(|e| e.unwrap().path())
             .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(&prefix))
             .collect();
         files.sort();
-        // Six interpreters × protocols 0..=5, loader c.
-        if files.len() != 6 * 6 {
-            self.tally.add("python_repickle", "present", Outcome::Failed, || {
-                format!("{}: {} re-pickles, want 36", info.name, files.len())
+        if files.len() != count {
+            self.tally.add(back, "present", Outcome::Failed, || {
+                format!(
+                    "{}: {} re-pickles of {case} in {back}/, want {count}",
+                    info.name,
+                    files.len()
+                )
             });
         }
-        for f in files {
-            let bytes = std::fs::read(&f).unwrap();
-            let case = f.file_name().unwrap().to_string_lossy().into_owned();
+        files
+            .into_iter()
+            .map(|f| {
+                (
+                    f.file_name().unwrap().to_string_lossy().into_owned(),
+                    std::fs::read(&f).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    /// Reads back every reader's re-pickles of the `to_vec` cells: six
+    /// interpreters × protocols 0..=5, loader c.
+    fn read_back<T: PortablePickle + FromPickle + PartialEq + Debug>(&mut self, info: &TypeInfo, values: &[T]) {
+        for (case, bytes) in self.repickles(info, "back", &format!("to_vec_{}", info.name), 6 * 6) {
             read_paths(&mut self.tally, "python_repickle", &case, &bytes, Expect::Read, values);
+        }
+    }
+
+    /// The same re-pickles, and those of the serde bridge's `serde::to_vec`
+    /// cells, through serde.
+    fn read_back_serde<T: DeserializeOwned + PartialEq + Debug>(&mut self, info: &TypeInfo, values: &[T]) {
+        let derived = match info.levels[0] {
+            "unit_enum" | "int_enum" => Expect::RefusedSerdeEnumValue,
+            _ => Expect::Read,
+        };
+        for (write, case, expect) in [
+            ("python_repickle", format!("to_vec_{}", info.name), derived),
+            (
+                "python_repickle_serde",
+                format!("serde_to_vec_{}", info.name),
+                Expect::Read,
+            ),
+        ] {
+            for (file, bytes) in self.repickles(info, "back", &case, 6 * 6) {
+                serde_read_paths(&mut self.tally, write, &file, &bytes, expect, values);
+            }
+        }
+    }
+
+    /// CPython's re-pickles of a module-declared type's `to_vec` stream
+    /// loaded with the real module importable (tests/conformance/real_module.py):
+    /// protocols 0..=5, each naming the module's classes.
+    fn read_back_real<T: PortablePickle + FromPickle + PartialEq + Debug>(&mut self, info: &TypeInfo, values: &[T]) {
+        for (case, bytes) in self.repickles(info, "back_real", &format!("to_vec_{}", info.name), 6) {
+            read_paths(
+                &mut self.tally,
+                "repickle_real_module",
+                &case,
+                &bytes,
+                Expect::ReadTypedOnly,
+                values,
+            );
         }
     }
 }
@@ -263,7 +443,7 @@ impl Matrix {
 fn summary(tally: &Tally, types: usize) {
     println!("conformance matrix: cells by write path × read path (passed/refused/failed):");
     for ((w, r), [p, rf, f]) in &tally.cells {
-        println!("  {w:<16} {r:<16} {p:>5} {rf:>5} {f:>5}");
+        println!("  {w:<22} {r:<22} {p:>5} {rf:>5} {f:>5}");
     }
     let [p, r, f] = tally.totals();
     println!(
@@ -305,36 +485,117 @@ fn conformance_matrix() {
         tally: Tally::default(),
         types: 0,
     };
-    macro_rules! cells {
-        ($name:expr, $ty:ty, [$($lvl:expr),*], [$(($val:expr, $norm:expr)),*], [$($chk:expr),*], $array:expr, $uuid:expr) => {{
-            let values: Vec<$ty> = vec![$($val),*];
-            let info = TypeInfo {
+    // Module-declared types' cases and expected norms, for real_module.py.
+    let mut real_expected = Vec::new();
+    macro_rules! info {
+        ($name:expr, [$($lvl:expr),*], [$(($norm:expr, $snorm:expr)),*], [$($chk:expr),*], $array:expr, $uuid:expr, $module:expr) => {
+            TypeInfo {
                 name: $name,
                 levels: [$($lvl),*],
                 norms: vec![$($norm),*],
+                serde_norms: vec![$($snorm),*],
                 checks: vec![$($chk),*],
                 array: $array,
                 uuid: $uuid,
-            };
+                module: $module,
+            }
+        };
+    }
+    macro_rules! serde_cells {
+        (true, $info:expr, $values:expr, $streams:expr) => {{
+            if readback.is_some() {
+                m.read_back_serde($info, $values);
+            }
+            m.run_serde($info, $values, $streams);
+        }};
+        // Not a serde type (`tag`): only the derive's paths.
+        (false, $info:expr, $values:expr, $streams:expr) => {{
+            let _ = $streams;
+        }};
+    }
+    macro_rules! cells {
+        ($name:expr, $ty:ty, $lvls:tt, [$(($val:expr, $norm:expr, $snorm:expr)),*], $chks:tt, $array:expr, $uuid:expr, $serde:tt, $module:expr) => {{
+            let values: Vec<$ty> = vec![$($val),*];
+            let info = info!($name, $lvls, [$(($norm, $snorm)),*], $chks, $array, $uuid, $module);
             if readback.is_some() {
                 m.read_back(&info, &values);
             }
-            m.run_type(info, &values);
+            let streams = m.run_type(&info, &values);
+            serde_cells!($serde, &info, &values, &streams);
+            if info.module {
+                real_expected.push((format!("to_vec_{}", info.name), info.norms.clone()));
+            }
         }};
     }
     conformance_types!(cells);
+    // CPython's re-pickles with the real module importable (written by the
+    // first run, read back by both).
+    macro_rules! real_cells {
+        ($name:expr, $ty:ty, $lvls:tt, [$(($val:expr, $norm:expr, $snorm:expr)),*], $chks:tt, $array:expr, $uuid:expr, $serde:tt, $module:expr) => {{
+            if $module {
+                let values: Vec<$ty> = vec![$($val),*];
+                let info = info!($name, $lvls, [$(($norm, $snorm)),*], $chks, $array, $uuid, $module);
+                m.read_back_real(&info, &values);
+            }
+        }};
+    }
     match (&readback, &m.corpus) {
         (Some(dir), _) => {
+            conformance_types!(real_cells);
             python_cells(&mut m.tally, dir);
             summary(&m.tally, m.types);
         }
         (None, Some(corpus)) => {
-            // The Rust cells first: a Python failure below must not hide them.
-            summary(&m.tally, m.types);
+            // The Rust cells' failures first: a Python failure below must not hide them.
+            if m.tally.totals()[2] > 0 {
+                summary(&m.tally, m.types);
+            }
             corpus.check_with_cpython();
+            real_module(&m.dir, &real_expected);
+            conformance_types!(real_cells);
+            summary(&m.tally, m.types);
         }
         (None, None) => unreachable!("the first run writes the corpus"),
     }
+}
+
+/// Loads every module-declared type's `to_vec` stream in CPython with the
+/// package `python::write_package` wrote on `sys.path`, and re-pickles it.
+fn real_module(dir: &Path, expected: &[(String, Vec<&str>)]) {
+    let package = dir.join("package");
+    let files = portable_pickle::python::write_package::<ModuleTypes>(&package).expect("write the package");
+    assert_eq!(files, [package.join("conformance_mod.py")]);
+    let mut json = String::from("{");
+    for (i, (case, norms)) in expected.iter().enumerate() {
+        let norms: Vec<String> = norms.iter().map(|n| json_str(n)).collect();
+        json.push_str(&format!(
+            "{}{}: [{}]",
+            if i > 0 { ", " } else { "" },
+            json_str(case),
+            norms.join(", ")
+        ));
+    }
+    json.push('}');
+    let expected_path = dir.join("real_module.json");
+    std::fs::write(&expected_path, json).unwrap();
+    support::python_checks(
+        "tests/conformance/real_module.py",
+        &[dir.as_os_str(), package.as_os_str(), expected_path.as_os_str()],
+    );
+}
+
+fn json_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// The Python cells: each reader's (case, loader) results, from the JSON

@@ -1191,3 +1191,61 @@ fn serde_fields_of_derived_types() {
     .unwrap_err();
     assert_eq!(e.path(), ".version", "{e}");
 }
+
+/// What the derive writes in a form of its own reads through serde's impls:
+/// arrays as (nested) sequences, datetimes, UUIDs and decimals as their text.
+#[cfg(all(feature = "ndarray", feature = "chrono", feature = "uuid"))]
+#[test]
+fn derive_forms_read_through_serde() {
+    use ndarray::ShapeBuilder;
+    use portable_pickle::Array;
+    let m = ndarray::Array2::from_shape_fn((2, 3).f(), |(i, j)| (i * 3 + j) as i32);
+    let bytes = to_vec(&(
+        Array(vec![1.5f64, -2.0]),
+        Array(&m),
+        Array(vec![1u16, 258]),
+        Array(vec![true, false]),
+        Array(vec![0.5f32; 0]),
+    ));
+    type Seqs = (Vec<f64>, Vec<Vec<i64>>, [u16; 2], Vec<bool>, Vec<f32>);
+    let back: Seqs = pser::from_slice(&bytes).unwrap();
+    assert_eq!(
+        back,
+        (
+            vec![1.5, -2.0],
+            vec![vec![0, 1, 2], vec![3, 4, 5]],
+            [1, 258],
+            vec![true, false],
+            vec![]
+        )
+    );
+    // An element that does not fit is an error naming where.
+    let e = pser::from_slice::<(Vec<f64>, Vec<Vec<u8>>)>(&to_vec(&(Array(vec![1.0f64]), Array(&(-&m))))).unwrap_err();
+    assert_eq!(e.path(), "[1][0][1]", "{e}");
+    // Not an array: the mismatch names what was expected.
+    let e = pser::from_slice::<Vec<f64>>(&to_vec(&uuid::Uuid::nil())).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::TypeMismatch { .. }), "{e}");
+
+    let at = chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap();
+    let east = at.with_timezone(&chrono::FixedOffset::east_opt(5 * 3600 + 30 * 60).unwrap());
+    let id = uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef);
+    let bytes = to_vec(&(at, east, id, at.naive_utc()));
+    let text: (String, String, String, String) = pser::from_slice(&bytes).unwrap();
+    assert_eq!(
+        text,
+        (
+            "2023-11-14T22:13:20.000005+00:00".to_owned(),
+            "2023-11-15T03:43:20.000005+05:30".to_owned(),
+            "01234567-89ab-cdef-0123-456789abcdef".to_owned(),
+            "2023-11-14T22:13:20.000005".to_owned(),
+        )
+    );
+    type Typed = (
+        chrono::DateTime<chrono::Utc>,
+        chrono::DateTime<chrono::FixedOffset>,
+        uuid::Uuid,
+        chrono::NaiveDateTime,
+    );
+    let typed: Typed = pser::from_slice(&bytes).unwrap();
+    assert_eq!(typed, (at, east, id, at.naive_utc()));
+}

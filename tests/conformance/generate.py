@@ -103,6 +103,32 @@ def lower_camel(pascal):
     return pascal[:1].lower() + pascal[1:]
 
 
+# How the serde twin of a field form differs from the derive's: its
+# `#[serde(...)]` attribute, and the Python norms the serde bridge writes
+# (None: the derive's). serde's own impls write arrays and sets as lists and
+# chrono/uuid values as their text (`is_human_readable`).
+SERDE_FIELD = {
+    "array": ("", ["[1.5, -2.0]", "[]"]),
+    "with": ('#[serde(with = "hex_color_serde")] ', None),
+    "default": ("#[serde(default)] ", None),
+    "skip": ("#[serde(skip)] ", None),
+    "set": ("", ["[1, 2, 3]", "[]"]),
+}
+SERDE_CHRONO_UUID = [["'2023-11-14T22:13:20.000005Z'", "'1970-01-01T00:00:00Z'"],
+                     ["'01234567-89ab-cdef-0123-456789abcdef'", "'00000000-0000-0000-0000-000000000000'"]]
+
+
+def serde_fields(form, fields):
+    """The fields with the serde twin's attribute and norms appended."""
+    out = []
+    for k, f in enumerate(fields):
+        attr, norms = SERDE_FIELD.get(form, ("", None))
+        if form == "chrono_uuid":
+            norms = SERDE_CHRONO_UUID[k]
+        out.append(f + (attr, norms or f[4]))
+    return out
+
+
 def field_form(form):
     """The form's fields, each (name, attribute, Rust type, [Rust value per
     value index 0 and 1], [Python norm per index]; None where the field is
@@ -168,6 +194,11 @@ def gen_type(idx, shape, attr, form):
     checks = []  # extra Python checks on each value `x`
     container = []
     pyname = name
+    # Every type but an internally tagged enum (serde refuses `tag` with
+    # tuple variants) is a serde type too, its serde attributes mirroring the
+    # pickle ones: its serde twin writes the same classes through the bridge.
+    serde = attr != "tag"
+    serde_container = []
     if attr == "module":
         container.append('module = "conformance_mod"')
     elif attr == "frozen":
@@ -176,13 +207,16 @@ def gen_type(idx, shape, attr, form):
         container.append("hash")
     elif attr == "rename_all":
         container.append('rename_all = "camelCase"')
+        serde_container.append('rename_all = "camelCase"')
     elif attr == "name":
         pyname = "Py" + name
         container.append('name = "%s"' % pyname)
+        serde_container.append('rename = "%s"' % pyname)
     elif attr == "tag":
         container.append('tag = "kind"')
     elif attr == "deny_unknown_fields":
         container.append("deny_unknown_fields")
+        serde_container.append("deny_unknown_fields")
     if shape == "int_enum":
         container.append("int_enum")
     doc = "Conformance type %s: %s, %s, %s." % (name, shape, attr, form or "no fields")
@@ -191,12 +225,17 @@ def gen_type(idx, shape, attr, form):
         # A data enum's doc is its base class's; a variant has its own.
         owner = "type(x).__bases__[0]" if shape == "data_enum" else "type(x)"
         checks.append("%s.__doc__ == %r" % (owner, doc))
-    derives = "#[derive(PortablePickle, Debug, PartialEq)]"
-    lines.append(derives)
+    derives = "PortablePickle, serde::Serialize, serde::Deserialize" if serde else "PortablePickle"
+    lines.append("#[derive(%s, Debug, PartialEq)]" % derives)
     if container:
         lines.append("#[pickle(%s)]" % ", ".join(container))
+    if serde and serde_container:
+        lines.append("#[serde(%s)]" % ", ".join(serde_container))
 
     fields, hashable = field_form(form) if form else ([], True)
+    fields = serde_fields(form, fields)
+    if serde:
+        fields = [(f[0], f[1] + f[5]) + f[2:] for f in fields]
     rn = (lambda s: camel(s)) if attr == "rename_all" and "enum" not in shape else (lambda s: s)
     rv = (lambda s: lower_camel(s)) if attr == "rename_all" and "enum" in shape else (lambda s: s)
     needs_shared = any(f[2] == "Rc<CInner>" for f in fields)
@@ -206,14 +245,16 @@ def gen_type(idx, shape, attr, form):
     def named_norm(qual, pairs):
         return "(%r, (%s))" % (qual, "".join("(%r, %s), " % (k, v) for k, v in pairs if v is not None))
 
-    values = []  # (rust expr, python norm)
+    # Each value: (Rust expression, norm of the derive's stream, norm of
+    # the serde bridge's stream); `ni` picks the norms: 4 derive, 6 serde.
+    values = []
     if shape == "braced" or shape == "generic" or shape == "recursive":
         generic = shape == "generic"
         head = "pub struct %s%s {" % (name, "<T>" if generic else "")
         lines.append(head)
         lines.append("    pub n_val: %s," % ("T" if generic else "i64"))
-        for (fname, fattr, fty, _, _) in fields:
-            lines.append("    %spub %s: %s," % (fattr, fname, fty))
+        for f in fields:
+            lines.append("    %spub %s: %s," % (f[1], f[0], f[2]))
         if shape == "recursive":
             lines.append("    pub next: Option<Box<%s>>," % name)
         lines.append("}")
@@ -221,45 +262,47 @@ def gen_type(idx, shape, attr, form):
         for vi in (0, 1):
             def build(vi, nxt):
                 inits = ["n_val: %d" % (vi * 10 - 3)]
-                for (fname, _, _, rv_, _) in fields:
-                    inits.append("%s: %s" % (fname, rv_[vi]))
+                for f in fields:
+                    inits.append("%s: %s" % (f[0], f[3][vi]))
                 if shape == "recursive":
                     inits.append("next: %s" % nxt)
                 return "%s { %s }" % (name, ", ".join(inits))
 
-            def norm(vi, nxt):
+            def norm(vi, nxt, ni):
                 pairs = [(rn("n_val"), str(vi * 10 - 3))]
-                pairs += [(rn(f[0]), f[4][vi]) for f in fields]
+                pairs += [(rn(f[0]), f[ni][vi]) for f in fields]
                 if shape == "recursive":
                     pairs.append(("next", nxt))
                 return named_norm(pyname, pairs)
             if shape == "recursive":
-                inner_r, inner_p = build(vi, "None"), norm(vi, "None")
-                values.append((build(vi, "Some(Box::new(%s))" % inner_r), norm(vi, inner_p)))
+                inner_r = build(vi, "None")
+                values.append((build(vi, "Some(Box::new(%s))" % inner_r),
+                               *(norm(vi, norm(vi, "None", ni), ni) for ni in (4, 6))))
             else:
-                values.append((build(vi, None), norm(vi, None)))
+                values.append((build(vi, None), *(norm(vi, None, ni) for ni in (4, 6))))
     elif shape in ("tuple", "newtype"):
         tys = ([] if shape == "newtype" else ["pub i64"]) + ["%spub %s" % (f[1], f[2]) for f in fields]
         lines.append("pub struct %s(%s);" % (name, ", ".join(tys)))
         rust_ty = name
         for vi in (0, 1):
             exprs = ([] if shape == "newtype" else [str(vi * 10 - 3)]) + [f[3][vi] for f in fields]
-            norms = ([] if shape == "newtype" else [str(vi * 10 - 3)]) + [f[4][vi] for f in fields]
-            pos = 0
-            pairs = []
-            for nv in norms:
-                pairs.append(("_%d" % pos, nv))
-                pos += 1
-            # A skipped position is not written; later positions keep their numbers.
-            values.append(("%s(%s)" % (name, ", ".join(exprs)), named_norm(pyname, pairs)))
+
+            def norm(ni):
+                norms = ([] if shape == "newtype" else [str(vi * 10 - 3)]) + [f[ni][vi] for f in fields]
+                if shape == "newtype" and form == "skip" and ni == 6:
+                    # serde_derive writes a newtype's one field even when skipped.
+                    norms = ["0"]
+                # A skipped position is not written; later positions keep their numbers.
+                return named_norm(pyname, [("_%d" % pos, nv) for pos, nv in enumerate(norms)])
+            values.append(("%s(%s)" % (name, ", ".join(exprs)), norm(4), norm(6)))
     elif shape == "unit":
         lines.append("pub struct %s;" % name)
         rust_ty = name
-        values = [(name, named_norm(pyname, []))] * 2
+        values = [(name, named_norm(pyname, []), named_norm(pyname, []))] * 2
     elif shape == "empty":
         lines.append("pub struct %s {}" % name)
         rust_ty = name
-        values = [("%s {}" % name, named_norm(pyname, []))] * 2
+        values = [("%s {}" % name, named_norm(pyname, []), named_norm(pyname, []))] * 2
     elif shape in ("unit_enum", "int_enum"):
         lines.append("pub enum %s {" % name)
         members = ["Red", "GreenBlue"]
@@ -267,7 +310,10 @@ def gen_type(idx, shape, attr, form):
             lines.append("    %s%s," % (m, " = %d" % (k + 4) if shape == "int_enum" else ""))
         lines.append("}")
         rust_ty = name
-        values = [("%s::%s" % (name, m), "('enum', %r, %r)" % (pyname, rv(m))) for m in members]
+        # serde never lists an enum's variants: the bridge writes a unit
+        # variant as a field-less instance of its variant class.
+        values = [("%s::%s" % (name, m), "('enum', %r, %r)" % (pyname, rv(m)),
+                   named_norm("%s.%s" % (pyname, rv(m)), [])) for m in members]
         if shape == "int_enum":
             checks.append("isinstance(x, enum.IntEnum) and int(x) in (4, 5)")
     elif shape == "data_enum":
@@ -288,14 +334,18 @@ def gen_type(idx, shape, attr, form):
             return named_norm("%s.%s" % (pyname, rv(v)), pairs)
         for vi in (0, 1):
             values.append(("%s::Tup(%s)" % (name, ", ".join([str(vi - 1)] + [f[3][vi] for f in fields])),
-                           vnorm("Tup", [("_0", str(vi - 1))] + [("_%d" % (k + 1), f[4][vi]) for k, f in enumerate(fields)])))
+                           *(vnorm("Tup", [("_0", str(vi - 1))] + [("_%d" % (k + 1), f[ni][vi])
+                                                                   for k, f in enumerate(fields)])
+                             for ni in (4, 6))))
             values.append(("%s::Rec { n_val: %d, %s }" % (name, vi, " ".join("%s: %s," % (f[0], f[3][vi]) for f in fields)),
-                           vnorm("Rec", [("n_val", str(vi))] + [(f[0], f[4][vi]) for f in fields])))
+                           *(vnorm("Rec", [("n_val", str(vi))] + [(f[0], f[ni][vi]) for f in fields])
+                             for ni in (4, 6))))
         if len(fields) == 1:
-            values.append(("%s::New(%s)" % (name, fields[0][3][0]), vnorm("New", [("_0", fields[0][4][0])])))
+            values.append(("%s::New(%s)" % (name, fields[0][3][0]),
+                           *(vnorm("New", [("_0", fields[0][ni][0])]) for ni in (4, 6))))
         else:
-            values.append(("%s::New(9)" % name, vnorm("New", [("_0", "9")])))
-        values.append(("%s::Unit" % name, vnorm("Unit", [])))
+            values.append(("%s::New(9)" % name, vnorm("New", [("_0", "9")]), vnorm("New", [("_0", "9")])))
+        values.append(("%s::Unit" % name, vnorm("Unit", []), vnorm("Unit", [])))
     else:
         raise ValueError(shape)
 
@@ -308,6 +358,10 @@ def gen_type(idx, shape, attr, form):
         "checks": checks,
         "array": form == "array",
         "uuid": form == "chrono_uuid",
+        "serde": serde,
+        # Module-declared, and every class it reaches too (CInner and CKey
+        # declare none): python::write_package can write its package.
+        "module": attr == "module" and form not in ("nested", "shared", "frozen_key_map"),
     }
     return "\n".join(lines), entry
 
@@ -326,7 +380,7 @@ def render():
            "use std::rc::Rc;",
            "",
            "use portable_pickle::PortablePickle;",
-           "use super::shared_types::{hex_color, CInner, CKey, CSerde};",
+           "use super::shared_types::{hex_color, hex_color_serde, CInner, CKey, CSerde};",
            ""]
     entries = []
     for i, (s, a, f) in enumerate(chosen):
@@ -350,18 +404,26 @@ def render():
         out.append("    (%s, %s, %s)," % (rust_str(key[1]), rust_str(key[3]), rust_str(INVALID[key])))
     out.append("];")
     out.append("")
-    out.append("/// Calls `$m!(name, Type, [shape, attr, field], [(value, python norm), ...], [checks], array, uuid)`")
-    out.append("/// for every type.")
+    modules = [e["ty"] for e in entries if e["module"]]
+    out.append("/// The module-declared types whose classes all have a module: `python::write_package`")
+    out.append("/// writes their package.")
+    out.append("pub type ModuleTypes = (%s);" % ", ".join(
+        "(%s,)" % ", ".join("Vec<%s>" % t for t in modules[i:i + 8]) for i in range(0, len(modules), 8)))
+    out.append("")
+    out.append("/// Calls `$m!(name, Type, [shape, attr, field], [(value, python norm, serde bridge's norm), ...],")
+    out.append("/// [checks], array, uuid, serde type, in ModuleTypes)` for every type.")
     out.append("macro_rules! conformance_types {")
     out.append("    ($m:ident) => {")
     for e in entries:
-        vals = ", ".join("(%s, %s)" % ("{ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; %s }" % r
-                                       if e["needs_shared"] else r, rust_str(p)) for r, p in e["values"])
-        out.append("        $m!(%s, %s, [%s], [%s], [%s], %s, %s);" % (
+        vals = ", ".join("(%s, %s, %s)" % ("{ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; %s }" % r
+                                           if e["needs_shared"] else r, rust_str(p), rust_str(sp))
+                         for r, p, sp in e["values"])
+        out.append("        $m!(%s, %s, [%s], [%s], [%s], %s, %s, %s, %s);" % (
             rust_str(e["name"]), e["ty"].replace("<", "::<", 1) if "<" in e["ty"] else e["ty"],
             ", ".join(rust_str(l) for l in e["levels"]), vals,
             ", ".join(rust_str(c) for c in e["checks"]),
-            str(e["array"]).lower(), str(e["uuid"]).lower()))
+            str(e["array"]).lower(), str(e["uuid"]).lower(), str(e["serde"]).lower(),
+            str(e["module"]).lower()))
     out.append("    };")
     out.append("}")
     return "\n".join(out) + "\n"

@@ -6,196 +6,208 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use portable_pickle::PortablePickle;
-use super::shared_types::{hex_color, CInner, CKey, CSerde};
+use super::shared_types::{hex_color, hex_color_serde, CInner, CKey, CSerde};
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C000 {
     pub n_val: i64,
     pub f_val: String,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
 pub struct C001 {
     pub n_val: i64,
     pub f_val: Option<String>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
 pub struct C002 {
     pub n_val: i64,
     pub f_val: CInner,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(hash)]
 pub struct C003 {
     pub n_val: i64,
     #[pickle(array)] pub f_val: Vec<f64>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct C004 {
     pub n_val: i64,
     #[pickle(display)] pub f_val: std::net::SocketAddr,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(name = "PyC005")]
+#[serde(rename = "PyC005")]
 pub struct C005 {
     pub n_val: i64,
-    #[pickle(with = "hex_color")] pub f_val: [u8; 3],
+    #[pickle(with = "hex_color")] #[serde(with = "hex_color_serde")] pub f_val: [u8; 3],
 }
 
 /// Conformance type C006: braced, doc, serde.
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C006 {
     pub n_val: i64,
     #[pickle(serde)] pub f_val: CSerde,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct C007 {
     pub n_val: i64,
-    #[pickle(default)] pub f_val: u32,
+    #[pickle(default)] #[serde(default)] pub f_val: u32,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C008(pub i64, pub Option<String>);
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
 pub struct C009(pub i64, pub String);
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
 pub struct C010(pub i64, #[pickle(array)] pub Vec<f64>);
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(hash)]
 pub struct C011(pub i64, pub CInner);
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(rename_all = "camelCase")]
-pub struct C012(pub i64, #[pickle(with = "hex_color")] pub [u8; 3]);
+#[serde(rename_all = "camelCase")]
+pub struct C012(pub i64, #[pickle(with = "hex_color")] #[serde(with = "hex_color_serde")] pub [u8; 3]);
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(name = "PyC013")]
+#[serde(rename = "PyC013")]
 pub struct C013(pub i64, #[pickle(display)] pub std::net::SocketAddr);
 
 /// Conformance type C014: tuple, doc, default.
-#[derive(PortablePickle, Debug, PartialEq)]
-pub struct C014(pub i64, #[pickle(default)] pub u32);
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+pub struct C014(pub i64, #[pickle(default)] #[serde(default)] pub u32);
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct C015(pub i64, #[pickle(serde)] pub CSerde);
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C016(pub CInner);
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
 pub struct C017(#[pickle(array)] pub Vec<f64>);
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
 pub struct C018(pub String);
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(hash)]
 pub struct C019(pub Option<String>);
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct C020(#[pickle(serde)] pub CSerde);
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(name = "PyC021")]
-pub struct C021(#[pickle(default)] pub u32);
+#[serde(rename = "PyC021")]
+pub struct C021(#[pickle(default)] #[serde(default)] pub u32);
 
 /// Conformance type C022: newtype, doc, display.
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C022(#[pickle(display)] pub std::net::SocketAddr);
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
-pub struct C023(#[pickle(with = "hex_color")] pub [u8; 3]);
+#[serde(deny_unknown_fields)]
+pub struct C023(#[pickle(with = "hex_color")] #[serde(with = "hex_color_serde")] pub [u8; 3]);
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C024<T> {
     pub n_val: T,
     #[pickle(array)] pub f_val: Vec<f64>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
 pub struct C025<T> {
     pub n_val: T,
     pub f_val: CInner,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
 pub struct C026<T> {
     pub n_val: T,
     pub f_val: Option<String>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(hash)]
 pub struct C027<T> {
     pub n_val: T,
     pub f_val: String,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct C028<T> {
     pub n_val: T,
-    #[pickle(default)] pub f_val: u32,
+    #[pickle(default)] #[serde(default)] pub f_val: u32,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(name = "PyC029")]
+#[serde(rename = "PyC029")]
 pub struct C029<T> {
     pub n_val: T,
     #[pickle(serde)] pub f_val: CSerde,
 }
 
 /// Conformance type C030: generic, doc, with.
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C030<T> {
     pub n_val: T,
-    #[pickle(with = "hex_color")] pub f_val: [u8; 3],
+    #[pickle(with = "hex_color")] #[serde(with = "hex_color_serde")] pub f_val: [u8; 3],
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct C031<T> {
     pub n_val: T,
     #[pickle(display)] pub f_val: std::net::SocketAddr,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C032 {
     pub n_val: i64,
     #[pickle(display)] pub f_val: std::net::SocketAddr,
     pub next: Option<Box<C032>>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
 pub struct C033 {
     pub n_val: i64,
-    #[pickle(with = "hex_color")] pub f_val: [u8; 3],
+    #[pickle(with = "hex_color")] #[serde(with = "hex_color_serde")] pub f_val: [u8; 3],
     pub next: Option<Box<C033>>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
 pub struct C034 {
     pub n_val: i64,
@@ -203,24 +215,26 @@ pub struct C034 {
     pub next: Option<Box<C034>>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(hash)]
 pub struct C035 {
     pub n_val: i64,
-    #[pickle(default)] pub f_val: u32,
+    #[pickle(default)] #[serde(default)] pub f_val: u32,
     pub next: Option<Box<C035>>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct C036 {
     pub n_val: i64,
     pub f_val: String,
     pub next: Option<Box<C036>>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(name = "PyC037")]
+#[serde(rename = "PyC037")]
 pub struct C037 {
     pub n_val: i64,
     pub f_val: Option<String>,
@@ -228,30 +242,31 @@ pub struct C037 {
 }
 
 /// Conformance type C038: recursive, doc, nested.
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C038 {
     pub n_val: i64,
     pub f_val: CInner,
     pub next: Option<Box<C038>>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct C039 {
     pub n_val: i64,
     #[pickle(array)] pub f_val: Vec<f64>,
     pub next: Option<Box<C039>>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub enum C040 {
     Unit,
-    Tup(i64, #[pickle(with = "hex_color")] [u8; 3]),
-    Rec { n_val: i64, #[pickle(with = "hex_color")] f_val: [u8; 3], },
-    New(#[pickle(with = "hex_color")] [u8; 3]),
+    Tup(i64, #[pickle(with = "hex_color")] #[serde(with = "hex_color_serde")] [u8; 3]),
+    Rec { n_val: i64, #[pickle(with = "hex_color")] #[serde(with = "hex_color_serde")] f_val: [u8; 3], },
+    New(#[pickle(with = "hex_color")] #[serde(with = "hex_color_serde")] [u8; 3]),
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
 pub enum C041 {
     Unit,
@@ -260,16 +275,16 @@ pub enum C041 {
     New(#[pickle(display)] std::net::SocketAddr),
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
 pub enum C042 {
     Unit,
-    Tup(i64, #[pickle(default)] u32),
-    Rec { n_val: i64, #[pickle(default)] f_val: u32, },
-    New(#[pickle(default)] u32),
+    Tup(i64, #[pickle(default)] #[serde(default)] u32),
+    Rec { n_val: i64, #[pickle(default)] #[serde(default)] f_val: u32, },
+    New(#[pickle(default)] #[serde(default)] u32),
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(hash)]
 pub enum C043 {
     Unit,
@@ -278,8 +293,9 @@ pub enum C043 {
     New(#[pickle(serde)] CSerde),
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub enum C044 {
     Unit,
     Tup(i64, Option<String>),
@@ -287,8 +303,9 @@ pub enum C044 {
     New(Option<String>),
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(name = "PyC045")]
+#[serde(rename = "PyC045")]
 pub enum C045 {
     Unit,
     Tup(i64, String),
@@ -297,7 +314,7 @@ pub enum C045 {
 }
 
 /// Conformance type C046: data_enum, doc, array.
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub enum C046 {
     Unit,
     Tup(i64, #[pickle(array)] Vec<f64>),
@@ -314,95 +331,96 @@ pub enum C047 {
     New(CInner),
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub enum C048 {
     Unit,
-    Tup(i64, #[pickle(skip)] u32),
-    Rec { n_val: i64, #[pickle(skip)] f_val: u32, },
-    New(#[pickle(skip)] u32),
+    Tup(i64, #[pickle(skip)] #[serde(skip)] u32),
+    Rec { n_val: i64, #[pickle(skip)] #[serde(skip)] f_val: u32, },
+    New(#[pickle(skip)] #[serde(skip)] u32),
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C049 {
     pub n_val: i64,
-    #[pickle(skip)] pub f_val: u32,
+    #[pickle(skip)] #[serde(skip)] pub f_val: u32,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C050 {
     pub n_val: i64,
     pub f_val: Rc<CInner>,
     pub g_val: Rc<CInner>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C051 {
     pub n_val: i64,
     pub f_val: BTreeMap<CKey, String>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C052 {
     pub n_val: i64,
     pub f_val: BTreeSet<i32>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C053 {
     pub n_val: i64,
     pub f_val: chrono::DateTime<chrono::Utc>,
     pub g_val: uuid::Uuid,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
-pub struct C054(pub i64, #[pickle(skip)] pub u32);
+pub struct C054(pub i64, #[pickle(skip)] #[serde(skip)] pub u32);
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
 pub struct C055(pub i64, pub Rc<CInner>, pub Rc<CInner>);
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
 pub struct C056(pub i64, pub BTreeMap<CKey, String>);
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
 pub struct C057(pub i64, pub BTreeSet<i32>);
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
 pub struct C058(pub i64, pub chrono::DateTime<chrono::Utc>, pub uuid::Uuid);
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
-pub struct C059(#[pickle(skip)] pub u32);
+pub struct C059(#[pickle(skip)] #[serde(skip)] pub u32);
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
 pub struct C060(pub Rc<CInner>, pub Rc<CInner>);
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
 pub struct C061(pub BTreeMap<CKey, String>);
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
 pub struct C062(pub BTreeSet<i32>);
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
 pub struct C063(pub chrono::DateTime<chrono::Utc>, pub uuid::Uuid);
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(hash)]
 pub struct C064<T> {
     pub n_val: T,
-    #[pickle(skip)] pub f_val: u32,
+    #[pickle(skip)] #[serde(skip)] pub f_val: u32,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(hash)]
 pub struct C065<T> {
     pub n_val: T,
@@ -410,21 +428,21 @@ pub struct C065<T> {
     pub g_val: Rc<CInner>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(hash)]
 pub struct C066<T> {
     pub n_val: T,
     pub f_val: BTreeMap<CKey, String>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(hash)]
 pub struct C067<T> {
     pub n_val: T,
     pub f_val: BTreeSet<i32>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(hash)]
 pub struct C068<T> {
     pub n_val: T,
@@ -432,16 +450,18 @@ pub struct C068<T> {
     pub g_val: uuid::Uuid,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct C069 {
     pub n_val: i64,
-    #[pickle(skip)] pub f_val: u32,
+    #[pickle(skip)] #[serde(skip)] pub f_val: u32,
     pub next: Option<Box<C069>>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct C070 {
     pub n_val: i64,
     pub f_val: Rc<CInner>,
@@ -449,24 +469,27 @@ pub struct C070 {
     pub next: Option<Box<C070>>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct C071 {
     pub n_val: i64,
     pub f_val: BTreeMap<CKey, String>,
     pub next: Option<Box<C071>>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct C072 {
     pub n_val: i64,
     pub f_val: BTreeSet<i32>,
     pub next: Option<Box<C072>>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct C073 {
     pub n_val: i64,
     pub f_val: chrono::DateTime<chrono::Utc>,
@@ -474,8 +497,9 @@ pub struct C073 {
     pub next: Option<Box<C073>>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(name = "PyC074")]
+#[serde(rename = "PyC074")]
 pub enum C074 {
     Unit,
     Tup(i64, Rc<CInner>, Rc<CInner>),
@@ -483,8 +507,9 @@ pub enum C074 {
     New(i64),
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(name = "PyC075")]
+#[serde(rename = "PyC075")]
 pub enum C075 {
     Unit,
     Tup(i64, BTreeMap<CKey, String>),
@@ -492,8 +517,9 @@ pub enum C075 {
     New(BTreeMap<CKey, String>),
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(name = "PyC076")]
+#[serde(rename = "PyC076")]
 pub enum C076 {
     Unit,
     Tup(i64, BTreeSet<i32>),
@@ -501,8 +527,9 @@ pub enum C076 {
     New(BTreeSet<i32>),
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(name = "PyC077")]
+#[serde(rename = "PyC077")]
 pub enum C077 {
     Unit,
     Tup(i64, chrono::DateTime<chrono::Utc>, uuid::Uuid),
@@ -510,118 +537,123 @@ pub enum C077 {
     New(i64),
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C078 {
     pub n_val: i64,
     #[pickle(serde)] pub f_val: CSerde,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C079 {
     pub n_val: i64,
-    #[pickle(default)] pub f_val: u32,
+    #[pickle(default)] #[serde(default)] pub f_val: u32,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
 pub struct C080 {
     pub n_val: i64,
     #[pickle(serde)] pub f_val: CSerde,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
 pub struct C081 {
     pub n_val: i64,
-    #[pickle(default)] pub f_val: u32,
+    #[pickle(default)] #[serde(default)] pub f_val: u32,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
 pub struct C082 {
     pub n_val: i64,
     #[pickle(display)] pub f_val: std::net::SocketAddr,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
 pub struct C083 {
     pub n_val: i64,
-    #[pickle(with = "hex_color")] pub f_val: [u8; 3],
+    #[pickle(with = "hex_color")] #[serde(with = "hex_color_serde")] pub f_val: [u8; 3],
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(hash)]
 pub struct C084 {
     pub n_val: i64,
     #[pickle(display)] pub f_val: std::net::SocketAddr,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(hash)]
 pub struct C085 {
     pub n_val: i64,
-    #[pickle(with = "hex_color")] pub f_val: [u8; 3],
+    #[pickle(with = "hex_color")] #[serde(with = "hex_color_serde")] pub f_val: [u8; 3],
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct C086 {
     pub n_val: i64,
     pub f_val: CInner,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct C087 {
     pub n_val: i64,
     #[pickle(array)] pub f_val: Vec<f64>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(name = "PyC088")]
+#[serde(rename = "PyC088")]
 pub struct C088 {
     pub n_val: i64,
     pub f_val: CInner,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(name = "PyC089")]
+#[serde(rename = "PyC089")]
 pub struct C089 {
     pub n_val: i64,
     #[pickle(array)] pub f_val: Vec<f64>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(name = "PyC090")]
+#[serde(rename = "PyC090")]
 pub struct C090 {
     pub n_val: i64,
-    #[pickle(skip)] pub f_val: u32,
+    #[pickle(skip)] #[serde(skip)] pub f_val: u32,
 }
 
 /// Conformance type C091: braced, doc, plain.
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C091 {
     pub n_val: i64,
     pub f_val: String,
 }
 
 /// Conformance type C092: braced, doc, option.
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C092 {
     pub n_val: i64,
     pub f_val: Option<String>,
 }
 
 /// Conformance type C093: braced, doc, skip.
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C093 {
     pub n_val: i64,
-    #[pickle(skip)] pub f_val: u32,
+    #[pickle(skip)] #[serde(skip)] pub f_val: u32,
 }
 
 /// Conformance type C094: braced, doc, shared.
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C094 {
     pub n_val: i64,
     pub f_val: Rc<CInner>,
@@ -629,218 +661,235 @@ pub struct C094 {
 }
 
 /// Conformance type C095: braced, doc, frozen_key_map.
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C095 {
     pub n_val: i64,
     pub f_val: BTreeMap<CKey, String>,
 }
 
 /// Conformance type C096: braced, doc, set.
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C096 {
     pub n_val: i64,
     pub f_val: BTreeSet<i32>,
 }
 
 /// Conformance type C097: braced, doc, chrono_uuid.
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C097 {
     pub n_val: i64,
     pub f_val: chrono::DateTime<chrono::Utc>,
     pub g_val: uuid::Uuid,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct C098 {
     pub n_val: i64,
     pub f_val: String,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct C099 {
     pub n_val: i64,
     pub f_val: Option<String>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct C100 {
     pub n_val: i64,
     pub f_val: CInner,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct C101 {
     pub n_val: i64,
     pub f_val: Rc<CInner>,
     pub g_val: Rc<CInner>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct C102 {
     pub n_val: i64,
     pub f_val: BTreeMap<CKey, String>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct C103 {
     pub n_val: i64,
     pub f_val: BTreeSet<i32>,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct C104 {
     pub n_val: i64,
     pub f_val: chrono::DateTime<chrono::Utc>,
     pub g_val: uuid::Uuid,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C105;
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
 pub struct C106;
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
 pub struct C107;
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(hash)]
 pub struct C108;
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct C109;
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(name = "PyC110")]
+#[serde(rename = "PyC110")]
 pub struct C110;
 
 /// Conformance type C111: unit, doc, no fields.
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C111;
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct C112;
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C113 {}
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
 pub struct C114 {}
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
 pub struct C115 {}
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(hash)]
 pub struct C116 {}
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct C117 {}
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(name = "PyC118")]
+#[serde(rename = "PyC118")]
 pub struct C118 {}
 
 /// Conformance type C119: empty, doc, no fields.
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C119 {}
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct C120 {}
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub enum C121 {
     Red,
     GreenBlue,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
 pub enum C122 {
     Red,
     GreenBlue,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
 pub enum C123 {
     Red,
     GreenBlue,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub enum C124 {
     Red,
     GreenBlue,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(name = "PyC125")]
+#[serde(rename = "PyC125")]
 pub enum C125 {
     Red,
     GreenBlue,
 }
 
 /// Conformance type C126: unit_enum, doc, no fields.
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub enum C126 {
     Red,
     GreenBlue,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(int_enum)]
 pub enum C127 {
     Red = 4,
     GreenBlue = 5,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod", int_enum)]
 pub enum C128 {
     Red = 4,
     GreenBlue = 5,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen, int_enum)]
 pub enum C129 {
     Red = 4,
     GreenBlue = 5,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(rename_all = "camelCase", int_enum)]
+#[serde(rename_all = "camelCase")]
 pub enum C130 {
     Red = 4,
     GreenBlue = 5,
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(name = "PyC131", int_enum)]
+#[serde(rename = "PyC131")]
 pub enum C131 {
     Red = 4,
     GreenBlue = 5,
 }
 
 /// Conformance type C132: int_enum, doc, no fields.
-#[derive(PortablePickle, Debug, PartialEq)]
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(int_enum)]
 pub enum C132 {
     Red = 4,
@@ -975,154 +1024,158 @@ pub const INVALID_PAIRS: &[(&str, &str, &str)] = &[
     ("unit_enum", "tag", "`tag` applies to enums with data"),
 ];
 
-/// Calls `$m!(name, Type, [shape, attr, field], [(value, python norm), ...], [checks], array, uuid)`
-/// for every type.
+/// The module-declared types whose classes all have a module: `python::write_package`
+/// writes their package.
+pub type ModuleTypes = ((Vec<C001>, Vec<C009>, Vec<C017>, Vec<C033>, Vec<C041>, Vec<C054>, Vec<C057>, Vec<C058>,), (Vec<C080>, Vec<C081>, Vec<C106>, Vec<C114>, Vec<C122>, Vec<C128>,));
+
+/// Calls `$m!(name, Type, [shape, attr, field], [(value, python norm, serde bridge's norm), ...],
+/// [checks], array, uuid, serde type, in ModuleTypes)` for every type.
 macro_rules! conformance_types {
     ($m:ident) => {
-        $m!("C000", C000, ["braced", "none", "plain"], [(C000 { n_val: -3, f_val: String::from("text") }, "('C000', (('n_val', -3), ('f_val', 'text'), ))"), (C000 { n_val: 7, f_val: String::from("ünï") }, "('C000', (('n_val', 7), ('f_val', 'ünï'), ))")], [], false, false);
-        $m!("C001", C001, ["braced", "module", "option"], [(C001 { n_val: -3, f_val: Some(String::from("x")) }, "('C001', (('n_val', -3), ('f_val', 'x'), ))"), (C001 { n_val: 7, f_val: None }, "('C001', (('n_val', 7), ('f_val', None), ))")], [], false, false);
-        $m!("C002", C002, ["braced", "frozen", "nested"], [(C002 { n_val: -3, f_val: CInner { a: 1 } }, "('C002', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))"), (C002 { n_val: 7, f_val: CInner { a: -2 } }, "('C002', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))")], [], false, false);
-        $m!("C003", C003, ["braced", "hash", "array"], [(C003 { n_val: -3, f_val: vec![1.5, -2.0] }, "('C003', (('n_val', -3), ('f_val', ('array', [1.5, -2.0])), ))"), (C003 { n_val: 7, f_val: vec![] }, "('C003', (('n_val', 7), ('f_val', ('array', [])), ))")], [], true, false);
-        $m!("C004", C004, ["braced", "rename_all", "display"], [(C004 { n_val: -3, f_val: "127.0.0.1:8080".parse().unwrap() }, "('C004', (('nVal', -3), ('fVal', '127.0.0.1:8080'), ))"), (C004 { n_val: 7, f_val: "[::1]:9".parse().unwrap() }, "('C004', (('nVal', 7), ('fVal', '[::1]:9'), ))")], [], false, false);
-        $m!("C005", C005, ["braced", "name", "with"], [(C005 { n_val: -3, f_val: [10, 11, 12] }, "('PyC005', (('n_val', -3), ('f_val', '#0a0b0c'), ))"), (C005 { n_val: 7, f_val: [255, 0, 1] }, "('PyC005', (('n_val', 7), ('f_val', '#ff0001'), ))")], [], false, false);
-        $m!("C006", C006, ["braced", "doc", "serde"], [(C006 { n_val: -3, f_val: CSerde { label: String::from("s"), weight: 3 } }, "('C006', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C006 { n_val: 7, f_val: CSerde { label: String::new(), weight: 0 } }, "('C006', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))")], ["type(x).__doc__ == 'Conformance type C006: braced, doc, serde.'"], false, false);
-        $m!("C007", C007, ["braced", "deny_unknown_fields", "default"], [(C007 { n_val: -3, f_val: 5 }, "('C007', (('n_val', -3), ('f_val', 5), ))"), (C007 { n_val: 7, f_val: 0 }, "('C007', (('n_val', 7), ('f_val', 0), ))")], [], false, false);
-        $m!("C008", C008, ["tuple", "none", "option"], [(C008(-3, Some(String::from("x"))), "('C008', (('_0', -3), ('_1', 'x'), ))"), (C008(7, None), "('C008', (('_0', 7), ('_1', None), ))")], [], false, false);
-        $m!("C009", C009, ["tuple", "module", "plain"], [(C009(-3, String::from("text")), "('C009', (('_0', -3), ('_1', 'text'), ))"), (C009(7, String::from("ünï")), "('C009', (('_0', 7), ('_1', 'ünï'), ))")], [], false, false);
-        $m!("C010", C010, ["tuple", "frozen", "array"], [(C010(-3, vec![1.5, -2.0]), "('C010', (('_0', -3), ('_1', ('array', [1.5, -2.0])), ))"), (C010(7, vec![]), "('C010', (('_0', 7), ('_1', ('array', [])), ))")], [], true, false);
-        $m!("C011", C011, ["tuple", "hash", "nested"], [(C011(-3, CInner { a: 1 }), "('C011', (('_0', -3), ('_1', ('CInner', (('a', 1),))), ))"), (C011(7, CInner { a: -2 }), "('C011', (('_0', 7), ('_1', ('CInner', (('a', -2),))), ))")], [], false, false);
-        $m!("C012", C012, ["tuple", "rename_all", "with"], [(C012(-3, [10, 11, 12]), "('C012', (('_0', -3), ('_1', '#0a0b0c'), ))"), (C012(7, [255, 0, 1]), "('C012', (('_0', 7), ('_1', '#ff0001'), ))")], [], false, false);
-        $m!("C013", C013, ["tuple", "name", "display"], [(C013(-3, "127.0.0.1:8080".parse().unwrap()), "('PyC013', (('_0', -3), ('_1', '127.0.0.1:8080'), ))"), (C013(7, "[::1]:9".parse().unwrap()), "('PyC013', (('_0', 7), ('_1', '[::1]:9'), ))")], [], false, false);
-        $m!("C014", C014, ["tuple", "doc", "default"], [(C014(-3, 5), "('C014', (('_0', -3), ('_1', 5), ))"), (C014(7, 0), "('C014', (('_0', 7), ('_1', 0), ))")], ["type(x).__doc__ == 'Conformance type C014: tuple, doc, default.'"], false, false);
-        $m!("C015", C015, ["tuple", "deny_unknown_fields", "serde"], [(C015(-3, CSerde { label: String::from("s"), weight: 3 }), "('C015', (('_0', -3), ('_1', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C015(7, CSerde { label: String::new(), weight: 0 }), "('C015', (('_0', 7), ('_1', ('CSerde', (('label', ''), ('weight', 0)))), ))")], [], false, false);
-        $m!("C016", C016, ["newtype", "none", "nested"], [(C016(CInner { a: 1 }), "('C016', (('_0', ('CInner', (('a', 1),))), ))"), (C016(CInner { a: -2 }), "('C016', (('_0', ('CInner', (('a', -2),))), ))")], [], false, false);
-        $m!("C017", C017, ["newtype", "module", "array"], [(C017(vec![1.5, -2.0]), "('C017', (('_0', ('array', [1.5, -2.0])), ))"), (C017(vec![]), "('C017', (('_0', ('array', [])), ))")], [], true, false);
-        $m!("C018", C018, ["newtype", "frozen", "plain"], [(C018(String::from("text")), "('C018', (('_0', 'text'), ))"), (C018(String::from("ünï")), "('C018', (('_0', 'ünï'), ))")], ["hash(x) == hash(x)"], false, false);
-        $m!("C019", C019, ["newtype", "hash", "option"], [(C019(Some(String::from("x"))), "('C019', (('_0', 'x'), ))"), (C019(None), "('C019', (('_0', None), ))")], ["hash(x) == hash(x)"], false, false);
-        $m!("C020", C020, ["newtype", "rename_all", "serde"], [(C020(CSerde { label: String::from("s"), weight: 3 }), "('C020', (('_0', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C020(CSerde { label: String::new(), weight: 0 }), "('C020', (('_0', ('CSerde', (('label', ''), ('weight', 0)))), ))")], [], false, false);
-        $m!("C021", C021, ["newtype", "name", "default"], [(C021(5), "('PyC021', (('_0', 5), ))"), (C021(0), "('PyC021', (('_0', 0), ))")], [], false, false);
-        $m!("C022", C022, ["newtype", "doc", "display"], [(C022("127.0.0.1:8080".parse().unwrap()), "('C022', (('_0', '127.0.0.1:8080'), ))"), (C022("[::1]:9".parse().unwrap()), "('C022', (('_0', '[::1]:9'), ))")], ["type(x).__doc__ == 'Conformance type C022: newtype, doc, display.'"], false, false);
-        $m!("C023", C023, ["newtype", "deny_unknown_fields", "with"], [(C023([10, 11, 12]), "('C023', (('_0', '#0a0b0c'), ))"), (C023([255, 0, 1]), "('C023', (('_0', '#ff0001'), ))")], [], false, false);
-        $m!("C024", C024::<i64>, ["generic", "none", "array"], [(C024 { n_val: -3, f_val: vec![1.5, -2.0] }, "('C024', (('n_val', -3), ('f_val', ('array', [1.5, -2.0])), ))"), (C024 { n_val: 7, f_val: vec![] }, "('C024', (('n_val', 7), ('f_val', ('array', [])), ))")], [], true, false);
-        $m!("C025", C025::<i64>, ["generic", "module", "nested"], [(C025 { n_val: -3, f_val: CInner { a: 1 } }, "('C025', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))"), (C025 { n_val: 7, f_val: CInner { a: -2 } }, "('C025', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))")], [], false, false);
-        $m!("C026", C026::<i64>, ["generic", "frozen", "option"], [(C026 { n_val: -3, f_val: Some(String::from("x")) }, "('C026', (('n_val', -3), ('f_val', 'x'), ))"), (C026 { n_val: 7, f_val: None }, "('C026', (('n_val', 7), ('f_val', None), ))")], ["hash(x) == hash(x)"], false, false);
-        $m!("C027", C027::<i64>, ["generic", "hash", "plain"], [(C027 { n_val: -3, f_val: String::from("text") }, "('C027', (('n_val', -3), ('f_val', 'text'), ))"), (C027 { n_val: 7, f_val: String::from("ünï") }, "('C027', (('n_val', 7), ('f_val', 'ünï'), ))")], ["hash(x) == hash(x)"], false, false);
-        $m!("C028", C028::<i64>, ["generic", "rename_all", "default"], [(C028 { n_val: -3, f_val: 5 }, "('C028', (('nVal', -3), ('fVal', 5), ))"), (C028 { n_val: 7, f_val: 0 }, "('C028', (('nVal', 7), ('fVal', 0), ))")], [], false, false);
-        $m!("C029", C029::<i64>, ["generic", "name", "serde"], [(C029 { n_val: -3, f_val: CSerde { label: String::from("s"), weight: 3 } }, "('PyC029', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C029 { n_val: 7, f_val: CSerde { label: String::new(), weight: 0 } }, "('PyC029', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))")], [], false, false);
-        $m!("C030", C030::<i64>, ["generic", "doc", "with"], [(C030 { n_val: -3, f_val: [10, 11, 12] }, "('C030', (('n_val', -3), ('f_val', '#0a0b0c'), ))"), (C030 { n_val: 7, f_val: [255, 0, 1] }, "('C030', (('n_val', 7), ('f_val', '#ff0001'), ))")], ["type(x).__doc__ == 'Conformance type C030: generic, doc, with.'"], false, false);
-        $m!("C031", C031::<i64>, ["generic", "deny_unknown_fields", "display"], [(C031 { n_val: -3, f_val: "127.0.0.1:8080".parse().unwrap() }, "('C031', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ))"), (C031 { n_val: 7, f_val: "[::1]:9".parse().unwrap() }, "('C031', (('n_val', 7), ('f_val', '[::1]:9'), ))")], [], false, false);
-        $m!("C032", C032, ["recursive", "none", "display"], [(C032 { n_val: -3, f_val: "127.0.0.1:8080".parse().unwrap(), next: Some(Box::new(C032 { n_val: -3, f_val: "127.0.0.1:8080".parse().unwrap(), next: None })) }, "('C032', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ('next', ('C032', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ('next', None), ))), ))"), (C032 { n_val: 7, f_val: "[::1]:9".parse().unwrap(), next: Some(Box::new(C032 { n_val: 7, f_val: "[::1]:9".parse().unwrap(), next: None })) }, "('C032', (('n_val', 7), ('f_val', '[::1]:9'), ('next', ('C032', (('n_val', 7), ('f_val', '[::1]:9'), ('next', None), ))), ))")], [], false, false);
-        $m!("C033", C033, ["recursive", "module", "with"], [(C033 { n_val: -3, f_val: [10, 11, 12], next: Some(Box::new(C033 { n_val: -3, f_val: [10, 11, 12], next: None })) }, "('C033', (('n_val', -3), ('f_val', '#0a0b0c'), ('next', ('C033', (('n_val', -3), ('f_val', '#0a0b0c'), ('next', None), ))), ))"), (C033 { n_val: 7, f_val: [255, 0, 1], next: Some(Box::new(C033 { n_val: 7, f_val: [255, 0, 1], next: None })) }, "('C033', (('n_val', 7), ('f_val', '#ff0001'), ('next', ('C033', (('n_val', 7), ('f_val', '#ff0001'), ('next', None), ))), ))")], [], false, false);
-        $m!("C034", C034, ["recursive", "frozen", "serde"], [(C034 { n_val: -3, f_val: CSerde { label: String::from("s"), weight: 3 }, next: Some(Box::new(C034 { n_val: -3, f_val: CSerde { label: String::from("s"), weight: 3 }, next: None })) }, "('C034', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ('next', ('C034', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ('next', None), ))), ))"), (C034 { n_val: 7, f_val: CSerde { label: String::new(), weight: 0 }, next: Some(Box::new(C034 { n_val: 7, f_val: CSerde { label: String::new(), weight: 0 }, next: None })) }, "('C034', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ('next', ('C034', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ('next', None), ))), ))")], [], false, false);
-        $m!("C035", C035, ["recursive", "hash", "default"], [(C035 { n_val: -3, f_val: 5, next: Some(Box::new(C035 { n_val: -3, f_val: 5, next: None })) }, "('C035', (('n_val', -3), ('f_val', 5), ('next', ('C035', (('n_val', -3), ('f_val', 5), ('next', None), ))), ))"), (C035 { n_val: 7, f_val: 0, next: Some(Box::new(C035 { n_val: 7, f_val: 0, next: None })) }, "('C035', (('n_val', 7), ('f_val', 0), ('next', ('C035', (('n_val', 7), ('f_val', 0), ('next', None), ))), ))")], ["hash(x) == hash(x)"], false, false);
-        $m!("C036", C036, ["recursive", "rename_all", "plain"], [(C036 { n_val: -3, f_val: String::from("text"), next: Some(Box::new(C036 { n_val: -3, f_val: String::from("text"), next: None })) }, "('C036', (('nVal', -3), ('fVal', 'text'), ('next', ('C036', (('nVal', -3), ('fVal', 'text'), ('next', None), ))), ))"), (C036 { n_val: 7, f_val: String::from("ünï"), next: Some(Box::new(C036 { n_val: 7, f_val: String::from("ünï"), next: None })) }, "('C036', (('nVal', 7), ('fVal', 'ünï'), ('next', ('C036', (('nVal', 7), ('fVal', 'ünï'), ('next', None), ))), ))")], [], false, false);
-        $m!("C037", C037, ["recursive", "name", "option"], [(C037 { n_val: -3, f_val: Some(String::from("x")), next: Some(Box::new(C037 { n_val: -3, f_val: Some(String::from("x")), next: None })) }, "('PyC037', (('n_val', -3), ('f_val', 'x'), ('next', ('PyC037', (('n_val', -3), ('f_val', 'x'), ('next', None), ))), ))"), (C037 { n_val: 7, f_val: None, next: Some(Box::new(C037 { n_val: 7, f_val: None, next: None })) }, "('PyC037', (('n_val', 7), ('f_val', None), ('next', ('PyC037', (('n_val', 7), ('f_val', None), ('next', None), ))), ))")], [], false, false);
-        $m!("C038", C038, ["recursive", "doc", "nested"], [(C038 { n_val: -3, f_val: CInner { a: 1 }, next: Some(Box::new(C038 { n_val: -3, f_val: CInner { a: 1 }, next: None })) }, "('C038', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ('next', ('C038', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ('next', None), ))), ))"), (C038 { n_val: 7, f_val: CInner { a: -2 }, next: Some(Box::new(C038 { n_val: 7, f_val: CInner { a: -2 }, next: None })) }, "('C038', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ('next', ('C038', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ('next', None), ))), ))")], ["type(x).__doc__ == 'Conformance type C038: recursive, doc, nested.'"], false, false);
-        $m!("C039", C039, ["recursive", "deny_unknown_fields", "array"], [(C039 { n_val: -3, f_val: vec![1.5, -2.0], next: Some(Box::new(C039 { n_val: -3, f_val: vec![1.5, -2.0], next: None })) }, "('C039', (('n_val', -3), ('f_val', ('array', [1.5, -2.0])), ('next', ('C039', (('n_val', -3), ('f_val', ('array', [1.5, -2.0])), ('next', None), ))), ))"), (C039 { n_val: 7, f_val: vec![], next: Some(Box::new(C039 { n_val: 7, f_val: vec![], next: None })) }, "('C039', (('n_val', 7), ('f_val', ('array', [])), ('next', ('C039', (('n_val', 7), ('f_val', ('array', [])), ('next', None), ))), ))")], [], true, false);
-        $m!("C040", C040, ["data_enum", "none", "with"], [(C040::Tup(-1, [10, 11, 12]), "('C040.Tup', (('_0', -1), ('_1', '#0a0b0c'), ))"), (C040::Rec { n_val: 0, f_val: [10, 11, 12], }, "('C040.Rec', (('n_val', 0), ('f_val', '#0a0b0c'), ))"), (C040::Tup(0, [255, 0, 1]), "('C040.Tup', (('_0', 0), ('_1', '#ff0001'), ))"), (C040::Rec { n_val: 1, f_val: [255, 0, 1], }, "('C040.Rec', (('n_val', 1), ('f_val', '#ff0001'), ))"), (C040::New([10, 11, 12]), "('C040.New', (('_0', '#0a0b0c'), ))"), (C040::Unit, "('C040.Unit', ())")], [], false, false);
-        $m!("C041", C041, ["data_enum", "module", "display"], [(C041::Tup(-1, "127.0.0.1:8080".parse().unwrap()), "('C041.Tup', (('_0', -1), ('_1', '127.0.0.1:8080'), ))"), (C041::Rec { n_val: 0, f_val: "127.0.0.1:8080".parse().unwrap(), }, "('C041.Rec', (('n_val', 0), ('f_val', '127.0.0.1:8080'), ))"), (C041::Tup(0, "[::1]:9".parse().unwrap()), "('C041.Tup', (('_0', 0), ('_1', '[::1]:9'), ))"), (C041::Rec { n_val: 1, f_val: "[::1]:9".parse().unwrap(), }, "('C041.Rec', (('n_val', 1), ('f_val', '[::1]:9'), ))"), (C041::New("127.0.0.1:8080".parse().unwrap()), "('C041.New', (('_0', '127.0.0.1:8080'), ))"), (C041::Unit, "('C041.Unit', ())")], [], false, false);
-        $m!("C042", C042, ["data_enum", "frozen", "default"], [(C042::Tup(-1, 5), "('C042.Tup', (('_0', -1), ('_1', 5), ))"), (C042::Rec { n_val: 0, f_val: 5, }, "('C042.Rec', (('n_val', 0), ('f_val', 5), ))"), (C042::Tup(0, 0), "('C042.Tup', (('_0', 0), ('_1', 0), ))"), (C042::Rec { n_val: 1, f_val: 0, }, "('C042.Rec', (('n_val', 1), ('f_val', 0), ))"), (C042::New(5), "('C042.New', (('_0', 5), ))"), (C042::Unit, "('C042.Unit', ())")], ["hash(x) == hash(x)"], false, false);
-        $m!("C043", C043, ["data_enum", "hash", "serde"], [(C043::Tup(-1, CSerde { label: String::from("s"), weight: 3 }), "('C043.Tup', (('_0', -1), ('_1', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C043::Rec { n_val: 0, f_val: CSerde { label: String::from("s"), weight: 3 }, }, "('C043.Rec', (('n_val', 0), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C043::Tup(0, CSerde { label: String::new(), weight: 0 }), "('C043.Tup', (('_0', 0), ('_1', ('CSerde', (('label', ''), ('weight', 0)))), ))"), (C043::Rec { n_val: 1, f_val: CSerde { label: String::new(), weight: 0 }, }, "('C043.Rec', (('n_val', 1), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))"), (C043::New(CSerde { label: String::from("s"), weight: 3 }), "('C043.New', (('_0', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C043::Unit, "('C043.Unit', ())")], [], false, false);
-        $m!("C044", C044, ["data_enum", "rename_all", "option"], [(C044::Tup(-1, Some(String::from("x"))), "('C044.tup', (('_0', -1), ('_1', 'x'), ))"), (C044::Rec { n_val: 0, f_val: Some(String::from("x")), }, "('C044.rec', (('n_val', 0), ('f_val', 'x'), ))"), (C044::Tup(0, None), "('C044.tup', (('_0', 0), ('_1', None), ))"), (C044::Rec { n_val: 1, f_val: None, }, "('C044.rec', (('n_val', 1), ('f_val', None), ))"), (C044::New(Some(String::from("x"))), "('C044.new', (('_0', 'x'), ))"), (C044::Unit, "('C044.unit', ())")], [], false, false);
-        $m!("C045", C045, ["data_enum", "name", "plain"], [(C045::Tup(-1, String::from("text")), "('PyC045.Tup', (('_0', -1), ('_1', 'text'), ))"), (C045::Rec { n_val: 0, f_val: String::from("text"), }, "('PyC045.Rec', (('n_val', 0), ('f_val', 'text'), ))"), (C045::Tup(0, String::from("ünï")), "('PyC045.Tup', (('_0', 0), ('_1', 'ünï'), ))"), (C045::Rec { n_val: 1, f_val: String::from("ünï"), }, "('PyC045.Rec', (('n_val', 1), ('f_val', 'ünï'), ))"), (C045::New(String::from("text")), "('PyC045.New', (('_0', 'text'), ))"), (C045::Unit, "('PyC045.Unit', ())")], [], false, false);
-        $m!("C046", C046, ["data_enum", "doc", "array"], [(C046::Tup(-1, vec![1.5, -2.0]), "('C046.Tup', (('_0', -1), ('_1', ('array', [1.5, -2.0])), ))"), (C046::Rec { n_val: 0, f_val: vec![1.5, -2.0], }, "('C046.Rec', (('n_val', 0), ('f_val', ('array', [1.5, -2.0])), ))"), (C046::Tup(0, vec![]), "('C046.Tup', (('_0', 0), ('_1', ('array', [])), ))"), (C046::Rec { n_val: 1, f_val: vec![], }, "('C046.Rec', (('n_val', 1), ('f_val', ('array', [])), ))"), (C046::New(vec![1.5, -2.0]), "('C046.New', (('_0', ('array', [1.5, -2.0])), ))"), (C046::Unit, "('C046.Unit', ())")], ["type(x).__bases__[0].__doc__ == 'Conformance type C046: data_enum, doc, array.'"], true, false);
-        $m!("C047", C047, ["data_enum", "tag", "nested"], [(C047::Tup(-1, CInner { a: 1 }), "('C047.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('CInner', (('a', 1),))), ))"), (C047::Rec { n_val: 0, f_val: CInner { a: 1 }, }, "('C047.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('CInner', (('a', 1),))), ))"), (C047::Tup(0, CInner { a: -2 }), "('C047.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('CInner', (('a', -2),))), ))"), (C047::Rec { n_val: 1, f_val: CInner { a: -2 }, }, "('C047.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('CInner', (('a', -2),))), ))"), (C047::New(CInner { a: 1 }), "('C047.New', (('kind', 'New'), ('_0', ('CInner', (('a', 1),))), ))"), (C047::Unit, "('C047.Unit', (('kind', 'Unit'), ))")], [], false, false);
-        $m!("C048", C048, ["data_enum", "deny_unknown_fields", "skip"], [(C048::Tup(-1, 0), "('C048.Tup', (('_0', -1), ))"), (C048::Rec { n_val: 0, f_val: 0, }, "('C048.Rec', (('n_val', 0), ))"), (C048::Tup(0, 0), "('C048.Tup', (('_0', 0), ))"), (C048::Rec { n_val: 1, f_val: 0, }, "('C048.Rec', (('n_val', 1), ))"), (C048::New(0), "('C048.New', ())"), (C048::Unit, "('C048.Unit', ())")], [], false, false);
-        $m!("C049", C049, ["braced", "none", "skip"], [(C049 { n_val: -3, f_val: 0 }, "('C049', (('n_val', -3), ))"), (C049 { n_val: 7, f_val: 0 }, "('C049', (('n_val', 7), ))")], [], false, false);
-        $m!("C050", C050, ["braced", "none", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C050 { n_val: -3, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C050', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C050 { n_val: 7, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C050', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))")], [], false, false);
-        $m!("C051", C051, ["braced", "none", "frozen_key_map"], [(C051 { n_val: -3, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]) }, "('C051', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C051 { n_val: 7, f_val: BTreeMap::new() }, "('C051', (('n_val', 7), ('f_val', ('dict', [])), ))")], [], false, false);
-        $m!("C052", C052, ["braced", "none", "set"], [(C052 { n_val: -3, f_val: BTreeSet::from([3, 1, 2]) }, "('C052', (('n_val', -3), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ))"), (C052 { n_val: 7, f_val: BTreeSet::new() }, "('C052', (('n_val', 7), ('f_val', ('set', [])), ))")], [], false, false);
-        $m!("C053", C053, ["braced", "none", "chrono_uuid"], [(C053 { n_val: -3, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef) }, "('C053', (('n_val', -3), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))"), (C053 { n_val: 7, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil() }, "('C053', (('n_val', 7), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))")], [], false, true);
-        $m!("C054", C054, ["tuple", "module", "skip"], [(C054(-3, 0), "('C054', (('_0', -3), ))"), (C054(7, 0), "('C054', (('_0', 7), ))")], [], false, false);
-        $m!("C055", C055, ["tuple", "module", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C055(-3, Rc::clone(&shared), Rc::clone(&shared)) }, "('C055', (('_0', -3), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C055(7, Rc::clone(&shared), Rc::clone(&shared)) }, "('C055', (('_0', 7), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))")], [], false, false);
-        $m!("C056", C056, ["tuple", "module", "frozen_key_map"], [(C056(-3, BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))])), "('C056', (('_0', -3), ('_1', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C056(7, BTreeMap::new()), "('C056', (('_0', 7), ('_1', ('dict', [])), ))")], [], false, false);
-        $m!("C057", C057, ["tuple", "module", "set"], [(C057(-3, BTreeSet::from([3, 1, 2])), "('C057', (('_0', -3), ('_1', ('set', sorted([1, 2, 3], key=repr))), ))"), (C057(7, BTreeSet::new()), "('C057', (('_0', 7), ('_1', ('set', [])), ))")], [], false, false);
-        $m!("C058", C058, ["tuple", "module", "chrono_uuid"], [(C058(-3, chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef)), "('C058', (('_0', -3), ('_1', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('_2', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))"), (C058(7, chrono::DateTime::from_timestamp(0, 0).unwrap(), uuid::Uuid::nil()), "('C058', (('_0', 7), ('_1', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('_2', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))")], [], false, true);
-        $m!("C059", C059, ["newtype", "frozen", "skip"], [(C059(0), "('C059', ())"), (C059(0), "('C059', ())")], ["hash(x) == hash(x)"], false, false);
-        $m!("C060", C060, ["newtype", "frozen", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C060(Rc::clone(&shared), Rc::clone(&shared)) }, "('C060', (('_0', ('CInner', (('a', 7),))), ('_1', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C060(Rc::clone(&shared), Rc::clone(&shared)) }, "('C060', (('_0', ('CInner', (('a', 7),))), ('_1', ('CInner', (('a', 7),))), ))")], [], false, false);
-        $m!("C061", C061, ["newtype", "frozen", "frozen_key_map"], [(C061(BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))])), "('C061', (('_0', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C061(BTreeMap::new()), "('C061', (('_0', ('dict', [])), ))")], [], false, false);
-        $m!("C062", C062, ["newtype", "frozen", "set"], [(C062(BTreeSet::from([3, 1, 2])), "('C062', (('_0', ('set', sorted([1, 2, 3], key=repr))), ))"), (C062(BTreeSet::new()), "('C062', (('_0', ('set', [])), ))")], [], false, false);
-        $m!("C063", C063, ["newtype", "frozen", "chrono_uuid"], [(C063(chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef)), "('C063', (('_0', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('_1', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))"), (C063(chrono::DateTime::from_timestamp(0, 0).unwrap(), uuid::Uuid::nil()), "('C063', (('_0', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('_1', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))")], ["hash(x) == hash(x)"], false, true);
-        $m!("C064", C064::<i64>, ["generic", "hash", "skip"], [(C064 { n_val: -3, f_val: 0 }, "('C064', (('n_val', -3), ))"), (C064 { n_val: 7, f_val: 0 }, "('C064', (('n_val', 7), ))")], ["hash(x) == hash(x)"], false, false);
-        $m!("C065", C065::<i64>, ["generic", "hash", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C065 { n_val: -3, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C065', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C065 { n_val: 7, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C065', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))")], [], false, false);
-        $m!("C066", C066::<i64>, ["generic", "hash", "frozen_key_map"], [(C066 { n_val: -3, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]) }, "('C066', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C066 { n_val: 7, f_val: BTreeMap::new() }, "('C066', (('n_val', 7), ('f_val', ('dict', [])), ))")], [], false, false);
-        $m!("C067", C067::<i64>, ["generic", "hash", "set"], [(C067 { n_val: -3, f_val: BTreeSet::from([3, 1, 2]) }, "('C067', (('n_val', -3), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ))"), (C067 { n_val: 7, f_val: BTreeSet::new() }, "('C067', (('n_val', 7), ('f_val', ('set', [])), ))")], [], false, false);
-        $m!("C068", C068::<i64>, ["generic", "hash", "chrono_uuid"], [(C068 { n_val: -3, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef) }, "('C068', (('n_val', -3), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))"), (C068 { n_val: 7, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil() }, "('C068', (('n_val', 7), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))")], ["hash(x) == hash(x)"], false, true);
-        $m!("C069", C069, ["recursive", "rename_all", "skip"], [(C069 { n_val: -3, f_val: 0, next: Some(Box::new(C069 { n_val: -3, f_val: 0, next: None })) }, "('C069', (('nVal', -3), ('next', ('C069', (('nVal', -3), ('next', None), ))), ))"), (C069 { n_val: 7, f_val: 0, next: Some(Box::new(C069 { n_val: 7, f_val: 0, next: None })) }, "('C069', (('nVal', 7), ('next', ('C069', (('nVal', 7), ('next', None), ))), ))")], [], false, false);
-        $m!("C070", C070, ["recursive", "rename_all", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C070 { n_val: -3, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), next: Some(Box::new(C070 { n_val: -3, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), next: None })) } }, "('C070', (('nVal', -3), ('fVal', ('CInner', (('a', 7),))), ('gVal', ('CInner', (('a', 7),))), ('next', ('C070', (('nVal', -3), ('fVal', ('CInner', (('a', 7),))), ('gVal', ('CInner', (('a', 7),))), ('next', None), ))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C070 { n_val: 7, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), next: Some(Box::new(C070 { n_val: 7, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), next: None })) } }, "('C070', (('nVal', 7), ('fVal', ('CInner', (('a', 7),))), ('gVal', ('CInner', (('a', 7),))), ('next', ('C070', (('nVal', 7), ('fVal', ('CInner', (('a', 7),))), ('gVal', ('CInner', (('a', 7),))), ('next', None), ))), ))")], [], false, false);
-        $m!("C071", C071, ["recursive", "rename_all", "frozen_key_map"], [(C071 { n_val: -3, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]), next: Some(Box::new(C071 { n_val: -3, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]), next: None })) }, "('C071', (('nVal', -3), ('fVal', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ('next', ('C071', (('nVal', -3), ('fVal', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ('next', None), ))), ))"), (C071 { n_val: 7, f_val: BTreeMap::new(), next: Some(Box::new(C071 { n_val: 7, f_val: BTreeMap::new(), next: None })) }, "('C071', (('nVal', 7), ('fVal', ('dict', [])), ('next', ('C071', (('nVal', 7), ('fVal', ('dict', [])), ('next', None), ))), ))")], [], false, false);
-        $m!("C072", C072, ["recursive", "rename_all", "set"], [(C072 { n_val: -3, f_val: BTreeSet::from([3, 1, 2]), next: Some(Box::new(C072 { n_val: -3, f_val: BTreeSet::from([3, 1, 2]), next: None })) }, "('C072', (('nVal', -3), ('fVal', ('set', sorted([1, 2, 3], key=repr))), ('next', ('C072', (('nVal', -3), ('fVal', ('set', sorted([1, 2, 3], key=repr))), ('next', None), ))), ))"), (C072 { n_val: 7, f_val: BTreeSet::new(), next: Some(Box::new(C072 { n_val: 7, f_val: BTreeSet::new(), next: None })) }, "('C072', (('nVal', 7), ('fVal', ('set', [])), ('next', ('C072', (('nVal', 7), ('fVal', ('set', [])), ('next', None), ))), ))")], [], false, false);
-        $m!("C073", C073, ["recursive", "rename_all", "chrono_uuid"], [(C073 { n_val: -3, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef), next: Some(Box::new(C073 { n_val: -3, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef), next: None })) }, "('C073', (('nVal', -3), ('fVal', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('gVal', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ('next', ('C073', (('nVal', -3), ('fVal', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('gVal', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ('next', None), ))), ))"), (C073 { n_val: 7, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil(), next: Some(Box::new(C073 { n_val: 7, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil(), next: None })) }, "('C073', (('nVal', 7), ('fVal', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('gVal', uuid.UUID('00000000-0000-0000-0000-000000000000')), ('next', ('C073', (('nVal', 7), ('fVal', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('gVal', uuid.UUID('00000000-0000-0000-0000-000000000000')), ('next', None), ))), ))")], [], false, true);
-        $m!("C074", C074, ["data_enum", "name", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C074::Tup(-1, Rc::clone(&shared), Rc::clone(&shared)) }, "('PyC074.Tup', (('_0', -1), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C074::Rec { n_val: 0, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), } }, "('PyC074.Rec', (('n_val', 0), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C074::Tup(0, Rc::clone(&shared), Rc::clone(&shared)) }, "('PyC074.Tup', (('_0', 0), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C074::Rec { n_val: 1, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), } }, "('PyC074.Rec', (('n_val', 1), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C074::New(9) }, "('PyC074.New', (('_0', 9), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C074::Unit }, "('PyC074.Unit', ())")], [], false, false);
-        $m!("C075", C075, ["data_enum", "name", "frozen_key_map"], [(C075::Tup(-1, BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))])), "('PyC075.Tup', (('_0', -1), ('_1', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C075::Rec { n_val: 0, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]), }, "('PyC075.Rec', (('n_val', 0), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C075::Tup(0, BTreeMap::new()), "('PyC075.Tup', (('_0', 0), ('_1', ('dict', [])), ))"), (C075::Rec { n_val: 1, f_val: BTreeMap::new(), }, "('PyC075.Rec', (('n_val', 1), ('f_val', ('dict', [])), ))"), (C075::New(BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))])), "('PyC075.New', (('_0', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C075::Unit, "('PyC075.Unit', ())")], [], false, false);
-        $m!("C076", C076, ["data_enum", "name", "set"], [(C076::Tup(-1, BTreeSet::from([3, 1, 2])), "('PyC076.Tup', (('_0', -1), ('_1', ('set', sorted([1, 2, 3], key=repr))), ))"), (C076::Rec { n_val: 0, f_val: BTreeSet::from([3, 1, 2]), }, "('PyC076.Rec', (('n_val', 0), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ))"), (C076::Tup(0, BTreeSet::new()), "('PyC076.Tup', (('_0', 0), ('_1', ('set', [])), ))"), (C076::Rec { n_val: 1, f_val: BTreeSet::new(), }, "('PyC076.Rec', (('n_val', 1), ('f_val', ('set', [])), ))"), (C076::New(BTreeSet::from([3, 1, 2])), "('PyC076.New', (('_0', ('set', sorted([1, 2, 3], key=repr))), ))"), (C076::Unit, "('PyC076.Unit', ())")], [], false, false);
-        $m!("C077", C077, ["data_enum", "name", "chrono_uuid"], [(C077::Tup(-1, chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef)), "('PyC077.Tup', (('_0', -1), ('_1', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('_2', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))"), (C077::Rec { n_val: 0, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef), }, "('PyC077.Rec', (('n_val', 0), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))"), (C077::Tup(0, chrono::DateTime::from_timestamp(0, 0).unwrap(), uuid::Uuid::nil()), "('PyC077.Tup', (('_0', 0), ('_1', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('_2', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))"), (C077::Rec { n_val: 1, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil(), }, "('PyC077.Rec', (('n_val', 1), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))"), (C077::New(9), "('PyC077.New', (('_0', 9), ))"), (C077::Unit, "('PyC077.Unit', ())")], [], false, true);
-        $m!("C078", C078, ["braced", "none", "serde"], [(C078 { n_val: -3, f_val: CSerde { label: String::from("s"), weight: 3 } }, "('C078', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C078 { n_val: 7, f_val: CSerde { label: String::new(), weight: 0 } }, "('C078', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))")], [], false, false);
-        $m!("C079", C079, ["braced", "none", "default"], [(C079 { n_val: -3, f_val: 5 }, "('C079', (('n_val', -3), ('f_val', 5), ))"), (C079 { n_val: 7, f_val: 0 }, "('C079', (('n_val', 7), ('f_val', 0), ))")], [], false, false);
-        $m!("C080", C080, ["braced", "module", "serde"], [(C080 { n_val: -3, f_val: CSerde { label: String::from("s"), weight: 3 } }, "('C080', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C080 { n_val: 7, f_val: CSerde { label: String::new(), weight: 0 } }, "('C080', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))")], [], false, false);
-        $m!("C081", C081, ["braced", "module", "default"], [(C081 { n_val: -3, f_val: 5 }, "('C081', (('n_val', -3), ('f_val', 5), ))"), (C081 { n_val: 7, f_val: 0 }, "('C081', (('n_val', 7), ('f_val', 0), ))")], [], false, false);
-        $m!("C082", C082, ["braced", "frozen", "display"], [(C082 { n_val: -3, f_val: "127.0.0.1:8080".parse().unwrap() }, "('C082', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ))"), (C082 { n_val: 7, f_val: "[::1]:9".parse().unwrap() }, "('C082', (('n_val', 7), ('f_val', '[::1]:9'), ))")], ["hash(x) == hash(x)"], false, false);
-        $m!("C083", C083, ["braced", "frozen", "with"], [(C083 { n_val: -3, f_val: [10, 11, 12] }, "('C083', (('n_val', -3), ('f_val', '#0a0b0c'), ))"), (C083 { n_val: 7, f_val: [255, 0, 1] }, "('C083', (('n_val', 7), ('f_val', '#ff0001'), ))")], ["hash(x) == hash(x)"], false, false);
-        $m!("C084", C084, ["braced", "hash", "display"], [(C084 { n_val: -3, f_val: "127.0.0.1:8080".parse().unwrap() }, "('C084', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ))"), (C084 { n_val: 7, f_val: "[::1]:9".parse().unwrap() }, "('C084', (('n_val', 7), ('f_val', '[::1]:9'), ))")], ["hash(x) == hash(x)"], false, false);
-        $m!("C085", C085, ["braced", "hash", "with"], [(C085 { n_val: -3, f_val: [10, 11, 12] }, "('C085', (('n_val', -3), ('f_val', '#0a0b0c'), ))"), (C085 { n_val: 7, f_val: [255, 0, 1] }, "('C085', (('n_val', 7), ('f_val', '#ff0001'), ))")], ["hash(x) == hash(x)"], false, false);
-        $m!("C086", C086, ["braced", "rename_all", "nested"], [(C086 { n_val: -3, f_val: CInner { a: 1 } }, "('C086', (('nVal', -3), ('fVal', ('CInner', (('a', 1),))), ))"), (C086 { n_val: 7, f_val: CInner { a: -2 } }, "('C086', (('nVal', 7), ('fVal', ('CInner', (('a', -2),))), ))")], [], false, false);
-        $m!("C087", C087, ["braced", "rename_all", "array"], [(C087 { n_val: -3, f_val: vec![1.5, -2.0] }, "('C087', (('nVal', -3), ('fVal', ('array', [1.5, -2.0])), ))"), (C087 { n_val: 7, f_val: vec![] }, "('C087', (('nVal', 7), ('fVal', ('array', [])), ))")], [], true, false);
-        $m!("C088", C088, ["braced", "name", "nested"], [(C088 { n_val: -3, f_val: CInner { a: 1 } }, "('PyC088', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))"), (C088 { n_val: 7, f_val: CInner { a: -2 } }, "('PyC088', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))")], [], false, false);
-        $m!("C089", C089, ["braced", "name", "array"], [(C089 { n_val: -3, f_val: vec![1.5, -2.0] }, "('PyC089', (('n_val', -3), ('f_val', ('array', [1.5, -2.0])), ))"), (C089 { n_val: 7, f_val: vec![] }, "('PyC089', (('n_val', 7), ('f_val', ('array', [])), ))")], [], true, false);
-        $m!("C090", C090, ["braced", "name", "skip"], [(C090 { n_val: -3, f_val: 0 }, "('PyC090', (('n_val', -3), ))"), (C090 { n_val: 7, f_val: 0 }, "('PyC090', (('n_val', 7), ))")], [], false, false);
-        $m!("C091", C091, ["braced", "doc", "plain"], [(C091 { n_val: -3, f_val: String::from("text") }, "('C091', (('n_val', -3), ('f_val', 'text'), ))"), (C091 { n_val: 7, f_val: String::from("ünï") }, "('C091', (('n_val', 7), ('f_val', 'ünï'), ))")], ["type(x).__doc__ == 'Conformance type C091: braced, doc, plain.'"], false, false);
-        $m!("C092", C092, ["braced", "doc", "option"], [(C092 { n_val: -3, f_val: Some(String::from("x")) }, "('C092', (('n_val', -3), ('f_val', 'x'), ))"), (C092 { n_val: 7, f_val: None }, "('C092', (('n_val', 7), ('f_val', None), ))")], ["type(x).__doc__ == 'Conformance type C092: braced, doc, option.'"], false, false);
-        $m!("C093", C093, ["braced", "doc", "skip"], [(C093 { n_val: -3, f_val: 0 }, "('C093', (('n_val', -3), ))"), (C093 { n_val: 7, f_val: 0 }, "('C093', (('n_val', 7), ))")], ["type(x).__doc__ == 'Conformance type C093: braced, doc, skip.'"], false, false);
-        $m!("C094", C094, ["braced", "doc", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C094 { n_val: -3, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C094', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C094 { n_val: 7, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C094', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))")], ["type(x).__doc__ == 'Conformance type C094: braced, doc, shared.'"], false, false);
-        $m!("C095", C095, ["braced", "doc", "frozen_key_map"], [(C095 { n_val: -3, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]) }, "('C095', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C095 { n_val: 7, f_val: BTreeMap::new() }, "('C095', (('n_val', 7), ('f_val', ('dict', [])), ))")], ["type(x).__doc__ == 'Conformance type C095: braced, doc, frozen_key_map.'"], false, false);
-        $m!("C096", C096, ["braced", "doc", "set"], [(C096 { n_val: -3, f_val: BTreeSet::from([3, 1, 2]) }, "('C096', (('n_val', -3), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ))"), (C096 { n_val: 7, f_val: BTreeSet::new() }, "('C096', (('n_val', 7), ('f_val', ('set', [])), ))")], ["type(x).__doc__ == 'Conformance type C096: braced, doc, set.'"], false, false);
-        $m!("C097", C097, ["braced", "doc", "chrono_uuid"], [(C097 { n_val: -3, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef) }, "('C097', (('n_val', -3), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))"), (C097 { n_val: 7, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil() }, "('C097', (('n_val', 7), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))")], ["type(x).__doc__ == 'Conformance type C097: braced, doc, chrono_uuid.'"], false, true);
-        $m!("C098", C098, ["braced", "deny_unknown_fields", "plain"], [(C098 { n_val: -3, f_val: String::from("text") }, "('C098', (('n_val', -3), ('f_val', 'text'), ))"), (C098 { n_val: 7, f_val: String::from("ünï") }, "('C098', (('n_val', 7), ('f_val', 'ünï'), ))")], [], false, false);
-        $m!("C099", C099, ["braced", "deny_unknown_fields", "option"], [(C099 { n_val: -3, f_val: Some(String::from("x")) }, "('C099', (('n_val', -3), ('f_val', 'x'), ))"), (C099 { n_val: 7, f_val: None }, "('C099', (('n_val', 7), ('f_val', None), ))")], [], false, false);
-        $m!("C100", C100, ["braced", "deny_unknown_fields", "nested"], [(C100 { n_val: -3, f_val: CInner { a: 1 } }, "('C100', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))"), (C100 { n_val: 7, f_val: CInner { a: -2 } }, "('C100', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))")], [], false, false);
-        $m!("C101", C101, ["braced", "deny_unknown_fields", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C101 { n_val: -3, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C101', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C101 { n_val: 7, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C101', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))")], [], false, false);
-        $m!("C102", C102, ["braced", "deny_unknown_fields", "frozen_key_map"], [(C102 { n_val: -3, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]) }, "('C102', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C102 { n_val: 7, f_val: BTreeMap::new() }, "('C102', (('n_val', 7), ('f_val', ('dict', [])), ))")], [], false, false);
-        $m!("C103", C103, ["braced", "deny_unknown_fields", "set"], [(C103 { n_val: -3, f_val: BTreeSet::from([3, 1, 2]) }, "('C103', (('n_val', -3), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ))"), (C103 { n_val: 7, f_val: BTreeSet::new() }, "('C103', (('n_val', 7), ('f_val', ('set', [])), ))")], [], false, false);
-        $m!("C104", C104, ["braced", "deny_unknown_fields", "chrono_uuid"], [(C104 { n_val: -3, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef) }, "('C104', (('n_val', -3), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))"), (C104 { n_val: 7, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil() }, "('C104', (('n_val', 7), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))")], [], false, true);
-        $m!("C105", C105, ["unit", "none", "-"], [(C105, "('C105', ())"), (C105, "('C105', ())")], [], false, false);
-        $m!("C106", C106, ["unit", "module", "-"], [(C106, "('C106', ())"), (C106, "('C106', ())")], [], false, false);
-        $m!("C107", C107, ["unit", "frozen", "-"], [(C107, "('C107', ())"), (C107, "('C107', ())")], ["hash(x) == hash(x)"], false, false);
-        $m!("C108", C108, ["unit", "hash", "-"], [(C108, "('C108', ())"), (C108, "('C108', ())")], ["hash(x) == hash(x)"], false, false);
-        $m!("C109", C109, ["unit", "rename_all", "-"], [(C109, "('C109', ())"), (C109, "('C109', ())")], [], false, false);
-        $m!("C110", C110, ["unit", "name", "-"], [(C110, "('PyC110', ())"), (C110, "('PyC110', ())")], [], false, false);
-        $m!("C111", C111, ["unit", "doc", "-"], [(C111, "('C111', ())"), (C111, "('C111', ())")], ["type(x).__doc__ == 'Conformance type C111: unit, doc, no fields.'"], false, false);
-        $m!("C112", C112, ["unit", "deny_unknown_fields", "-"], [(C112, "('C112', ())"), (C112, "('C112', ())")], [], false, false);
-        $m!("C113", C113, ["empty", "none", "-"], [(C113 {}, "('C113', ())"), (C113 {}, "('C113', ())")], [], false, false);
-        $m!("C114", C114, ["empty", "module", "-"], [(C114 {}, "('C114', ())"), (C114 {}, "('C114', ())")], [], false, false);
-        $m!("C115", C115, ["empty", "frozen", "-"], [(C115 {}, "('C115', ())"), (C115 {}, "('C115', ())")], ["hash(x) == hash(x)"], false, false);
-        $m!("C116", C116, ["empty", "hash", "-"], [(C116 {}, "('C116', ())"), (C116 {}, "('C116', ())")], ["hash(x) == hash(x)"], false, false);
-        $m!("C117", C117, ["empty", "rename_all", "-"], [(C117 {}, "('C117', ())"), (C117 {}, "('C117', ())")], [], false, false);
-        $m!("C118", C118, ["empty", "name", "-"], [(C118 {}, "('PyC118', ())"), (C118 {}, "('PyC118', ())")], [], false, false);
-        $m!("C119", C119, ["empty", "doc", "-"], [(C119 {}, "('C119', ())"), (C119 {}, "('C119', ())")], ["type(x).__doc__ == 'Conformance type C119: empty, doc, no fields.'"], false, false);
-        $m!("C120", C120, ["empty", "deny_unknown_fields", "-"], [(C120 {}, "('C120', ())"), (C120 {}, "('C120', ())")], [], false, false);
-        $m!("C121", C121, ["unit_enum", "none", "-"], [(C121::Red, "('enum', 'C121', 'Red')"), (C121::GreenBlue, "('enum', 'C121', 'GreenBlue')")], [], false, false);
-        $m!("C122", C122, ["unit_enum", "module", "-"], [(C122::Red, "('enum', 'C122', 'Red')"), (C122::GreenBlue, "('enum', 'C122', 'GreenBlue')")], [], false, false);
-        $m!("C123", C123, ["unit_enum", "frozen", "-"], [(C123::Red, "('enum', 'C123', 'Red')"), (C123::GreenBlue, "('enum', 'C123', 'GreenBlue')")], ["hash(x) == hash(x)"], false, false);
-        $m!("C124", C124, ["unit_enum", "rename_all", "-"], [(C124::Red, "('enum', 'C124', 'red')"), (C124::GreenBlue, "('enum', 'C124', 'greenBlue')")], [], false, false);
-        $m!("C125", C125, ["unit_enum", "name", "-"], [(C125::Red, "('enum', 'PyC125', 'Red')"), (C125::GreenBlue, "('enum', 'PyC125', 'GreenBlue')")], [], false, false);
-        $m!("C126", C126, ["unit_enum", "doc", "-"], [(C126::Red, "('enum', 'C126', 'Red')"), (C126::GreenBlue, "('enum', 'C126', 'GreenBlue')")], ["type(x).__doc__ == 'Conformance type C126: unit_enum, doc, no fields.'"], false, false);
-        $m!("C127", C127, ["int_enum", "none", "-"], [(C127::Red, "('enum', 'C127', 'Red')"), (C127::GreenBlue, "('enum', 'C127', 'GreenBlue')")], ["isinstance(x, enum.IntEnum) and int(x) in (4, 5)"], false, false);
-        $m!("C128", C128, ["int_enum", "module", "-"], [(C128::Red, "('enum', 'C128', 'Red')"), (C128::GreenBlue, "('enum', 'C128', 'GreenBlue')")], ["isinstance(x, enum.IntEnum) and int(x) in (4, 5)"], false, false);
-        $m!("C129", C129, ["int_enum", "frozen", "-"], [(C129::Red, "('enum', 'C129', 'Red')"), (C129::GreenBlue, "('enum', 'C129', 'GreenBlue')")], ["hash(x) == hash(x)", "isinstance(x, enum.IntEnum) and int(x) in (4, 5)"], false, false);
-        $m!("C130", C130, ["int_enum", "rename_all", "-"], [(C130::Red, "('enum', 'C130', 'red')"), (C130::GreenBlue, "('enum', 'C130', 'greenBlue')")], ["isinstance(x, enum.IntEnum) and int(x) in (4, 5)"], false, false);
-        $m!("C131", C131, ["int_enum", "name", "-"], [(C131::Red, "('enum', 'PyC131', 'Red')"), (C131::GreenBlue, "('enum', 'PyC131', 'GreenBlue')")], ["isinstance(x, enum.IntEnum) and int(x) in (4, 5)"], false, false);
-        $m!("C132", C132, ["int_enum", "doc", "-"], [(C132::Red, "('enum', 'C132', 'Red')"), (C132::GreenBlue, "('enum', 'C132', 'GreenBlue')")], ["type(x).__doc__ == 'Conformance type C132: int_enum, doc, no fields.'", "isinstance(x, enum.IntEnum) and int(x) in (4, 5)"], false, false);
-        $m!("C133", C133, ["data_enum", "tag", "plain"], [(C133::Tup(-1, String::from("text")), "('C133.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', 'text'), ))"), (C133::Rec { n_val: 0, f_val: String::from("text"), }, "('C133.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', 'text'), ))"), (C133::Tup(0, String::from("ünï")), "('C133.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', 'ünï'), ))"), (C133::Rec { n_val: 1, f_val: String::from("ünï"), }, "('C133.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', 'ünï'), ))"), (C133::New(String::from("text")), "('C133.New', (('kind', 'New'), ('_0', 'text'), ))"), (C133::Unit, "('C133.Unit', (('kind', 'Unit'), ))")], [], false, false);
-        $m!("C134", C134, ["data_enum", "tag", "option"], [(C134::Tup(-1, Some(String::from("x"))), "('C134.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', 'x'), ))"), (C134::Rec { n_val: 0, f_val: Some(String::from("x")), }, "('C134.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', 'x'), ))"), (C134::Tup(0, None), "('C134.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', None), ))"), (C134::Rec { n_val: 1, f_val: None, }, "('C134.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', None), ))"), (C134::New(Some(String::from("x"))), "('C134.New', (('kind', 'New'), ('_0', 'x'), ))"), (C134::Unit, "('C134.Unit', (('kind', 'Unit'), ))")], [], false, false);
-        $m!("C135", C135, ["data_enum", "tag", "array"], [(C135::Tup(-1, vec![1.5, -2.0]), "('C135.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('array', [1.5, -2.0])), ))"), (C135::Rec { n_val: 0, f_val: vec![1.5, -2.0], }, "('C135.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('array', [1.5, -2.0])), ))"), (C135::Tup(0, vec![]), "('C135.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('array', [])), ))"), (C135::Rec { n_val: 1, f_val: vec![], }, "('C135.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('array', [])), ))"), (C135::New(vec![1.5, -2.0]), "('C135.New', (('kind', 'New'), ('_0', ('array', [1.5, -2.0])), ))"), (C135::Unit, "('C135.Unit', (('kind', 'Unit'), ))")], [], true, false);
-        $m!("C136", C136, ["data_enum", "tag", "display"], [(C136::Tup(-1, "127.0.0.1:8080".parse().unwrap()), "('C136.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', '127.0.0.1:8080'), ))"), (C136::Rec { n_val: 0, f_val: "127.0.0.1:8080".parse().unwrap(), }, "('C136.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', '127.0.0.1:8080'), ))"), (C136::Tup(0, "[::1]:9".parse().unwrap()), "('C136.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', '[::1]:9'), ))"), (C136::Rec { n_val: 1, f_val: "[::1]:9".parse().unwrap(), }, "('C136.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', '[::1]:9'), ))"), (C136::New("127.0.0.1:8080".parse().unwrap()), "('C136.New', (('kind', 'New'), ('_0', '127.0.0.1:8080'), ))"), (C136::Unit, "('C136.Unit', (('kind', 'Unit'), ))")], [], false, false);
-        $m!("C137", C137, ["data_enum", "tag", "with"], [(C137::Tup(-1, [10, 11, 12]), "('C137.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', '#0a0b0c'), ))"), (C137::Rec { n_val: 0, f_val: [10, 11, 12], }, "('C137.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', '#0a0b0c'), ))"), (C137::Tup(0, [255, 0, 1]), "('C137.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', '#ff0001'), ))"), (C137::Rec { n_val: 1, f_val: [255, 0, 1], }, "('C137.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', '#ff0001'), ))"), (C137::New([10, 11, 12]), "('C137.New', (('kind', 'New'), ('_0', '#0a0b0c'), ))"), (C137::Unit, "('C137.Unit', (('kind', 'Unit'), ))")], [], false, false);
-        $m!("C138", C138, ["data_enum", "tag", "serde"], [(C138::Tup(-1, CSerde { label: String::from("s"), weight: 3 }), "('C138.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C138::Rec { n_val: 0, f_val: CSerde { label: String::from("s"), weight: 3 }, }, "('C138.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C138::Tup(0, CSerde { label: String::new(), weight: 0 }), "('C138.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('CSerde', (('label', ''), ('weight', 0)))), ))"), (C138::Rec { n_val: 1, f_val: CSerde { label: String::new(), weight: 0 }, }, "('C138.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))"), (C138::New(CSerde { label: String::from("s"), weight: 3 }), "('C138.New', (('kind', 'New'), ('_0', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C138::Unit, "('C138.Unit', (('kind', 'Unit'), ))")], [], false, false);
-        $m!("C139", C139, ["data_enum", "tag", "default"], [(C139::Tup(-1, 5), "('C139.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', 5), ))"), (C139::Rec { n_val: 0, f_val: 5, }, "('C139.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', 5), ))"), (C139::Tup(0, 0), "('C139.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', 0), ))"), (C139::Rec { n_val: 1, f_val: 0, }, "('C139.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', 0), ))"), (C139::New(5), "('C139.New', (('kind', 'New'), ('_0', 5), ))"), (C139::Unit, "('C139.Unit', (('kind', 'Unit'), ))")], [], false, false);
-        $m!("C140", C140, ["data_enum", "tag", "skip"], [(C140::Tup(-1, 0), "('C140.Tup', (('kind', 'Tup'), ('_0', -1), ))"), (C140::Rec { n_val: 0, f_val: 0, }, "('C140.Rec', (('kind', 'Rec'), ('n_val', 0), ))"), (C140::Tup(0, 0), "('C140.Tup', (('kind', 'Tup'), ('_0', 0), ))"), (C140::Rec { n_val: 1, f_val: 0, }, "('C140.Rec', (('kind', 'Rec'), ('n_val', 1), ))"), (C140::New(0), "('C140.New', (('kind', 'New'), ))"), (C140::Unit, "('C140.Unit', (('kind', 'Unit'), ))")], [], false, false);
-        $m!("C141", C141, ["data_enum", "tag", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C141::Tup(-1, Rc::clone(&shared), Rc::clone(&shared)) }, "('C141.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C141::Rec { n_val: 0, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), } }, "('C141.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C141::Tup(0, Rc::clone(&shared), Rc::clone(&shared)) }, "('C141.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C141::Rec { n_val: 1, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), } }, "('C141.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C141::New(9) }, "('C141.New', (('kind', 'New'), ('_0', 9), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C141::Unit }, "('C141.Unit', (('kind', 'Unit'), ))")], [], false, false);
-        $m!("C142", C142, ["data_enum", "tag", "frozen_key_map"], [(C142::Tup(-1, BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))])), "('C142.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C142::Rec { n_val: 0, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]), }, "('C142.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C142::Tup(0, BTreeMap::new()), "('C142.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('dict', [])), ))"), (C142::Rec { n_val: 1, f_val: BTreeMap::new(), }, "('C142.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('dict', [])), ))"), (C142::New(BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))])), "('C142.New', (('kind', 'New'), ('_0', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C142::Unit, "('C142.Unit', (('kind', 'Unit'), ))")], [], false, false);
-        $m!("C143", C143, ["data_enum", "tag", "set"], [(C143::Tup(-1, BTreeSet::from([3, 1, 2])), "('C143.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('set', sorted([1, 2, 3], key=repr))), ))"), (C143::Rec { n_val: 0, f_val: BTreeSet::from([3, 1, 2]), }, "('C143.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ))"), (C143::Tup(0, BTreeSet::new()), "('C143.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('set', [])), ))"), (C143::Rec { n_val: 1, f_val: BTreeSet::new(), }, "('C143.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('set', [])), ))"), (C143::New(BTreeSet::from([3, 1, 2])), "('C143.New', (('kind', 'New'), ('_0', ('set', sorted([1, 2, 3], key=repr))), ))"), (C143::Unit, "('C143.Unit', (('kind', 'Unit'), ))")], [], false, false);
-        $m!("C144", C144, ["data_enum", "tag", "chrono_uuid"], [(C144::Tup(-1, chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef)), "('C144.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('_2', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))"), (C144::Rec { n_val: 0, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef), }, "('C144.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))"), (C144::Tup(0, chrono::DateTime::from_timestamp(0, 0).unwrap(), uuid::Uuid::nil()), "('C144.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('_2', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))"), (C144::Rec { n_val: 1, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil(), }, "('C144.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))"), (C144::New(9), "('C144.New', (('kind', 'New'), ('_0', 9), ))"), (C144::Unit, "('C144.Unit', (('kind', 'Unit'), ))")], [], false, true);
+        $m!("C000", C000, ["braced", "none", "plain"], [(C000 { n_val: -3, f_val: String::from("text") }, "('C000', (('n_val', -3), ('f_val', 'text'), ))", "('C000', (('n_val', -3), ('f_val', 'text'), ))"), (C000 { n_val: 7, f_val: String::from("ünï") }, "('C000', (('n_val', 7), ('f_val', 'ünï'), ))", "('C000', (('n_val', 7), ('f_val', 'ünï'), ))")], [], false, false, true, false);
+        $m!("C001", C001, ["braced", "module", "option"], [(C001 { n_val: -3, f_val: Some(String::from("x")) }, "('C001', (('n_val', -3), ('f_val', 'x'), ))", "('C001', (('n_val', -3), ('f_val', 'x'), ))"), (C001 { n_val: 7, f_val: None }, "('C001', (('n_val', 7), ('f_val', None), ))", "('C001', (('n_val', 7), ('f_val', None), ))")], [], false, false, true, true);
+        $m!("C002", C002, ["braced", "frozen", "nested"], [(C002 { n_val: -3, f_val: CInner { a: 1 } }, "('C002', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))", "('C002', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))"), (C002 { n_val: 7, f_val: CInner { a: -2 } }, "('C002', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))", "('C002', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))")], [], false, false, true, false);
+        $m!("C003", C003, ["braced", "hash", "array"], [(C003 { n_val: -3, f_val: vec![1.5, -2.0] }, "('C003', (('n_val', -3), ('f_val', ('array', [1.5, -2.0])), ))", "('C003', (('n_val', -3), ('f_val', [1.5, -2.0]), ))"), (C003 { n_val: 7, f_val: vec![] }, "('C003', (('n_val', 7), ('f_val', ('array', [])), ))", "('C003', (('n_val', 7), ('f_val', []), ))")], [], true, false, true, false);
+        $m!("C004", C004, ["braced", "rename_all", "display"], [(C004 { n_val: -3, f_val: "127.0.0.1:8080".parse().unwrap() }, "('C004', (('nVal', -3), ('fVal', '127.0.0.1:8080'), ))", "('C004', (('nVal', -3), ('fVal', '127.0.0.1:8080'), ))"), (C004 { n_val: 7, f_val: "[::1]:9".parse().unwrap() }, "('C004', (('nVal', 7), ('fVal', '[::1]:9'), ))", "('C004', (('nVal', 7), ('fVal', '[::1]:9'), ))")], [], false, false, true, false);
+        $m!("C005", C005, ["braced", "name", "with"], [(C005 { n_val: -3, f_val: [10, 11, 12] }, "('PyC005', (('n_val', -3), ('f_val', '#0a0b0c'), ))", "('PyC005', (('n_val', -3), ('f_val', '#0a0b0c'), ))"), (C005 { n_val: 7, f_val: [255, 0, 1] }, "('PyC005', (('n_val', 7), ('f_val', '#ff0001'), ))", "('PyC005', (('n_val', 7), ('f_val', '#ff0001'), ))")], [], false, false, true, false);
+        $m!("C006", C006, ["braced", "doc", "serde"], [(C006 { n_val: -3, f_val: CSerde { label: String::from("s"), weight: 3 } }, "('C006', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C006', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C006 { n_val: 7, f_val: CSerde { label: String::new(), weight: 0 } }, "('C006', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C006', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))")], ["type(x).__doc__ == 'Conformance type C006: braced, doc, serde.'"], false, false, true, false);
+        $m!("C007", C007, ["braced", "deny_unknown_fields", "default"], [(C007 { n_val: -3, f_val: 5 }, "('C007', (('n_val', -3), ('f_val', 5), ))", "('C007', (('n_val', -3), ('f_val', 5), ))"), (C007 { n_val: 7, f_val: 0 }, "('C007', (('n_val', 7), ('f_val', 0), ))", "('C007', (('n_val', 7), ('f_val', 0), ))")], [], false, false, true, false);
+        $m!("C008", C008, ["tuple", "none", "option"], [(C008(-3, Some(String::from("x"))), "('C008', (('_0', -3), ('_1', 'x'), ))", "('C008', (('_0', -3), ('_1', 'x'), ))"), (C008(7, None), "('C008', (('_0', 7), ('_1', None), ))", "('C008', (('_0', 7), ('_1', None), ))")], [], false, false, true, false);
+        $m!("C009", C009, ["tuple", "module", "plain"], [(C009(-3, String::from("text")), "('C009', (('_0', -3), ('_1', 'text'), ))", "('C009', (('_0', -3), ('_1', 'text'), ))"), (C009(7, String::from("ünï")), "('C009', (('_0', 7), ('_1', 'ünï'), ))", "('C009', (('_0', 7), ('_1', 'ünï'), ))")], [], false, false, true, true);
+        $m!("C010", C010, ["tuple", "frozen", "array"], [(C010(-3, vec![1.5, -2.0]), "('C010', (('_0', -3), ('_1', ('array', [1.5, -2.0])), ))", "('C010', (('_0', -3), ('_1', [1.5, -2.0]), ))"), (C010(7, vec![]), "('C010', (('_0', 7), ('_1', ('array', [])), ))", "('C010', (('_0', 7), ('_1', []), ))")], [], true, false, true, false);
+        $m!("C011", C011, ["tuple", "hash", "nested"], [(C011(-3, CInner { a: 1 }), "('C011', (('_0', -3), ('_1', ('CInner', (('a', 1),))), ))", "('C011', (('_0', -3), ('_1', ('CInner', (('a', 1),))), ))"), (C011(7, CInner { a: -2 }), "('C011', (('_0', 7), ('_1', ('CInner', (('a', -2),))), ))", "('C011', (('_0', 7), ('_1', ('CInner', (('a', -2),))), ))")], [], false, false, true, false);
+        $m!("C012", C012, ["tuple", "rename_all", "with"], [(C012(-3, [10, 11, 12]), "('C012', (('_0', -3), ('_1', '#0a0b0c'), ))", "('C012', (('_0', -3), ('_1', '#0a0b0c'), ))"), (C012(7, [255, 0, 1]), "('C012', (('_0', 7), ('_1', '#ff0001'), ))", "('C012', (('_0', 7), ('_1', '#ff0001'), ))")], [], false, false, true, false);
+        $m!("C013", C013, ["tuple", "name", "display"], [(C013(-3, "127.0.0.1:8080".parse().unwrap()), "('PyC013', (('_0', -3), ('_1', '127.0.0.1:8080'), ))", "('PyC013', (('_0', -3), ('_1', '127.0.0.1:8080'), ))"), (C013(7, "[::1]:9".parse().unwrap()), "('PyC013', (('_0', 7), ('_1', '[::1]:9'), ))", "('PyC013', (('_0', 7), ('_1', '[::1]:9'), ))")], [], false, false, true, false);
+        $m!("C014", C014, ["tuple", "doc", "default"], [(C014(-3, 5), "('C014', (('_0', -3), ('_1', 5), ))", "('C014', (('_0', -3), ('_1', 5), ))"), (C014(7, 0), "('C014', (('_0', 7), ('_1', 0), ))", "('C014', (('_0', 7), ('_1', 0), ))")], ["type(x).__doc__ == 'Conformance type C014: tuple, doc, default.'"], false, false, true, false);
+        $m!("C015", C015, ["tuple", "deny_unknown_fields", "serde"], [(C015(-3, CSerde { label: String::from("s"), weight: 3 }), "('C015', (('_0', -3), ('_1', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C015', (('_0', -3), ('_1', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C015(7, CSerde { label: String::new(), weight: 0 }), "('C015', (('_0', 7), ('_1', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C015', (('_0', 7), ('_1', ('CSerde', (('label', ''), ('weight', 0)))), ))")], [], false, false, true, false);
+        $m!("C016", C016, ["newtype", "none", "nested"], [(C016(CInner { a: 1 }), "('C016', (('_0', ('CInner', (('a', 1),))), ))", "('C016', (('_0', ('CInner', (('a', 1),))), ))"), (C016(CInner { a: -2 }), "('C016', (('_0', ('CInner', (('a', -2),))), ))", "('C016', (('_0', ('CInner', (('a', -2),))), ))")], [], false, false, true, false);
+        $m!("C017", C017, ["newtype", "module", "array"], [(C017(vec![1.5, -2.0]), "('C017', (('_0', ('array', [1.5, -2.0])), ))", "('C017', (('_0', [1.5, -2.0]), ))"), (C017(vec![]), "('C017', (('_0', ('array', [])), ))", "('C017', (('_0', []), ))")], [], true, false, true, true);
+        $m!("C018", C018, ["newtype", "frozen", "plain"], [(C018(String::from("text")), "('C018', (('_0', 'text'), ))", "('C018', (('_0', 'text'), ))"), (C018(String::from("ünï")), "('C018', (('_0', 'ünï'), ))", "('C018', (('_0', 'ünï'), ))")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C019", C019, ["newtype", "hash", "option"], [(C019(Some(String::from("x"))), "('C019', (('_0', 'x'), ))", "('C019', (('_0', 'x'), ))"), (C019(None), "('C019', (('_0', None), ))", "('C019', (('_0', None), ))")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C020", C020, ["newtype", "rename_all", "serde"], [(C020(CSerde { label: String::from("s"), weight: 3 }), "('C020', (('_0', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C020', (('_0', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C020(CSerde { label: String::new(), weight: 0 }), "('C020', (('_0', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C020', (('_0', ('CSerde', (('label', ''), ('weight', 0)))), ))")], [], false, false, true, false);
+        $m!("C021", C021, ["newtype", "name", "default"], [(C021(5), "('PyC021', (('_0', 5), ))", "('PyC021', (('_0', 5), ))"), (C021(0), "('PyC021', (('_0', 0), ))", "('PyC021', (('_0', 0), ))")], [], false, false, true, false);
+        $m!("C022", C022, ["newtype", "doc", "display"], [(C022("127.0.0.1:8080".parse().unwrap()), "('C022', (('_0', '127.0.0.1:8080'), ))", "('C022', (('_0', '127.0.0.1:8080'), ))"), (C022("[::1]:9".parse().unwrap()), "('C022', (('_0', '[::1]:9'), ))", "('C022', (('_0', '[::1]:9'), ))")], ["type(x).__doc__ == 'Conformance type C022: newtype, doc, display.'"], false, false, true, false);
+        $m!("C023", C023, ["newtype", "deny_unknown_fields", "with"], [(C023([10, 11, 12]), "('C023', (('_0', '#0a0b0c'), ))", "('C023', (('_0', '#0a0b0c'), ))"), (C023([255, 0, 1]), "('C023', (('_0', '#ff0001'), ))", "('C023', (('_0', '#ff0001'), ))")], [], false, false, true, false);
+        $m!("C024", C024::<i64>, ["generic", "none", "array"], [(C024 { n_val: -3, f_val: vec![1.5, -2.0] }, "('C024', (('n_val', -3), ('f_val', ('array', [1.5, -2.0])), ))", "('C024', (('n_val', -3), ('f_val', [1.5, -2.0]), ))"), (C024 { n_val: 7, f_val: vec![] }, "('C024', (('n_val', 7), ('f_val', ('array', [])), ))", "('C024', (('n_val', 7), ('f_val', []), ))")], [], true, false, true, false);
+        $m!("C025", C025::<i64>, ["generic", "module", "nested"], [(C025 { n_val: -3, f_val: CInner { a: 1 } }, "('C025', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))", "('C025', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))"), (C025 { n_val: 7, f_val: CInner { a: -2 } }, "('C025', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))", "('C025', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))")], [], false, false, true, false);
+        $m!("C026", C026::<i64>, ["generic", "frozen", "option"], [(C026 { n_val: -3, f_val: Some(String::from("x")) }, "('C026', (('n_val', -3), ('f_val', 'x'), ))", "('C026', (('n_val', -3), ('f_val', 'x'), ))"), (C026 { n_val: 7, f_val: None }, "('C026', (('n_val', 7), ('f_val', None), ))", "('C026', (('n_val', 7), ('f_val', None), ))")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C027", C027::<i64>, ["generic", "hash", "plain"], [(C027 { n_val: -3, f_val: String::from("text") }, "('C027', (('n_val', -3), ('f_val', 'text'), ))", "('C027', (('n_val', -3), ('f_val', 'text'), ))"), (C027 { n_val: 7, f_val: String::from("ünï") }, "('C027', (('n_val', 7), ('f_val', 'ünï'), ))", "('C027', (('n_val', 7), ('f_val', 'ünï'), ))")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C028", C028::<i64>, ["generic", "rename_all", "default"], [(C028 { n_val: -3, f_val: 5 }, "('C028', (('nVal', -3), ('fVal', 5), ))", "('C028', (('nVal', -3), ('fVal', 5), ))"), (C028 { n_val: 7, f_val: 0 }, "('C028', (('nVal', 7), ('fVal', 0), ))", "('C028', (('nVal', 7), ('fVal', 0), ))")], [], false, false, true, false);
+        $m!("C029", C029::<i64>, ["generic", "name", "serde"], [(C029 { n_val: -3, f_val: CSerde { label: String::from("s"), weight: 3 } }, "('PyC029', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('PyC029', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C029 { n_val: 7, f_val: CSerde { label: String::new(), weight: 0 } }, "('PyC029', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('PyC029', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))")], [], false, false, true, false);
+        $m!("C030", C030::<i64>, ["generic", "doc", "with"], [(C030 { n_val: -3, f_val: [10, 11, 12] }, "('C030', (('n_val', -3), ('f_val', '#0a0b0c'), ))", "('C030', (('n_val', -3), ('f_val', '#0a0b0c'), ))"), (C030 { n_val: 7, f_val: [255, 0, 1] }, "('C030', (('n_val', 7), ('f_val', '#ff0001'), ))", "('C030', (('n_val', 7), ('f_val', '#ff0001'), ))")], ["type(x).__doc__ == 'Conformance type C030: generic, doc, with.'"], false, false, true, false);
+        $m!("C031", C031::<i64>, ["generic", "deny_unknown_fields", "display"], [(C031 { n_val: -3, f_val: "127.0.0.1:8080".parse().unwrap() }, "('C031', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ))", "('C031', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ))"), (C031 { n_val: 7, f_val: "[::1]:9".parse().unwrap() }, "('C031', (('n_val', 7), ('f_val', '[::1]:9'), ))", "('C031', (('n_val', 7), ('f_val', '[::1]:9'), ))")], [], false, false, true, false);
+        $m!("C032", C032, ["recursive", "none", "display"], [(C032 { n_val: -3, f_val: "127.0.0.1:8080".parse().unwrap(), next: Some(Box::new(C032 { n_val: -3, f_val: "127.0.0.1:8080".parse().unwrap(), next: None })) }, "('C032', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ('next', ('C032', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ('next', None), ))), ))", "('C032', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ('next', ('C032', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ('next', None), ))), ))"), (C032 { n_val: 7, f_val: "[::1]:9".parse().unwrap(), next: Some(Box::new(C032 { n_val: 7, f_val: "[::1]:9".parse().unwrap(), next: None })) }, "('C032', (('n_val', 7), ('f_val', '[::1]:9'), ('next', ('C032', (('n_val', 7), ('f_val', '[::1]:9'), ('next', None), ))), ))", "('C032', (('n_val', 7), ('f_val', '[::1]:9'), ('next', ('C032', (('n_val', 7), ('f_val', '[::1]:9'), ('next', None), ))), ))")], [], false, false, true, false);
+        $m!("C033", C033, ["recursive", "module", "with"], [(C033 { n_val: -3, f_val: [10, 11, 12], next: Some(Box::new(C033 { n_val: -3, f_val: [10, 11, 12], next: None })) }, "('C033', (('n_val', -3), ('f_val', '#0a0b0c'), ('next', ('C033', (('n_val', -3), ('f_val', '#0a0b0c'), ('next', None), ))), ))", "('C033', (('n_val', -3), ('f_val', '#0a0b0c'), ('next', ('C033', (('n_val', -3), ('f_val', '#0a0b0c'), ('next', None), ))), ))"), (C033 { n_val: 7, f_val: [255, 0, 1], next: Some(Box::new(C033 { n_val: 7, f_val: [255, 0, 1], next: None })) }, "('C033', (('n_val', 7), ('f_val', '#ff0001'), ('next', ('C033', (('n_val', 7), ('f_val', '#ff0001'), ('next', None), ))), ))", "('C033', (('n_val', 7), ('f_val', '#ff0001'), ('next', ('C033', (('n_val', 7), ('f_val', '#ff0001'), ('next', None), ))), ))")], [], false, false, true, true);
+        $m!("C034", C034, ["recursive", "frozen", "serde"], [(C034 { n_val: -3, f_val: CSerde { label: String::from("s"), weight: 3 }, next: Some(Box::new(C034 { n_val: -3, f_val: CSerde { label: String::from("s"), weight: 3 }, next: None })) }, "('C034', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ('next', ('C034', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ('next', None), ))), ))", "('C034', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ('next', ('C034', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ('next', None), ))), ))"), (C034 { n_val: 7, f_val: CSerde { label: String::new(), weight: 0 }, next: Some(Box::new(C034 { n_val: 7, f_val: CSerde { label: String::new(), weight: 0 }, next: None })) }, "('C034', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ('next', ('C034', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ('next', None), ))), ))", "('C034', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ('next', ('C034', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ('next', None), ))), ))")], [], false, false, true, false);
+        $m!("C035", C035, ["recursive", "hash", "default"], [(C035 { n_val: -3, f_val: 5, next: Some(Box::new(C035 { n_val: -3, f_val: 5, next: None })) }, "('C035', (('n_val', -3), ('f_val', 5), ('next', ('C035', (('n_val', -3), ('f_val', 5), ('next', None), ))), ))", "('C035', (('n_val', -3), ('f_val', 5), ('next', ('C035', (('n_val', -3), ('f_val', 5), ('next', None), ))), ))"), (C035 { n_val: 7, f_val: 0, next: Some(Box::new(C035 { n_val: 7, f_val: 0, next: None })) }, "('C035', (('n_val', 7), ('f_val', 0), ('next', ('C035', (('n_val', 7), ('f_val', 0), ('next', None), ))), ))", "('C035', (('n_val', 7), ('f_val', 0), ('next', ('C035', (('n_val', 7), ('f_val', 0), ('next', None), ))), ))")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C036", C036, ["recursive", "rename_all", "plain"], [(C036 { n_val: -3, f_val: String::from("text"), next: Some(Box::new(C036 { n_val: -3, f_val: String::from("text"), next: None })) }, "('C036', (('nVal', -3), ('fVal', 'text'), ('next', ('C036', (('nVal', -3), ('fVal', 'text'), ('next', None), ))), ))", "('C036', (('nVal', -3), ('fVal', 'text'), ('next', ('C036', (('nVal', -3), ('fVal', 'text'), ('next', None), ))), ))"), (C036 { n_val: 7, f_val: String::from("ünï"), next: Some(Box::new(C036 { n_val: 7, f_val: String::from("ünï"), next: None })) }, "('C036', (('nVal', 7), ('fVal', 'ünï'), ('next', ('C036', (('nVal', 7), ('fVal', 'ünï'), ('next', None), ))), ))", "('C036', (('nVal', 7), ('fVal', 'ünï'), ('next', ('C036', (('nVal', 7), ('fVal', 'ünï'), ('next', None), ))), ))")], [], false, false, true, false);
+        $m!("C037", C037, ["recursive", "name", "option"], [(C037 { n_val: -3, f_val: Some(String::from("x")), next: Some(Box::new(C037 { n_val: -3, f_val: Some(String::from("x")), next: None })) }, "('PyC037', (('n_val', -3), ('f_val', 'x'), ('next', ('PyC037', (('n_val', -3), ('f_val', 'x'), ('next', None), ))), ))", "('PyC037', (('n_val', -3), ('f_val', 'x'), ('next', ('PyC037', (('n_val', -3), ('f_val', 'x'), ('next', None), ))), ))"), (C037 { n_val: 7, f_val: None, next: Some(Box::new(C037 { n_val: 7, f_val: None, next: None })) }, "('PyC037', (('n_val', 7), ('f_val', None), ('next', ('PyC037', (('n_val', 7), ('f_val', None), ('next', None), ))), ))", "('PyC037', (('n_val', 7), ('f_val', None), ('next', ('PyC037', (('n_val', 7), ('f_val', None), ('next', None), ))), ))")], [], false, false, true, false);
+        $m!("C038", C038, ["recursive", "doc", "nested"], [(C038 { n_val: -3, f_val: CInner { a: 1 }, next: Some(Box::new(C038 { n_val: -3, f_val: CInner { a: 1 }, next: None })) }, "('C038', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ('next', ('C038', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ('next', None), ))), ))", "('C038', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ('next', ('C038', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ('next', None), ))), ))"), (C038 { n_val: 7, f_val: CInner { a: -2 }, next: Some(Box::new(C038 { n_val: 7, f_val: CInner { a: -2 }, next: None })) }, "('C038', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ('next', ('C038', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ('next', None), ))), ))", "('C038', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ('next', ('C038', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ('next', None), ))), ))")], ["type(x).__doc__ == 'Conformance type C038: recursive, doc, nested.'"], false, false, true, false);
+        $m!("C039", C039, ["recursive", "deny_unknown_fields", "array"], [(C039 { n_val: -3, f_val: vec![1.5, -2.0], next: Some(Box::new(C039 { n_val: -3, f_val: vec![1.5, -2.0], next: None })) }, "('C039', (('n_val', -3), ('f_val', ('array', [1.5, -2.0])), ('next', ('C039', (('n_val', -3), ('f_val', ('array', [1.5, -2.0])), ('next', None), ))), ))", "('C039', (('n_val', -3), ('f_val', [1.5, -2.0]), ('next', ('C039', (('n_val', -3), ('f_val', [1.5, -2.0]), ('next', None), ))), ))"), (C039 { n_val: 7, f_val: vec![], next: Some(Box::new(C039 { n_val: 7, f_val: vec![], next: None })) }, "('C039', (('n_val', 7), ('f_val', ('array', [])), ('next', ('C039', (('n_val', 7), ('f_val', ('array', [])), ('next', None), ))), ))", "('C039', (('n_val', 7), ('f_val', []), ('next', ('C039', (('n_val', 7), ('f_val', []), ('next', None), ))), ))")], [], true, false, true, false);
+        $m!("C040", C040, ["data_enum", "none", "with"], [(C040::Tup(-1, [10, 11, 12]), "('C040.Tup', (('_0', -1), ('_1', '#0a0b0c'), ))", "('C040.Tup', (('_0', -1), ('_1', '#0a0b0c'), ))"), (C040::Rec { n_val: 0, f_val: [10, 11, 12], }, "('C040.Rec', (('n_val', 0), ('f_val', '#0a0b0c'), ))", "('C040.Rec', (('n_val', 0), ('f_val', '#0a0b0c'), ))"), (C040::Tup(0, [255, 0, 1]), "('C040.Tup', (('_0', 0), ('_1', '#ff0001'), ))", "('C040.Tup', (('_0', 0), ('_1', '#ff0001'), ))"), (C040::Rec { n_val: 1, f_val: [255, 0, 1], }, "('C040.Rec', (('n_val', 1), ('f_val', '#ff0001'), ))", "('C040.Rec', (('n_val', 1), ('f_val', '#ff0001'), ))"), (C040::New([10, 11, 12]), "('C040.New', (('_0', '#0a0b0c'), ))", "('C040.New', (('_0', '#0a0b0c'), ))"), (C040::Unit, "('C040.Unit', ())", "('C040.Unit', ())")], [], false, false, true, false);
+        $m!("C041", C041, ["data_enum", "module", "display"], [(C041::Tup(-1, "127.0.0.1:8080".parse().unwrap()), "('C041.Tup', (('_0', -1), ('_1', '127.0.0.1:8080'), ))", "('C041.Tup', (('_0', -1), ('_1', '127.0.0.1:8080'), ))"), (C041::Rec { n_val: 0, f_val: "127.0.0.1:8080".parse().unwrap(), }, "('C041.Rec', (('n_val', 0), ('f_val', '127.0.0.1:8080'), ))", "('C041.Rec', (('n_val', 0), ('f_val', '127.0.0.1:8080'), ))"), (C041::Tup(0, "[::1]:9".parse().unwrap()), "('C041.Tup', (('_0', 0), ('_1', '[::1]:9'), ))", "('C041.Tup', (('_0', 0), ('_1', '[::1]:9'), ))"), (C041::Rec { n_val: 1, f_val: "[::1]:9".parse().unwrap(), }, "('C041.Rec', (('n_val', 1), ('f_val', '[::1]:9'), ))", "('C041.Rec', (('n_val', 1), ('f_val', '[::1]:9'), ))"), (C041::New("127.0.0.1:8080".parse().unwrap()), "('C041.New', (('_0', '127.0.0.1:8080'), ))", "('C041.New', (('_0', '127.0.0.1:8080'), ))"), (C041::Unit, "('C041.Unit', ())", "('C041.Unit', ())")], [], false, false, true, true);
+        $m!("C042", C042, ["data_enum", "frozen", "default"], [(C042::Tup(-1, 5), "('C042.Tup', (('_0', -1), ('_1', 5), ))", "('C042.Tup', (('_0', -1), ('_1', 5), ))"), (C042::Rec { n_val: 0, f_val: 5, }, "('C042.Rec', (('n_val', 0), ('f_val', 5), ))", "('C042.Rec', (('n_val', 0), ('f_val', 5), ))"), (C042::Tup(0, 0), "('C042.Tup', (('_0', 0), ('_1', 0), ))", "('C042.Tup', (('_0', 0), ('_1', 0), ))"), (C042::Rec { n_val: 1, f_val: 0, }, "('C042.Rec', (('n_val', 1), ('f_val', 0), ))", "('C042.Rec', (('n_val', 1), ('f_val', 0), ))"), (C042::New(5), "('C042.New', (('_0', 5), ))", "('C042.New', (('_0', 5), ))"), (C042::Unit, "('C042.Unit', ())", "('C042.Unit', ())")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C043", C043, ["data_enum", "hash", "serde"], [(C043::Tup(-1, CSerde { label: String::from("s"), weight: 3 }), "('C043.Tup', (('_0', -1), ('_1', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C043.Tup', (('_0', -1), ('_1', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C043::Rec { n_val: 0, f_val: CSerde { label: String::from("s"), weight: 3 }, }, "('C043.Rec', (('n_val', 0), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C043.Rec', (('n_val', 0), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C043::Tup(0, CSerde { label: String::new(), weight: 0 }), "('C043.Tup', (('_0', 0), ('_1', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C043.Tup', (('_0', 0), ('_1', ('CSerde', (('label', ''), ('weight', 0)))), ))"), (C043::Rec { n_val: 1, f_val: CSerde { label: String::new(), weight: 0 }, }, "('C043.Rec', (('n_val', 1), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C043.Rec', (('n_val', 1), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))"), (C043::New(CSerde { label: String::from("s"), weight: 3 }), "('C043.New', (('_0', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C043.New', (('_0', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C043::Unit, "('C043.Unit', ())", "('C043.Unit', ())")], [], false, false, true, false);
+        $m!("C044", C044, ["data_enum", "rename_all", "option"], [(C044::Tup(-1, Some(String::from("x"))), "('C044.tup', (('_0', -1), ('_1', 'x'), ))", "('C044.tup', (('_0', -1), ('_1', 'x'), ))"), (C044::Rec { n_val: 0, f_val: Some(String::from("x")), }, "('C044.rec', (('n_val', 0), ('f_val', 'x'), ))", "('C044.rec', (('n_val', 0), ('f_val', 'x'), ))"), (C044::Tup(0, None), "('C044.tup', (('_0', 0), ('_1', None), ))", "('C044.tup', (('_0', 0), ('_1', None), ))"), (C044::Rec { n_val: 1, f_val: None, }, "('C044.rec', (('n_val', 1), ('f_val', None), ))", "('C044.rec', (('n_val', 1), ('f_val', None), ))"), (C044::New(Some(String::from("x"))), "('C044.new', (('_0', 'x'), ))", "('C044.new', (('_0', 'x'), ))"), (C044::Unit, "('C044.unit', ())", "('C044.unit', ())")], [], false, false, true, false);
+        $m!("C045", C045, ["data_enum", "name", "plain"], [(C045::Tup(-1, String::from("text")), "('PyC045.Tup', (('_0', -1), ('_1', 'text'), ))", "('PyC045.Tup', (('_0', -1), ('_1', 'text'), ))"), (C045::Rec { n_val: 0, f_val: String::from("text"), }, "('PyC045.Rec', (('n_val', 0), ('f_val', 'text'), ))", "('PyC045.Rec', (('n_val', 0), ('f_val', 'text'), ))"), (C045::Tup(0, String::from("ünï")), "('PyC045.Tup', (('_0', 0), ('_1', 'ünï'), ))", "('PyC045.Tup', (('_0', 0), ('_1', 'ünï'), ))"), (C045::Rec { n_val: 1, f_val: String::from("ünï"), }, "('PyC045.Rec', (('n_val', 1), ('f_val', 'ünï'), ))", "('PyC045.Rec', (('n_val', 1), ('f_val', 'ünï'), ))"), (C045::New(String::from("text")), "('PyC045.New', (('_0', 'text'), ))", "('PyC045.New', (('_0', 'text'), ))"), (C045::Unit, "('PyC045.Unit', ())", "('PyC045.Unit', ())")], [], false, false, true, false);
+        $m!("C046", C046, ["data_enum", "doc", "array"], [(C046::Tup(-1, vec![1.5, -2.0]), "('C046.Tup', (('_0', -1), ('_1', ('array', [1.5, -2.0])), ))", "('C046.Tup', (('_0', -1), ('_1', [1.5, -2.0]), ))"), (C046::Rec { n_val: 0, f_val: vec![1.5, -2.0], }, "('C046.Rec', (('n_val', 0), ('f_val', ('array', [1.5, -2.0])), ))", "('C046.Rec', (('n_val', 0), ('f_val', [1.5, -2.0]), ))"), (C046::Tup(0, vec![]), "('C046.Tup', (('_0', 0), ('_1', ('array', [])), ))", "('C046.Tup', (('_0', 0), ('_1', []), ))"), (C046::Rec { n_val: 1, f_val: vec![], }, "('C046.Rec', (('n_val', 1), ('f_val', ('array', [])), ))", "('C046.Rec', (('n_val', 1), ('f_val', []), ))"), (C046::New(vec![1.5, -2.0]), "('C046.New', (('_0', ('array', [1.5, -2.0])), ))", "('C046.New', (('_0', [1.5, -2.0]), ))"), (C046::Unit, "('C046.Unit', ())", "('C046.Unit', ())")], ["type(x).__bases__[0].__doc__ == 'Conformance type C046: data_enum, doc, array.'"], true, false, true, false);
+        $m!("C047", C047, ["data_enum", "tag", "nested"], [(C047::Tup(-1, CInner { a: 1 }), "('C047.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('CInner', (('a', 1),))), ))", "('C047.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('CInner', (('a', 1),))), ))"), (C047::Rec { n_val: 0, f_val: CInner { a: 1 }, }, "('C047.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('CInner', (('a', 1),))), ))", "('C047.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('CInner', (('a', 1),))), ))"), (C047::Tup(0, CInner { a: -2 }), "('C047.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('CInner', (('a', -2),))), ))", "('C047.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('CInner', (('a', -2),))), ))"), (C047::Rec { n_val: 1, f_val: CInner { a: -2 }, }, "('C047.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('CInner', (('a', -2),))), ))", "('C047.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('CInner', (('a', -2),))), ))"), (C047::New(CInner { a: 1 }), "('C047.New', (('kind', 'New'), ('_0', ('CInner', (('a', 1),))), ))", "('C047.New', (('kind', 'New'), ('_0', ('CInner', (('a', 1),))), ))"), (C047::Unit, "('C047.Unit', (('kind', 'Unit'), ))", "('C047.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
+        $m!("C048", C048, ["data_enum", "deny_unknown_fields", "skip"], [(C048::Tup(-1, 0), "('C048.Tup', (('_0', -1), ))", "('C048.Tup', (('_0', -1), ))"), (C048::Rec { n_val: 0, f_val: 0, }, "('C048.Rec', (('n_val', 0), ))", "('C048.Rec', (('n_val', 0), ))"), (C048::Tup(0, 0), "('C048.Tup', (('_0', 0), ))", "('C048.Tup', (('_0', 0), ))"), (C048::Rec { n_val: 1, f_val: 0, }, "('C048.Rec', (('n_val', 1), ))", "('C048.Rec', (('n_val', 1), ))"), (C048::New(0), "('C048.New', ())", "('C048.New', ())"), (C048::Unit, "('C048.Unit', ())", "('C048.Unit', ())")], [], false, false, true, false);
+        $m!("C049", C049, ["braced", "none", "skip"], [(C049 { n_val: -3, f_val: 0 }, "('C049', (('n_val', -3), ))", "('C049', (('n_val', -3), ))"), (C049 { n_val: 7, f_val: 0 }, "('C049', (('n_val', 7), ))", "('C049', (('n_val', 7), ))")], [], false, false, true, false);
+        $m!("C050", C050, ["braced", "none", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C050 { n_val: -3, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C050', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C050', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C050 { n_val: 7, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C050', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C050', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))")], [], false, false, true, false);
+        $m!("C051", C051, ["braced", "none", "frozen_key_map"], [(C051 { n_val: -3, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]) }, "('C051', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C051', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C051 { n_val: 7, f_val: BTreeMap::new() }, "('C051', (('n_val', 7), ('f_val', ('dict', [])), ))", "('C051', (('n_val', 7), ('f_val', ('dict', [])), ))")], [], false, false, true, false);
+        $m!("C052", C052, ["braced", "none", "set"], [(C052 { n_val: -3, f_val: BTreeSet::from([3, 1, 2]) }, "('C052', (('n_val', -3), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ))", "('C052', (('n_val', -3), ('f_val', [1, 2, 3]), ))"), (C052 { n_val: 7, f_val: BTreeSet::new() }, "('C052', (('n_val', 7), ('f_val', ('set', [])), ))", "('C052', (('n_val', 7), ('f_val', []), ))")], [], false, false, true, false);
+        $m!("C053", C053, ["braced", "none", "chrono_uuid"], [(C053 { n_val: -3, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef) }, "('C053', (('n_val', -3), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C053', (('n_val', -3), ('f_val', '2023-11-14T22:13:20.000005Z'), ('g_val', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C053 { n_val: 7, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil() }, "('C053', (('n_val', 7), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C053', (('n_val', 7), ('f_val', '1970-01-01T00:00:00Z'), ('g_val', '00000000-0000-0000-0000-000000000000'), ))")], [], false, true, true, false);
+        $m!("C054", C054, ["tuple", "module", "skip"], [(C054(-3, 0), "('C054', (('_0', -3), ))", "('C054', (('_0', -3), ))"), (C054(7, 0), "('C054', (('_0', 7), ))", "('C054', (('_0', 7), ))")], [], false, false, true, true);
+        $m!("C055", C055, ["tuple", "module", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C055(-3, Rc::clone(&shared), Rc::clone(&shared)) }, "('C055', (('_0', -3), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))", "('C055', (('_0', -3), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C055(7, Rc::clone(&shared), Rc::clone(&shared)) }, "('C055', (('_0', 7), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))", "('C055', (('_0', 7), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))")], [], false, false, true, false);
+        $m!("C056", C056, ["tuple", "module", "frozen_key_map"], [(C056(-3, BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))])), "('C056', (('_0', -3), ('_1', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C056', (('_0', -3), ('_1', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C056(7, BTreeMap::new()), "('C056', (('_0', 7), ('_1', ('dict', [])), ))", "('C056', (('_0', 7), ('_1', ('dict', [])), ))")], [], false, false, true, false);
+        $m!("C057", C057, ["tuple", "module", "set"], [(C057(-3, BTreeSet::from([3, 1, 2])), "('C057', (('_0', -3), ('_1', ('set', sorted([1, 2, 3], key=repr))), ))", "('C057', (('_0', -3), ('_1', [1, 2, 3]), ))"), (C057(7, BTreeSet::new()), "('C057', (('_0', 7), ('_1', ('set', [])), ))", "('C057', (('_0', 7), ('_1', []), ))")], [], false, false, true, true);
+        $m!("C058", C058, ["tuple", "module", "chrono_uuid"], [(C058(-3, chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef)), "('C058', (('_0', -3), ('_1', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('_2', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C058', (('_0', -3), ('_1', '2023-11-14T22:13:20.000005Z'), ('_2', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C058(7, chrono::DateTime::from_timestamp(0, 0).unwrap(), uuid::Uuid::nil()), "('C058', (('_0', 7), ('_1', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('_2', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C058', (('_0', 7), ('_1', '1970-01-01T00:00:00Z'), ('_2', '00000000-0000-0000-0000-000000000000'), ))")], [], false, true, true, true);
+        $m!("C059", C059, ["newtype", "frozen", "skip"], [(C059(0), "('C059', ())", "('C059', (('_0', 0), ))"), (C059(0), "('C059', ())", "('C059', (('_0', 0), ))")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C060", C060, ["newtype", "frozen", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C060(Rc::clone(&shared), Rc::clone(&shared)) }, "('C060', (('_0', ('CInner', (('a', 7),))), ('_1', ('CInner', (('a', 7),))), ))", "('C060', (('_0', ('CInner', (('a', 7),))), ('_1', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C060(Rc::clone(&shared), Rc::clone(&shared)) }, "('C060', (('_0', ('CInner', (('a', 7),))), ('_1', ('CInner', (('a', 7),))), ))", "('C060', (('_0', ('CInner', (('a', 7),))), ('_1', ('CInner', (('a', 7),))), ))")], [], false, false, true, false);
+        $m!("C061", C061, ["newtype", "frozen", "frozen_key_map"], [(C061(BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))])), "('C061', (('_0', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C061', (('_0', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C061(BTreeMap::new()), "('C061', (('_0', ('dict', [])), ))", "('C061', (('_0', ('dict', [])), ))")], [], false, false, true, false);
+        $m!("C062", C062, ["newtype", "frozen", "set"], [(C062(BTreeSet::from([3, 1, 2])), "('C062', (('_0', ('set', sorted([1, 2, 3], key=repr))), ))", "('C062', (('_0', [1, 2, 3]), ))"), (C062(BTreeSet::new()), "('C062', (('_0', ('set', [])), ))", "('C062', (('_0', []), ))")], [], false, false, true, false);
+        $m!("C063", C063, ["newtype", "frozen", "chrono_uuid"], [(C063(chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef)), "('C063', (('_0', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('_1', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C063', (('_0', '2023-11-14T22:13:20.000005Z'), ('_1', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C063(chrono::DateTime::from_timestamp(0, 0).unwrap(), uuid::Uuid::nil()), "('C063', (('_0', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('_1', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C063', (('_0', '1970-01-01T00:00:00Z'), ('_1', '00000000-0000-0000-0000-000000000000'), ))")], ["hash(x) == hash(x)"], false, true, true, false);
+        $m!("C064", C064::<i64>, ["generic", "hash", "skip"], [(C064 { n_val: -3, f_val: 0 }, "('C064', (('n_val', -3), ))", "('C064', (('n_val', -3), ))"), (C064 { n_val: 7, f_val: 0 }, "('C064', (('n_val', 7), ))", "('C064', (('n_val', 7), ))")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C065", C065::<i64>, ["generic", "hash", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C065 { n_val: -3, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C065', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C065', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C065 { n_val: 7, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C065', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C065', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))")], [], false, false, true, false);
+        $m!("C066", C066::<i64>, ["generic", "hash", "frozen_key_map"], [(C066 { n_val: -3, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]) }, "('C066', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C066', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C066 { n_val: 7, f_val: BTreeMap::new() }, "('C066', (('n_val', 7), ('f_val', ('dict', [])), ))", "('C066', (('n_val', 7), ('f_val', ('dict', [])), ))")], [], false, false, true, false);
+        $m!("C067", C067::<i64>, ["generic", "hash", "set"], [(C067 { n_val: -3, f_val: BTreeSet::from([3, 1, 2]) }, "('C067', (('n_val', -3), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ))", "('C067', (('n_val', -3), ('f_val', [1, 2, 3]), ))"), (C067 { n_val: 7, f_val: BTreeSet::new() }, "('C067', (('n_val', 7), ('f_val', ('set', [])), ))", "('C067', (('n_val', 7), ('f_val', []), ))")], [], false, false, true, false);
+        $m!("C068", C068::<i64>, ["generic", "hash", "chrono_uuid"], [(C068 { n_val: -3, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef) }, "('C068', (('n_val', -3), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C068', (('n_val', -3), ('f_val', '2023-11-14T22:13:20.000005Z'), ('g_val', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C068 { n_val: 7, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil() }, "('C068', (('n_val', 7), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C068', (('n_val', 7), ('f_val', '1970-01-01T00:00:00Z'), ('g_val', '00000000-0000-0000-0000-000000000000'), ))")], ["hash(x) == hash(x)"], false, true, true, false);
+        $m!("C069", C069, ["recursive", "rename_all", "skip"], [(C069 { n_val: -3, f_val: 0, next: Some(Box::new(C069 { n_val: -3, f_val: 0, next: None })) }, "('C069', (('nVal', -3), ('next', ('C069', (('nVal', -3), ('next', None), ))), ))", "('C069', (('nVal', -3), ('next', ('C069', (('nVal', -3), ('next', None), ))), ))"), (C069 { n_val: 7, f_val: 0, next: Some(Box::new(C069 { n_val: 7, f_val: 0, next: None })) }, "('C069', (('nVal', 7), ('next', ('C069', (('nVal', 7), ('next', None), ))), ))", "('C069', (('nVal', 7), ('next', ('C069', (('nVal', 7), ('next', None), ))), ))")], [], false, false, true, false);
+        $m!("C070", C070, ["recursive", "rename_all", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C070 { n_val: -3, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), next: Some(Box::new(C070 { n_val: -3, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), next: None })) } }, "('C070', (('nVal', -3), ('fVal', ('CInner', (('a', 7),))), ('gVal', ('CInner', (('a', 7),))), ('next', ('C070', (('nVal', -3), ('fVal', ('CInner', (('a', 7),))), ('gVal', ('CInner', (('a', 7),))), ('next', None), ))), ))", "('C070', (('nVal', -3), ('fVal', ('CInner', (('a', 7),))), ('gVal', ('CInner', (('a', 7),))), ('next', ('C070', (('nVal', -3), ('fVal', ('CInner', (('a', 7),))), ('gVal', ('CInner', (('a', 7),))), ('next', None), ))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C070 { n_val: 7, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), next: Some(Box::new(C070 { n_val: 7, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), next: None })) } }, "('C070', (('nVal', 7), ('fVal', ('CInner', (('a', 7),))), ('gVal', ('CInner', (('a', 7),))), ('next', ('C070', (('nVal', 7), ('fVal', ('CInner', (('a', 7),))), ('gVal', ('CInner', (('a', 7),))), ('next', None), ))), ))", "('C070', (('nVal', 7), ('fVal', ('CInner', (('a', 7),))), ('gVal', ('CInner', (('a', 7),))), ('next', ('C070', (('nVal', 7), ('fVal', ('CInner', (('a', 7),))), ('gVal', ('CInner', (('a', 7),))), ('next', None), ))), ))")], [], false, false, true, false);
+        $m!("C071", C071, ["recursive", "rename_all", "frozen_key_map"], [(C071 { n_val: -3, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]), next: Some(Box::new(C071 { n_val: -3, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]), next: None })) }, "('C071', (('nVal', -3), ('fVal', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ('next', ('C071', (('nVal', -3), ('fVal', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ('next', None), ))), ))", "('C071', (('nVal', -3), ('fVal', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ('next', ('C071', (('nVal', -3), ('fVal', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ('next', None), ))), ))"), (C071 { n_val: 7, f_val: BTreeMap::new(), next: Some(Box::new(C071 { n_val: 7, f_val: BTreeMap::new(), next: None })) }, "('C071', (('nVal', 7), ('fVal', ('dict', [])), ('next', ('C071', (('nVal', 7), ('fVal', ('dict', [])), ('next', None), ))), ))", "('C071', (('nVal', 7), ('fVal', ('dict', [])), ('next', ('C071', (('nVal', 7), ('fVal', ('dict', [])), ('next', None), ))), ))")], [], false, false, true, false);
+        $m!("C072", C072, ["recursive", "rename_all", "set"], [(C072 { n_val: -3, f_val: BTreeSet::from([3, 1, 2]), next: Some(Box::new(C072 { n_val: -3, f_val: BTreeSet::from([3, 1, 2]), next: None })) }, "('C072', (('nVal', -3), ('fVal', ('set', sorted([1, 2, 3], key=repr))), ('next', ('C072', (('nVal', -3), ('fVal', ('set', sorted([1, 2, 3], key=repr))), ('next', None), ))), ))", "('C072', (('nVal', -3), ('fVal', [1, 2, 3]), ('next', ('C072', (('nVal', -3), ('fVal', [1, 2, 3]), ('next', None), ))), ))"), (C072 { n_val: 7, f_val: BTreeSet::new(), next: Some(Box::new(C072 { n_val: 7, f_val: BTreeSet::new(), next: None })) }, "('C072', (('nVal', 7), ('fVal', ('set', [])), ('next', ('C072', (('nVal', 7), ('fVal', ('set', [])), ('next', None), ))), ))", "('C072', (('nVal', 7), ('fVal', []), ('next', ('C072', (('nVal', 7), ('fVal', []), ('next', None), ))), ))")], [], false, false, true, false);
+        $m!("C073", C073, ["recursive", "rename_all", "chrono_uuid"], [(C073 { n_val: -3, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef), next: Some(Box::new(C073 { n_val: -3, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef), next: None })) }, "('C073', (('nVal', -3), ('fVal', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('gVal', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ('next', ('C073', (('nVal', -3), ('fVal', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('gVal', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ('next', None), ))), ))", "('C073', (('nVal', -3), ('fVal', '2023-11-14T22:13:20.000005Z'), ('gVal', '01234567-89ab-cdef-0123-456789abcdef'), ('next', ('C073', (('nVal', -3), ('fVal', '2023-11-14T22:13:20.000005Z'), ('gVal', '01234567-89ab-cdef-0123-456789abcdef'), ('next', None), ))), ))"), (C073 { n_val: 7, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil(), next: Some(Box::new(C073 { n_val: 7, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil(), next: None })) }, "('C073', (('nVal', 7), ('fVal', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('gVal', uuid.UUID('00000000-0000-0000-0000-000000000000')), ('next', ('C073', (('nVal', 7), ('fVal', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('gVal', uuid.UUID('00000000-0000-0000-0000-000000000000')), ('next', None), ))), ))", "('C073', (('nVal', 7), ('fVal', '1970-01-01T00:00:00Z'), ('gVal', '00000000-0000-0000-0000-000000000000'), ('next', ('C073', (('nVal', 7), ('fVal', '1970-01-01T00:00:00Z'), ('gVal', '00000000-0000-0000-0000-000000000000'), ('next', None), ))), ))")], [], false, true, true, false);
+        $m!("C074", C074, ["data_enum", "name", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C074::Tup(-1, Rc::clone(&shared), Rc::clone(&shared)) }, "('PyC074.Tup', (('_0', -1), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))", "('PyC074.Tup', (('_0', -1), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C074::Rec { n_val: 0, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), } }, "('PyC074.Rec', (('n_val', 0), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('PyC074.Rec', (('n_val', 0), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C074::Tup(0, Rc::clone(&shared), Rc::clone(&shared)) }, "('PyC074.Tup', (('_0', 0), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))", "('PyC074.Tup', (('_0', 0), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C074::Rec { n_val: 1, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), } }, "('PyC074.Rec', (('n_val', 1), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('PyC074.Rec', (('n_val', 1), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C074::New(9) }, "('PyC074.New', (('_0', 9), ))", "('PyC074.New', (('_0', 9), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C074::Unit }, "('PyC074.Unit', ())", "('PyC074.Unit', ())")], [], false, false, true, false);
+        $m!("C075", C075, ["data_enum", "name", "frozen_key_map"], [(C075::Tup(-1, BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))])), "('PyC075.Tup', (('_0', -1), ('_1', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('PyC075.Tup', (('_0', -1), ('_1', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C075::Rec { n_val: 0, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]), }, "('PyC075.Rec', (('n_val', 0), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('PyC075.Rec', (('n_val', 0), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C075::Tup(0, BTreeMap::new()), "('PyC075.Tup', (('_0', 0), ('_1', ('dict', [])), ))", "('PyC075.Tup', (('_0', 0), ('_1', ('dict', [])), ))"), (C075::Rec { n_val: 1, f_val: BTreeMap::new(), }, "('PyC075.Rec', (('n_val', 1), ('f_val', ('dict', [])), ))", "('PyC075.Rec', (('n_val', 1), ('f_val', ('dict', [])), ))"), (C075::New(BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))])), "('PyC075.New', (('_0', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('PyC075.New', (('_0', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C075::Unit, "('PyC075.Unit', ())", "('PyC075.Unit', ())")], [], false, false, true, false);
+        $m!("C076", C076, ["data_enum", "name", "set"], [(C076::Tup(-1, BTreeSet::from([3, 1, 2])), "('PyC076.Tup', (('_0', -1), ('_1', ('set', sorted([1, 2, 3], key=repr))), ))", "('PyC076.Tup', (('_0', -1), ('_1', [1, 2, 3]), ))"), (C076::Rec { n_val: 0, f_val: BTreeSet::from([3, 1, 2]), }, "('PyC076.Rec', (('n_val', 0), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ))", "('PyC076.Rec', (('n_val', 0), ('f_val', [1, 2, 3]), ))"), (C076::Tup(0, BTreeSet::new()), "('PyC076.Tup', (('_0', 0), ('_1', ('set', [])), ))", "('PyC076.Tup', (('_0', 0), ('_1', []), ))"), (C076::Rec { n_val: 1, f_val: BTreeSet::new(), }, "('PyC076.Rec', (('n_val', 1), ('f_val', ('set', [])), ))", "('PyC076.Rec', (('n_val', 1), ('f_val', []), ))"), (C076::New(BTreeSet::from([3, 1, 2])), "('PyC076.New', (('_0', ('set', sorted([1, 2, 3], key=repr))), ))", "('PyC076.New', (('_0', [1, 2, 3]), ))"), (C076::Unit, "('PyC076.Unit', ())", "('PyC076.Unit', ())")], [], false, false, true, false);
+        $m!("C077", C077, ["data_enum", "name", "chrono_uuid"], [(C077::Tup(-1, chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef)), "('PyC077.Tup', (('_0', -1), ('_1', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('_2', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('PyC077.Tup', (('_0', -1), ('_1', '2023-11-14T22:13:20.000005Z'), ('_2', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C077::Rec { n_val: 0, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef), }, "('PyC077.Rec', (('n_val', 0), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('PyC077.Rec', (('n_val', 0), ('f_val', '2023-11-14T22:13:20.000005Z'), ('g_val', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C077::Tup(0, chrono::DateTime::from_timestamp(0, 0).unwrap(), uuid::Uuid::nil()), "('PyC077.Tup', (('_0', 0), ('_1', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('_2', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('PyC077.Tup', (('_0', 0), ('_1', '1970-01-01T00:00:00Z'), ('_2', '00000000-0000-0000-0000-000000000000'), ))"), (C077::Rec { n_val: 1, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil(), }, "('PyC077.Rec', (('n_val', 1), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('PyC077.Rec', (('n_val', 1), ('f_val', '1970-01-01T00:00:00Z'), ('g_val', '00000000-0000-0000-0000-000000000000'), ))"), (C077::New(9), "('PyC077.New', (('_0', 9), ))", "('PyC077.New', (('_0', 9), ))"), (C077::Unit, "('PyC077.Unit', ())", "('PyC077.Unit', ())")], [], false, true, true, false);
+        $m!("C078", C078, ["braced", "none", "serde"], [(C078 { n_val: -3, f_val: CSerde { label: String::from("s"), weight: 3 } }, "('C078', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C078', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C078 { n_val: 7, f_val: CSerde { label: String::new(), weight: 0 } }, "('C078', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C078', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))")], [], false, false, true, false);
+        $m!("C079", C079, ["braced", "none", "default"], [(C079 { n_val: -3, f_val: 5 }, "('C079', (('n_val', -3), ('f_val', 5), ))", "('C079', (('n_val', -3), ('f_val', 5), ))"), (C079 { n_val: 7, f_val: 0 }, "('C079', (('n_val', 7), ('f_val', 0), ))", "('C079', (('n_val', 7), ('f_val', 0), ))")], [], false, false, true, false);
+        $m!("C080", C080, ["braced", "module", "serde"], [(C080 { n_val: -3, f_val: CSerde { label: String::from("s"), weight: 3 } }, "('C080', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C080', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C080 { n_val: 7, f_val: CSerde { label: String::new(), weight: 0 } }, "('C080', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C080', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))")], [], false, false, true, true);
+        $m!("C081", C081, ["braced", "module", "default"], [(C081 { n_val: -3, f_val: 5 }, "('C081', (('n_val', -3), ('f_val', 5), ))", "('C081', (('n_val', -3), ('f_val', 5), ))"), (C081 { n_val: 7, f_val: 0 }, "('C081', (('n_val', 7), ('f_val', 0), ))", "('C081', (('n_val', 7), ('f_val', 0), ))")], [], false, false, true, true);
+        $m!("C082", C082, ["braced", "frozen", "display"], [(C082 { n_val: -3, f_val: "127.0.0.1:8080".parse().unwrap() }, "('C082', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ))", "('C082', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ))"), (C082 { n_val: 7, f_val: "[::1]:9".parse().unwrap() }, "('C082', (('n_val', 7), ('f_val', '[::1]:9'), ))", "('C082', (('n_val', 7), ('f_val', '[::1]:9'), ))")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C083", C083, ["braced", "frozen", "with"], [(C083 { n_val: -3, f_val: [10, 11, 12] }, "('C083', (('n_val', -3), ('f_val', '#0a0b0c'), ))", "('C083', (('n_val', -3), ('f_val', '#0a0b0c'), ))"), (C083 { n_val: 7, f_val: [255, 0, 1] }, "('C083', (('n_val', 7), ('f_val', '#ff0001'), ))", "('C083', (('n_val', 7), ('f_val', '#ff0001'), ))")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C084", C084, ["braced", "hash", "display"], [(C084 { n_val: -3, f_val: "127.0.0.1:8080".parse().unwrap() }, "('C084', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ))", "('C084', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ))"), (C084 { n_val: 7, f_val: "[::1]:9".parse().unwrap() }, "('C084', (('n_val', 7), ('f_val', '[::1]:9'), ))", "('C084', (('n_val', 7), ('f_val', '[::1]:9'), ))")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C085", C085, ["braced", "hash", "with"], [(C085 { n_val: -3, f_val: [10, 11, 12] }, "('C085', (('n_val', -3), ('f_val', '#0a0b0c'), ))", "('C085', (('n_val', -3), ('f_val', '#0a0b0c'), ))"), (C085 { n_val: 7, f_val: [255, 0, 1] }, "('C085', (('n_val', 7), ('f_val', '#ff0001'), ))", "('C085', (('n_val', 7), ('f_val', '#ff0001'), ))")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C086", C086, ["braced", "rename_all", "nested"], [(C086 { n_val: -3, f_val: CInner { a: 1 } }, "('C086', (('nVal', -3), ('fVal', ('CInner', (('a', 1),))), ))", "('C086', (('nVal', -3), ('fVal', ('CInner', (('a', 1),))), ))"), (C086 { n_val: 7, f_val: CInner { a: -2 } }, "('C086', (('nVal', 7), ('fVal', ('CInner', (('a', -2),))), ))", "('C086', (('nVal', 7), ('fVal', ('CInner', (('a', -2),))), ))")], [], false, false, true, false);
+        $m!("C087", C087, ["braced", "rename_all", "array"], [(C087 { n_val: -3, f_val: vec![1.5, -2.0] }, "('C087', (('nVal', -3), ('fVal', ('array', [1.5, -2.0])), ))", "('C087', (('nVal', -3), ('fVal', [1.5, -2.0]), ))"), (C087 { n_val: 7, f_val: vec![] }, "('C087', (('nVal', 7), ('fVal', ('array', [])), ))", "('C087', (('nVal', 7), ('fVal', []), ))")], [], true, false, true, false);
+        $m!("C088", C088, ["braced", "name", "nested"], [(C088 { n_val: -3, f_val: CInner { a: 1 } }, "('PyC088', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))", "('PyC088', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))"), (C088 { n_val: 7, f_val: CInner { a: -2 } }, "('PyC088', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))", "('PyC088', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))")], [], false, false, true, false);
+        $m!("C089", C089, ["braced", "name", "array"], [(C089 { n_val: -3, f_val: vec![1.5, -2.0] }, "('PyC089', (('n_val', -3), ('f_val', ('array', [1.5, -2.0])), ))", "('PyC089', (('n_val', -3), ('f_val', [1.5, -2.0]), ))"), (C089 { n_val: 7, f_val: vec![] }, "('PyC089', (('n_val', 7), ('f_val', ('array', [])), ))", "('PyC089', (('n_val', 7), ('f_val', []), ))")], [], true, false, true, false);
+        $m!("C090", C090, ["braced", "name", "skip"], [(C090 { n_val: -3, f_val: 0 }, "('PyC090', (('n_val', -3), ))", "('PyC090', (('n_val', -3), ))"), (C090 { n_val: 7, f_val: 0 }, "('PyC090', (('n_val', 7), ))", "('PyC090', (('n_val', 7), ))")], [], false, false, true, false);
+        $m!("C091", C091, ["braced", "doc", "plain"], [(C091 { n_val: -3, f_val: String::from("text") }, "('C091', (('n_val', -3), ('f_val', 'text'), ))", "('C091', (('n_val', -3), ('f_val', 'text'), ))"), (C091 { n_val: 7, f_val: String::from("ünï") }, "('C091', (('n_val', 7), ('f_val', 'ünï'), ))", "('C091', (('n_val', 7), ('f_val', 'ünï'), ))")], ["type(x).__doc__ == 'Conformance type C091: braced, doc, plain.'"], false, false, true, false);
+        $m!("C092", C092, ["braced", "doc", "option"], [(C092 { n_val: -3, f_val: Some(String::from("x")) }, "('C092', (('n_val', -3), ('f_val', 'x'), ))", "('C092', (('n_val', -3), ('f_val', 'x'), ))"), (C092 { n_val: 7, f_val: None }, "('C092', (('n_val', 7), ('f_val', None), ))", "('C092', (('n_val', 7), ('f_val', None), ))")], ["type(x).__doc__ == 'Conformance type C092: braced, doc, option.'"], false, false, true, false);
+        $m!("C093", C093, ["braced", "doc", "skip"], [(C093 { n_val: -3, f_val: 0 }, "('C093', (('n_val', -3), ))", "('C093', (('n_val', -3), ))"), (C093 { n_val: 7, f_val: 0 }, "('C093', (('n_val', 7), ))", "('C093', (('n_val', 7), ))")], ["type(x).__doc__ == 'Conformance type C093: braced, doc, skip.'"], false, false, true, false);
+        $m!("C094", C094, ["braced", "doc", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C094 { n_val: -3, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C094', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C094', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C094 { n_val: 7, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C094', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C094', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))")], ["type(x).__doc__ == 'Conformance type C094: braced, doc, shared.'"], false, false, true, false);
+        $m!("C095", C095, ["braced", "doc", "frozen_key_map"], [(C095 { n_val: -3, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]) }, "('C095', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C095', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C095 { n_val: 7, f_val: BTreeMap::new() }, "('C095', (('n_val', 7), ('f_val', ('dict', [])), ))", "('C095', (('n_val', 7), ('f_val', ('dict', [])), ))")], ["type(x).__doc__ == 'Conformance type C095: braced, doc, frozen_key_map.'"], false, false, true, false);
+        $m!("C096", C096, ["braced", "doc", "set"], [(C096 { n_val: -3, f_val: BTreeSet::from([3, 1, 2]) }, "('C096', (('n_val', -3), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ))", "('C096', (('n_val', -3), ('f_val', [1, 2, 3]), ))"), (C096 { n_val: 7, f_val: BTreeSet::new() }, "('C096', (('n_val', 7), ('f_val', ('set', [])), ))", "('C096', (('n_val', 7), ('f_val', []), ))")], ["type(x).__doc__ == 'Conformance type C096: braced, doc, set.'"], false, false, true, false);
+        $m!("C097", C097, ["braced", "doc", "chrono_uuid"], [(C097 { n_val: -3, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef) }, "('C097', (('n_val', -3), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C097', (('n_val', -3), ('f_val', '2023-11-14T22:13:20.000005Z'), ('g_val', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C097 { n_val: 7, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil() }, "('C097', (('n_val', 7), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C097', (('n_val', 7), ('f_val', '1970-01-01T00:00:00Z'), ('g_val', '00000000-0000-0000-0000-000000000000'), ))")], ["type(x).__doc__ == 'Conformance type C097: braced, doc, chrono_uuid.'"], false, true, true, false);
+        $m!("C098", C098, ["braced", "deny_unknown_fields", "plain"], [(C098 { n_val: -3, f_val: String::from("text") }, "('C098', (('n_val', -3), ('f_val', 'text'), ))", "('C098', (('n_val', -3), ('f_val', 'text'), ))"), (C098 { n_val: 7, f_val: String::from("ünï") }, "('C098', (('n_val', 7), ('f_val', 'ünï'), ))", "('C098', (('n_val', 7), ('f_val', 'ünï'), ))")], [], false, false, true, false);
+        $m!("C099", C099, ["braced", "deny_unknown_fields", "option"], [(C099 { n_val: -3, f_val: Some(String::from("x")) }, "('C099', (('n_val', -3), ('f_val', 'x'), ))", "('C099', (('n_val', -3), ('f_val', 'x'), ))"), (C099 { n_val: 7, f_val: None }, "('C099', (('n_val', 7), ('f_val', None), ))", "('C099', (('n_val', 7), ('f_val', None), ))")], [], false, false, true, false);
+        $m!("C100", C100, ["braced", "deny_unknown_fields", "nested"], [(C100 { n_val: -3, f_val: CInner { a: 1 } }, "('C100', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))", "('C100', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))"), (C100 { n_val: 7, f_val: CInner { a: -2 } }, "('C100', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))", "('C100', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))")], [], false, false, true, false);
+        $m!("C101", C101, ["braced", "deny_unknown_fields", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C101 { n_val: -3, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C101', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C101', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C101 { n_val: 7, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C101', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C101', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))")], [], false, false, true, false);
+        $m!("C102", C102, ["braced", "deny_unknown_fields", "frozen_key_map"], [(C102 { n_val: -3, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]) }, "('C102', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C102', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C102 { n_val: 7, f_val: BTreeMap::new() }, "('C102', (('n_val', 7), ('f_val', ('dict', [])), ))", "('C102', (('n_val', 7), ('f_val', ('dict', [])), ))")], [], false, false, true, false);
+        $m!("C103", C103, ["braced", "deny_unknown_fields", "set"], [(C103 { n_val: -3, f_val: BTreeSet::from([3, 1, 2]) }, "('C103', (('n_val', -3), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ))", "('C103', (('n_val', -3), ('f_val', [1, 2, 3]), ))"), (C103 { n_val: 7, f_val: BTreeSet::new() }, "('C103', (('n_val', 7), ('f_val', ('set', [])), ))", "('C103', (('n_val', 7), ('f_val', []), ))")], [], false, false, true, false);
+        $m!("C104", C104, ["braced", "deny_unknown_fields", "chrono_uuid"], [(C104 { n_val: -3, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef) }, "('C104', (('n_val', -3), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C104', (('n_val', -3), ('f_val', '2023-11-14T22:13:20.000005Z'), ('g_val', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C104 { n_val: 7, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil() }, "('C104', (('n_val', 7), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C104', (('n_val', 7), ('f_val', '1970-01-01T00:00:00Z'), ('g_val', '00000000-0000-0000-0000-000000000000'), ))")], [], false, true, true, false);
+        $m!("C105", C105, ["unit", "none", "-"], [(C105, "('C105', ())", "('C105', ())"), (C105, "('C105', ())", "('C105', ())")], [], false, false, true, false);
+        $m!("C106", C106, ["unit", "module", "-"], [(C106, "('C106', ())", "('C106', ())"), (C106, "('C106', ())", "('C106', ())")], [], false, false, true, true);
+        $m!("C107", C107, ["unit", "frozen", "-"], [(C107, "('C107', ())", "('C107', ())"), (C107, "('C107', ())", "('C107', ())")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C108", C108, ["unit", "hash", "-"], [(C108, "('C108', ())", "('C108', ())"), (C108, "('C108', ())", "('C108', ())")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C109", C109, ["unit", "rename_all", "-"], [(C109, "('C109', ())", "('C109', ())"), (C109, "('C109', ())", "('C109', ())")], [], false, false, true, false);
+        $m!("C110", C110, ["unit", "name", "-"], [(C110, "('PyC110', ())", "('PyC110', ())"), (C110, "('PyC110', ())", "('PyC110', ())")], [], false, false, true, false);
+        $m!("C111", C111, ["unit", "doc", "-"], [(C111, "('C111', ())", "('C111', ())"), (C111, "('C111', ())", "('C111', ())")], ["type(x).__doc__ == 'Conformance type C111: unit, doc, no fields.'"], false, false, true, false);
+        $m!("C112", C112, ["unit", "deny_unknown_fields", "-"], [(C112, "('C112', ())", "('C112', ())"), (C112, "('C112', ())", "('C112', ())")], [], false, false, true, false);
+        $m!("C113", C113, ["empty", "none", "-"], [(C113 {}, "('C113', ())", "('C113', ())"), (C113 {}, "('C113', ())", "('C113', ())")], [], false, false, true, false);
+        $m!("C114", C114, ["empty", "module", "-"], [(C114 {}, "('C114', ())", "('C114', ())"), (C114 {}, "('C114', ())", "('C114', ())")], [], false, false, true, true);
+        $m!("C115", C115, ["empty", "frozen", "-"], [(C115 {}, "('C115', ())", "('C115', ())"), (C115 {}, "('C115', ())", "('C115', ())")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C116", C116, ["empty", "hash", "-"], [(C116 {}, "('C116', ())", "('C116', ())"), (C116 {}, "('C116', ())", "('C116', ())")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C117", C117, ["empty", "rename_all", "-"], [(C117 {}, "('C117', ())", "('C117', ())"), (C117 {}, "('C117', ())", "('C117', ())")], [], false, false, true, false);
+        $m!("C118", C118, ["empty", "name", "-"], [(C118 {}, "('PyC118', ())", "('PyC118', ())"), (C118 {}, "('PyC118', ())", "('PyC118', ())")], [], false, false, true, false);
+        $m!("C119", C119, ["empty", "doc", "-"], [(C119 {}, "('C119', ())", "('C119', ())"), (C119 {}, "('C119', ())", "('C119', ())")], ["type(x).__doc__ == 'Conformance type C119: empty, doc, no fields.'"], false, false, true, false);
+        $m!("C120", C120, ["empty", "deny_unknown_fields", "-"], [(C120 {}, "('C120', ())", "('C120', ())"), (C120 {}, "('C120', ())", "('C120', ())")], [], false, false, true, false);
+        $m!("C121", C121, ["unit_enum", "none", "-"], [(C121::Red, "('enum', 'C121', 'Red')", "('C121.Red', ())"), (C121::GreenBlue, "('enum', 'C121', 'GreenBlue')", "('C121.GreenBlue', ())")], [], false, false, true, false);
+        $m!("C122", C122, ["unit_enum", "module", "-"], [(C122::Red, "('enum', 'C122', 'Red')", "('C122.Red', ())"), (C122::GreenBlue, "('enum', 'C122', 'GreenBlue')", "('C122.GreenBlue', ())")], [], false, false, true, true);
+        $m!("C123", C123, ["unit_enum", "frozen", "-"], [(C123::Red, "('enum', 'C123', 'Red')", "('C123.Red', ())"), (C123::GreenBlue, "('enum', 'C123', 'GreenBlue')", "('C123.GreenBlue', ())")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C124", C124, ["unit_enum", "rename_all", "-"], [(C124::Red, "('enum', 'C124', 'red')", "('C124.red', ())"), (C124::GreenBlue, "('enum', 'C124', 'greenBlue')", "('C124.greenBlue', ())")], [], false, false, true, false);
+        $m!("C125", C125, ["unit_enum", "name", "-"], [(C125::Red, "('enum', 'PyC125', 'Red')", "('PyC125.Red', ())"), (C125::GreenBlue, "('enum', 'PyC125', 'GreenBlue')", "('PyC125.GreenBlue', ())")], [], false, false, true, false);
+        $m!("C126", C126, ["unit_enum", "doc", "-"], [(C126::Red, "('enum', 'C126', 'Red')", "('C126.Red', ())"), (C126::GreenBlue, "('enum', 'C126', 'GreenBlue')", "('C126.GreenBlue', ())")], ["type(x).__doc__ == 'Conformance type C126: unit_enum, doc, no fields.'"], false, false, true, false);
+        $m!("C127", C127, ["int_enum", "none", "-"], [(C127::Red, "('enum', 'C127', 'Red')", "('C127.Red', ())"), (C127::GreenBlue, "('enum', 'C127', 'GreenBlue')", "('C127.GreenBlue', ())")], ["isinstance(x, enum.IntEnum) and int(x) in (4, 5)"], false, false, true, false);
+        $m!("C128", C128, ["int_enum", "module", "-"], [(C128::Red, "('enum', 'C128', 'Red')", "('C128.Red', ())"), (C128::GreenBlue, "('enum', 'C128', 'GreenBlue')", "('C128.GreenBlue', ())")], ["isinstance(x, enum.IntEnum) and int(x) in (4, 5)"], false, false, true, true);
+        $m!("C129", C129, ["int_enum", "frozen", "-"], [(C129::Red, "('enum', 'C129', 'Red')", "('C129.Red', ())"), (C129::GreenBlue, "('enum', 'C129', 'GreenBlue')", "('C129.GreenBlue', ())")], ["hash(x) == hash(x)", "isinstance(x, enum.IntEnum) and int(x) in (4, 5)"], false, false, true, false);
+        $m!("C130", C130, ["int_enum", "rename_all", "-"], [(C130::Red, "('enum', 'C130', 'red')", "('C130.red', ())"), (C130::GreenBlue, "('enum', 'C130', 'greenBlue')", "('C130.greenBlue', ())")], ["isinstance(x, enum.IntEnum) and int(x) in (4, 5)"], false, false, true, false);
+        $m!("C131", C131, ["int_enum", "name", "-"], [(C131::Red, "('enum', 'PyC131', 'Red')", "('PyC131.Red', ())"), (C131::GreenBlue, "('enum', 'PyC131', 'GreenBlue')", "('PyC131.GreenBlue', ())")], ["isinstance(x, enum.IntEnum) and int(x) in (4, 5)"], false, false, true, false);
+        $m!("C132", C132, ["int_enum", "doc", "-"], [(C132::Red, "('enum', 'C132', 'Red')", "('C132.Red', ())"), (C132::GreenBlue, "('enum', 'C132', 'GreenBlue')", "('C132.GreenBlue', ())")], ["type(x).__doc__ == 'Conformance type C132: int_enum, doc, no fields.'", "isinstance(x, enum.IntEnum) and int(x) in (4, 5)"], false, false, true, false);
+        $m!("C133", C133, ["data_enum", "tag", "plain"], [(C133::Tup(-1, String::from("text")), "('C133.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', 'text'), ))", "('C133.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', 'text'), ))"), (C133::Rec { n_val: 0, f_val: String::from("text"), }, "('C133.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', 'text'), ))", "('C133.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', 'text'), ))"), (C133::Tup(0, String::from("ünï")), "('C133.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', 'ünï'), ))", "('C133.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', 'ünï'), ))"), (C133::Rec { n_val: 1, f_val: String::from("ünï"), }, "('C133.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', 'ünï'), ))", "('C133.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', 'ünï'), ))"), (C133::New(String::from("text")), "('C133.New', (('kind', 'New'), ('_0', 'text'), ))", "('C133.New', (('kind', 'New'), ('_0', 'text'), ))"), (C133::Unit, "('C133.Unit', (('kind', 'Unit'), ))", "('C133.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
+        $m!("C134", C134, ["data_enum", "tag", "option"], [(C134::Tup(-1, Some(String::from("x"))), "('C134.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', 'x'), ))", "('C134.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', 'x'), ))"), (C134::Rec { n_val: 0, f_val: Some(String::from("x")), }, "('C134.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', 'x'), ))", "('C134.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', 'x'), ))"), (C134::Tup(0, None), "('C134.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', None), ))", "('C134.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', None), ))"), (C134::Rec { n_val: 1, f_val: None, }, "('C134.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', None), ))", "('C134.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', None), ))"), (C134::New(Some(String::from("x"))), "('C134.New', (('kind', 'New'), ('_0', 'x'), ))", "('C134.New', (('kind', 'New'), ('_0', 'x'), ))"), (C134::Unit, "('C134.Unit', (('kind', 'Unit'), ))", "('C134.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
+        $m!("C135", C135, ["data_enum", "tag", "array"], [(C135::Tup(-1, vec![1.5, -2.0]), "('C135.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('array', [1.5, -2.0])), ))", "('C135.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', [1.5, -2.0]), ))"), (C135::Rec { n_val: 0, f_val: vec![1.5, -2.0], }, "('C135.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('array', [1.5, -2.0])), ))", "('C135.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', [1.5, -2.0]), ))"), (C135::Tup(0, vec![]), "('C135.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('array', [])), ))", "('C135.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', []), ))"), (C135::Rec { n_val: 1, f_val: vec![], }, "('C135.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('array', [])), ))", "('C135.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', []), ))"), (C135::New(vec![1.5, -2.0]), "('C135.New', (('kind', 'New'), ('_0', ('array', [1.5, -2.0])), ))", "('C135.New', (('kind', 'New'), ('_0', [1.5, -2.0]), ))"), (C135::Unit, "('C135.Unit', (('kind', 'Unit'), ))", "('C135.Unit', (('kind', 'Unit'), ))")], [], true, false, false, false);
+        $m!("C136", C136, ["data_enum", "tag", "display"], [(C136::Tup(-1, "127.0.0.1:8080".parse().unwrap()), "('C136.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', '127.0.0.1:8080'), ))", "('C136.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', '127.0.0.1:8080'), ))"), (C136::Rec { n_val: 0, f_val: "127.0.0.1:8080".parse().unwrap(), }, "('C136.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', '127.0.0.1:8080'), ))", "('C136.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', '127.0.0.1:8080'), ))"), (C136::Tup(0, "[::1]:9".parse().unwrap()), "('C136.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', '[::1]:9'), ))", "('C136.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', '[::1]:9'), ))"), (C136::Rec { n_val: 1, f_val: "[::1]:9".parse().unwrap(), }, "('C136.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', '[::1]:9'), ))", "('C136.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', '[::1]:9'), ))"), (C136::New("127.0.0.1:8080".parse().unwrap()), "('C136.New', (('kind', 'New'), ('_0', '127.0.0.1:8080'), ))", "('C136.New', (('kind', 'New'), ('_0', '127.0.0.1:8080'), ))"), (C136::Unit, "('C136.Unit', (('kind', 'Unit'), ))", "('C136.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
+        $m!("C137", C137, ["data_enum", "tag", "with"], [(C137::Tup(-1, [10, 11, 12]), "('C137.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', '#0a0b0c'), ))", "('C137.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', '#0a0b0c'), ))"), (C137::Rec { n_val: 0, f_val: [10, 11, 12], }, "('C137.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', '#0a0b0c'), ))", "('C137.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', '#0a0b0c'), ))"), (C137::Tup(0, [255, 0, 1]), "('C137.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', '#ff0001'), ))", "('C137.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', '#ff0001'), ))"), (C137::Rec { n_val: 1, f_val: [255, 0, 1], }, "('C137.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', '#ff0001'), ))", "('C137.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', '#ff0001'), ))"), (C137::New([10, 11, 12]), "('C137.New', (('kind', 'New'), ('_0', '#0a0b0c'), ))", "('C137.New', (('kind', 'New'), ('_0', '#0a0b0c'), ))"), (C137::Unit, "('C137.Unit', (('kind', 'Unit'), ))", "('C137.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
+        $m!("C138", C138, ["data_enum", "tag", "serde"], [(C138::Tup(-1, CSerde { label: String::from("s"), weight: 3 }), "('C138.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C138.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C138::Rec { n_val: 0, f_val: CSerde { label: String::from("s"), weight: 3 }, }, "('C138.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C138.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C138::Tup(0, CSerde { label: String::new(), weight: 0 }), "('C138.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C138.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('CSerde', (('label', ''), ('weight', 0)))), ))"), (C138::Rec { n_val: 1, f_val: CSerde { label: String::new(), weight: 0 }, }, "('C138.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C138.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))"), (C138::New(CSerde { label: String::from("s"), weight: 3 }), "('C138.New', (('kind', 'New'), ('_0', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C138.New', (('kind', 'New'), ('_0', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C138::Unit, "('C138.Unit', (('kind', 'Unit'), ))", "('C138.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
+        $m!("C139", C139, ["data_enum", "tag", "default"], [(C139::Tup(-1, 5), "('C139.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', 5), ))", "('C139.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', 5), ))"), (C139::Rec { n_val: 0, f_val: 5, }, "('C139.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', 5), ))", "('C139.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', 5), ))"), (C139::Tup(0, 0), "('C139.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', 0), ))", "('C139.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', 0), ))"), (C139::Rec { n_val: 1, f_val: 0, }, "('C139.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', 0), ))", "('C139.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', 0), ))"), (C139::New(5), "('C139.New', (('kind', 'New'), ('_0', 5), ))", "('C139.New', (('kind', 'New'), ('_0', 5), ))"), (C139::Unit, "('C139.Unit', (('kind', 'Unit'), ))", "('C139.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
+        $m!("C140", C140, ["data_enum", "tag", "skip"], [(C140::Tup(-1, 0), "('C140.Tup', (('kind', 'Tup'), ('_0', -1), ))", "('C140.Tup', (('kind', 'Tup'), ('_0', -1), ))"), (C140::Rec { n_val: 0, f_val: 0, }, "('C140.Rec', (('kind', 'Rec'), ('n_val', 0), ))", "('C140.Rec', (('kind', 'Rec'), ('n_val', 0), ))"), (C140::Tup(0, 0), "('C140.Tup', (('kind', 'Tup'), ('_0', 0), ))", "('C140.Tup', (('kind', 'Tup'), ('_0', 0), ))"), (C140::Rec { n_val: 1, f_val: 0, }, "('C140.Rec', (('kind', 'Rec'), ('n_val', 1), ))", "('C140.Rec', (('kind', 'Rec'), ('n_val', 1), ))"), (C140::New(0), "('C140.New', (('kind', 'New'), ))", "('C140.New', (('kind', 'New'), ))"), (C140::Unit, "('C140.Unit', (('kind', 'Unit'), ))", "('C140.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
+        $m!("C141", C141, ["data_enum", "tag", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C141::Tup(-1, Rc::clone(&shared), Rc::clone(&shared)) }, "('C141.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))", "('C141.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C141::Rec { n_val: 0, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), } }, "('C141.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C141.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C141::Tup(0, Rc::clone(&shared), Rc::clone(&shared)) }, "('C141.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))", "('C141.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C141::Rec { n_val: 1, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), } }, "('C141.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C141.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C141::New(9) }, "('C141.New', (('kind', 'New'), ('_0', 9), ))", "('C141.New', (('kind', 'New'), ('_0', 9), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C141::Unit }, "('C141.Unit', (('kind', 'Unit'), ))", "('C141.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
+        $m!("C142", C142, ["data_enum", "tag", "frozen_key_map"], [(C142::Tup(-1, BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))])), "('C142.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C142.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C142::Rec { n_val: 0, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]), }, "('C142.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C142.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C142::Tup(0, BTreeMap::new()), "('C142.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('dict', [])), ))", "('C142.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('dict', [])), ))"), (C142::Rec { n_val: 1, f_val: BTreeMap::new(), }, "('C142.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('dict', [])), ))", "('C142.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('dict', [])), ))"), (C142::New(BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))])), "('C142.New', (('kind', 'New'), ('_0', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C142.New', (('kind', 'New'), ('_0', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C142::Unit, "('C142.Unit', (('kind', 'Unit'), ))", "('C142.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
+        $m!("C143", C143, ["data_enum", "tag", "set"], [(C143::Tup(-1, BTreeSet::from([3, 1, 2])), "('C143.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('set', sorted([1, 2, 3], key=repr))), ))", "('C143.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', [1, 2, 3]), ))"), (C143::Rec { n_val: 0, f_val: BTreeSet::from([3, 1, 2]), }, "('C143.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ))", "('C143.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', [1, 2, 3]), ))"), (C143::Tup(0, BTreeSet::new()), "('C143.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('set', [])), ))", "('C143.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', []), ))"), (C143::Rec { n_val: 1, f_val: BTreeSet::new(), }, "('C143.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('set', [])), ))", "('C143.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', []), ))"), (C143::New(BTreeSet::from([3, 1, 2])), "('C143.New', (('kind', 'New'), ('_0', ('set', sorted([1, 2, 3], key=repr))), ))", "('C143.New', (('kind', 'New'), ('_0', [1, 2, 3]), ))"), (C143::Unit, "('C143.Unit', (('kind', 'Unit'), ))", "('C143.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
+        $m!("C144", C144, ["data_enum", "tag", "chrono_uuid"], [(C144::Tup(-1, chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef)), "('C144.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('_2', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C144.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', '2023-11-14T22:13:20.000005Z'), ('_2', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C144::Rec { n_val: 0, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef), }, "('C144.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C144.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', '2023-11-14T22:13:20.000005Z'), ('g_val', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C144::Tup(0, chrono::DateTime::from_timestamp(0, 0).unwrap(), uuid::Uuid::nil()), "('C144.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('_2', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C144.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', '1970-01-01T00:00:00Z'), ('_2', '00000000-0000-0000-0000-000000000000'), ))"), (C144::Rec { n_val: 1, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil(), }, "('C144.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C144.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', '1970-01-01T00:00:00Z'), ('g_val', '00000000-0000-0000-0000-000000000000'), ))"), (C144::New(9), "('C144.New', (('kind', 'New'), ('_0', 9), ))", "('C144.New', (('kind', 'New'), ('_0', 9), ))"), (C144::Unit, "('C144.Unit', (('kind', 'Unit'), ))", "('C144.Unit', (('kind', 'Unit'), ))")], [], false, true, false, false);
     };
 }

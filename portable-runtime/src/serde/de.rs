@@ -21,8 +21,15 @@
 //!   bytes: `bytes`/`bytearray` (also a `str`, or a list of ints);
 //! - `Option`: `None` or the value; unit: `None`;
 //! - sequences and tuples: `list`, `tuple` (sequences also `set` and
-//!   `frozenset`); `bytes`/`bytearray` as a sequence of `u8`; a tuple must
-//!   have exactly its length;
+//!   `frozenset`); `bytes`/`bytearray` as a sequence of `u8`; an array
+//!   (`numpy.ndarray`, `array.array`: what a `#[pickle(array)]` field
+//!   writes, and CPython's re-pickles of them) as the sequence of its
+//!   elements, nested by its shape; a tuple must have exactly its length;
+//! - strings also from `datetime.datetime` (ISO 8601 text, with the UTC
+//!   offset when aware), `uuid.UUID` (hyphenated) and `decimal.Decimal`:
+//!   the text serde's own impls of chrono, uuid and rust_decimal types read
+//!   (`is_human_readable`), so a derive-written field of such a type reads
+//!   through serde;
 //! - maps: a `dict`, or the attributes of an object;
 //! - a struct: an object of the class named as the struct (its positional
 //!   arguments named by the class's field names, then its keyword
@@ -84,6 +91,7 @@ use serde::de::value::{BorrowedStrDeserializer, SeqDeserializer};
 use serde::de::{self, Deserialize, DeserializeOwned, Deserializer as _, Unexpected, Visitor};
 
 use super::de_access::{Attrs, DictAccess, EnumAccess, Names, SeqAccess, TaggedAccess, VariantContent};
+use super::de_foreign::{array_items, text_form, visit_array};
 use crate::layout::NAMESPACE;
 use crate::names::PYTHON_KEYWORDS;
 use crate::read::{self, Error, ErrorKind, KnownPrefixes, Object, ReadContext, ReadOptions, Value};
@@ -228,6 +236,10 @@ impl<'a, 'de> Deserializer<'a, 'de> {
                 SeqAccess::visit(items.iter(), Names::Index, self.cx, visitor)
             }
             Value::Bytes(b) | Value::ByteArray(b) => byte_seq(b, visitor),
+            Value::Object(_) => match array_items(self.value, self.cx)? {
+                Some(items) => visit_array(items, visitor),
+                None => Err(mismatch(expected, self.value)),
+            },
             other => Err(mismatch(expected, other)),
         }
     }
@@ -428,6 +440,10 @@ impl<'de> de::Deserializer<'de> for Deserializer<'_, 'de> {
         self.visit()?;
         match self.value {
             Value::Str(s) => visitor.visit_borrowed_str(s),
+            Value::Object(o) => match text_form(self.value, o, self.cx)? {
+                Some(text) => visitor.visit_string(text),
+                None => Err(mismatch("str", self.value)),
+            },
             other => Err(mismatch("str", other)),
         }
     }
@@ -486,10 +502,15 @@ impl<'de> de::Deserializer<'de> for Deserializer<'_, 'de> {
             Value::Object(o) if is_class(o, name) => {
                 self.visit()?;
                 let attrs = Attrs::of(o, &[], self.cx)?;
-                let v = attrs.field("_0").ok_or_else(|| Error::missing_field(name, "_0"))?;
-                visitor
-                    .visit_newtype_struct(Deserializer::new(v, self.cx))
-                    .map_err(|e| e.in_field("_0"))
+                match attrs.field("_0") {
+                    Some(v) => visitor
+                        .visit_newtype_struct(Deserializer::new(v, self.cx))
+                        .map_err(|e| e.in_field("_0")),
+                    // The derive writes no `_0` when the field is skipped;
+                    // serde's visitor then takes no field.
+                    None => SeqAccess::visit([].iter(), Names::Fields, self.cx, visitor)
+                        .map_err(|_| Error::missing_field(name, "_0")),
+                }
             }
             // The inner value itself, as serde's own formats write a newtype.
             _ => visitor.visit_newtype_struct(self),

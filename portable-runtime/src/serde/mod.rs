@@ -7,6 +7,7 @@
 
 mod de;
 mod de_access;
+mod de_foreign;
 mod ser;
 
 pub use de::{from_reader_with_header, from_slice_with_header, from_value, read_field, Deserializer};

@@ -113,29 +113,18 @@ mod chrono_impls {
 
 #[cfg(feature = "uuid")]
 mod uuid_impls {
-    use crate::read::convert::stdlib::std_object;
+    use crate::read::convert::stdlib::{uuid_parts, UuidParts};
     use crate::read::{Error, FromPickle, ReadContext, Value};
 
     /// `uuid.UUID`: `UUID(str)` (our streams) or CPython's state `{"int": n}`.
     impl FromPickle for uuid::Uuid {
         fn from_pickle(value: &Value, cx: &mut ReadContext) -> Result<Self, Error> {
-            let o = std_object(value, "uuid", "UUID")?;
-            if let Some(Value::Str(s)) = o.args.first().map(Value::get) {
-                return uuid::Uuid::parse_str(s).map_err(|_| Error::invalid(format!("{s:?} is not a UUID")));
-            }
-            let state = o.state.as_ref().map(Value::get);
-            let int = match state {
-                Some(Value::Dict(pairs)) => {
-                    // Keys beyond `int` are walked too: charged like items.
-                    cx.charge_items::<()>(pairs.len().saturating_sub(1))?;
-                    pairs
-                        .iter()
-                        .find(|(k, _)| matches!(k.get(), Value::Str(k) if k == "int"))
-                        .map(|(_, v)| v)
+            let int = match uuid_parts(value, cx)? {
+                UuidParts::Text(s) => {
+                    return uuid::Uuid::parse_str(s).map_err(|_| Error::invalid(format!("{s:?} is not a UUID")))
                 }
-                _ => None,
-            }
-            .ok_or_else(|| Error::invalid("uuid.UUID without its value"))?;
+                UuidParts::Int(int) => int,
+            };
             u128::from_pickle(int, cx).map(uuid::Uuid::from_u128)
         }
     }

@@ -16,7 +16,7 @@
 mod builtins;
 pub mod derive;
 mod features;
-mod stdlib;
+pub(crate) mod stdlib;
 
 use std::any::{Any, TypeId};
 use std::collections::{HashMap, HashSet};

@@ -81,6 +81,34 @@ pub(crate) fn utc_offset_micros(tz: &Value) -> Result<i128, Error> {
     }
 }
 
+/// What a `uuid.UUID` holds: its text (`UUID(str)`, our streams) or its
+/// integer (CPython's state `{"int": n}`).
+#[cfg(any(feature = "uuid", feature = "serde"))]
+pub(crate) enum UuidParts<'v> {
+    Text(&'v str),
+    Int(&'v Value),
+}
+
+#[cfg(any(feature = "uuid", feature = "serde"))]
+pub(crate) fn uuid_parts<'v>(value: &'v Value, cx: &mut ReadContext) -> Result<UuidParts<'v>, Error> {
+    let o = std_object(value, "uuid", "UUID")?;
+    if let Some(Value::Str(s)) = o.args.first().map(Value::get) {
+        return Ok(UuidParts::Text(s));
+    }
+    match o.state.as_ref().map(Value::get) {
+        Some(Value::Dict(pairs)) => {
+            // Keys beyond `int` are walked too: charged like items.
+            cx.charge_items::<()>(pairs.len().saturating_sub(1))?;
+            pairs
+                .iter()
+                .find(|(k, _)| matches!(k.get(), Value::Str(k) if k == "int"))
+                .map(|(_, v)| UuidParts::Int(v))
+        }
+        _ => None,
+    }
+    .ok_or_else(|| Error::invalid("uuid.UUID without its value"))
+}
+
 /// The fields of a `datetime.datetime` (year, month, day, hour, minute,
 /// second, microsecond) and its tzinfo, from our stream's arguments or from
 /// CPython's compact 10-byte state.
