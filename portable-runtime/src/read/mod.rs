@@ -34,6 +34,7 @@ use std::io::Read;
 
 pub use convert::derive;
 pub(crate) use convert::mismatch;
+#[cfg(feature = "serde")]
 pub(crate) use convert::stdlib;
 pub use convert::{ClassNames, FromPickle, FromPickleBytes, ReadContext};
 pub use error::{opcode_name, Error, ErrorKind};
