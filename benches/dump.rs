@@ -143,6 +143,19 @@ fn small_point(c: &mut Criterion) {
             session.dump(black_box(&p)).unwrap();
         })
     });
+    // Issue 24: the flush policy, on a writer whose flush is a system call
+    // (a `BufWriter` over /dev/null): every pickle flushed, or none.
+    for on in [true, false] {
+        let sink = std::io::BufWriter::new(std::fs::File::create("/dev/null").unwrap());
+        let mut session = portable_pickle::Pickler::new(sink).flush_each(on);
+        session.dump(&p).unwrap();
+        let name = if on {
+            "portable/pickler_later_devnull_flush_each"
+        } else {
+            "portable/pickler_later_devnull_no_flush"
+        };
+        g.bench_function(name, |b| b.iter(|| session.dump(black_box(&p)).unwrap()));
+    }
     let mut out = Vec::with_capacity(4096);
     g.bench_function("serde_pickle/to_writer_vec", |b| {
         b.iter(|| {

@@ -77,6 +77,11 @@ pub fn to_vec<T: PortablePickle + ?Sized>(value: &T) -> Vec<u8> {
 
 /// Writes `value` as one complete pickle stream to `writer`, flushing each
 /// frame (about 64 KiB) as it fills, so memory does not grow with the stream.
+///
+/// On an error (the writer's, or a hand-written impl's), the frames written
+/// before it stay in `writer`: a partial stream that no reader can load. A
+/// caller writing to a file truncates it (or writes to a temporary file and
+/// renames it once `to_writer` returned `Ok`).
 pub fn to_writer<W: io::Write, T: PortablePickle + ?Sized>(writer: W, value: &T) -> io::Result<()> {
     portable_runtime::to_writer_with_header(HEADER, writer, value)
 }
@@ -165,9 +170,35 @@ impl<W: io::Write> Pickler<W> {
         Pickler(self.0.with_options(options))
     }
 
-    /// Writes `value` as one complete pickle, and flushes the writer.
+    /// Whether each [`dump`](Pickler::dump) flushes the writer: `true` (the
+    /// default), so a reader at the other end of a pipe or socket gets each
+    /// value at once; `false` leaves flushing to the caller (a `BufWriter`
+    /// flushes when full and when dropped), for files and batches, where a
+    /// flush per small value costs a system call per value
+    /// (docs/PERFORMANCE.md, "Sessions").
+    pub fn flush_each(self, on: bool) -> Self {
+        Pickler(self.0.flush_each(on))
+    }
+
+    /// Writes `value` as one complete pickle, and flushes the writer (see
+    /// [`flush_each`](Pickler::flush_each)).
+    ///
+    /// A `dump` that fails after part of its pickle reached the writer (an
+    /// I/O error, or a `with`/`serde` field's error once a frame was
+    /// written) leaves a torn pickle there: the `Pickler` is then
+    /// [poisoned](Pickler::is_poisoned) and every later `dump` fails,
+    /// rather than append pickles a reader would misread. A `dump` that
+    /// fails before writing anything leaves the stream as it was and the
+    /// session goes on.
     pub fn dump<T: PortablePickle + ?Sized>(&mut self, value: &T) -> io::Result<()> {
         self.0.dump(value)
+    }
+
+    /// Whether an earlier `dump` failed after writing part of a pickle.
+    /// What the writer received before the torn pickle is intact: truncate
+    /// there (the length before that `dump`) and start a new `Pickler`.
+    pub fn is_poisoned(&self) -> bool {
+        self.0.is_poisoned()
     }
 
     /// The writer.
@@ -182,6 +213,89 @@ impl<W: io::Write> Pickler<W> {
 
     /// Ends the session, returning the writer.
     pub fn into_inner(self) -> W {
+        self.0.into_inner()
+    }
+}
+
+/// Reads the pickles of one stream in turn: the reading twin of [`Pickler`].
+///
+/// It reads everything a `Pickler` writes — the first pickle, later
+/// pickles that name the classes of earlier ones by alias, self-contained
+/// pickles, arrays — and any other sequence of pickles, such as a file
+/// Python wrote with `pickle.dump` in a loop. A later pickle's aliases
+/// resolve only to classes an earlier pickle of the same `Unpickler`
+/// registered (recognised by their shape, never by admitting a global), so
+/// a later pickle read alone is still refused. Each pickle is read as
+/// [`from_reader`] reads one: nothing is executed, the [`ReadOptions`]
+/// limits apply per pickle, no byte past its `STOP` is read (wrap an
+/// unbuffered reader in a `BufReader`).
+///
+/// At a clean end of input, [`load`](Unpickler::load) returns
+/// [`ErrorKind::EndOfStream`], and [`iter`](Unpickler::iter) ends; an input
+/// that ends inside a pickle is [`ErrorKind::Eof`]. Error offsets count from
+/// the start of the stream. A strict-profile stream is refused by name, as
+/// by every read path.
+///
+/// ```
+/// use portable_pickle::{ErrorKind, Pickler, PortablePickle, Unpickler};
+///
+/// #[derive(PortablePickle, Debug, PartialEq)]
+/// struct Point { x: i64, y: i64 }
+///
+/// let mut pickler = Pickler::new(Vec::new());
+/// for i in 0..3 {
+///     pickler.dump(&Point { x: i, y: -i })?;
+/// }
+/// let bytes = pickler.into_inner();
+///
+/// let mut unpickler = Unpickler::new(&bytes[..]);
+/// let first: Point = unpickler.load()?;
+/// assert_eq!(first, Point { x: 0, y: 0 });
+/// let rest: Vec<Point> = unpickler.iter().collect::<Result<_, _>>()?;
+/// assert_eq!(rest, [Point { x: 1, y: -1 }, Point { x: 2, y: -2 }]);
+/// let end = unpickler.load::<Point>().unwrap_err();
+/// assert_eq!(end.kind(), &ErrorKind::EndOfStream);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Unpickler<R: io::Read>(portable_runtime::read::Unpickler<R>);
+
+impl<R: io::Read> Unpickler<R> {
+    /// An `Unpickler` of `reader` with the default [`ReadOptions`].
+    pub fn new(reader: R) -> Self {
+        Unpickler::with_options(reader, &ReadOptions::default())
+    }
+
+    /// An `Unpickler` of `reader` whose every pickle is read with `options`.
+    pub fn with_options(reader: R, options: &ReadOptions) -> Self {
+        Unpickler(portable_runtime::read::Unpickler::with_header(
+            PREFIXES, reader, options,
+        ))
+    }
+
+    /// Reads the next pickle as a `T`; [`ErrorKind::EndOfStream`] when the
+    /// input ended cleanly before it.
+    pub fn load<T: FromPickle>(&mut self) -> Result<T, Error> {
+        self.0.load()
+    }
+
+    /// The pickles that follow, each read as a `T`, until the end of the
+    /// input; an error is the last item.
+    pub fn iter<T: FromPickle>(&mut self) -> portable_runtime::read::Iter<'_, R, T> {
+        self.0.iter()
+    }
+
+    /// Bytes of the stream consumed so far (where the next pickle starts).
+    pub fn position(&self) -> u64 {
+        self.0.position()
+    }
+
+    /// The reader.
+    pub fn get_ref(&self) -> &R {
+        self.0.get_ref()
+    }
+
+    /// Ends the session, returning the reader.
+    pub fn into_inner(self) -> R {
         self.0.into_inner()
     }
 }

@@ -89,6 +89,15 @@ fn values_and_errors_cross_threads() {
     fn pickler_send<W: std::io::Write + Send>() {
         send::<Pickler<W>>();
     }
+    // An Unpickler likewise, whenever its reader is.
+    fn unpickler_send_sync<R: std::io::Read + Send + Sync>() {
+        send_sync::<portable_pickle::Unpickler<R>>();
+    }
+    fn unpickler_send<R: std::io::Read + Send>() {
+        send::<portable_pickle::Unpickler<R>>();
+    }
+    unpickler_send_sync::<&[u8]>();
+    unpickler_send::<std::fs::File>();
     pickler_send_sync::<Vec<u8>>();
     pickler_send::<std::fs::File>();
     send_sync::<Value>();

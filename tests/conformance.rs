@@ -9,7 +9,11 @@
 //! `from_slice`, `from_reader` with 1- and 7-byte short reads,
 //! `from_slice::<Value>` and its re-write, and for serde types
 //! `serde::from_slice`, `serde::from_reader` (short reads) and `Value`
-//! through serde, of every stream, the derive's included.
+//! through serde, of every stream, the derive's included; and `Unpickler`
+//! over each whole stream (a session's later pickle included). The
+//! streaming case (conformance/stream.rs) adds 10,000 mixed values from one
+//! `Pickler`, read back by `Unpickler`, loaded by every reader in a
+//! `pickle.load` loop and re-dumped by each with `pickle.dump` in a loop.
 //!
 //! During `cargo test`: each cell's stream is written into
 //! `target/tmp/conformance` with a Python check comparing the loaded
@@ -35,6 +39,9 @@ mod support;
 #[path = "conformance/shared_types.rs"]
 mod shared_types;
 
+#[path = "conformance/stream.rs"]
+mod stream;
+
 #[macro_use]
 #[rustfmt::skip]
 #[path = "conformance/generated.rs"]
@@ -46,7 +53,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use generated::*;
-use portable_pickle::{from_reader, from_slice, ErrorKind, FromPickle, Pickler, PortablePickle, Value, WriteOptions};
+use portable_pickle::{
+    from_reader, from_slice, ErrorKind, FromPickle, Pickler, PortablePickle, Unpickler, Value, WriteOptions,
+};
 use serde::{de::DeserializeOwned, Serialize};
 use shared_types::{CInner, CKey, CSerde};
 use std::collections::BTreeSet;
@@ -139,6 +148,33 @@ fn read_paths<T: FromPickle + PortablePickle + PartialEq + Debug>(
     judge(tally, write, case, expect, want, attempts);
 }
 
+/// `Unpickler` over a whole stream of `pickles` pickles, each `want`, then
+/// the end of the stream.
+fn unpickler_path<T: FromPickle + PartialEq + Debug>(
+    tally: &mut Tally,
+    write: &str,
+    case: &str,
+    bytes: &[u8],
+    pickles: usize,
+    expect: Expect,
+    want: &[T],
+) {
+    let mut u = Unpickler::new(ShortReads { data: bytes, n: 7 });
+    let got = (0..pickles)
+        .map(|_| u.load::<Vec<T>>())
+        .collect::<Result<Vec<_>, _>>()
+        .and_then(|all| match u.load::<Value>() {
+            Err(e) if *e.kind() == ErrorKind::EndOfStream => Ok(all),
+            Err(e) => Err(e),
+            Ok(v) => panic!("{case}: a pickle beyond the {pickles} written: {v:?}"),
+        })
+        .map(|all| match all.iter().all(|v| v == want) {
+            true => all.into_iter().next().unwrap(),
+            false => all.into_iter().find(|v| v != want).unwrap(),
+        });
+    judge(tally, write, case, expect, want, [("unpickler", got)]);
+}
+
 /// The serde read paths of one stream, for a serde type.
 fn serde_read_paths<T: DeserializeOwned + PartialEq + Debug>(
     tally: &mut Tally,
@@ -217,6 +253,8 @@ struct TypeInfo {
 /// The Python check of a cell: the objects loaded from `data[offset..]`
 /// in this loader, in normal form, equal the expected ones.
 fn python_check(norms: &[&str], checks: &[&str], offset: usize, write_back: bool) -> String {
+    // A session stream of two pickles is re-dumped as a stream (pickle.dump
+    // in a loop), a single pickle with pickle.dumps.
     // `v` is the stream's first pickle; a later one is loaded after it.
     let load = match offset {
         0 => "v".to_owned(),
@@ -232,8 +270,10 @@ fn python_check(norms: &[&str], checks: &[&str], offset: usize, write_back: bool
     for c in checks {
         s.push_str(&format!("assert all({c} for x in xs), {c:?}\n"));
     }
-    if write_back {
-        s.push_str("if loader == 'c':\n    write_back(xs)\n");
+    match (write_back, offset) {
+        (false, _) => {}
+        (true, 0) => s.push_str("if loader == 'c':\n    write_back(xs)\n"),
+        (true, _) => s.push_str("if loader == 'c':\n    write_back_stream([v, xs])\n"),
     }
     s
 }
@@ -285,17 +325,7 @@ impl Matrix {
             ("to_writer", to_writer, 0, Expect::Read),
             ("no_real_modules", no_real, 0, Expect::Read),
             ("pickler_first", first.into_inner(), 0, Expect::Read),
-            // A later pickle with arrays carries the header (FORMAT.md §4).
-            (
-                "pickler_later",
-                later,
-                later_at,
-                if info.array {
-                    Expect::Read
-                } else {
-                    Expect::RefusedSessionAlias
-                },
-            ),
+            ("pickler_later", later, later_at, Expect::RefusedSessionAlias),
             ("self_contained", sc.into_inner(), sc_at, Expect::Read),
         ];
         match strict {
@@ -312,8 +342,16 @@ impl Matrix {
             let case = format!("{write}_{}", info.name);
             let label = format!("{case} [{}]", info.levels.join(", "));
             read_paths(&mut self.tally, write, &label, &bytes[*offset..], *expect, values);
+            let pickles = if *offset > 0 { 2 } else { 1 };
+            let expect = match expect {
+                // An Unpickler reads the whole session, later pickles included.
+                Expect::RefusedSessionAlias => Expect::Read,
+                other => *other,
+            };
+            unpickler_path(&mut self.tally, write, &label, bytes, pickles, expect, values);
             if let Some(corpus) = &mut self.corpus {
-                let check = python_check(&info.norms, &info.checks, *offset, *write == "to_vec");
+                let write_back = matches!(*write, "to_vec" | "pickler_later" | "self_contained");
+                let check = python_check(&info.norms, &info.checks, *offset, write_back);
                 corpus.raw(&case, bytes, &check, None);
             }
         }
@@ -363,6 +401,72 @@ impl Matrix {
         }
     }
 
+    /// The streaming case (tests/conformance/stream.rs): written by one
+    /// `Pickler`, read back by `Unpickler`, checked in Python.
+    fn run_stream(&mut self) {
+        let mut p = Pickler::new(Vec::new()).flush_each(false);
+        for i in 0..stream::COUNT {
+            p.dump(&stream::event(i)).unwrap();
+        }
+        let bytes = p.into_inner();
+        let events: Vec<stream::Event> = (0..stream::COUNT).map(stream::event).collect();
+        self.read_stream("pickler_stream", stream::CASE, &bytes, &events);
+        if let Some(corpus) = &mut self.corpus {
+            corpus.raw(stream::CASE, &bytes, &stream::python_check(), None);
+        }
+    }
+
+    /// `Unpickler` (over 7-byte short reads) of a stream of `want.len()` pickles.
+    fn read_stream(&mut self, write: &str, case: &str, bytes: &[u8], want: &[stream::Event]) {
+        let mut u = Unpickler::new(ShortReads { data: bytes, n: 7 });
+        let mut got: Vec<stream::Event> = Vec::with_capacity(want.len());
+        let outcome = loop {
+            match u.load::<stream::Event>() {
+                Ok(e) => got.push(e),
+                Err(e) if *e.kind() == ErrorKind::EndOfStream => break Ok(()),
+                Err(e) => break Err(e),
+            }
+        };
+        let ok = outcome.is_ok() && got == want;
+        self.tally.add(
+            write,
+            "unpickler",
+            if ok { Outcome::Passed } else { Outcome::Failed },
+            || {
+                let first_diff = got.iter().zip(want).position(|(g, w)| g != w);
+                format!(
+                    "{case} × unpickler: {:?}; {} of {} values, first difference at {first_diff:?}",
+                    outcome.err(),
+                    got.len(),
+                    want.len()
+                )
+            },
+        );
+    }
+
+    /// Every reader's re-dumps of the streaming case.
+    fn read_back_stream(&mut self) {
+        let want: Vec<stream::Event> = (0..stream::REDUMPED).map(stream::event).collect();
+        let dir = self.dir.join("back");
+        let prefix = format!("{}.", stream::CASE);
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(&prefix))
+            .collect();
+        files.sort();
+        if files.len() != 6 * 3 {
+            self.tally.add("python_redump_stream", "present", Outcome::Failed, || {
+                format!("{} re-dumps of {}, want 18", files.len(), stream::CASE)
+            });
+        }
+        for f in files {
+            let bytes = std::fs::read(&f).unwrap();
+            let case = f.file_name().unwrap().to_string_lossy().into_owned();
+            self.read_stream("python_redump_stream", &case, &bytes, &want);
+        }
+    }
+
     /// The re-pickles of one type's streams that `dir/<back>` holds, files
     /// named `<case>.*`: `count` of them, each read back.
     fn repickles(&mut self, info: &TypeInfo, back: &str, case: &str, count: usize) -> Vec<(String, Vec<u8>)> {
@@ -399,6 +503,13 @@ impl Matrix {
     fn read_back<T: PortablePickle + FromPickle + PartialEq + Debug>(&mut self, info: &TypeInfo, values: &[T]) {
         for (case, bytes) in self.repickles(info, "back", &format!("to_vec_{}", info.name), 6 * 6) {
             read_paths(&mut self.tally, "python_repickle", &case, &bytes, Expect::Read, values);
+        }
+        // Both pickles of a session re-dumped with pickle.dump in a loop.
+        for write in ["pickler_later", "self_contained"] {
+            for (case, bytes) in self.repickles(info, "back", &format!("{write}_{}", info.name), 6 * 6) {
+                let label = format!("python_redump_{write}");
+                unpickler_path(&mut self.tally, &label, &case, &bytes, 2, Expect::Read, values);
+            }
         }
     }
 
@@ -528,6 +639,10 @@ fn conformance_matrix() {
         }};
     }
     conformance_types!(cells);
+    if readback.is_some() {
+        m.read_back_stream();
+    }
+    m.run_stream();
     // CPython's re-pickles with the real module importable (written by the
     // first run, read back by both).
     macro_rules! real_cells {

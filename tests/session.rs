@@ -8,7 +8,7 @@ use std::process::Command;
 
 use portable_pickle::{Pickler, PortablePickle};
 
-#[derive(PortablePickle)]
+#[derive(PortablePickle, Debug, PartialEq)]
 struct Point {
     x: f64,
     y: f64,
@@ -142,28 +142,112 @@ assert b == (P(1.0, 2.0), "x" * 100000, [P(float(i), 1.0) for i in range(10000)]
     );
 }
 
+/// Eight samples, as an array field and as a list field.
+#[derive(PortablePickle, Debug, PartialEq)]
+struct Samples {
+    id: u32,
+    #[pickle(array)]
+    values: Vec<f64>,
+}
+
+#[derive(PortablePickle)]
+#[pickle(name = "Samples")]
+struct SamplesAsList {
+    id: u32,
+    values: Vec<f64>,
+}
+
 #[test]
-fn a_session_pickle_with_an_array_carries_the_header() {
-    let data = vec![1.5f64, -2.0, 4.25];
+fn later_pickles_with_arrays_carry_no_header() {
+    let values: Vec<f64> = (0..8).map(|i| f64::from(i) / 4.0).collect();
     let mut p = Pickler::new(Vec::new());
     p.dump(&Point { x: 0.5, y: 0.5 }).unwrap();
     let first = p.get_ref().len();
-    p.dump(&portable_pickle::Array(&data)).unwrap();
-    let second = p.get_ref().len();
+    // The session's first array (and a new class): the header, once; the
+    // array tools are made and registered.
+    p.dump(&Samples {
+        id: 0,
+        values: values.clone(),
+    })
+    .unwrap();
+    let mut ends = vec![p.get_ref().len()];
+    for id in 1..3 {
+        p.dump(&Samples {
+            id,
+            values: values.clone(),
+        })
+        .unwrap();
+        ends.push(p.get_ref().len());
+    }
+    p.dump(&portable_pickle::Array(&[1.5f64, -2.0, 4.25][..])).unwrap();
+    ends.push(p.get_ref().len());
     p.dump(&Point { x: 2.0, y: 3.0 }).unwrap();
     let bytes = p.into_inner();
-    assert!(bytes[first..second].starts_with(portable_pickle::HEADER));
-    assert!(bytes.len() - second <= 48);
+    assert!(bytes[first..ends[0]].starts_with(portable_pickle::HEADER));
+    let header = &portable_pickle::HEADER[..16];
+    for w in ends.windows(2) {
+        let later = &bytes[w[0]..w[1]];
+        assert!(
+            !later.windows(header.len()).any(|x| x == header),
+            "a later pickle with an array carries the header"
+        );
+    }
+    // Bytes: against the same value with the field as a list.
+    let mut lists = Pickler::new(Vec::new());
+    lists
+        .dump(&SamplesAsList {
+            id: 0,
+            values: values.clone(),
+        })
+        .unwrap();
+    let before = lists.get_ref().len();
+    lists
+        .dump(&SamplesAsList {
+            id: 1,
+            values: values.clone(),
+        })
+        .unwrap();
+    let as_list = lists.get_ref().len() - before;
+    let as_array = ends[1] - ends[0];
+    println!(
+        "later pickle of Samples (8 f64): array field {as_array} B, list field {as_list} B; bound 1.3 × {as_list} + 64 = {:.0}",
+        1.3 * as_list as f64 + 64.0
+    );
+    assert!(
+        as_array as f64 <= 1.3 * as_list as f64 + 64.0,
+        "{as_array} vs {as_list}"
+    );
+
+    // A later pickle with arrays read alone is refused; in its session it reads.
+    let e = portable_pickle::from_slice::<Samples>(&bytes[ends[0]..]).unwrap_err();
+    assert!(
+        matches!(e.kind(), portable_pickle::ErrorKind::ForbiddenGlobal { module, .. } if module == "_pp_v2"),
+        "{e}"
+    );
+    let mut u = portable_pickle::Unpickler::new(&bytes[..]);
+    assert_eq!(u.load::<Point>().unwrap().x, 0.5);
+    let got: Vec<Samples> = (0..3).map(|_| u.load().unwrap()).collect();
+    assert_eq!(got.iter().map(|s| s.id).collect::<Vec<_>>(), [0, 1, 2]);
+    assert!(got.iter().all(|s| s.values == values));
+    assert_eq!(
+        u.load::<portable_pickle::Array<Vec<f64>>>().unwrap().0,
+        [1.5, -2.0, 4.25]
+    );
+    assert_eq!(u.load::<Point>().unwrap().y, 3.0);
     run_python(
         "session_array.pkl",
         &bytes,
         r#"
 import array, pickle, sys
 with open(sys.argv[1], 'rb') as f:
-    a, b, c = pickle.load(f), pickle.load(f), pickle.load(f)
-P = type(a)
-assert a == P(0.5, 0.5) and c == P(2.0, 3.0)
-assert b == array.array('d', [1.5, -2.0, 4.25]), b
+    xs = [pickle.load(f) for _ in range(6)]
+    assert f.read() == b''
+P = type(xs[0])
+assert xs[0] == P(0.5, 0.5) and xs[5] == P(2.0, 3.0)
+for i, s in enumerate(xs[1:4]):
+    assert type(s).__name__ == 'Samples' and s.id == i, s
+    assert s.values == array.array('d', [k / 4.0 for k in range(8)]), s.values
+assert xs[4] == array.array('d', [1.5, -2.0, 4.25]), xs[4]
 "#,
     );
 }

@@ -13,8 +13,10 @@
 //! is then one uniform call over those slots (see [`body_form`]), whatever
 //! the reader has.
 
-use crate::layout::slot;
+use crate::layout::{slot, SESSION_MODULE};
+use crate::opcodes::{POP, REDUCE, STACK_GLOBAL, TUPLE2};
 use crate::pyexpr::{builtin, print_program, Context, Expr, Program, Stmt};
+use crate::writer::OpWriter;
 
 /// Memo slots the array tools define, relative to the first one.
 pub mod offset {
@@ -196,6 +198,60 @@ pub fn body_form() -> String {
 
 /// The header slots the body form reads besides the tools.
 pub const BODY_HELPERS: [u32; 3] = [slot::NEXT, slot::MAP, slot::STARMAP];
+
+/// Names under which a session's pickle with the header registers the
+/// array tools (its [`offset::COUNT`] slots, in order) and then the
+/// [`BODY_HELPERS`] in the namespace, once it has made them: a later pickle
+/// of the session names the ones it uses as `_pp_v2.NAME` instead of
+/// carrying the header, so the numpy or `array.array` choice is made once
+/// per process. Short, as a later pickle spells each it uses; none can be a
+/// class key (those end in 16 hex digits) or a session alias (10 base-62
+/// digits).
+pub const SESSION_NAMES: [&str; SESSION_SLOTS as usize] =
+    ["a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10"];
+
+/// Slots of the tools and the body helpers together: tool `k` is
+/// `k < offset::COUNT`, helper `h` is `offset::COUNT + h`.
+pub const SESSION_SLOTS: u32 = offset::COUNT + BODY_HELPERS.len() as u32;
+
+/// After the tools (at memo slots `first..`) in a session's pickle with the
+/// header: `register(NAME, tool)` for each of [`SESSION_NAMES`]
+/// (`vars(namespace).setdefault`: a name registered before keeps its
+/// value, so the process's first choice stays).
+pub fn write_session_registration(w: &mut OpWriter, first: u32) {
+    for (k, name) in SESSION_NAMES.iter().enumerate() {
+        let k = k as u32;
+        let value = match k.checked_sub(offset::COUNT) {
+            None => first + k,
+            Some(h) => BODY_HELPERS[h as usize],
+        };
+        w.get(slot::REGISTER);
+        w.str(name);
+        w.get(value);
+        w.put([TUPLE2, REDUCE, POP]);
+    }
+}
+
+/// A later pickle's module name for its references to the registered
+/// tools, memoized once (the stack as it was); returns its slot.
+pub fn write_session_module(w: &mut OpWriter) -> u32 {
+    w.str(SESSION_MODULE);
+    let s = w.memoize();
+    w.op(POP);
+    s
+}
+
+/// A later pickle's reference to registered tool or helper `k` (see
+/// [`SESSION_SLOTS`]): `_pp_v2.NAME` through `STACK_GLOBAL` with the module
+/// name at `module_slot`, memoized (the stack as it was); returns its slot.
+pub fn write_session_reference(w: &mut OpWriter, module_slot: u32, k: u32) -> u32 {
+    w.get(module_slot);
+    w.str(SESSION_NAMES[k as usize]);
+    w.op(STACK_GLOBAL);
+    let s = w.memoize();
+    w.op(POP);
+    s
+}
 
 #[cfg(test)]
 mod tests {

@@ -412,26 +412,80 @@ impl<'s> Encoder<'s> {
         }
     }
 
-    /// Memo slot of a descriptor that is not a class's (the array tools),
-    /// writing it the first time this stream meets `key`.
-    pub(crate) fn tools_slot(&mut self, key: u64, slots: u32, bytes: &[u8]) -> u32 {
-        if let Some(s) = self.types.get(key) {
-            return s;
+    /// Memo slot of array tool or body helper `k` (see
+    /// [`SESSION_SLOTS`](portable_format::array::SESSION_SLOTS)), writing
+    /// what it needs the first time this pickle asks: in a plain stream or
+    /// a session's pickle with the header, the tools (all at once; in a
+    /// session registered under
+    /// [`SESSION_NAMES`](portable_format::array::SESSION_NAMES)), the
+    /// helpers being the header's; in a later pickle, a reference to what
+    /// an earlier pickle registered, one name at a time, or, if none did, a
+    /// rewrite with the header.
+    pub(crate) fn array_slot(&mut self, k: u32) -> u32 {
+        use portable_format::array::{offset, BODY_HELPERS, TOOLS_KEY};
+        if !self.session.as_ref().is_some_and(|s| s.later) {
+            let base = match self.types.get(TOOLS_KEY) {
+                Some(base) => base,
+                None => self.write_array_tools(),
+            };
+            return match k.checked_sub(offset::COUNT) {
+                None => base + k,
+                Some(h) => BODY_HELPERS[h as usize],
+            };
         }
+        match self.types.get(TOOLS_KEY + 1 + u64::from(k)) {
+            Some(s) => s,
+            None => self.refer_array_slot(k),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn write_array_tools(&mut self) -> u32 {
+        use portable_format::array::{offset, write_session_registration, TOOLS_KEY};
         if self.strict {
             self.refused
                 .get_or_insert("arrays are not available in the strict profile (docs/FORMAT.md, \"Strict profile\")");
         }
         let first = self.w.memo_len();
-        // The tools read the header's slots and are chosen per load: a
-        // session's pickle with arrays carries the header.
-        if let Some(session) = self.session.as_mut().filter(|s| s.later) {
-            session.needs_header = true;
+        self.w.raw(crate::array::tools_bytes());
+        self.w.add_memo_len(offset::COUNT);
+        if let Some(session) = self.session.as_mut() {
+            write_session_registration(&mut self.w, first);
+            if !session.known.contains(&TOOLS_KEY) {
+                session.known.push(TOOLS_KEY);
+            }
         }
-        self.w.raw(bytes);
-        self.w.add_memo_len(slots);
-        self.types.insert(key, first);
+        self.types.insert(TOOLS_KEY, first);
         first
+    }
+
+    /// A later pickle's reference to array tool or helper `k`.
+    #[cold]
+    #[inline(never)]
+    fn refer_array_slot(&mut self, k: u32) -> u32 {
+        use portable_format::array::{write_session_module, write_session_reference, SESSION_SLOTS, TOOLS_KEY};
+        let module_key = TOOLS_KEY + 1 + u64::from(SESSION_SLOTS);
+        let session = self.session.as_mut().expect("a later pickle is a session's");
+        let s = if session.known.contains(&TOOLS_KEY) {
+            let module = match self.types.get(module_key) {
+                Some(m) => m,
+                None => {
+                    let m = write_session_module(&mut self.w);
+                    self.types.insert(module_key, m);
+                    m
+                }
+            };
+            write_session_reference(&mut self.w, module, k)
+        } else {
+            // Written again with the header: what is written now is dropped.
+            session.needs_header = true;
+            let s = self.w.memo_len();
+            self.w.add_memo_len(1);
+            s
+        };
+        self.types.insert(TOOLS_KEY + 1 + u64::from(k), s);
+        s
     }
 
     /// Memo slot of the class(es) of a derived type, whose `PY_TYPE` is

@@ -25,6 +25,12 @@ use crate::PortablePickle;
 /// A later pickle is assembled in memory before it is written (it may have
 /// to be written again with the header); a pickle with the header streams
 /// frame by frame, as `to_writer` does.
+///
+/// Each `dump` flushes the writer (so a pipe's reader sees each value at
+/// once) unless [`Pickler::flush_each`] says otherwise. A `dump` that
+/// fails after part of its pickle reached the writer leaves a torn pickle
+/// there: the `Pickler` is then poisoned, and every later `dump` fails
+/// rather than append a pickle a reader could never reach.
 pub struct Pickler<W: Write> {
     out: W,
     header: &'static [u8],
@@ -38,6 +44,34 @@ pub struct Pickler<W: Write> {
     strict: Option<&'static [u8]>,
     /// The allocations later pickles are assembled in, kept between them.
     scratch: SessionScratch,
+    flush_each: bool,
+    /// Bytes handed to the writer, and whether a failed `dump` tore a pickle.
+    written: u64,
+    poisoned: bool,
+}
+
+/// The session's writer as a `dump` sees it: counts what it hands over, and
+/// flushes only when the session flushes each pickle.
+struct Tracked<'a, W> {
+    out: &'a mut W,
+    written: &'a mut u64,
+    flush: bool,
+}
+
+impl<W: Write> Write for Tracked<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        *self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.flush {
+            self.out.flush()
+        } else {
+            Ok(())
+        }
+    }
 }
 
 impl<W: Write> Pickler<W> {
@@ -52,7 +86,27 @@ impl<W: Write> Pickler<W> {
             self_contained: false,
             strict: None,
             scratch: SessionScratch::default(),
+            flush_each: true,
+            written: 0,
+            poisoned: false,
         }
+    }
+
+    /// Whether each `dump` flushes the writer (`true`, the default: a reader
+    /// at the other end of a pipe or socket gets each value at once). With
+    /// `false` the writer is flushed only when the caller does so (or drops
+    /// a `BufWriter`): for files and batches, where a flush per small value
+    /// is a system call per value.
+    pub fn flush_each(mut self, on: bool) -> Self {
+        self.flush_each = on;
+        self
+    }
+
+    /// Whether a failed `dump` left part of a pickle in the writer: every
+    /// later `dump` then fails. What the writer holds up to the torn pickle
+    /// is intact (the caller may truncate the file there and start again).
+    pub fn is_poisoned(&self) -> bool {
+        self.poisoned
     }
 
     /// Every pickle a complete stream with the header (`true`), for readers
@@ -79,11 +133,31 @@ impl<W: Write> Pickler<W> {
 
     /// Writes `value` as one complete pickle.
     pub fn dump<T: PortablePickle + ?Sized>(&mut self, value: &T) -> io::Result<()> {
+        if self.poisoned {
+            return Err(io::Error::other(
+                "a Pickler whose earlier dump failed after writing part of a pickle: the stream is torn, \
+                 nothing more is written",
+            ));
+        }
+        let before = self.written;
+        let result = self.dump_unchecked(value);
+        if result.is_err() && self.written != before {
+            self.poisoned = true;
+        }
+        result
+    }
+
+    fn dump_unchecked<T: PortablePickle + ?Sized>(&mut self, value: &T) -> io::Result<()> {
+        let mut out = Tracked {
+            out: &mut self.out,
+            written: &mut self.written,
+            flush: self.flush_each,
+        };
         if let Some(header) = self.strict {
-            return crate::to_writer_strict(header, &mut self.out, value);
+            return crate::to_writer_strict(header, &mut out, value);
         }
         if self.self_contained {
-            return crate::to_writer_with_options(self.header, &self.options, &mut self.out, value);
+            return crate::to_writer_with_options(self.header, &self.options, &mut out, value);
         }
         if self.started {
             let (known, scratch) = (std::mem::take(&mut self.known), std::mem::take(&mut self.scratch));
@@ -94,15 +168,15 @@ impl<W: Write> Pickler<W> {
             written?;
             if !session.needs_header {
                 self.scratch = later.finish_later()?;
-                self.out.write_all(&self.scratch.buf)?;
-                return self.out.flush();
+                out.write_all(&self.scratch.buf)?;
+                return out.flush();
             }
         }
         // A failed pickle teaches the reader nothing: keep what it knew.
         let known = self.known.clone();
         let mut full = Encoder::for_session(Some(self.header), known, SessionScratch::default())
             .with_options(&self.options)
-            .streaming_to(&mut self.out);
+            .streaming_to(&mut out);
         let written = value.write_pickle(&mut full);
         let session = full.take_session().unwrap_or_default();
         // Only a pickle that was written whole counts: the reader may not have its classes.

@@ -26,7 +26,8 @@ extra importable modules, ``stream_globals(bytes)`` listing the globals a
 stream references, ``allowlist`` the parsed allowlist (or None),
 ``corpus_files`` every stream of the corpus, and ``write_back(obj)`` writing
 this reader's ``pickle.dumps(obj, protocol=p)`` for p in 0..5 to
-``<corpus_dir>/back/<case>.<reader>.<loader>.p<p>.pkl``, plus the reader's
+``<corpus_dir>/back/<case>.<reader>.<loader>.p<p>.pkl`` (``write_back_stream(objs)``:
+each of objs with ``pickle.dump`` into one such file, a stream of pickles), plus the reader's
 identification to ``<corpus_dir>/back/<reader>.txt``; tests/corpus.rs reads
 CPython's back into Rust, tests/corpus_readback.rs every reader's).
 ``dis`` is one more check per case: pickletools.dis(data) must not raise,
@@ -378,6 +379,19 @@ def check_globals(value, loader, data, loads, corpus_dir, allowlist, case=None, 
             with open(path, "wb") as f:
                 f.write(pickle.dumps(obj, protocol=p))
 
+    def write_back_stream(objs, protocols=range(6)):
+        """Re-pickles each of objs with pickle.dump into one file per
+        protocol (a stream of pickles, as a Python producer writes one)."""
+        name = reader or default_reader_name()
+        out = os.path.join(corpus_dir, "back")
+        if not os.path.isdir(out):
+            os.makedirs(out)
+        for p in protocols:
+            path = os.path.join(out, "%s.%s.%s.p%d.pkl" % (case, name, loader, p))
+            with open(path, "wb") as f:
+                for obj in objs:
+                    pickle.dump(obj, f, protocol=p)
+
     return {
         "__name__": "__check__",
         "__builtins__": __builtins__,
@@ -387,6 +401,7 @@ def check_globals(value, loader, data, loads, corpus_dir, allowlist, case=None, 
         "loads": loads,
         "stream": stream,
         "write_back": write_back,
+        "write_back_stream": write_back_stream,
         "fresh_process": fresh_process,
         "stream_globals": stream_globals,
         "conform_norm": conform_norm,
@@ -394,6 +409,7 @@ def check_globals(value, loader, data, loads, corpus_dir, allowlist, case=None, 
         "corpus_files": sorted(
             os.path.join(corpus_dir, f) for f in os.listdir(corpus_dir) if f.endswith(".pkl")),
         "pickle": pickle,
+        "pickletools": pickletools,
         "sys": sys,
         "math": math,
         "datetime": datetime,

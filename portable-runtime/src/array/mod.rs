@@ -12,14 +12,13 @@ use std::borrow::Cow;
 use std::io;
 use std::sync::OnceLock;
 
-use crate::layout::slot;
 use crate::opcodes::*;
 use crate::read::error::{Error, ErrorKind};
 use crate::read::Object;
 use crate::read::{mismatch, ReadContext};
 use crate::Value;
 use crate::{Encoder, FromPickle, PortablePickle};
-use portable_format::array::{offset, tools_program, TOOLS_KEY};
+use portable_format::array::{offset, tools_program};
 pub use portable_format::array::{Dtype, DTYPES};
 
 #[cfg(feature = "ndarray")]
@@ -113,7 +112,6 @@ impl Encoder<'_> {
                 format!("array of shape {shape:?} given {} elements", data.len()),
             ));
         }
-        let base = self.tools_slot(TOOLS_KEY, offset::COUNT, tools_bytes());
         let dt = E::DTYPE;
         let empty = shape.len() != 1 && shape.contains(&0);
         let (make, args, code) = match (shape.len(), empty) {
@@ -137,16 +135,23 @@ impl Encoder<'_> {
             None
         };
         let finish = shape.len() != 1 && !empty;
+        // The slots this form calls (BODY_HELPERS' order: next, map, starmap).
+        let [next, map, starmap] = [0, 1, 2].map(|h| self.array_slot(offset::COUNT + h));
+        let [make, args] = [make, args].map(|k| self.array_slot(k));
+        let [nd_finish, view] = match finish {
+            true => [offset::ND_FINISH, offset::VIEW].map(|k| self.array_slot(k)),
+            false => [0, 0],
+        };
         let w = self.w();
-        w.get(slot::NEXT);
+        w.get(next);
         if finish {
-            w.get(slot::MAP);
-            w.get(base + offset::ND_FINISH);
+            w.get(map);
+            w.get(nd_finish);
         }
-        w.get(slot::STARMAP);
-        w.get(base + make);
-        w.get(slot::MAP);
-        w.get(base + args);
+        w.get(starmap);
+        w.get(make);
+        w.get(map);
+        w.get(args);
         // The argument tuple T.
         let n = if empty { 5 } else { 4 };
         w.tuple_open(n);
@@ -158,7 +163,7 @@ impl Encoder<'_> {
         w.str(dt.numpy);
         w.str(code);
         if finish {
-            w.get(base + offset::VIEW);
+            w.get(view);
         }
         let bytes = le_bytes(data);
         self.bytearray(&bytes)?;

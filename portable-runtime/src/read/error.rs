@@ -68,6 +68,9 @@ impl fmt::Display for ValuePath {
 pub enum ErrorKind {
     /// The input ended before `STOP`.
     Eof,
+    /// An `Unpickler` found no further pickle: the input ended cleanly,
+    /// between pickles (the end of a `while let Ok(..)` loop).
+    EndOfStream,
     /// A byte that is no pickle opcode.
     UnknownOpcode(u8),
     /// A global outside the reader's fixed table: `module.name`.
@@ -173,6 +176,15 @@ impl Error {
         self
     }
 
+    /// The error with its byte offset counted `by` bytes later (a pickle's
+    /// offset within a stream of many).
+    pub(crate) fn shifted(mut self, by: u64) -> Self {
+        if let Some(o) = &mut self.inner.offset {
+            *o += by;
+        }
+        self
+    }
+
     /// Adds a field name to the error's path (called while the error propagates out).
     pub fn in_field(mut self, name: &str) -> Self {
         self.inner.path.field(name.to_owned());
@@ -223,6 +235,7 @@ impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ErrorKind::Eof => f.write_str("unexpected end of input"),
+            ErrorKind::EndOfStream => f.write_str("end of stream: no further pickle"),
             ErrorKind::UnknownOpcode(op) => write!(f, "unknown opcode 0x{op:02x}"),
             ErrorKind::ForbiddenGlobal { module, name } => write!(
                 f,

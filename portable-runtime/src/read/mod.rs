@@ -17,6 +17,8 @@
 //! - `value.rs`: the [`Value`] tree; `write.rs`: a [`Value`] written back;
 //! - `convert/`: [`FromPickle`], from a [`Value`] to a Rust type;
 //! - `error.rs`: the one [`Error`] type; `source.rs`: slices and readers;
+//! - [`Unpickler`] (`unpickler.rs`): the pickles of one stream in turn, a
+//!   `Pickler` session's later pickles included;
 //! - [`inspect`] (`inspect.rs`): a structural walk that describes a pickle
 //!   (globals, type table, instances, part sizes) without decoding it, for
 //!   the `portable-pickle inspect` tool.
@@ -26,6 +28,7 @@ pub(crate) mod error;
 pub mod inspect;
 mod options;
 mod source;
+mod unpickler;
 mod value;
 mod vm;
 mod write;
@@ -39,10 +42,11 @@ pub(crate) use convert::stdlib;
 pub use convert::{ClassNames, FromPickle, FromPickleBytes, ReadContext};
 pub use error::{opcode_name, Error, ErrorKind};
 pub use options::ReadOptions;
+pub use unpickler::{Iter, Unpickler};
 pub use value::{BigInt, Call, Global, Object, Value};
 
 use source::{ReaderSource, SliceSource, Source};
-use vm::{read_value, Admit};
+use vm::{read_value, read_value_in_session, Admit, SessionTable};
 
 /// The static byte sequences the reader recognises instead of interpreting:
 /// the stream header, and the standalone bootstrap that starts every class
@@ -59,9 +63,19 @@ pub struct KnownPrefixes<'a> {
 }
 
 fn read<T: FromPickle, S: Source>(src: S, header: KnownPrefixes<'_>, options: &ReadOptions) -> Result<T, Error> {
+    read_in(src, header, options, None)
+}
+
+/// [`read`], within a session's table when given (an [`Unpickler`]'s).
+fn read_in<T: FromPickle, S: Source>(
+    src: S,
+    header: KnownPrefixes<'_>,
+    options: &ReadOptions,
+    session: Option<&mut SessionTable>,
+) -> Result<T, Error> {
     let mut names = ClassNames::default();
     T::declare_classes(&mut names);
-    let (value, mut cx) = decode(src, header, options, &|n: &str| names.contains(n))?;
+    let (value, mut cx) = decode(src, header, options, &|n: &str| names.contains(n), session)?;
     T::from_pickle_owned(value, &mut cx)
 }
 
@@ -74,9 +88,13 @@ fn decode<S: Source>(
     header: KnownPrefixes<'_>,
     options: &ReadOptions,
     class_names: &dyn Fn(&str) -> bool,
+    session: Option<&mut SessionTable>,
 ) -> Result<(Value, ReadContext), Error> {
     let admit = Admit { options, class_names };
-    let (value, held) = read_value(src, header, admit)?;
+    let (value, held) = match session {
+        Some(session) => read_value_in_session(src, header, admit, session)?,
+        None => read_value(src, header, admit)?,
+    };
     let mut cx = ReadContext::new(options);
     cx.charge(held)?;
     Ok((value, cx))
@@ -91,7 +109,7 @@ pub(crate) fn decode_slice_unnamed(
     bytes: &[u8],
     options: &ReadOptions,
 ) -> Result<(Value, ReadContext), Error> {
-    decode(SliceSource::new(bytes), header, options, &|_: &str| false)
+    decode(SliceSource::new(bytes), header, options, &|_: &str| false, None)
 }
 
 /// [`decode_slice_unnamed`] from a reader, consuming exactly the pickle.
@@ -101,7 +119,7 @@ pub(crate) fn decode_reader_unnamed<R: Read>(
     reader: R,
     options: &ReadOptions,
 ) -> Result<(Value, ReadContext), Error> {
-    decode(ReaderSource::new(reader), header, options, &|_: &str| false)
+    decode(ReaderSource::new(reader), header, options, &|_: &str| false, None)
 }
 
 /// Reads one pickle from `bytes` (bytes after its `STOP` are ignored, as

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::class_pickle::Sym;
 use super::{Id, Node, Source, Unpickler};
-use crate::layout::NAMESPACE;
+use crate::layout::{NAMESPACE, SESSION_MODULE};
 use crate::read::error::{Error, ErrorKind};
 use crate::read::value::Global;
 use crate::read::ReadOptions;
@@ -106,6 +106,11 @@ impl<S: Source> Unpickler<'_, S> {
             ("importlib.util", "find_spec") => return self.sym(Sym::FindSpec),
             ("importlib", "import_module") => return self.sym(Sym::ImportModule),
             ("builtins", "zip") => return self.sym(Sym::Zip),
+            (SESSION_MODULE, name) => {
+                if let Some(id) = self.session_global(name)? {
+                    return Ok(id);
+                }
+            }
             _ => {}
         }
         let name = python_name(module, name);

@@ -200,7 +200,7 @@ impl<S: Source> Unpickler<'_, S> {
     /// [`REDUCE_SUFFIX`](portable_format::names::REDUCE_SUFFIX)), a class
     /// definition or a class's reduce value.
     fn register(&mut self, key: String, cls: Id) -> Result<Id, Error> {
-        if !key.contains('#') && self.class_of(cls).is_none() {
+        if !key.contains('#') && self.class_of(cls).is_none() && !self.is_session_tool(&key, cls) {
             return Err(helper_misuse("register"));
         }
         self.charge(key.len() + 2 * std::mem::size_of::<(String, Id)>() + super::BLOCK)?;

@@ -65,6 +65,7 @@ use arena::*;
 pub(crate) use budget::Budget;
 use budget::BLOCK;
 use class_pickle::Sym;
+pub(crate) use session::SessionTable;
 
 fn malformed(msg: impl Into<String>) -> Error {
     Error::new(ErrorKind::Malformed(msg.into()))
@@ -104,6 +105,9 @@ pub(crate) struct Unpickler<'a, S> {
     /// The memo the header left (empty without the header): what the
     /// session prologue is recognised against.
     header_memo: Vec<Id>,
+    /// What earlier pickles of an `Unpickler` session registered (empty
+    /// for a lone read).
+    session: SessionTable,
 }
 
 impl<'a, S: Source> Unpickler<'a, S> {
@@ -124,6 +128,7 @@ impl<'a, S: Source> Unpickler<'a, S> {
             sym_work: 0,
             proto: 0,
             header_memo: Vec::new(),
+            session: SessionTable::default(),
         }
     }
 
@@ -480,6 +485,27 @@ pub(crate) fn read_value<S: Source>(
     let mut u = Unpickler::new(src, prefixes, admit);
     let root = u.run()?;
     let at = u.src.pos();
+    u.into_value(root).map_err(|e| e.at(at, None))
+}
+
+/// [`read_value`] of the next pickle of a session: `GLOBAL _pp_v2 NAME`
+/// resolves to what `session`'s earlier pickles registered, and what this
+/// one registers joins it once it is read whole.
+pub(crate) fn read_value_in_session<S: Source>(
+    src: S,
+    prefixes: KnownPrefixes<'_>,
+    admit: Admit<'_>,
+    session: &mut SessionTable,
+) -> Result<(Value, usize), Error> {
+    let mut u = Unpickler::new(src, prefixes, admit);
+    u.session = std::mem::take(session);
+    let read = u.run().and_then(|root| {
+        let at = u.src.pos();
+        u.keep_registrations().map_err(|e| e.at(at, None))?;
+        Ok((root, at))
+    });
+    *session = std::mem::take(&mut u.session);
+    let (root, at) = read?;
     u.into_value(root).map_err(|e| e.at(at, None))
 }
 
