@@ -449,11 +449,18 @@ pub mod inspect {
     /// Whether `module.name` is on docs/FORMAT.md's allowlist: a global the
     /// header, the payload, a class descriptor or a body of this format
     /// references, a global of the strict profile (its own section), or a
-    /// class of a runtime namespace (`_portable_pickle_vN`).
+    /// class of a runtime namespace (`_portable_pickle_vN`; never one of its
+    /// tools, nor a path through a dunder attribute).
     pub fn is_allowed(module: &str, name: &str) -> bool {
         portable_runtime::spec_globals::is_allowed(module, name)
             || portable_runtime::spec_globals::STRICT.contains(&(module, name))
-            || is_namespace(module)
+            || is_namespace_class(module, name)
+    }
+
+    /// Whether `module.name` names a class of a runtime namespace: see
+    /// `portable_format`'s `layout::names_a_namespace_class`.
+    pub fn is_namespace_class(module: &str, name: &str) -> bool {
+        is_namespace(module) && portable_runtime::layout::names_a_namespace_class(name)
     }
 
     /// Whether `module` is a runtime namespace name, `_portable_pickle_v<N>`.

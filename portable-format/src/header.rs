@@ -30,8 +30,10 @@ const ENUM_BASE: &str = "PortableEnum";
 /// Name of the member-less base of stand-in int enums (`enum.IntEnum`).
 const INT_ENUM_BASE: &str = "PortableIntEnum";
 /// Namespace attributes holding the core's bytes before and after the payload.
-const BOOTSTRAP_HEAD: &str = "head";
-const BOOTSTRAP_TAIL: &str = "tail";
+pub(crate) const BOOTSTRAP_HEAD: &str = "head";
+pub(crate) const BOOTSTRAP_TAIL: &str = "tail";
+/// The namespace attribute that holds the stream format version.
+pub(crate) const FORMAT_VERSION_ATTR: &str = "format_version";
 /// Label of the compressed payload's bytes in the core.
 const PAYLOAD_LABEL: &str = "PAYLOAD";
 
@@ -211,7 +213,7 @@ pub fn payload_program(namespace: &str, version: u32) -> Program {
         dataclass.partial([("unsafe_hash", yes())]),
         m("PortableIntEnum").partial([("module", Expr::str(namespace))]),
     ];
-    let mut attrs = vec![("format_version", Expr::Int(i128::from(version)))];
+    let mut attrs = vec![(FORMAT_VERSION_ATTR, Expr::Int(i128::from(version)))];
     attrs.extend(NAMESPACE_TOOLS.iter().copied().zip(tools));
     attrs.extend(CLASS_TOOLS.iter().copied().zip(class_tools));
     attrs.push((BOOTSTRAP_HEAD, Expr::bytes(head.to_vec())));

@@ -155,3 +155,63 @@ pub const CLASS_TOOLS: [&str; 2] = ["hashable", "int_enum"];
 /// the class can be rebuilt in any process; in a process that rebuilt it
 /// from such a pickle, the class's unique key, naming it in the namespace.
 pub const CLASS_REDUCE: &str = "__portable_reduce__";
+
+/// Whether `module.name`, `module` being the runtime namespace, can name one
+/// of its classes: a dotted path of identifiers (a class key, or a
+/// qualified name such as `Shape.Circle`) with no dunder part and not
+/// starting at one of the namespace's own attributes (its tools,
+/// [`GC_TOOLS`], [`CLASS_TOOLS`], the bootstrap's parts, the format
+/// version, a session's array tools). What such a global resolves to in
+/// Python is then a class the namespace registered, never a callable that
+/// reaches `builtins` (`struct.__builtins__`, `finalize`).
+pub fn names_a_namespace_class(name: &str) -> bool {
+    let mut parts = name.split('.');
+    let first = parts.next().unwrap_or("");
+    crate::names::is_dotted_identifier(name)
+        && !name.split('.').any(|p| p.starts_with("__"))
+        && !NAMESPACE_TOOLS.contains(&first)
+        && !GC_TOOLS.contains(&first)
+        && !CLASS_TOOLS.contains(&first)
+        && !crate::array::SESSION_NAMES.contains(&first)
+        && ![
+            crate::header::BOOTSTRAP_HEAD,
+            crate::header::BOOTSTRAP_TAIL,
+            crate::header::FORMAT_VERSION_ATTR,
+        ]
+        .contains(&first)
+}
+
+#[cfg(test)]
+mod namespace_names {
+    use super::names_a_namespace_class;
+
+    #[test]
+    fn classes_yes_tools_and_dunders_no() {
+        for name in [
+            "Point",
+            "Shape.Circle",
+            "Point_0123456789abcdef",
+            "Shape_0123456789abcdef_Circle",
+            "PyC005",
+        ] {
+            assert!(names_a_namespace_class(name), "{name}");
+        }
+        for name in [
+            "finalize",
+            "struct.__builtins__.get",
+            "put",
+            "get.__self__",
+            "__dict__",
+            "Point.__init__.__globals__",
+            "head",
+            "format_version",
+            "a0",
+            "hashable",
+            "Point._x.__class__",
+            "",
+            "Point#def",
+        ] {
+            assert!(!names_a_namespace_class(name), "{name}");
+        }
+    }
+}

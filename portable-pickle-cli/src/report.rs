@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::io::Read;
 
 use portable_pickle::inspect::{self, ClassInfo, Place, Summary};
-use portable_pickle::{Error, ErrorKind, ReadOptions, Value};
+use portable_pickle::{Error, ErrorKind, Value};
 
 /// Largest inflated nested pickle accepted (the walk's own total bound
 /// applies as well).
@@ -43,20 +43,14 @@ pub struct GlobalLine {
     pub places: Vec<String>,
 }
 
-/// What the safe reader says about the stream.
-pub struct Verdict {
-    /// Decoding with the reader's default table.
-    pub default: Result<(), Error>,
-    /// Decoding with every global the stream names allowed (the structure
-    /// alone), when the default decoding refused a global.
-    pub structure: Option<Result<(), Error>>,
-}
-
 pub struct Report {
     pub file: String,
     pub summary: Summary,
     pub globals: Vec<GlobalLine>,
-    pub verdict: Verdict,
+    /// What the safe reader says: decoding with its default table. A
+    /// global it refuses makes the verdict REFUSED whatever the walk found
+    /// (the stream is never decoded again with more allowed).
+    pub reader: Result<(), Error>,
     /// Offset where the stream first differs from this build's header, for
     /// a portable-pickle stream whose header is not recognised.
     pub header_differs_at: Option<usize>,
@@ -83,7 +77,7 @@ fn place_name(p: &Place) -> String {
 }
 
 pub fn status(module: &str, name: &str) -> Status {
-    if inspect::is_namespace(module) {
+    if inspect::is_namespace_class(module, name) {
         Status::Namespace
     } else if inspect::is_allowed(module, name) {
         Status::Allowlist
@@ -114,17 +108,7 @@ impl Report {
                 }),
             }
         }
-        let default = portable_pickle::from_slice::<Value>(bytes).map(drop);
-        let structure = match &default {
-            Err(e) if matches!(e.kind(), ErrorKind::ForbiddenGlobal { .. }) => {
-                let mut options = ReadOptions::default();
-                for g in summary.globals.iter().filter(|g| g.place == Place::Stream) {
-                    options = options.allow_global(&g.module, &g.name);
-                }
-                Some(portable_pickle::from_slice_with::<Value>(bytes, &options).map(drop))
-            }
-            _ => None,
-        };
+        let reader = portable_pickle::from_slice::<Value>(bytes).map(drop);
         let header_differs_at = (summary.header.is_none() && !summary.namespaces.is_empty()).then(|| {
             let h = portable_pickle::HEADER;
             h.iter()
@@ -136,7 +120,7 @@ impl Report {
             file: file.to_owned(),
             summary,
             globals,
-            verdict: Verdict { default, structure },
+            reader,
             header_differs_at,
         }
     }
@@ -146,20 +130,25 @@ impl Report {
         self.globals.iter().filter(|g| g.status == Status::OffList)
     }
 
+    /// The reader's refusal, if it refused a global or a feature.
+    pub fn refused(&self) -> Option<&Error> {
+        self.reader
+            .as_ref()
+            .err()
+            .filter(|e| matches!(e.kind(), ErrorKind::ForbiddenGlobal { .. } | ErrorKind::Unsupported(_)))
+    }
+
     /// The error that makes the stream malformed, if any: the reader's
-    /// (structure) verdict, else the walk's.
+    /// (unless it is a refusal), else the walk's.
     pub fn malformed(&self) -> Option<&Error> {
-        let reader = match (&self.verdict.default, &self.verdict.structure) {
-            (_, Some(Err(e))) => Some(e),
-            (Err(e), None) => Some(e),
-            _ => None,
-        };
+        let reader = self.reader.as_ref().err().filter(|_| self.refused().is_none());
         reader.or(self.summary.error.as_ref())
     }
 
-    /// Whether everything is in order (exit status 0).
+    /// Whether everything is in order (exit status 0): every global on the
+    /// allowlist, and the reader decodes the stream.
     pub fn ok(&self) -> bool {
-        self.off_list().next().is_none() && self.malformed().is_none()
+        self.off_list().next().is_none() && self.reader.is_ok() && self.malformed().is_none()
     }
 
     fn format_line(&self) -> String {
@@ -257,30 +246,33 @@ impl Report {
         }
 
         let _ = writeln!(o);
-        match (&self.verdict.default, &self.verdict.structure) {
-            (Ok(()), _) => {
+        match &self.reader {
+            Ok(()) => {
                 let _ = writeln!(o, "reader    ok: decodes without executing anything");
             }
-            (Err(e), Some(Ok(()))) => {
+            Err(e) if self.refused().is_some() => {
                 let _ = writeln!(o, "reader    refuses: {e}");
-                let _ = writeln!(o, "          (well-formed once its globals are allowed)");
             }
-            (Err(e), Some(Err(s))) => {
-                let _ = writeln!(o, "reader    refuses: {e}");
-                let _ = writeln!(o, "          with its globals allowed: {s}");
-            }
-            (Err(e), None) => {
+            Err(e) => {
                 let _ = writeln!(o, "reader    error: {e}");
             }
         }
         if let Some(e) = &s.error {
             let _ = writeln!(o, "walk      stopped: {e}");
         }
-        let verdict = match (off, self.malformed()) {
-            (0, None) => "OK".to_owned(),
-            (0, Some(e)) => format!("MALFORMED: {e}"),
-            (n, None) => format!("OFF-LIST: {n} global(s) not on the allowlist"),
-            (n, Some(e)) => format!("OFF-LIST: {n} global(s) not on the allowlist; MALFORMED: {e}"),
+        let mut problems = Vec::new();
+        if off > 0 {
+            problems.push(format!("OFF-LIST: {off} global(s) not on the allowlist"));
+        }
+        if let Some(e) = self.refused() {
+            problems.push(format!("REFUSED: {e}"));
+        }
+        if let Some(e) = self.malformed() {
+            problems.push(format!("MALFORMED: {e}"));
+        }
+        let verdict = match problems.is_empty() {
+            true => "OK".to_owned(),
+            false => problems.join("; "),
         };
         let _ = writeln!(o, "verdict   {verdict}");
         o
@@ -370,12 +362,9 @@ impl Report {
         );
         let _ = write!(
             o,
-            ",\"reader\":{{\"error\":{},\"structure_error\":{}}}",
-            self.verdict.default.as_ref().err().map_or("null".into(), error_json),
-            match &self.verdict.structure {
-                Some(Err(e)) => error_json(e),
-                _ => "null".into(),
-            }
+            ",\"reader\":{{\"error\":{},\"refused\":{}}}",
+            self.reader.as_ref().err().map_or("null".into(), error_json),
+            self.refused().is_some()
         );
         let _ = write!(
             o,

@@ -7,12 +7,13 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::Duration;
 
+use portable_format::opcodes::{EMPTY_TUPLE, FRAME, POP, REDUCE, TUPLE1, TUPLE3};
 use portable_format::writer::OpWriter;
 use portable_pickle::inspect::{summarize, ClassKind, Place};
 use portable_pickle::PortablePickle;
 
 /// A point in the plane.
-#[derive(PortablePickle)]
+#[derive(PortablePickle, Debug)]
 struct Point {
     x: i64,
     y: i64,
@@ -418,4 +419,84 @@ for p in range(6):
         let text = stdout(&inspect(&path, false));
         assert!(text.contains("reader    ok"), "protocol {p}: {text}");
     }
+}
+
+/// `finalize(set(), struct.__builtins__.get("exec"), CODE)` through the
+/// namespace's own attributes: what CPython runs when it loads the ops
+/// (weakref.finalize calls `exec(CODE)` as soon as the set is freed).
+fn code_running_ops(code: &str) -> Vec<u8> {
+    let ns = portable_pickle::NAMESPACE;
+    let mut w = OpWriter::new();
+    w.global_line(ns, "finalize");
+    w.global_line("builtins", "set");
+    w.put([EMPTY_TUPLE, REDUCE]);
+    w.global_line(ns, "struct.__builtins__.get");
+    w.str("exec");
+    w.put([TUPLE1, REDUCE]);
+    w.str(code);
+    w.put([TUPLE3, REDUCE, POP]);
+    w.into_bytes()
+}
+
+/// A stream that runs code when CPython loads it is never "verdict OK",
+/// and the reader refuses it (issue 25): with the header (ops inserted
+/// after it, the legitimate value still there) and without (a process that
+/// loaded one stream has the namespace).
+#[test]
+fn code_running_streams_are_refused() {
+    let marker = dir().join("ran");
+    let _ = std::fs::remove_file(&marker);
+    let code = format!("open({:?}, 'w').write('ran')", marker.to_str().unwrap());
+    let legit = portable_pickle::to_vec(&vec![Point { x: 1, y: 2 }]);
+    let header = portable_pickle::HEADER.len();
+    assert_eq!(legit[header], FRAME, "a frame starts after the header");
+    let mut with_header = legit[..header].to_vec();
+    with_header.extend(code_running_ops(&code));
+    with_header.extend_from_slice(&legit[header..]);
+    let mut without = vec![0x80, 4];
+    without.extend(code_running_ops(&code));
+    without.extend([b'N', b'.']);
+
+    // The streams are live: CPython runs the code (a harmless write).
+    let legit_path = write("legit.pkl", &legit);
+    let header_path = write("attack_with_header.pkl", &with_header);
+    let bare_path = write("attack_without_header.pkl", &without);
+    for (attack, first) in [(&header_path, None), (&bare_path, Some(&legit_path))] {
+        let _ = std::fs::remove_file(&marker);
+        let script = "import pickle, sys\nfor p in sys.argv[1:]:\n    pickle.load(open(p, 'rb'))\n";
+        let mut cmd = Command::new("python3");
+        cmd.args(["-c", script]);
+        cmd.args(first);
+        cmd.arg(attack);
+        assert!(cmd.status().expect("python3").success());
+        assert!(marker.exists(), "{}: the code did not run", attack.display());
+    }
+
+    for path in [&header_path, &bare_path] {
+        let bytes = std::fs::read(path).unwrap();
+        let e = portable_pickle::from_slice::<portable_pickle::Value>(&bytes).unwrap_err();
+        assert!(
+            matches!(e.kind(), portable_pickle::ErrorKind::ForbiddenGlobal { name, .. } if name == "finalize"),
+            "{e}"
+        );
+        let out = inspect(path, false);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        assert!(!text.contains("verdict   OK"), "{text}");
+        assert!(
+            text.contains("REFUSED: forbidden global `_portable_pickle_v2.finalize`"),
+            "{text}"
+        );
+        assert!(text.contains("_portable_pickle_v2.finalize"), "{text}");
+        assert!(text.contains("OFF-LIST"), "{text}");
+        let json = stdout(&inspect(path, true));
+        assert!(json.contains("\"ok\":false"), "{json}");
+        assert!(json.contains("\"refused\":true"), "{json}");
+    }
+    // The typed read refuses too: the injected call is not skipped.
+    let e = portable_pickle::from_slice::<Vec<Point>>(&with_header).unwrap_err();
+    assert!(
+        matches!(e.kind(), portable_pickle::ErrorKind::ForbiddenGlobal { .. }),
+        "{e}"
+    );
 }

@@ -1,6 +1,7 @@
 //! Which globals a read admits, and how a global's name is resolved first.
 //!
-//! Admitted are: the runtime namespace's classes; the stdlib globals a stream
+//! Admitted are: the runtime namespace's classes (never its tools, nor a
+//! dotted path through a dunder: `layout::names_a_namespace_class`); the stdlib globals a stream
 //! body writes ([`globals::BODY`], shared with the writer) and the few more
 //! that only CPython's re-pickles of loaded objects use ([`READER_ONLY`]);
 //! the classes of the target Rust type, by name; and what
@@ -11,7 +12,7 @@ use std::sync::Arc;
 
 use super::class_pickle::Sym;
 use super::{Id, Node, Source, Unpickler};
-use crate::layout::{NAMESPACE, SESSION_MODULE};
+use crate::layout::{names_a_namespace_class, NAMESPACE, SESSION_MODULE};
 use crate::read::error::{Error, ErrorKind};
 use crate::read::value::Global;
 use crate::read::ReadOptions;
@@ -83,7 +84,7 @@ impl Admit<'_> {
         if !is_dotted_identifier(module) || !is_dotted_identifier(name) {
             return false;
         }
-        module == NAMESPACE
+        (module == NAMESPACE && names_a_namespace_class(name))
             || globals::BODY.iter().any(|g| g.module == module && g.name == name)
             || READER_ONLY
                 .iter()
