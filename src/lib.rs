@@ -406,6 +406,9 @@ pub mod __private {
 /// assert!(summary.globals.iter().all(|g| portable_pickle::inspect::is_allowed(&g.module, &g.name)));
 /// ```
 pub mod inspect {
+    /// The short name a session gives the namespace (`_pp_v2`): what a
+    /// later pickle names its classes in.
+    pub use portable_runtime::layout::SESSION_MODULE;
     pub use portable_runtime::read::inspect::*;
     /// CPython's `pickletools` name of an opcode byte (`"STACK_GLOBAL"`).
     pub use portable_runtime::read::opcode_name;
@@ -461,6 +464,18 @@ pub mod inspect {
     /// `portable_format`'s `layout::names_a_namespace_class`.
     pub fn is_namespace_class(module: &str, name: &str) -> bool {
         is_namespace(module) && portable_runtime::layout::names_a_namespace_class(name)
+    }
+
+    /// Whether `module.name` is what a session's later pickle names instead
+    /// of a class or array tool an earlier pickle registered:
+    /// `_pp_v2.ALIAS` (10 base-62 digits, `.Member` for a unit enum's
+    /// member) or `_pp_v2.aK` (docs/FORMAT.md, "Sessions"). Only an
+    /// `Unpickler` that read the registering pickle resolves it.
+    pub fn is_session_name(module: &str, name: &str) -> bool {
+        let alias = name.split_once('.').map_or(name, |(a, _)| a);
+        module == portable_runtime::layout::SESSION_MODULE
+            && ((alias.len() == 10 && alias.bytes().all(|b| b.is_ascii_alphanumeric()))
+                || portable_runtime::array_format::SESSION_NAMES.contains(&name))
     }
 
     /// Whether `module` is a runtime namespace name, `_portable_pickle_v<N>`.

@@ -14,6 +14,8 @@
 //! streaming case (conformance/stream.rs) adds 10,000 mixed values from one
 //! `Pickler`, read back by `Unpickler`, loaded by every reader in a
 //! `pickle.load` loop and re-dumped by each with `pickle.dump` in a loop.
+//! The read-back run adds `portable-pickle inspect` of every stream (verdict
+//! OK; a strict stream's the reader's refusal).
 //!
 //! During `cargo test`: each cell's stream is written into
 //! `target/tmp/conformance` with a Python check comparing the loaded
@@ -657,6 +659,7 @@ fn conformance_matrix() {
     match (&readback, &m.corpus) {
         (Some(dir), _) => {
             conformance_types!(real_cells);
+            inspect_cells(&mut m.tally, dir);
             python_cells(&mut m.tally, dir);
             summary(&m.tally, m.types);
         }
@@ -710,6 +713,61 @@ fn json_str(s: &str) -> String {
         }
     }
     out.push('"');
+    out
+}
+
+/// `portable-pickle inspect` of every stream of the corpus (the binary
+/// `cargo test --workspace` built beside this test): verdict OK, or for a
+/// strict-profile stream the reader's documented refusal.
+fn inspect_cells(tally: &mut Tally, dir: &Path) {
+    let cli = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("target dir")
+        .join("debug/portable-pickle");
+    assert!(cli.exists(), "{} (built by cargo test --workspace)", cli.display());
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "pkl"))
+        .collect();
+    files.sort();
+    let out = std::process::Command::new(&cli)
+        .arg("inspect")
+        .arg("--json")
+        .args(&files)
+        .output()
+        .expect("portable-pickle runs");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), files.len(), "one report per file");
+    for (line, file) in lines.iter().zip(&files) {
+        let case = file.file_stem().unwrap().to_string_lossy().into_owned();
+        let write = case.rsplit_once("_C").map_or(case.as_str(), |(w, _)| w).to_owned();
+        let verdict = json_field(line, "verdict");
+        let outcome = match verdict.as_str() {
+            "OK" => Outcome::Passed,
+            v if write == "strict" && v.starts_with("REFUSED: unsupported: a strict-profile stream") => {
+                Outcome::Refused
+            }
+            _ => Outcome::Failed,
+        };
+        tally.add(&write, "inspect", outcome, || format!("{case} × inspect: {verdict}"));
+    }
+}
+
+/// The string value of the first `"key":"…"` of a JSON line.
+fn json_field(line: &str, key: &str) -> String {
+    let start = line.find(&format!("\"{key}\":\"")).map(|i| i + key.len() + 4);
+    let Some(start) = start else { return String::new() };
+    let mut out = String::new();
+    let mut chars = line[start..].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => break,
+            '\\' => out.extend(chars.next()),
+            c => out.push(c),
+        }
+    }
     out
 }
 

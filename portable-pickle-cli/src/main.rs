@@ -1,31 +1,37 @@
 //! `portable-pickle`, the command-line tool of portable-pickle.
 //!
 //! ```text
-//! portable-pickle inspect FILE [--json]
+//! portable-pickle inspect FILE... [--json | --summary]
 //! ```
 //!
-//! Describes a pickle without executing anything: format version and
-//! profile, whether the header is this build's, the type table (classes,
-//! fields with annotations, kinds), instances per class, part sizes, every
-//! global referenced and whether it is on docs/FORMAT.md's allowlist, and
-//! the safe reader's verdict. Exit status: 0 when every global is on the
-//! allowlist and the stream is well-formed, 1 when not, 2 on a usage or
-//! I/O error.
+//! Describes every pickle of each file without executing anything: format
+//! version and profile, whether the header is this build's, the type table
+//! (classes, fields with annotations, kinds), instances per class, part
+//! sizes, every global referenced and whether it is on docs/FORMAT.md's
+//! allowlist, and the safe reader's verdict (one `Unpickler` over the
+//! file). Exit status: 0 when every global is on the allowlist and the
+//! reader decodes every pickle, 1 when not, 2 on a usage or I/O error.
 
+mod file;
 mod report;
 
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-usage: portable-pickle inspect FILE [--json]
+usage: portable-pickle inspect FILE... [--json | --summary]
 
-Describes a pickle stream without executing it: format version and profile,
-header, type table, instances per class, part sizes, every global and whether
-it is on the allowlist (docs/FORMAT.md), and the safe reader's verdict.
-FILE may be `-` for standard input.
+Describes every pickle of a file without executing anything: format version
+and profile, header, type table, instances per class, part sizes, every
+global and whether it is on the allowlist (docs/FORMAT.md), and the safe
+reader's verdict (one reader over the whole file, so a session's later
+pickles are read as an Unpickler reads them). A file of several pickles
+gets a section per pickle, or with --summary one line each, then totals.
+FILE may be `-` for standard input. Several FILEs are reported in turn
+(--json: one JSON object per line).
 
-Exit status: 0 all globals on the allowlist and the stream well-formed;
-1 a global off the allowlist, or a malformed stream; 2 usage or I/O error.";
+Exit status: 0 all globals on the allowlist and the reader decodes every
+pickle of every FILE; 1 a global off the allowlist, a pickle the reader refuses, or a
+malformed one; 2 usage or I/O error.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -52,32 +58,45 @@ fn run(args: &[String]) -> Result<bool, String> {
         None => return Err(USAGE.to_owned()),
     }
     let mut json = false;
-    let mut file = None;
+    let mut summary = false;
+    let mut files = Vec::new();
     for w in words {
         match w {
             "--json" => json = true,
+            "--summary" => summary = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(true);
             }
             f if f.starts_with("--") => return Err(format!("unknown option `{f}`\n\n{USAGE}")),
-            f if file.is_none() => file = Some(f),
-            f => return Err(format!("unexpected argument `{f}`\n\n{USAGE}")),
+            f => files.push(f),
         }
     }
-    let file = file.ok_or_else(|| format!("missing FILE\n\n{USAGE}"))?;
-    let bytes = if file == "-" {
-        let mut b = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut b).map_err(|e| format!("stdin: {e}"))?;
-        b
-    } else {
-        std::fs::read(file).map_err(|e| format!("{file}: {e}"))?
-    };
-    let report = report::Report::build(file, &bytes);
-    if json {
-        println!("{}", report.json());
-    } else {
-        print!("{}", report.text());
+    if files.is_empty() {
+        return Err(format!("missing FILE\n\n{USAGE}"));
     }
-    Ok(report.ok())
+    if json && summary {
+        return Err(format!("--json and --summary exclude each other\n\n{USAGE}"));
+    }
+    let mut all_ok = true;
+    for (i, file) in files.iter().enumerate() {
+        let bytes = if *file == "-" {
+            let mut b = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut b).map_err(|e| format!("stdin: {e}"))?;
+            b
+        } else {
+            std::fs::read(file).map_err(|e| format!("{file}: {e}"))?
+        };
+        let report = file::FileReport::build(file, &bytes);
+        if json {
+            println!("{}", report.json());
+        } else {
+            if i > 0 {
+                println!();
+            }
+            print!("{}", report.text(summary));
+        }
+        all_ok &= report.ok();
+    }
+    Ok(all_ok)
 }

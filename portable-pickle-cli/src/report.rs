@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 use std::io::Read;
 
-use portable_pickle::inspect::{self, ClassInfo, Place, Summary};
-use portable_pickle::{Error, ErrorKind, Value};
+use portable_pickle::inspect::{self, ClassInfo, ClassKind, Place, Summary};
+use portable_pickle::{Error, ErrorKind};
 
 /// Largest inflated nested pickle accepted (the walk's own total bound
 /// applies as well).
@@ -19,6 +19,9 @@ pub enum Status {
     Allowlist,
     /// A class of a runtime namespace `_portable_pickle_vN`.
     Namespace,
+    /// A name a session's earlier pickle registered (`_pp_v2.ALIAS`): the
+    /// reader resolves it only to what the session registered.
+    Session,
     /// Neither.
     OffList,
 }
@@ -28,6 +31,7 @@ impl Status {
         match self {
             Status::Allowlist => "allowlist",
             Status::Namespace => "namespace",
+            Status::Session => "session",
             Status::OffList => "OFF-LIST",
         }
     }
@@ -56,7 +60,7 @@ pub struct Report {
     pub header_differs_at: Option<usize>,
 }
 
-fn inflate(data: &[u8], limit: usize) -> Option<Vec<u8>> {
+pub fn inflate(data: &[u8], limit: usize) -> Option<Vec<u8>> {
     let limit = limit.min(INFLATE_LIMIT);
     let mut out = Vec::new();
     let mut d = flate2::read::ZlibDecoder::new(data).take(limit as u64 + 1);
@@ -79,6 +83,8 @@ fn place_name(p: &Place) -> String {
 pub fn status(module: &str, name: &str) -> Status {
     if inspect::is_namespace_class(module, name) {
         Status::Namespace
+    } else if inspect::is_session_name(module, name) {
+        Status::Session
     } else if inspect::is_allowed(module, name) {
         Status::Allowlist
     } else {
@@ -87,8 +93,9 @@ pub fn status(module: &str, name: &str) -> Status {
 }
 
 impl Report {
-    pub fn build(file: &str, bytes: &[u8]) -> Report {
-        let summary = inspect::summarize(bytes, Some(&inflate));
+    /// The report of one pickle, `bytes` (its own bytes and what follows),
+    /// from its walk and the reader's result on it.
+    pub fn build(file: &str, bytes: &[u8], summary: Summary, reader: Result<(), Error>) -> Report {
         let mut globals: Vec<GlobalLine> = Vec::new();
         for g in &summary.globals {
             let place = format!("{}@{}", place_name(&g.place), g.offset);
@@ -108,8 +115,8 @@ impl Report {
                 }),
             }
         }
-        let reader = portable_pickle::from_slice::<Value>(bytes).map(drop);
-        let header_differs_at = (summary.header.is_none() && !summary.namespaces.is_empty()).then(|| {
+        let namespaced = summary.namespaces.iter().any(|n| n != inspect::SESSION_MODULE);
+        let header_differs_at = (summary.header.is_none() && namespaced).then(|| {
             let h = portable_pickle::HEADER;
             h.iter()
                 .zip(bytes)
@@ -158,6 +165,9 @@ impl Report {
                 "portable-pickle stream, format version {}, profile {}",
                 h.version, h.profile
             ),
+            (None, Some(ns)) if ns == inspect::SESSION_MODULE => {
+                "a portable-pickle session's later pickle: classes by alias (_pp_v2), no header".to_owned()
+            }
             (None, Some(ns)) => format!(
                 "portable-pickle namespace {ns} (format version {}), profile unknown: header not recognised",
                 ns.trim_start_matches("_portable_pickle_v")
@@ -200,9 +210,22 @@ impl Report {
         );
         let _ = writeln!(o, "opcodes   {} in {} frames", s.opcodes, s.frames);
 
-        let _ = writeln!(o, "\ntype table ({} classes)", s.classes.len());
-        for c in &s.classes {
+        // Classes the stream defines, apart from what it merely names and
+        // calls (stdlib types, helper functions, classes of other modules).
+        let (defined, called): (Vec<_>, Vec<_>) = s.classes.iter().partition(|c| c.kind != ClassKind::Global);
+        let _ = writeln!(o, "\ntype table ({} classes)", defined.len());
+        for c in defined {
             class_text(&mut o, c);
+        }
+        if !called.is_empty() {
+            let _ = writeln!(
+                o,
+                "\ncalled globals ({}: classes and functions named, not defined)",
+                called.len()
+            );
+            for c in called {
+                let _ = writeln!(o, "  {}.{}  calls {}", c.module, c.name, c.instances);
+            }
         }
 
         let off = self.off_list().count();
@@ -260,6 +283,14 @@ impl Report {
         if let Some(e) = &s.error {
             let _ = writeln!(o, "walk      stopped: {e}");
         }
+        let verdict = self.verdict();
+        let _ = writeln!(o, "verdict   {verdict}");
+        o
+    }
+
+    /// The verdict: OK, or each of OFF-LIST, REFUSED and MALFORMED that applies.
+    pub fn verdict(&self) -> String {
+        let off = self.off_list().count();
         let mut problems = Vec::new();
         if off > 0 {
             problems.push(format!("OFF-LIST: {off} global(s) not on the allowlist"));
@@ -270,12 +301,39 @@ impl Report {
         if let Some(e) = self.malformed() {
             problems.push(format!("MALFORMED: {e}"));
         }
-        let verdict = match problems.is_empty() {
+        match problems.is_empty() {
             true => "OK".to_owned(),
             false => problems.join("; "),
+        }
+    }
+
+    /// The pickle's own bytes (to its `STOP`, or all of them when the walk
+    /// stopped early).
+    pub fn len(&self) -> usize {
+        let z = &self.summary.sizes;
+        match self.summary.error {
+            Some(_) => z.total as usize,
+            None => (z.total - z.trailing) as usize,
+        }
+    }
+
+    /// One line: offset, size, whether it carries the header, classes,
+    /// globals, the reader's word and the verdict.
+    pub fn line(&self, at: usize) -> String {
+        let s = &self.summary;
+        let reader = match (&self.reader, self.refused()) {
+            (Ok(()), _) => "reader ok".to_owned(),
+            (Err(_), Some(_)) => "reader refuses".to_owned(),
+            (Err(_), None) => "reader error".to_owned(),
         };
-        let _ = writeln!(o, "verdict   {verdict}");
-        o
+        let defined = s.classes.iter().filter(|c| c.kind != ClassKind::Global).count();
+        format!(
+            "@{at:<9} {:>7} B  {:10}  {defined:>3} classes  {:>3} globals  {reader}  {}",
+            self.len(),
+            if s.header.is_some() { "header" } else { "no header" },
+            self.globals.len(),
+            self.verdict()
+        )
     }
 
     /// The machine-readable report (one JSON object).
@@ -283,7 +341,13 @@ impl Report {
         let s = &self.summary;
         let z = &s.sizes;
         let mut o = String::from("{");
-        let _ = write!(o, "\"file\":{},\"ok\":{}", js(&self.file), self.ok());
+        let _ = write!(
+            o,
+            "\"file\":{},\"ok\":{},\"verdict\":{}",
+            js(&self.file),
+            self.ok(),
+            js(&self.verdict())
+        );
         let _ = write!(
             o,
             ",\"protocol\":{}",

@@ -500,3 +500,61 @@ fn code_running_streams_are_refused() {
         "{e}"
     );
 }
+
+/// A `Pickler` session of three pickles: a section per pickle (or a line
+/// each), which carry the header, totals; the reader reads it as an
+/// `Unpickler` does, so the later pickles are OK in the file and REFUSED
+/// alone (the verdict follows the reader).
+#[test]
+fn session_files_pickle_by_pickle() {
+    let mut p = portable_pickle::Pickler::new(Vec::new());
+    p.dump(&Point { x: 1, y: 2 }).unwrap();
+    let first = p.get_ref().len();
+    p.dump(&Point { x: 3, y: 4 }).unwrap();
+    p.dump(&vec![Shape::Empty, Shape::Polygon(vec![Point { x: 5, y: 6 }])])
+        .unwrap();
+    let bytes = p.into_inner();
+    let path = write("session.pkl", &bytes);
+
+    let out = Command::new(env!("CARGO_BIN_EXE_portable-pickle"))
+        .args(["inspect", "--summary"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    println!("{text}");
+    assert!(out.status.success(), "{text}");
+    let lines: Vec<&str> = text.lines().filter(|l| l.trim_start().starts_with('#')).collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[0].contains("@0 ") && lines[0].contains(" header ") && lines[0].ends_with("OK"),
+        "{text}"
+    );
+    assert!(
+        lines[1].contains(&format!("@{first} ")) && lines[1].contains("no header"),
+        "{text}"
+    );
+    // The third pickle meets Shape, a class no earlier pickle carried: the header again.
+    assert!(lines[2].contains(" header "), "{text}");
+    assert!(text.contains("totals    3 pickles, 2 with the header"), "{text}");
+    assert!(text.ends_with("verdict   OK\n"), "{text}");
+
+    // Sections, with the session's names in the later pickle.
+    let full = stdout(&inspect(&path, false));
+    assert!(full.contains("== pickle #2 @"), "{full}");
+    assert!(full.contains("session"), "{full}");
+    let json = stdout(&inspect(&path, true));
+    assert_json(&json);
+    assert!(
+        json.starts_with(&format!("{{\"file\":{:?},\"ok\":true", path.to_str().unwrap())),
+        "{json}"
+    );
+    assert!(json.contains("\"with_header\":2"), "{json}");
+
+    // The later pickle alone: the reader refuses it, so the verdict does.
+    let alone = write("later_alone.pkl", &bytes[first..]);
+    let out = inspect(&alone, false);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("verdict   REFUSED: forbidden global `_pp_v2."), "{text}");
+}
