@@ -156,6 +156,10 @@ pub const CLASS_TOOLS: [&str; 2] = ["hashable", "int_enum"];
 /// from such a pickle, the class's unique key, naming it in the namespace.
 pub const CLASS_REDUCE: &str = "__portable_reduce__";
 
+/// The longest name of a namespace class a reader admits (a key is a
+/// class name, 16 hex digits and maybe a variant name).
+pub const MAX_CLASS_NAME: usize = 512;
+
 /// Whether `module.name`, `module` being the runtime namespace, can name one
 /// of its classes: a dotted path of identifiers (a class key, or a
 /// qualified name such as `Shape.Circle`) with no dunder part and not
@@ -167,7 +171,8 @@ pub const CLASS_REDUCE: &str = "__portable_reduce__";
 pub fn names_a_namespace_class(name: &str) -> bool {
     let mut parts = name.split('.');
     let first = parts.next().unwrap_or("");
-    crate::names::is_dotted_identifier(name)
+    name.len() <= MAX_CLASS_NAME
+        && crate::names::is_dotted_identifier(name)
         && !name.split('.').any(|p| p.starts_with("__"))
         && !NAMESPACE_TOOLS.contains(&first)
         && !GC_TOOLS.contains(&first)

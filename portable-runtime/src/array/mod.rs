@@ -13,7 +13,7 @@ use std::io;
 use std::sync::OnceLock;
 
 use crate::opcodes::*;
-use crate::read::error::{Error, ErrorKind};
+use crate::read::error::{quoted, Error, ErrorKind};
 use crate::read::Object;
 use crate::read::{mismatch, ReadContext};
 use crate::Value;
@@ -332,7 +332,7 @@ fn parse_dtype(text: &str, order: Option<&str>) -> Result<DtypeSpec, Error> {
     let size: usize = chars
         .as_str()
         .parse()
-        .map_err(|_| bad(format!("dtype {text:?} is not a number type")))?;
+        .map_err(|_| bad(format!("dtype {} is not a number type", quoted(text))))?;
     let kind = match kind {
         '?' => 'b',
         k => k,
@@ -361,6 +361,10 @@ fn buffer_of(v: &Value) -> Option<&[u8]> {
     }
 }
 
+/// The most dimensions an array may have (numpy's own limit, `NPY_MAXDIMS`
+/// of numpy 2): the Fortran-order conversion costs elements × dimensions.
+pub const MAX_NDIM: usize = 64;
+
 fn shape_of(v: &Value) -> Result<Vec<usize>, Error> {
     let items = match v.get() {
         Value::Tuple(items) | Value::List(items) => items,
@@ -371,6 +375,9 @@ fn shape_of(v: &Value) -> Result<Vec<usize>, Error> {
         }
         other => return Err(mismatch("array shape (a tuple of ints)", other)),
     };
+    if items.len() > MAX_NDIM {
+        return Err(bad(format!("array of {} dimensions (at most {MAX_NDIM})", items.len())));
+    }
     items
         .iter()
         .map(|d| match d.get() {
@@ -501,8 +508,8 @@ fn decode_lists<E: Element>(value: &Value, cx: &mut ReadContext) -> Result<Decod
             Some(first) => v = first,
             None => break,
         }
-        if shape.len() > 64 {
-            return Err(bad("nested lists deeper than 64"));
+        if shape.len() > MAX_NDIM {
+            return Err(bad(format!("nested lists deeper than {MAX_NDIM}")));
         }
     }
     let mut data = Vec::new();

@@ -126,7 +126,44 @@ pub enum ErrorKind {
     Io(String),
 }
 
+/// The most bytes of a string from the stream an error message quotes.
+pub(crate) const QUOTED_MAX: usize = 80;
+
+/// `s` as an error message shows a string from the stream: whole when
+/// short, else its first [`QUOTED_MAX`] bytes and its length, so a huge
+/// hostile string costs the message nothing.
+pub(crate) fn clipped(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.len() <= QUOTED_MAX {
+        return s.into();
+    }
+    let mut end = QUOTED_MAX;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes)", &s[..end], s.len()).into()
+}
+
+/// [`clipped`], quoted and escaped as `{:?}` does.
+pub(crate) fn quoted(s: &str) -> String {
+    if s.len() <= QUOTED_MAX {
+        return format!("{s:?}");
+    }
+    let mut end = QUOTED_MAX;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{:?}… ({} bytes)", &s[..end], s.len())
+}
+
 impl Error {
+    /// A [`ErrorKind::ForbiddenGlobal`]: the names clipped (see [`clipped`]).
+    pub(crate) fn forbidden_global(module: &str, name: &str) -> Self {
+        Error::new(ErrorKind::ForbiddenGlobal {
+            module: clipped(module).into_owned(),
+            name: clipped(name).into_owned(),
+        })
+    }
+
     /// An error of `kind` with no location yet.
     pub fn new(kind: ErrorKind) -> Self {
         Error {

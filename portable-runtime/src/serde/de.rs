@@ -175,6 +175,23 @@ pub(super) fn named(e: Error, ty: &str) -> Error {
     }
 }
 
+/// A derived unit-only enum's member (`Enum(value)`) where serde wants a
+/// variant by name (out of line: the visitors recurse through the caller).
+#[inline(never)]
+#[cold]
+fn member_by_value(name: &str, o: &Object) -> Error {
+    let value = match o.args.first().map(Value::get) {
+        Some(Value::Str(s)) => crate::read::error::quoted(s),
+        Some(Value::Int(i)) => format!("Int({i})"),
+        Some(other) => other.type_name(),
+        None => "?".into(),
+    };
+    Error::invalid(format!(
+        "a member of the enum {name} given by its value ({value}): serde reads enum variants by name only; \
+         read this type with FromPickle, or write it with the serde bridge"
+    ))
+}
+
 pub(super) fn mismatch(expected: &str, found: &Value) -> Error {
     Error::mismatch(expected, found.type_name())
 }
@@ -584,14 +601,7 @@ impl<'de> de::Deserializer<'de> for Deserializer<'_, 'de> {
                     .map(|(_, v)| serde_name(v, variants));
                 match variant {
                     Some(variant) => (variant, VariantContent::Object(o)),
-                    None if is_class(o, name) => {
-                        let value = o.args.first().map_or_else(|| "?".into(), |v| format!("{:?}", v.get()));
-                        return Err(Error::invalid(format!(
-                            "a member of the enum {name} given by its value ({value}): serde reads enum \
-                             variants by name only; read this type with FromPickle, or write it with the \
-                             serde bridge"
-                        )));
-                    }
+                    None if is_class(o, name) => return Err(member_by_value(name, o)),
                     None => return Err(mismatch(name, self.value)),
                 }
             }

@@ -23,6 +23,7 @@ pub(super) enum Item {
 /// The items of the array `value`, nested by its shape; `None` if `value`
 /// is no array. Each element dtype is tried: decoding checks the dtype
 /// before it touches the data.
+#[inline(never)]
 pub(super) fn array_items(value: &Value, cx: &mut ReadContext) -> Result<Option<Vec<Item>>, Error> {
     fn items<E: Element>(d: Decoded<E>, f: fn(E) -> Item) -> Vec<Item> {
         let mut flat = d.data.into_iter().map(f);
@@ -113,6 +114,7 @@ impl<'de> de::Deserializer<'de> for Item {
 /// `datetime.datetime` in ISO 8601 (`2023-11-14T22:13:20.000005+00:00`,
 /// RFC 3339 when aware), `uuid.UUID` hyphenated, `decimal.Decimal` as
 /// written; `None` for any other object.
+#[inline(never)]
 pub(super) fn text_form(value: &Value, o: &Object, cx: &mut ReadContext) -> Result<Option<String>, Error> {
     if o.class.is("datetime", "datetime") {
         let ([y, mo, d, h, mi, s, us], tz) = datetime_parts(value)?;

@@ -2,7 +2,7 @@
 //! Not a stable API.
 
 use super::{FromPickleBytes, ReadContext, ITEM_OVERHEAD};
-use crate::read::error::Error;
+use crate::read::error::{quoted, Error};
 use crate::read::value::{Object, Value};
 
 /// Field values found for a struct or variant, by field index.
@@ -154,7 +154,7 @@ pub fn read_variant<'v>(
         }
         Value::Str(s) => match variants.iter().position(|v| v.name == s) {
             Some(i) => Ok((i, vec![None; variants[i].fields.len()])),
-            None => Err(Error::invalid(format!("{enum_name} has no variant {s:?}"))),
+            None => Err(Error::invalid(format!("{enum_name} has no variant {}", quoted(s)))),
         },
         other => Err(Error::mismatch(enum_name, other.type_name())),
     }
@@ -181,7 +181,7 @@ pub fn read_unit_enum(value: &Value, name: &str, members: &[(&str, i128)]) -> Re
         Value::Str(s) => members
             .iter()
             .position(|(m, _)| m == s)
-            .ok_or_else(|| Error::invalid(format!("{name} has no member {s:?}"))),
+            .ok_or_else(|| Error::invalid(format!("{name} has no member {}", quoted(s)))),
         other => Err(Error::mismatch(name, other.type_name())),
     }
 }
@@ -237,7 +237,7 @@ where
         Value::Str(s) => {
             cx.charge(s.len())?;
             s.parse()
-                .map_err(|e| Error::invalid(format!("cannot parse {s:?}: {e}")))
+                .map_err(|e| Error::invalid(format!("cannot parse {}: {e}", quoted(s))))
         }
         other => Err(Error::mismatch("str", other.type_name())),
     }

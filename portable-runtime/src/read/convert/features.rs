@@ -121,7 +121,8 @@ mod uuid_impls {
         fn from_pickle(value: &Value, cx: &mut ReadContext) -> Result<Self, Error> {
             let int = match uuid_parts(value, cx)? {
                 UuidParts::Text(s) => {
-                    return uuid::Uuid::parse_str(s).map_err(|_| Error::invalid(format!("{s:?} is not a UUID")))
+                    return uuid::Uuid::parse_str(s)
+                        .map_err(|_| Error::invalid(format!("{} is not a UUID", crate::read::error::quoted(s))))
                 }
                 UuidParts::Int(int) => int,
             };
@@ -144,7 +145,12 @@ mod decimal_impls {
             };
             s.parse::<rust_decimal::Decimal>()
                 .or_else(|_| rust_decimal::Decimal::from_scientific(s))
-                .map_err(|_| Error::invalid(format!("{s:?} does not fit rust_decimal::Decimal")))
+                .map_err(|_| {
+                    Error::invalid(format!(
+                        "{} does not fit rust_decimal::Decimal",
+                        crate::read::error::quoted(s)
+                    ))
+                })
         }
     }
 }

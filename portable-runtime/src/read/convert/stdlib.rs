@@ -9,7 +9,7 @@ use std::ops::{Range, RangeInclusive};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::{int_i128, mismatch, FromPickle, ReadContext};
-use crate::read::error::{Error, ErrorKind};
+use crate::read::error::{quoted, Error, ErrorKind};
 use crate::read::value::{Object, Value};
 
 /// The object if it is an instance of stdlib class `module.name`.
@@ -181,7 +181,7 @@ impl FromPickle for Ipv4Addr {
         match ip_arg(value, "IPv4Address")?.get() {
             Value::Str(s) => s
                 .parse()
-                .map_err(|_| Error::invalid(format!("{s:?} is not an IPv4 address"))),
+                .map_err(|_| Error::invalid(format!("{} is not an IPv4 address", quoted(s)))),
             v => u32::from_pickle(v, cx).map(Ipv4Addr::from),
         }
     }
@@ -193,7 +193,7 @@ impl FromPickle for Ipv6Addr {
         match ip_arg(value, "IPv6Address")?.get() {
             Value::Str(s) => s
                 .parse()
-                .map_err(|_| Error::invalid(format!("{s:?} is not an IPv6 address"))),
+                .map_err(|_| Error::invalid(format!("{} is not an IPv6 address", quoted(s)))),
             v => u128::from_pickle(v, cx).map(Ipv6Addr::from),
         }
     }
@@ -208,7 +208,7 @@ impl FromPickle for IpAddr {
             }
             Value::Str(s) => s
                 .parse()
-                .map_err(|_| Error::invalid(format!("{s:?} is not an IP address"))),
+                .map_err(|_| Error::invalid(format!("{} is not an IP address", quoted(s)))),
             _ => Ipv4Addr::from_pickle(value, cx).map(IpAddr::V4),
         }
     }

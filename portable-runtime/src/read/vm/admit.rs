@@ -13,7 +13,7 @@ use std::sync::Arc;
 use super::class_pickle::Sym;
 use super::{Id, Node, Source, Unpickler};
 use crate::layout::{names_a_namespace_class, NAMESPACE, SESSION_MODULE};
-use crate::read::error::{Error, ErrorKind};
+use crate::read::error::Error;
 use crate::read::value::Global;
 use crate::read::ReadOptions;
 use portable_format::globals;
@@ -120,10 +120,7 @@ impl<S: Source> Unpickler<'_, S> {
         // (how protocols 0 and 1 write a namedtuple), unless allowed.
         let base = !admitted && (module, &*name) == ("builtins", "tuple");
         if !admitted && !base {
-            return Err(Error::new(ErrorKind::ForbiddenGlobal {
-                module: module.to_owned(),
-                name: name.into_owned(),
-            }));
+            return Err(Error::forbidden_global(module, &name));
         }
         self.charge(module.len() + name.len())?;
         let global = Arc::new(Global::new(module, &name));

@@ -76,10 +76,7 @@ fn unsupported(msg: impl Into<String>) -> Error {
 }
 
 fn forbidden(g: &Global) -> Error {
-    Error::new(ErrorKind::ForbiddenGlobal {
-        module: g.module.clone(),
-        name: g.name.clone(),
-    })
+    Error::forbidden_global(&g.module, &g.name)
 }
 
 pub(crate) struct Unpickler<'a, S> {

@@ -4,7 +4,7 @@
 use super::text::{long_node, parse_decimal, py2_str, raw_unicode_escape, string_escape};
 use super::{malformed, unsupported, Id, Node, Source, Sym, Unpickler, MAX_LINE};
 use crate::opcodes::*;
-use crate::read::error::{Error, ErrorKind};
+use crate::read::error::{quoted, Error, ErrorKind};
 
 impl<S: Source> Unpickler<'_, S> {
     /// Executes one opcode; `Some(root)` at `STOP`.
@@ -115,7 +115,7 @@ impl<S: Source> Unpickler<'_, S> {
                 let v: f64 = line
                     .trim()
                     .parse()
-                    .map_err(|_| malformed(format!("FLOAT argument {line:?} is not a float")))?;
+                    .map_err(|_| malformed(format!("FLOAT argument {} is not a float", quoted(&line))))?;
                 Node::Float(v)
             }
             _ => unreachable!("not a number opcode: {op:#04x}"),
@@ -295,7 +295,7 @@ impl<S: Source> Unpickler<'_, S> {
                 let idx = self.line()?;
                 let idx = idx
                     .parse()
-                    .map_err(|_| malformed(format!("GET argument {idx:?} is not an index")))?;
+                    .map_err(|_| malformed(format!("GET argument {} is not an index", quoted(&idx))))?;
                 self.memo_get(idx)
             }
             BINGET => {
@@ -316,7 +316,7 @@ impl<S: Source> Unpickler<'_, S> {
                 let idx = self.line()?;
                 let idx = idx
                     .parse()
-                    .map_err(|_| malformed(format!("PUT argument {idx:?} is not an index")))?;
+                    .map_err(|_| malformed(format!("PUT argument {} is not an index", quoted(&idx))))?;
                 let top = self.boxed_top()?;
                 self.memo_put(idx, top)
             }

@@ -3,7 +3,7 @@
 //! (`UNICODE`); and the two's-complement ints of `LONG1`/`LONG4`.
 
 use super::{malformed, Node};
-use crate::read::error::{Error, ErrorKind};
+use crate::read::error::{quoted, Error, ErrorKind};
 use crate::read::value::BigInt;
 
 /// Most digits of a decimal int (as in CPython).
@@ -31,7 +31,7 @@ pub(super) fn long_node(le: &[u8]) -> Node {
 
 /// A decimal integer of protocol 0 (`INT`, `LONG`).
 pub(super) fn parse_decimal(s: &str) -> Result<Node, Error> {
-    let bad = || malformed(format!("{s:?} is not a decimal integer"));
+    let bad = || malformed(format!("{} is not a decimal integer", quoted(s)));
     let (neg, digits) = match s.as_bytes().first() {
         Some(b'-') => (true, &s[1..]),
         Some(b'+') => (false, &s[1..]),
