@@ -126,7 +126,8 @@ fn main() -> std::io::Result<()> {
         }
         "serde-pickle" => {
             for i in 0..n {
-                serde_pickle::to_writer(&mut out, &with_list::event(i), Default::default()).map_err(std::io::Error::other)?;
+                serde_pickle::to_writer(&mut out, &with_list::event(i), Default::default())
+                    .map_err(std::io::Error::other)?;
             }
         }
         "json" => {
