@@ -558,3 +558,22 @@ fn session_files_pickle_by_pickle() {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("verdict   REFUSED: forbidden global `_pp_v2."), "{text}");
 }
+
+/// A million nested lists: a verdict (the reader's depth limit), never an
+/// abort (the walk's shadows are dropped without recursion).
+#[test]
+fn deep_nesting_gets_a_verdict() {
+    let n = 1_000_000;
+    let mut bytes = vec![0x80, 4];
+    bytes.extend(std::iter::repeat_n(b']', n));
+    bytes.extend(std::iter::repeat_n(b'a', n - 1));
+    bytes.push(b'.');
+    let path = write("deep.pkl", &bytes);
+    let out = inspect(&path, false);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("verdict   MALFORMED: limit exceeded: nesting depth"),
+        "{text}"
+    );
+}

@@ -368,6 +368,39 @@ enum Sh {
     ClassPickle(Option<usize>),
 }
 
+/// Dropping a deeply nested shadow (a million nested lists) must not recurse
+/// once per level: children held only here are moved to a heap stack first.
+impl Drop for Sh {
+    fn drop(&mut self) {
+        fn take_children(sh: &mut Sh, stack: &mut Vec<Sh>) {
+            match sh {
+                Sh::Tuple(rc) | Sh::List(rc) => {
+                    if let Some(items) = Rc::get_mut(rc) {
+                        stack.append(items);
+                    }
+                }
+                Sh::Dict(rc) => {
+                    if let Some(pairs) = Rc::get_mut(rc) {
+                        for (k, v) in pairs.drain(..) {
+                            stack.push(k);
+                            stack.push(v);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !matches!(self, Sh::Tuple(_) | Sh::List(_) | Sh::Dict(_)) {
+            return;
+        }
+        let mut stack = Vec::new();
+        take_children(self, &mut stack);
+        while let Some(mut sh) = stack.pop() {
+            take_children(&mut sh, &mut stack);
+        }
+    }
+}
+
 impl Sh {
     fn items(&self) -> Option<&[Sh]> {
         match self {
@@ -928,8 +961,12 @@ impl<'b> Machine<'b> {
             op::REDUCE => {
                 let args = self.pop()?;
                 let callable = self.pop()?;
-                let args = match args.sh {
-                    Sh::Tuple(v) => Rc::try_unwrap(v).unwrap_or_else(|v| (*v).clone()),
+                let mut args = args.sh;
+                let args = match &mut args {
+                    Sh::Tuple(v) => match Rc::get_mut(v) {
+                        Some(items) => std::mem::take(items),
+                        None => (**v).clone(),
+                    },
                     _ => vec![Sh::Opaque],
                 };
                 let sh = self.call(callable.sh, args, c);
