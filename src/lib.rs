@@ -233,8 +233,8 @@ impl<W: io::Write> Pickler<W> {
 /// At a clean end of input, [`load`](Unpickler::load) returns
 /// [`ErrorKind::EndOfStream`], and [`iter`](Unpickler::iter) ends; an input
 /// that ends inside a pickle is [`ErrorKind::Eof`]. Error offsets count from
-/// the start of the stream. A strict-profile stream is refused by name, as
-/// by every read path.
+/// the start of the stream. A strict `Pickler`'s pickles read as any
+/// strict-profile stream does.
 ///
 /// ```
 /// use portable_pickle::{ErrorKind, Pickler, PortablePickle, Unpickler};

@@ -15,7 +15,7 @@
 //! `Pickler`, read back by `Unpickler`, loaded by every reader in a
 //! `pickle.load` loop and re-dumped by each with `pickle.dump` in a loop.
 //! The read-back run adds `portable-pickle inspect` of every stream (verdict
-//! OK; a strict stream's the reader's refusal).
+//! OK).
 //!
 //! During `cargo test`: each cell's stream is written into
 //! `target/tmp/conformance` with a Python check comparing the loaded
@@ -108,8 +108,6 @@ enum Expect {
     /// A session's later pickle alone: refused, its `_pp_v2` globals not
     /// admitted (docs/FORMAT.md, "Refusals").
     RefusedSessionAlias,
-    /// A strict-profile stream: refused by name.
-    RefusedStrict,
     /// A derived unit-only enum's member read through serde: it carries its
     /// value, serde knows variants by name only.
     RefusedSerdeEnumValue,
@@ -224,9 +222,6 @@ fn judge<T: PartialEq + Debug, const N: usize>(
             (Err(e), Expect::RefusedSessionAlias) if matches!(e.kind(), ErrorKind::ForbiddenGlobal { module, .. } if module == "_pp_v2") => {
                 Outcome::Refused
             }
-            (Err(e), Expect::RefusedStrict) if matches!(e.kind(), ErrorKind::Unsupported(m) if m.contains("strict-profile stream")) => {
-                Outcome::Refused
-            }
             (Err(e), Expect::RefusedSerdeEnumValue) if matches!(e.kind(), ErrorKind::Invalid(m) if m.contains("serde reads enum variants by name only")) => {
                 Outcome::Refused
             }
@@ -331,7 +326,7 @@ impl Matrix {
             ("self_contained", sc.into_inner(), sc_at, Expect::Read),
         ];
         match strict {
-            Ok(bytes) => streams.push(("strict", bytes, 0, Expect::RefusedStrict)),
+            Ok(bytes) => streams.push(("strict", bytes, 0, Expect::Read)),
             // Documented write refusals: arrays and uuid.UUID.
             Err(e) if (info.array || info.uuid) && e.kind() == io::ErrorKind::InvalidInput => {
                 self.tally.add("strict", "write", Outcome::Refused, String::new)
@@ -717,8 +712,7 @@ fn json_str(s: &str) -> String {
 }
 
 /// `portable-pickle inspect` of every stream of the corpus (the binary
-/// `cargo test --workspace` built beside this test): verdict OK, or for a
-/// strict-profile stream the reader's documented refusal.
+/// `cargo test --workspace` built beside this test): verdict OK.
 fn inspect_cells(tally: &mut Tally, dir: &Path) {
     let cli = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
@@ -746,9 +740,6 @@ fn inspect_cells(tally: &mut Tally, dir: &Path) {
         let verdict = json_field(line, "verdict");
         let outcome = match verdict.as_str() {
             "OK" => Outcome::Passed,
-            v if write == "strict" && v.starts_with("REFUSED: unsupported: a strict-profile stream") => {
-                Outcome::Refused
-            }
             _ => Outcome::Failed,
         };
         tally.add(&write, "inspect", outcome, || format!("{case} × inspect: {verdict}"));

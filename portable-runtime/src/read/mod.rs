@@ -58,7 +58,7 @@ pub struct KnownPrefixes<'a> {
     /// The standalone bootstrap (`portable_pickle::STANDALONE`).
     pub standalone: &'a [u8],
     /// The strict profile's header (`portable_pickle::strict::HEADER`):
-    /// recognised to refuse such a stream by name.
+    /// recognised, its memo slots filled with what they hold.
     pub strict_header: &'a [u8],
 }
 

@@ -49,6 +49,15 @@ pub(super) enum Sym {
     Zip,
     /// Slot `k` of the array tools (`portable_format::array::offset`).
     ArrayTool(u32),
+    /// The strict header's slots (`portable_format::strict::slot`):
+    /// `abc.ABCMeta`, which makes a class from `(name, bases, dict)`;
+    StrictMakeClass,
+    /// `copyreg.__newobj_ex__`, which calls it with class keywords (`frozen`, `unsafe_hash`);
+    StrictWithKeywords,
+    /// the base class `PortableStruct`;
+    StrictBase,
+    /// `enum.Enum` and `enum.IntEnum`, the functional API.
+    StrictEnum,
 }
 
 fn helper_misuse(what: &str) -> Error {
@@ -122,6 +131,31 @@ impl<S: Source> Unpickler<'_, S> {
                 let k = *k;
                 self.call_array_tool(k, args)
             }
+            Sym::StrictMakeClass => match args[..] {
+                [name, _bases, ns] => self.make_class(name, ns, true),
+                _ => Err(helper_misuse("abc.ABCMeta")),
+            },
+            // __newobj_ex__(ABCMeta, (name, bases, dict), {frozen/unsafe_hash: True}).
+            Sym::StrictWithKeywords => {
+                let [meta, class_args, kwargs] = args[..] else {
+                    return Err(helper_misuse("copyreg.__newobj_ex__"));
+                };
+                let keywords_ok = match self.node(kwargs) {
+                    Node::Dict(pairs) => pairs.iter().all(|&(k, v)| {
+                        matches!(self.str_of(k), Some("frozen" | "unsafe_hash"))
+                            && matches!(self.node(v), Node::Bool(_))
+                    }),
+                    _ => false,
+                };
+                if !matches!(self.node(meta), Node::Sym(s) if matches!(**s, Sym::StrictMakeClass)) || !keywords_ok {
+                    return Err(helper_misuse("copyreg.__newobj_ex__"));
+                }
+                match self.tuple_items(class_args, "copyreg.__newobj_ex__ arguments")?[..] {
+                    [name, _bases, ns] => self.make_class(name, ns, true),
+                    _ => Err(helper_misuse("copyreg.__newobj_ex__")),
+                }
+            }
+            Sym::StrictEnum => self.class_helper(slot::ENUM, &args),
             // No module is ever found: the real-class path yields nothing.
             Sym::FindSpec => self.alloc(Node::None),
             Sym::Zip if args.len() <= SYM_MAX_ITEMS => {
@@ -282,35 +316,7 @@ impl<S: Source> Unpickler<'_, S> {
     /// `struct`/`frozen` (the dataclass decorators) and the enum functional API.
     fn class_helper(&mut self, s: u32, args: &[Id]) -> Result<Id, Error> {
         match (s, args) {
-            (slot::METACLASS, [name, _bases, ns]) => {
-                let name = self.owned_str(*name)?.ok_or_else(|| helper_misuse("type"))?;
-                let Node::Dict(pairs) = self.node(*ns) else {
-                    return Err(helper_misuse("type"));
-                };
-                let mut class = Global::new(NAMESPACE, &name);
-                for i in 0..pairs.len() {
-                    let Node::Dict(pairs) = self.node(*ns) else {
-                        unreachable!("a dict, checked above")
-                    };
-                    let (k, v) = pairs[i];
-                    let key = match self.str_of(k) {
-                        Some(key @ ("__qualname__" | "__module__" | "__match_args__")) => key,
-                        _ => continue,
-                    };
-                    match key {
-                        "__qualname__" => class.name = self.owned_str(v)?.ok_or_else(|| helper_misuse("type"))?,
-                        "__module__" => class.module = self.owned_str(v)?.ok_or_else(|| helper_misuse("type"))?,
-                        _ => class.fields = Some(self.owned_strs(v)?.ok_or_else(|| helper_misuse("type"))?),
-                    }
-                }
-                // Names a re-pickle could spell as a global, as for STACK_GLOBAL;
-                // a stand-in class lives in the namespace and nowhere else, so
-                // a written-back value names a global the reader admits.
-                if !is_dotted_identifier(&class.name) || class.module != NAMESPACE {
-                    return Err(helper_misuse("type"));
-                }
-                self.alloc(Node::Global(Arc::new(class)))
-            }
+            (slot::METACLASS, [name, _bases, ns]) => self.make_class(*name, *ns, false),
             (slot::STRUCT | slot::FROZEN_STRUCT, [cls]) if self.class_of(*cls).is_some() => Ok(*cls),
             (slot::ENUM, [name, members]) => {
                 let name = self.owned_str(*name)?.ok_or_else(|| helper_misuse("enum"))?;
@@ -332,6 +338,59 @@ impl<S: Source> Unpickler<'_, S> {
             }
             (s, _) => Err(helper_misuse(helper_name(s))),
         }
+    }
+
+    /// A stand-in dataclass made from `(name, bases, dict)`: its qualified
+    /// name and fields (`__match_args__`) from the dict. A default-profile
+    /// class names the namespace as its `__module__`; a strict one names a
+    /// placeholder there and gets its module by a later `BUILD`: either way
+    /// it is known as a class of the namespace.
+    fn make_class(&mut self, name: Id, ns: Id, strict: bool) -> Result<Id, Error> {
+        let name = self.owned_str(name)?.ok_or_else(|| helper_misuse("type"))?;
+        let Node::Dict(pairs) = self.node(ns) else {
+            return Err(helper_misuse("type"));
+        };
+        let mut class = Global::new(NAMESPACE, &name);
+        for i in 0..pairs.len() {
+            let Node::Dict(pairs) = self.node(ns) else {
+                unreachable!("a dict, checked above")
+            };
+            let (k, v) = pairs[i];
+            let key = match self.str_of(k) {
+                Some(key @ ("__qualname__" | "__match_args__")) => key,
+                Some(key @ "__module__") if !strict => key,
+                _ => continue,
+            };
+            match key {
+                "__qualname__" => class.name = self.owned_str(v)?.ok_or_else(|| helper_misuse("type"))?,
+                "__module__" => class.module = self.owned_str(v)?.ok_or_else(|| helper_misuse("type"))?,
+                _ => class.fields = Some(self.owned_strs(v)?.ok_or_else(|| helper_misuse("type"))?),
+            }
+        }
+        // Names a re-pickle could spell as a global, as for STACK_GLOBAL;
+        // a stand-in class lives in the namespace and nowhere else, so
+        // a written-back value names a global the reader admits.
+        if !is_dotted_identifier(&class.name) || class.module != NAMESPACE {
+            return Err(helper_misuse("type"));
+        }
+        self.alloc(Node::Global(Arc::new(class)))
+    }
+
+    /// The strict header's slots, as the header leaves them.
+    pub(super) fn fill_strict_memo(&mut self) -> Result<(), Error> {
+        use portable_format::strict::{self as profile, slot as strict_slot};
+        for s in 0..strict_slot::COUNT {
+            let node = match s {
+                strict_slot::MAKE_CLASS => Node::Sym(Box::new(Sym::StrictMakeClass)),
+                strict_slot::WITH_KEYWORDS => Node::Sym(Box::new(Sym::StrictWithKeywords)),
+                strict_slot::NAMESPACE_NAME => Node::Str(profile::NAMESPACE.into()),
+                strict_slot::BASE => Node::Sym(Box::new(Sym::StrictBase)),
+                _ => Node::Sym(Box::new(Sym::StrictEnum)),
+            };
+            let id = self.alloc(node)?;
+            self.memo_put(u64::from(s), id)?;
+        }
+        Ok(())
     }
 
     /// The namespace registry: `partial(register, key)`, `register`, `lookup`,

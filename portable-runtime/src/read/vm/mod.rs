@@ -449,11 +449,10 @@ impl<'a, S: Source> Unpickler<'a, S> {
             self.fill_header_memo(slot::COUNT)?;
             self.header_memo = self.memo.clone();
         } else if self.src.skip_prefix(self.prefixes.strict_header)? {
-            return Err(unsupported(
-                "a strict-profile stream (portable_pickle::strict): the Rust reader reads default-profile \
-                 streams only; write with portable_pickle::to_vec or Pickler without strict to read back",
-            )
-            .at(0, Some(crate::opcodes::PROTO)));
+            // The strict profile: classes made by abc.ABCMeta and the enum
+            // functional API, interpreted as the default header's helpers are.
+            self.proto = 4;
+            self.fill_strict_memo()?;
         }
         self.run_body()
     }

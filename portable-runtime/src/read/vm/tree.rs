@@ -396,6 +396,10 @@ impl<S: Source> Unpickler<'_, S> {
                 | Sym::FindSpec
                 | Sym::ImportModule
                 | Sym::Zip
+                | Sym::StrictMakeClass
+                | Sym::StrictWithKeywords
+                | Sym::StrictBase
+                | Sym::StrictEnum
                 | Sym::ArrayTool(_) => return Err(unsupported("a header helper object as part of the value")),
             },
             Node::Taken => unreachable!("each node is converted once"),
