@@ -44,6 +44,12 @@ mod shared_types;
 #[path = "conformance/stream.rs"]
 mod stream;
 
+#[path = "conformance/paths.rs"]
+mod paths;
+
+#[path = "conformance/external.rs"]
+mod external;
+
 #[macro_use]
 #[rustfmt::skip]
 #[path = "conformance/generated.rs"]
@@ -54,7 +60,9 @@ use std::fmt::Debug;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use external::{inspect_cells, python_cells, real_module};
 use generated::*;
+use paths::*;
 use portable_pickle::{
     from_reader, from_slice, ErrorKind, FromPickle, Pickler, PortablePickle, Unpickler, Value, WriteOptions,
 };
@@ -65,175 +73,6 @@ use std::rc::Rc;
 use support::ShortReads;
 
 const ENV: &str = "PORTABLE_PICKLE_CONFORMANCE_DIR";
-
-/// Where a cell ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Outcome {
-    Passed,
-    Refused,
-    Failed,
-}
-
-#[derive(Default)]
-struct Tally {
-    cells: BTreeMap<(String, String), [usize; 3]>,
-    failures: Vec<String>,
-}
-
-impl Tally {
-    fn add(&mut self, write: &str, read: &str, outcome: Outcome, what: impl FnOnce() -> String) {
-        let e = self.cells.entry((write.to_owned(), read.to_owned())).or_default();
-        e[outcome as usize] += 1;
-        if outcome == Outcome::Failed && self.failures.len() < 40000 {
-            self.failures.push(what());
-        }
-    }
-
-    fn totals(&self) -> [usize; 3] {
-        let mut t = [0; 3];
-        for c in self.cells.values() {
-            for i in 0..3 {
-                t[i] += c[i];
-            }
-        }
-        t
-    }
-}
-
-/// What the Rust read paths must do with a stream.
-#[derive(Clone, Copy, PartialEq)]
-enum Expect {
-    /// Read back equal.
-    Read,
-    /// A session's later pickle alone: refused, its `_pp_v2` globals not
-    /// admitted (docs/FORMAT.md, "Refusals").
-    RefusedSessionAlias,
-    /// A derived unit-only enum's member read through serde: it carries its
-    /// value, serde knows variants by name only.
-    RefusedSerdeEnumValue,
-    /// A re-pickle naming a real module's classes: the typed paths read it
-    /// (they know the target's class names); `from_slice::<Value>` admits
-    /// only the namespace and the stdlib table, so refuses the module's
-    /// globals (README, "Reading back"; `ReadOptions::allow_global`).
-    ReadTypedOnly,
-}
-
-const READ_PATHS: [&str; 4] = ["from_slice", "from_reader/1", "from_reader/7", "value_rewrite"];
-const SERDE_READ_PATHS: [&str; 3] = ["serde::from_slice", "serde::from_reader/7", "serde::value_rewrite"];
-
-/// Every Rust read path of one stream.
-fn read_paths<T: FromPickle + PortablePickle + PartialEq + Debug>(
-    tally: &mut Tally,
-    write: &str,
-    case: &str,
-    bytes: &[u8],
-    expect: Expect,
-    want: &[T],
-) {
-    let attempts = [
-        (READ_PATHS[0], from_slice::<Vec<T>>(bytes)),
-        (
-            READ_PATHS[1],
-            from_reader::<_, Vec<T>>(ShortReads { data: bytes, n: 1 }),
-        ),
-        (
-            READ_PATHS[2],
-            from_reader::<_, Vec<T>>(ShortReads { data: bytes, n: 7 }),
-        ),
-        (
-            READ_PATHS[3],
-            from_slice::<Value>(bytes).and_then(|v| from_slice::<Vec<T>>(&portable_pickle::to_vec(&v))),
-        ),
-    ];
-    judge(tally, write, case, expect, want, attempts);
-}
-
-/// `Unpickler` over a whole stream of `pickles` pickles, each `want`, then
-/// the end of the stream.
-fn unpickler_path<T: FromPickle + PartialEq + Debug>(
-    tally: &mut Tally,
-    write: &str,
-    case: &str,
-    bytes: &[u8],
-    pickles: usize,
-    expect: Expect,
-    want: &[T],
-) {
-    let mut u = Unpickler::new(ShortReads { data: bytes, n: 7 });
-    let got = (0..pickles)
-        .map(|_| u.load::<Vec<T>>())
-        .collect::<Result<Vec<_>, _>>()
-        .and_then(|all| match u.load::<Value>() {
-            Err(e) if *e.kind() == ErrorKind::EndOfStream => Ok(all),
-            Err(e) => Err(e),
-            Ok(v) => panic!("{case}: a pickle beyond the {pickles} written: {v:?}"),
-        })
-        .map(|all| match all.iter().all(|v| v == want) {
-            true => all.into_iter().next().unwrap(),
-            false => all.into_iter().find(|v| v != want).unwrap(),
-        });
-    judge(tally, write, case, expect, want, [("unpickler", got)]);
-}
-
-/// The serde read paths of one stream, for a serde type.
-fn serde_read_paths<T: DeserializeOwned + PartialEq + Debug>(
-    tally: &mut Tally,
-    write: &str,
-    case: &str,
-    bytes: &[u8],
-    expect: Expect,
-    want: &[T],
-) {
-    use portable_pickle::serde as ps;
-    let attempts = [
-        (SERDE_READ_PATHS[0], ps::from_slice::<Vec<T>>(bytes)),
-        (
-            SERDE_READ_PATHS[1],
-            ps::from_reader::<_, Vec<T>>(ShortReads { data: bytes, n: 7 }),
-        ),
-        (
-            SERDE_READ_PATHS[2],
-            from_slice::<Value>(bytes).and_then(|v| ps::from_slice::<Vec<T>>(&portable_pickle::to_vec(&v))),
-        ),
-    ];
-    judge(tally, write, case, expect, want, attempts);
-}
-
-/// Counts each read path's outcome against what was expected.
-fn judge<T: PartialEq + Debug, const N: usize>(
-    tally: &mut Tally,
-    write: &str,
-    case: &str,
-    expect: Expect,
-    want: &[T],
-    attempts: [(&str, Result<Vec<T>, portable_pickle::Error>); N],
-) {
-    for (read, got) in attempts {
-        let value_path = read.ends_with("value_rewrite");
-        let outcome = match (&got, expect) {
-            (Ok(v), Expect::Read) if v == want => Outcome::Passed,
-            (Ok(v), Expect::ReadTypedOnly) if v == want && !value_path => Outcome::Passed,
-            (Err(e), Expect::ReadTypedOnly)
-                if value_path
-                    && matches!(e.kind(), ErrorKind::ForbiddenGlobal { module, .. } if module == "conformance_mod") =>
-            {
-                Outcome::Refused
-            }
-            (Err(e), Expect::RefusedSessionAlias) if matches!(e.kind(), ErrorKind::ForbiddenGlobal { module, .. } if module == "_pp_v2") => {
-                Outcome::Refused
-            }
-            (Err(e), Expect::RefusedSerdeEnumValue) if matches!(e.kind(), ErrorKind::Invalid(m) if m.contains("serde reads enum variants by name only")) => {
-                Outcome::Refused
-            }
-            _ => Outcome::Failed,
-        };
-        tally.add(write, read, outcome, || match &got {
-            Ok(v) if v == want => format!("{case} × {read}: read, but a refusal was expected"),
-            Ok(v) => format!("{case} × {read}: {v:?}, want {want:?}"),
-            Err(e) => format!("{case} × {read}: {e}"),
-        });
-    }
-}
 
 struct TypeInfo {
     name: &'static str,
@@ -670,132 +509,4 @@ fn conformance_matrix() {
         }
         (None, None) => unreachable!("the first run writes the corpus"),
     }
-}
-
-/// Loads every module-declared type's `to_vec` stream in CPython with the
-/// package `python::write_package` wrote on `sys.path`, and re-pickles it.
-fn real_module(dir: &Path, expected: &[(String, Vec<&str>)]) {
-    let package = dir.join("package");
-    let files = portable_pickle::python::write_package::<ModuleTypes>(&package).expect("write the package");
-    assert_eq!(files, [package.join("conformance_mod.py")]);
-    let mut json = String::from("{");
-    for (i, (case, norms)) in expected.iter().enumerate() {
-        let norms: Vec<String> = norms.iter().map(|n| json_str(n)).collect();
-        json.push_str(&format!(
-            "{}{}: [{}]",
-            if i > 0 { ", " } else { "" },
-            json_str(case),
-            norms.join(", ")
-        ));
-    }
-    json.push('}');
-    let expected_path = dir.join("real_module.json");
-    std::fs::write(&expected_path, json).unwrap();
-    support::python_checks(
-        "tests/conformance/real_module.py",
-        &[dir.as_os_str(), package.as_os_str(), expected_path.as_os_str()],
-    );
-}
-
-fn json_str(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// `portable-pickle inspect` of every stream of the corpus (the binary
-/// `cargo test --workspace` built beside this test): verdict OK.
-fn inspect_cells(tally: &mut Tally, dir: &Path) {
-    let cli = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("target dir")
-        .join("debug/portable-pickle");
-    assert!(cli.exists(), "{} (built by cargo test --workspace)", cli.display());
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "pkl"))
-        .collect();
-    files.sort();
-    let out = std::process::Command::new(&cli)
-        .arg("inspect")
-        .arg("--json")
-        .args(&files)
-        .output()
-        .expect("portable-pickle runs");
-    let text = String::from_utf8(out.stdout).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), files.len(), "one report per file");
-    for (line, file) in lines.iter().zip(&files) {
-        let case = file.file_stem().unwrap().to_string_lossy().into_owned();
-        let write = case.rsplit_once("_C").map_or(case.as_str(), |(w, _)| w).to_owned();
-        let verdict = json_field(line, "verdict");
-        let outcome = match verdict.as_str() {
-            "OK" => Outcome::Passed,
-            _ => Outcome::Failed,
-        };
-        tally.add(&write, "inspect", outcome, || format!("{case} × inspect: {verdict}"));
-    }
-}
-
-/// The string value of the first `"key":"…"` of a JSON line.
-fn json_field(line: &str, key: &str) -> String {
-    let start = line.find(&format!("\"{key}\":\"")).map(|i| i + key.len() + 4);
-    let Some(start) = start else { return String::new() };
-    let mut out = String::new();
-    let mut chars = line[start..].chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => break,
-            '\\' => out.extend(chars.next()),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// The Python cells: each reader's (case, loader) results, from the JSON
-/// reports scripts/readers.sh keeps in `<dir>/results`.
-fn python_cells(tally: &mut Tally, dir: &Path) {
-    let results = dir.join("results");
-    let mut n = 0;
-    for entry in std::fs::read_dir(&results).expect("results/ written by scripts/readers.sh") {
-        let path = entry.unwrap().path();
-        let text = std::fs::read_to_string(&path).unwrap();
-        let reader = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let field = |k: &str| -> usize {
-            let at = text
-                .find(&format!("\"{k}\": "))
-                .unwrap_or_else(|| panic!("{k} in {}", path.display()));
-            text[at + k.len() + 4..]
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .collect::<String>()
-                .parse()
-                .unwrap()
-        };
-        let (passed, failed) = (field("passed"), field("failed"));
-        let e = tally
-            .cells
-            .entry(("all".into(), format!("python:{reader}")))
-            .or_default();
-        e[0] += passed;
-        e[2] += failed;
-        if failed > 0 {
-            tally
-                .failures
-                .push(format!("{reader}: {failed} (case, loader) pairs failed"));
-        }
-        n += 1;
-    }
-    // Six interpreters; CPython's C and pure-Python unpicklers make seven readers.
-    assert_eq!(n, 6, "reports of six interpreters in {}", results.display());
 }
