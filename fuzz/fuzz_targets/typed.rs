@@ -8,6 +8,7 @@ use libfuzzer_sys::fuzz_target;
 use portable_pickle::{from_slice, PortablePickle};
 
 #[derive(PortablePickle, Debug, PartialEq, Eq, Hash)]
+#[pickle(frozen)] // a set element: hashable in Python
 pub struct Point {
     x: i64,
     y: i64,
