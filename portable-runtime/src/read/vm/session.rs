@@ -140,10 +140,10 @@ impl<S: Source> Unpickler<'_, S> {
         })
     }
 
-    /// After a pickle was read whole: every class it registered joins the
-    /// session (a failed pickle registers nothing, as in Python, where the
-    /// classes a failed load made are unreachable by the writer's aliases
-    /// only if the failure came first).
+    /// After a pickle was read whole: every class (and array tool) it
+    /// registered joins the session. A pickle that fails registers nothing,
+    /// as a `Pickler` does not count a failed pickle's classes as known;
+    /// a name registered before keeps its class (`setdefault`, as in Python).
     pub(super) fn keep_registrations(&mut self) -> Result<(), Error> {
         let entries: Vec<(String, Id)> = self
             .registry
