@@ -420,6 +420,30 @@ fn generated_types_are_fresh() {
     );
 }
 
+/// Every pair of levels that cannot go together gives the compile error
+/// INVALID_PAIRS names, as a trybuild UI test shows (tests/ui/*.stderr).
+#[test]
+fn invalid_pairs_are_ui_tested() {
+    let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui");
+    let errors: Vec<String> = std::fs::read_dir(&ui)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "stderr"))
+        .flat_map(|p| {
+            let text = std::fs::read_to_string(p).unwrap();
+            text.lines()
+                .filter_map(|l| l.strip_prefix("error: ").map(str::to_owned))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for (shape, attr, message) in INVALID_PAIRS {
+        assert!(
+            errors.iter().any(|e| e.starts_with(message)),
+            "({shape}, {attr}): no UI test gives \"{message}\""
+        );
+    }
+}
+
 #[test]
 fn conformance_matrix() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("conformance");
