@@ -16,7 +16,9 @@ use crate::PortablePickle;
 /// (also known as `_pp_v2` in `sys.modules`); a later pickle names those
 /// classes as `GLOBAL _pp_v2 <alias>` and carries no header: a one-`Point`
 /// pickle is 46 bytes. A later value that uses a class no earlier pickle
-/// carried is written with the header again (and its new descriptors).
+/// carried is written with the header again (and its new descriptors), and
+/// so is the session's first pickle with arrays (it registers the array
+/// tools; later arrays refer to them by name).
 /// Loading a later pickle in a process that never loaded the first fails
 /// with `ModuleNotFoundError: No module named '_pp_v2'`, never with a wrong
 /// value. For readers that may start mid-stream, [`Pickler::self_contained`]
