@@ -474,7 +474,7 @@ pub mod inspect {
     pub fn is_session_name(module: &str, name: &str) -> bool {
         let alias = name.split_once('.').map_or(name, |(a, _)| a);
         module == portable_runtime::layout::SESSION_MODULE
-            && ((alias.len() == 10 && alias.bytes().all(|b| b.is_ascii_alphanumeric()))
+            && (portable_runtime::names::is_session_alias(alias)
                 || portable_runtime::array_format::SESSION_NAMES.contains(&name))
     }
 

@@ -125,6 +125,11 @@ pub fn session_alias(key: &str) -> String {
         .collect()
 }
 
+/// Whether `name` has the form of a [`session_alias`].
+pub fn is_session_alias(name: &str) -> bool {
+    name.len() == ALIAS_LEN && name.bytes().all(|b| ALIAS_DIGITS.contains(&b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,11 +12,11 @@ pub(crate) fn real_module(dir: &Path, expected: &[(String, Vec<&str>)]) {
     assert_eq!(files, [package.join("conformance_mod.py")]);
     let mut json = String::from("{");
     for (i, (case, norms)) in expected.iter().enumerate() {
-        let norms: Vec<String> = norms.iter().map(|n| json_str(n)).collect();
+        let norms: Vec<String> = norms.iter().map(|n| support::json_str(n)).collect();
         json.push_str(&format!(
             "{}{}: [{}]",
             if i > 0 { ", " } else { "" },
-            json_str(case),
+            support::json_str(case),
             norms.join(", ")
         ));
     }
@@ -27,20 +27,6 @@ pub(crate) fn real_module(dir: &Path, expected: &[(String, Vec<&str>)]) {
         "tests/conformance/real_module.py",
         &[dir.as_os_str(), package.as_os_str(), expected_path.as_os_str()],
     );
-}
-
-pub(crate) fn json_str(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// `portable-pickle inspect` of every stream of the corpus (the binary

@@ -129,30 +129,35 @@ pub enum ErrorKind {
 /// The most bytes of a string from the stream an error message quotes.
 pub(crate) const QUOTED_MAX: usize = 80;
 
+/// The first [`QUOTED_MAX`] bytes of `s` (at a character boundary), when
+/// `s` is longer.
+fn long_prefix(s: &str) -> Option<&str> {
+    let mut end = QUOTED_MAX;
+    if s.len() <= end {
+        return None;
+    }
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    Some(&s[..end])
+}
+
 /// `s` as an error message shows a string from the stream: whole when
 /// short, else its first [`QUOTED_MAX`] bytes and its length, so a huge
 /// hostile string costs the message nothing.
 pub(crate) fn clipped(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.len() <= QUOTED_MAX {
-        return s.into();
+    match long_prefix(s) {
+        None => s.into(),
+        Some(head) => format!("{head}… ({} bytes)", s.len()).into(),
     }
-    let mut end = QUOTED_MAX;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}… ({} bytes)", &s[..end], s.len()).into()
 }
 
 /// [`clipped`], quoted and escaped as `{:?}` does.
 pub(crate) fn quoted(s: &str) -> String {
-    if s.len() <= QUOTED_MAX {
-        return format!("{s:?}");
+    match long_prefix(s) {
+        None => format!("{s:?}"),
+        Some(head) => format!("{head:?}… ({} bytes)", s.len()),
     }
-    let mut end = QUOTED_MAX;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{:?}… ({} bytes)", &s[..end], s.len())
 }
 
 impl Error {
