@@ -26,11 +26,12 @@
 mod convert;
 pub(crate) mod error;
 pub mod inspect;
+pub mod ops;
 mod options;
 mod source;
 mod unpickler;
 mod value;
-mod vm;
+pub(crate) mod vm;
 mod write;
 
 use std::io::Read;

@@ -59,7 +59,7 @@ pub(super) const CHUNK: usize = 1024;
 pub(super) const CHUNK_BYTES: usize = CHUNK * size_of::<Node>();
 
 /// Longest text argument of a protocol-0 opcode.
-pub(super) const MAX_LINE: usize = 64 * 1024;
+pub(crate) const MAX_LINE: usize = 64 * 1024;
 
 pub(super) enum Node {
     None,

@@ -47,7 +47,7 @@ mod class_pickle;
 mod fold;
 mod session;
 mod step;
-mod text;
+pub(crate) mod text;
 mod tree;
 
 use std::collections::HashMap;
@@ -55,12 +55,14 @@ use std::mem::size_of;
 use std::sync::Arc;
 
 use super::error::{Error, ErrorKind};
+use super::ops::decode_arg;
 use super::source::Source;
 use super::value::{Global, Value};
 use super::KnownPrefixes;
 use crate::layout::slot;
 
 pub(crate) use admit::Admit;
+pub(crate) use arena::MAX_LINE;
 use arena::*;
 pub(crate) use budget::Budget;
 use budget::BLOCK;
@@ -206,46 +208,6 @@ impl<'a, S: Source> Unpickler<'a, S> {
             Some(i) if self.marks.last() != Some(&mark) => Ok(self.stack[i]),
             _ => Err(malformed("stack underflow")),
         }
-    }
-
-    fn take_array<const N: usize>(&mut self) -> Result<[u8; N], Error> {
-        self.src
-            .take(N as u64)?
-            .try_into()
-            .map_err(|_| Error::new(ErrorKind::Eof))
-    }
-
-    /// `n` bytes of payload, charged before they are read.
-    fn take_vec(&mut self, n: u64) -> Result<Vec<u8>, Error> {
-        if let Some(rest) = self.src.remaining() {
-            if n > rest {
-                return Err(Error::new(ErrorKind::Eof));
-            }
-        }
-        self.src.take_vec(n, &mut self.budget)
-    }
-
-    fn len_u32(&mut self) -> Result<u64, Error> {
-        Ok(u64::from(u32::from_le_bytes(self.take_array()?)))
-    }
-
-    fn len_u64(&mut self) -> Result<u64, Error> {
-        Ok(u64::from_le_bytes(self.take_array()?))
-    }
-
-    fn utf8(&mut self, n: u64) -> Result<String, Error> {
-        let b = self.take_vec(n)?;
-        String::from_utf8(b)
-            .map_err(|_| malformed("str is not valid UTF-8 (strings with lone surrogates are not supported)"))
-    }
-
-    fn line(&mut self) -> Result<String, Error> {
-        let l = self.src.line(MAX_LINE)?;
-        let s = std::str::from_utf8(l)
-            .map_err(|_| malformed("text argument is not valid UTF-8"))?
-            .to_owned();
-        self.charge(s.len())?;
-        Ok(s)
     }
 
     /// Memo entries defined.
@@ -461,7 +423,8 @@ impl<'a, S: Source> Unpickler<'a, S> {
         loop {
             let at = self.src.pos();
             let op = self.src.byte().map_err(|e| e.at(at, None))?;
-            match self.step(op) {
+            let arg = decode_arg(&mut self.src, op, &mut self.budget).map_err(|e| e.at(at, Some(op)))?;
+            match self.step(op, arg) {
                 Ok(Some(root)) => return Ok(root),
                 Ok(None) => {}
                 Err(e) => return Err(e.at(at, Some(op))),

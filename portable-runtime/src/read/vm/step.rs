@@ -1,31 +1,31 @@
 //! One opcode: [`Unpickler::step`] dispatches by family, each family's
 //! method interprets its opcodes.
 
-use super::text::{long_node, parse_decimal, py2_str, raw_unicode_escape, string_escape};
+use super::text::{long_node, parse_decimal, py2_str};
 use super::{malformed, unsupported, Id, Node, Source, Sym, Unpickler, MAX_LINE};
+use crate::layout::slot;
 use crate::opcodes::*;
-use crate::read::error::{quoted, Error, ErrorKind};
+use crate::read::error::{Error, ErrorKind};
+use crate::read::ops::Arg;
 
 impl<S: Source> Unpickler<'_, S> {
-    /// Executes one opcode; `Some(root)` at `STOP`.
-    pub(super) fn step(&mut self, op: u8) -> Result<Option<Id>, Error> {
+    /// Executes one opcode with its decoded argument; `Some(root)` at `STOP`.
+    pub(super) fn step(&mut self, op: u8, arg: Arg) -> Result<Option<Id>, Error> {
         match op {
             STOP => return self.pop().map(Some),
-            PROTO | FRAME | MARK | POP | POP_MARK | DUP => self.control(op)?,
+            PROTO | FRAME | MARK | POP | POP_MARK | DUP => self.control(op, arg)?,
             NONE | NEWTRUE | NEWFALSE | BININT1 | BININT2 | BININT | LONG1 | LONG4 | INT | LONG | BINFLOAT | FLOAT => {
-                self.number(op)?
+                self.number(op, arg)?
             }
-            SHORT_BINUNICODE | BINUNICODE | BINUNICODE8 | UNICODE | SHORT_BINSTRING | BINSTRING | STRING => {
-                self.string(op)?
-            }
-            SHORT_BINBYTES | BINBYTES | BINBYTES8 | BYTEARRAY8 => self.bytes(op)?,
+            SHORT_BINUNICODE | BINUNICODE | BINUNICODE8 | UNICODE | SHORT_BINSTRING | BINSTRING | STRING
+            | SHORT_BINBYTES | BINBYTES | BINBYTES8 | BYTEARRAY8 => self.string(op, arg)?,
             EMPTY_LIST | EMPTY_TUPLE | EMPTY_DICT | EMPTY_SET | LIST | TUPLE | TUPLE1..=TUPLE3 | FROZENSET | DICT => {
                 self.container(op)?
             }
             APPEND | APPENDS | SETITEM | SETITEMS | ADDITEMS => self.fill_container(op)?,
-            GET | BINGET | LONG_BINGET | PUT | BINPUT | LONG_BINPUT | MEMOIZE => self.memo_op(op)?,
-            GLOBAL | STACK_GLOBAL => self.global_op(op)?,
-            REDUCE | NEWOBJ | NEWOBJ_EX | INST | OBJ | BUILD => self.call_op(op)?,
+            GET | BINGET | LONG_BINGET | PUT | BINPUT | LONG_BINPUT | MEMOIZE => self.memo_op(op, arg)?,
+            GLOBAL | STACK_GLOBAL => self.global_op(arg)?,
+            REDUCE | NEWOBJ | NEWOBJ_EX | INST | OBJ | BUILD => self.call_op(op, arg)?,
             PERSID | BINPERSID | EXT1..=EXT4 | NEXT_BUFFER | READONLY_BUFFER => return Err(refused(op)),
             _ => return Err(Error::new(ErrorKind::UnknownOpcode(op))),
         }
@@ -33,25 +33,21 @@ impl<S: Source> Unpickler<'_, S> {
     }
 
     /// Framing and the stack: `PROTO`, `FRAME`, `MARK`, `POP`, `POP_MARK`, `DUP`.
-    fn control(&mut self, op: u8) -> Result<(), Error> {
-        match op {
-            PROTO => {
-                let p = self.src.byte()?;
+    fn control(&mut self, op: u8, arg: Arg) -> Result<(), Error> {
+        match (op, arg) {
+            (PROTO, Arg::Index(p)) => {
                 if p > 5 {
                     return Err(unsupported(format!("pickle protocol {p} (this reader knows 0 to 5)")));
                 }
-                self.proto = p;
+                self.proto = p as u8;
             }
-            FRAME => {
-                let n = self.len_u64()?;
-                // A reader loads the frame (charged as it grows).
-                self.src.frame(n, &mut self.budget)?;
-            }
-            MARK => {
+            // A reader loads the frame (charged as it grows).
+            (FRAME, Arg::Index(n)) => self.src.frame(n, &mut self.budget)?,
+            (MARK, _) => {
                 self.budget.reserve(&mut self.marks, 1)?;
                 self.marks.push(self.stack.len());
             }
-            POP => {
+            (POP, _) => {
                 if self.stack.len() > self.marks.last().copied().unwrap_or(0) {
                     self.stack.pop();
                 } else {
@@ -59,70 +55,39 @@ impl<S: Source> Unpickler<'_, S> {
                     self.stack.truncate(mark);
                 }
             }
-            POP_MARK => {
+            (POP_MARK, _) => {
                 let mark = self.pop_mark_index()?;
                 self.stack.truncate(mark);
             }
-            DUP => {
+            (DUP, _) => {
                 let id = self.top()?;
                 self.push(id)?;
             }
-            _ => unreachable!("not a control opcode: {op:#04x}"),
+            (op, arg) => unreachable!("not a control opcode: {op:#04x} {arg:?}"),
         }
         Ok(())
     }
 
     /// `None`, `bool`, `int` and `float`.
-    fn number(&mut self, op: u8) -> Result<(), Error> {
-        let node = match op {
-            NONE => Node::None,
-            NEWTRUE => Node::Bool(true),
-            NEWFALSE => Node::Bool(false),
-            BININT1 => {
-                let [b] = self.take_array()?;
-                Node::Int(i64::from(b))
-            }
-            BININT2 => Node::Int(i64::from(u16::from_le_bytes(self.take_array()?))),
-            BININT => Node::Int(i64::from(i32::from_le_bytes(self.take_array()?))),
-            LONG1 => {
-                let [n] = self.take_array()?;
-                let le = self.take_vec(u64::from(n))?;
-                self.long(le)?
-            }
-            LONG4 => {
-                let n = u32::from_le_bytes(self.take_array()?);
-                if n > i32::MAX as u32 {
-                    return Err(malformed("LONG4 with a negative byte count"));
-                }
-                let le = self.take_vec(u64::from(n))?;
-                self.long(le)?
-            }
-            INT => {
-                let line = self.line()?;
-                match line.as_str() {
-                    "00" => Node::Bool(false),
-                    "01" => Node::Bool(true),
-                    s => parse_decimal(s)?,
-                }
-            }
-            LONG => {
-                let line = self.line()?;
-                parse_decimal(line.strip_suffix('L').unwrap_or(&line))?
-            }
-            BINFLOAT => Node::Float(f64::from_be_bytes(self.take_array()?)),
-            FLOAT => {
-                let line = self.line()?;
-                let v: f64 = line
-                    .trim()
-                    .parse()
-                    .map_err(|_| malformed(format!("FLOAT argument {} is not a float", quoted(&line))))?;
-                Node::Float(v)
-            }
-            _ => unreachable!("not a number opcode: {op:#04x}"),
+    fn number(&mut self, op: u8, arg: Arg) -> Result<(), Error> {
+        let node = match arg {
+            Arg::None => match op {
+                NEWTRUE => Node::Bool(true),
+                NEWFALSE => Node::Bool(false),
+                _ => Node::None,
+            },
+            Arg::Int(v) => Node::Int(v),
+            Arg::Long(le) => self.long(le)?,
+            Arg::Decimal(s) => match s.as_str() {
+                "00" if op == INT => Node::Bool(false),
+                "01" if op == INT => Node::Bool(true),
+                s => parse_decimal(s)?,
+            },
+            Arg::Float(v) => Node::Float(v),
+            arg => unreachable!("not a number argument: {arg:?}"),
         };
         self.push_new(node)
     }
-
     /// The int of `LONG1`/`LONG4` bytes (the bytes are freed after).
     fn long(&mut self, le: Vec<u8>) -> Result<Node, Error> {
         if le.len() > 8 {
@@ -133,67 +98,15 @@ impl<S: Source> Unpickler<'_, S> {
         Ok(node)
     }
 
-    /// `str`, and Python 2 `str` (a `str` when UTF-8, else `bytes`).
-    fn string(&mut self, op: u8) -> Result<(), Error> {
-        let node = match op {
-            SHORT_BINUNICODE => {
-                let [n] = self.take_array()?;
-                Node::Str(self.utf8(u64::from(n))?)
-            }
-            BINUNICODE => {
-                let n = self.len_u32()?;
-                Node::Str(self.utf8(n)?)
-            }
-            BINUNICODE8 => {
-                let n = self.len_u64()?;
-                Node::Str(self.utf8(n)?)
-            }
-            UNICODE => {
-                let line = self.src.line(MAX_LINE)?;
-                let s = raw_unicode_escape(line)?;
-                self.charge(s.capacity())?;
-                Node::Str(s)
-            }
-            SHORT_BINSTRING => {
-                let [n] = self.take_array()?;
-                py2_str(self.take_vec(u64::from(n))?)
-            }
-            BINSTRING => {
-                let n = i32::from_le_bytes(self.take_array()?);
-                let n = u64::try_from(n).map_err(|_| malformed("BINSTRING with a negative length"))?;
-                py2_str(self.take_vec(n)?)
-            }
-            STRING => {
-                let line = self.src.line(MAX_LINE)?;
-                let b = string_escape(line)?;
-                self.charge(b.capacity())?;
-                py2_str(b)
-            }
-            _ => unreachable!("not a string opcode: {op:#04x}"),
-        };
-        self.push_new(node)
-    }
-
-    /// `bytes` and `bytearray`.
-    fn bytes(&mut self, op: u8) -> Result<(), Error> {
-        let node = match op {
-            SHORT_BINBYTES => {
-                let [n] = self.take_array()?;
-                Node::Bytes(self.take_vec(u64::from(n))?)
-            }
-            BINBYTES => {
-                let n = self.len_u32()?;
-                Node::Bytes(self.take_vec(n)?)
-            }
-            BINBYTES8 => {
-                let n = self.len_u64()?;
-                Node::Bytes(self.take_vec(n)?)
-            }
-            BYTEARRAY8 => {
-                let n = self.len_u64()?;
-                Node::ByteArray(self.take_vec(n)?)
-            }
-            _ => unreachable!("not a bytes opcode: {op:#04x}"),
+    /// `str`, `bytes`, `bytearray`, and Python 2 `str` (a `str` when UTF-8,
+    /// else `bytes`).
+    fn string(&mut self, op: u8, arg: Arg) -> Result<(), Error> {
+        let node = match (op, arg) {
+            (_, Arg::Str(s)) => Node::Str(s),
+            (SHORT_BINSTRING | BINSTRING | STRING, Arg::Bytes(b)) => py2_str(b),
+            (BYTEARRAY8, Arg::Bytes(b)) => Node::ByteArray(b),
+            (_, Arg::Bytes(b)) => Node::Bytes(b),
+            (op, arg) => unreachable!("not a string opcode: {op:#04x} {arg:?}"),
         };
         self.push_new(node)
     }
@@ -289,65 +202,27 @@ impl<S: Source> Unpickler<'_, S> {
     }
 
     /// Memo gets and puts.
-    fn memo_op(&mut self, op: u8) -> Result<(), Error> {
+    fn memo_op(&mut self, op: u8, arg: Arg) -> Result<(), Error> {
+        let idx = match arg {
+            Arg::Index(i) => i,
+            _ => self.memo_len() as u64,
+        };
         match op {
-            GET => {
-                let idx = self.line()?;
-                let idx = idx
-                    .parse()
-                    .map_err(|_| malformed(format!("GET argument {} is not an index", quoted(&idx))))?;
-                self.memo_get(idx)
-            }
-            BINGET => {
-                let [i] = self.take_array()?;
-                if u32::from(i) == crate::layout::slot::NEXT && self.array_tools()? {
-                    return Ok(());
-                }
-                if u32::from(i) == crate::layout::slot::BUILTINS && self.session_prologue()? {
-                    return Ok(());
-                }
-                self.memo_get(u64::from(i))
-            }
-            LONG_BINGET => {
-                let i = self.len_u32()?;
-                self.memo_get(i)
-            }
-            PUT => {
-                let idx = self.line()?;
-                let idx = idx
-                    .parse()
-                    .map_err(|_| malformed(format!("PUT argument {} is not an index", quoted(&idx))))?;
+            BINGET if idx == u64::from(slot::NEXT) && self.array_tools()? => Ok(()),
+            BINGET if idx == u64::from(slot::BUILTINS) && self.session_prologue()? => Ok(()),
+            GET | BINGET | LONG_BINGET => self.memo_get(idx),
+            _ => {
                 let top = self.boxed_top()?;
                 self.memo_put(idx, top)
             }
-            BINPUT => {
-                let [i] = self.take_array()?;
-                let top = self.boxed_top()?;
-                self.memo_put(u64::from(i), top)
-            }
-            LONG_BINPUT => {
-                let i = self.len_u32()?;
-                let top = self.boxed_top()?;
-                self.memo_put(i, top)
-            }
-            MEMOIZE => {
-                let top = self.boxed_top()?;
-                let idx = self.memo_len() as u64;
-                self.memo_put(idx, top)
-            }
-            _ => unreachable!("not a memo opcode: {op:#04x}"),
         }
     }
 
     /// `GLOBAL` and `STACK_GLOBAL`: resolved and admitted (see [`super::admit`]).
-    fn global_op(&mut self, op: u8) -> Result<(), Error> {
-        let id = match op {
-            GLOBAL => {
-                let module = self.line()?;
-                let name = self.line()?;
-                self.global(&module, &name)?
-            }
-            STACK_GLOBAL => {
+    fn global_op(&mut self, arg: Arg) -> Result<(), Error> {
+        let id = match arg {
+            Arg::Global(module, name) => self.global(&module, &name)?,
+            _ => {
                 let name = self.pop()?;
                 let module = self.pop()?;
                 let (Some(m), Some(n)) = (self.str_of(module), self.str_of(name)) else {
@@ -360,13 +235,12 @@ impl<S: Source> Unpickler<'_, S> {
                 let (m, n) = (m.to_owned(), n.to_owned());
                 self.global(&m, &n)?
             }
-            _ => unreachable!("not a global opcode: {op:#04x}"),
         };
         self.push(id)
     }
 
     /// Calls, recorded (see [`super::call`]), and `BUILD`.
-    fn call_op(&mut self, op: u8) -> Result<(), Error> {
+    fn call_op(&mut self, op: u8, arg: Arg) -> Result<(), Error> {
         let id = match op {
             REDUCE => {
                 let args = self.pop()?;
@@ -390,8 +264,9 @@ impl<S: Source> Unpickler<'_, S> {
                 self.new_object(cls, args, kwargs)?
             }
             INST => {
-                let module = self.line()?;
-                let name = self.line()?;
+                let Arg::Global(module, name) = arg else {
+                    unreachable!("INST decodes to a global")
+                };
                 let args = self.pop_mark()?;
                 let cls = self.global(&module, &name)?;
                 self.call(cls, args, 0)?

@@ -90,7 +90,7 @@ pub(super) fn py2_str(b: Vec<u8>) -> Node {
 }
 
 /// The quoted `repr` of a Python 2 string (`STRING`'s argument), unescaped.
-pub(super) fn string_escape(line: &[u8]) -> Result<Vec<u8>, Error> {
+pub(crate) fn string_escape(line: &[u8]) -> Result<Vec<u8>, Error> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     let inner = match line {
         [q @ (b'\'' | b'"'), inner @ .., last] if last == q => inner,
@@ -152,7 +152,7 @@ pub(super) fn string_escape(line: &[u8]) -> Result<Vec<u8>, Error> {
 
 /// `raw-unicode-escape` (`UNICODE`'s argument): latin-1 bytes with `\uXXXX`
 /// and `\UXXXXXXXX` escapes.
-pub(super) fn raw_unicode_escape(line: &[u8]) -> Result<String, Error> {
+pub(crate) fn raw_unicode_escape(line: &[u8]) -> Result<String, Error> {
     let mut out = String::with_capacity(line.len());
     let mut i = 0;
     let mut pending_high: Option<u32> = None;
