@@ -387,10 +387,12 @@ pub mod __private {
     pub use std::io::Result;
 }
 
-/// Describing a pickle without decoding it: the globals it references (and
-/// whether each is on the allowlist), its type table, instances per class
-/// and part sizes. What the `portable-pickle inspect` tool prints; see
-/// [`portable_runtime::read::inspect`] for what the walk does and bounds.
+/// Describing a pickle as the reader reads it: the reader's verdict, the
+/// globals it references (and whether each is on the allowlist), its type
+/// table, instances per class and part sizes. What the `portable-pickle
+/// inspect` tool prints; see [`portable_runtime::read::inspect`] for how and
+/// within which bounds. [`ops`](inspect::ops) is the opcode decoder the
+/// reader uses, as an iterator (like `pickletools.genops`).
 ///
 /// ```
 /// use portable_pickle::PortablePickle;
@@ -399,7 +401,7 @@ pub mod __private {
 /// struct Point { x: i64, y: i64 }
 ///
 /// let bytes = portable_pickle::to_vec(&vec![Point { x: 1, y: 2 }, Point { x: 3, y: 4 }]);
-/// let summary = portable_pickle::inspect::summarize(&bytes, None);
+/// let summary = portable_pickle::inspect::summarize(&bytes);
 /// assert_eq!(summary.header.as_ref().map(|h| h.profile.as_str()), Some("default"));
 /// let point = summary.classes.iter().find(|c| c.name == "Point").unwrap();
 /// assert_eq!(point.instances, 2);
@@ -412,6 +414,7 @@ pub mod inspect {
     pub use portable_runtime::read::inspect::*;
     /// CPython's `pickletools` name of an opcode byte (`"STACK_GLOBAL"`).
     pub use portable_runtime::read::opcode_name;
+    pub use portable_runtime::read::ops::{ops, Arg, Op, Ops};
 
     /// The writer profile of this build's [`HEADER`](crate::HEADER).
     pub const PROFILE: &str = "default";
@@ -436,17 +439,16 @@ pub mod inspect {
         },
     ];
 
-    /// [`inspect`](fn@inspect) with this build's [`KNOWN_HEADERS`] and an
-    /// optional zlib inflater (for compressed nested pickles of streams whose
-    /// header is not recognised).
-    pub fn summarize(bytes: &[u8], inflate: Option<Inflate<'_>>) -> Summary {
-        inspect(
-            bytes,
-            &InspectOptions {
-                headers: KNOWN_HEADERS,
-                inflate,
-            },
-        )
+    /// [`inspect`](fn@inspect)'s options for this build: its
+    /// [`KNOWN_HEADERS`], the reader's default budget.
+    pub const OPTIONS: InspectOptions<'static> = InspectOptions {
+        headers: KNOWN_HEADERS,
+        max_alloc: None,
+    };
+
+    /// [`inspect`](fn@inspect) with this build's [`OPTIONS`].
+    pub fn summarize(bytes: &[u8]) -> Summary {
+        inspect(bytes, &OPTIONS)
     }
 
     /// Whether `module.name` is on docs/FORMAT.md's allowlist: a global the

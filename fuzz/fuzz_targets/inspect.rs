@@ -1,8 +1,8 @@
 //! The inspector, as `portable-pickle inspect` runs it: the CLI's own code
 //! (portable-pickle-cli/src/{file,report}.rs, included by path) builds a
-//! file's report — each pickle's `portable_pickle::inspect::summarize` with
-//! the zlib inflater, the reader's verdict from one `Unpickler` over the
-//! file — and renders it as text (full and `--summary`) and JSON. Never
+//! file's report — each pickle described by one
+//! `portable_pickle::inspect::Inspector` over the file, the reader's own
+//! read — and renders it as text (full and `--summary`) and JSON. Never
 //! panics, never runs long (libFuzzer's `-timeout`).
 #![no_main]
 
@@ -16,7 +16,7 @@ mod report;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let r = file::FileReport::build("fuzz", data);
+    let r = file::FileReport::build("fuzz", data, &portable_pickle::inspect::OPTIONS);
     assert!(!r.text(false).is_empty());
     assert!(!r.text(true).is_empty());
     assert!(!r.json().is_empty());

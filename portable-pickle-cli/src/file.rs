@@ -1,13 +1,13 @@
 //! A file of one or more pickles (a `Pickler` session, Python's
-//! `pickle.dump` in a loop): one [`Report`] per pickle, the reader's
-//! verdict from one `Unpickler` over the whole file, and the totals.
+//! `pickle.dump` in a loop): one [`Report`] per pickle, each read by one
+//! [`inspect::Inspector`] over the whole file (so a session's later pickles
+//! resolve their aliases), and the totals.
 
 use std::fmt::Write as _;
 
 use portable_pickle::inspect;
-use portable_pickle::{Unpickler, Value};
 
-use crate::report::{inflate, js, Report};
+use crate::report::{js, Report};
 
 /// The most pickles a file's report describes; the rest is reported as not
 /// inspected (and the verdict is not OK).
@@ -23,44 +23,29 @@ pub struct FileReport {
 }
 
 impl FileReport {
-    pub fn build(file: &str, bytes: &[u8]) -> FileReport {
+    pub fn build(file: &str, bytes: &[u8], options: &inspect::InspectOptions<'_>) -> FileReport {
         let mut pickles = Vec::new();
-        // The reader's verdict on each pickle: one Unpickler over the file,
-        // so a session's later pickles resolve their aliases; after an
-        // error its position is unknown, and the rest is read pickle by
-        // pickle alone.
-        let mut unpickler = Some(Unpickler::new(bytes));
+        let mut inspector = inspect::Inspector::new(options);
         let mut at = 0;
-        // An empty file is walked once: no pickle is malformed input.
+        // An empty file is described once: no pickle is malformed input.
         while (at < bytes.len() || pickles.is_empty()) && pickles.len() < MAX_PICKLES {
-            let mut summary = inspect::summarize(&bytes[at..], Some(&inflate));
-            let stopped = summary.error.is_some();
-            let len = if stopped {
-                bytes.len() - at
-            } else {
-                (summary.sizes.total - summary.sizes.trailing) as usize
+            let mut summary = inspector.next_pickle(&bytes[at..]);
+            let len = match summary.complete {
+                true => (summary.sizes.total - summary.sizes.trailing) as usize,
+                false => bytes.len() - at,
             };
             // What follows is the next pickle, not this one's trailing bytes.
-            if !stopped && at + len < bytes.len() {
+            let more = summary.complete && at + len < bytes.len();
+            if more {
                 summary.sizes.total = len as u64;
                 summary.sizes.trailing = 0;
             }
-            let reader = match unpickler.as_mut() {
-                Some(u) if u.position() == at as u64 => {
-                    let r = u.load::<Value>().map(drop);
-                    if r.is_err() || u.position() != (at + len) as u64 {
-                        unpickler = None;
-                    }
-                    r
-                }
-                _ => portable_pickle::from_slice::<Value>(&bytes[at..]).map(drop),
-            };
-            let name = match (at, stopped || at + len < bytes.len()) {
+            let name = match (at, more || !summary.complete) {
                 (0, false) => file.to_owned(),
                 _ => format!("{file} #{} @{at}", pickles.len() + 1),
             };
-            pickles.push((at, Report::build(&name, &bytes[at..], summary, reader)));
-            if stopped || len == 0 {
+            pickles.push((at, Report::build(&name, &bytes[at..], summary)));
+            if !more || len == 0 {
                 break;
             }
             at += len;

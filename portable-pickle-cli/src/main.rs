@@ -1,7 +1,7 @@
 //! `portable-pickle`, the command-line tool of portable-pickle.
 //!
 //! ```text
-//! portable-pickle inspect FILE... [--json | --summary]
+//! portable-pickle inspect FILE... [--json | --summary] [--max-alloc BYTES]
 //! ```
 //!
 //! Describes every pickle of each file without executing anything: format
@@ -18,7 +18,7 @@ mod report;
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-usage: portable-pickle inspect FILE... [--json | --summary]
+usage: portable-pickle inspect FILE... [--json | --summary] [--max-alloc BYTES]
 
 Describes every pickle of a file without executing anything: format version
 and profile, header, type table, instances per class, part sizes, every
@@ -27,7 +27,9 @@ reader's verdict (one reader over the whole file, so a session's later
 pickles are read as an Unpickler reads them). A file of several pickles
 gets a section per pickle, or with --summary one line each, then totals.
 FILE may be `-` for standard input. Several FILEs are reported in turn
-(--json: one JSON object per line).
+(--json: one JSON object per line). --max-alloc bounds what the reader
+holds for one pickle (default: the reader's, 512 MiB); a pickle that needs
+more is reported as over the limit, not in order.
 
 Exit status: 0 all globals on the allowlist and the reader decodes every
 pickle of every FILE; 1 a global off the allowlist, a pickle the reader refuses, or a
@@ -60,9 +62,19 @@ fn run(args: &[String]) -> Result<bool, String> {
     let mut json = false;
     let mut summary = false;
     let mut files = Vec::new();
-    for w in words {
+    let mut options = portable_pickle::inspect::OPTIONS;
+    while let Some(w) = words.next() {
         match w {
             "--json" => json = true,
+            "--max-alloc" => {
+                let n = words
+                    .next()
+                    .ok_or_else(|| format!("--max-alloc needs a byte count\n\n{USAGE}"))?;
+                let n = n
+                    .parse()
+                    .map_err(|_| format!("--max-alloc: `{n}` is not a byte count\n\n{USAGE}"))?;
+                options.max_alloc = Some(n);
+            }
             "--summary" => summary = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -87,7 +99,7 @@ fn run(args: &[String]) -> Result<bool, String> {
         } else {
             std::fs::read(file).map_err(|e| format!("{file}: {e}"))?
         };
-        let report = file::FileReport::build(file, &bytes);
+        let report = file::FileReport::build(file, &bytes, &options);
         if json {
             println!("{}", report.json());
         } else {

@@ -1,16 +1,11 @@
-//! The inspection report: built from the library's structural walk
-//! ([`portable_pickle::inspect`]) and the safe reader's verdict, printed as
-//! text or JSON.
+//! The inspection report: built from the library's description of the
+//! reader's read ([`portable_pickle::inspect`]), whose verdict it is,
+//! printed as text or JSON.
 
 use std::fmt::Write as _;
-use std::io::Read;
 
 use portable_pickle::inspect::{self, ClassInfo, ClassKind, Place, Summary};
 use portable_pickle::{Error, ErrorKind};
-
-/// Largest inflated nested pickle accepted (the walk's own total bound
-/// applies as well).
-const INFLATE_LIMIT: usize = 64 << 20;
 
 /// Where a global stands with docs/FORMAT.md's allowlist.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -45,27 +40,21 @@ pub struct GlobalLine {
     pub count: usize,
     /// Distinct places, in order: `stream@12`, `payload@40`, …
     pub places: Vec<String>,
+    /// What a session alias stands for, as the reader resolved it.
+    pub resolves_to: Option<String>,
 }
 
 pub struct Report {
     pub file: String,
     pub summary: Summary,
     pub globals: Vec<GlobalLine>,
-    /// What the safe reader says: decoding with its default table. A
-    /// global it refuses makes the verdict REFUSED whatever the walk found
-    /// (the stream is never decoded again with more allowed).
+    /// What the reader says (the inspector's read is the reader's): a
+    /// global it refuses makes the verdict REFUSED; the stream is never
+    /// read again with more allowed.
     pub reader: Result<(), Error>,
     /// Offset where the stream first differs from this build's header, for
     /// a portable-pickle stream whose header is not recognised.
     pub header_differs_at: Option<usize>,
-}
-
-pub fn inflate(data: &[u8], limit: usize) -> Option<Vec<u8>> {
-    let limit = limit.min(INFLATE_LIMIT);
-    let mut out = Vec::new();
-    let mut d = flate2::read::ZlibDecoder::new(data).take(limit as u64 + 1);
-    d.read_to_end(&mut out).ok()?;
-    (out.len() <= limit).then_some(out)
 }
 
 fn place_name(p: &Place) -> String {
@@ -74,9 +63,6 @@ fn place_name(p: &Place) -> String {
         Place::Payload => "payload".into(),
         Place::ClassDefinition { key, .. } => format!("definition {key}"),
         Place::ClassPickle { offset } => format!("class pickle @{offset}"),
-        Place::Nested { offset, inflated } => {
-            format!("nested pickle @{offset}{}", if *inflated { " (zlib)" } else { "" })
-        }
     }
 }
 
@@ -94,8 +80,9 @@ pub fn status(module: &str, name: &str) -> Status {
 
 impl Report {
     /// The report of one pickle, `bytes` (its own bytes and what follows),
-    /// from its walk and the reader's result on it.
-    pub fn build(file: &str, bytes: &[u8], summary: Summary, reader: Result<(), Error>) -> Report {
+    /// from its description.
+    pub fn build(file: &str, bytes: &[u8], summary: Summary) -> Report {
+        let reader = summary.error.clone().map_or(Ok(()), Err);
         let mut globals: Vec<GlobalLine> = Vec::new();
         for g in &summary.globals {
             let place = format!("{}@{}", place_name(&g.place), g.offset);
@@ -112,6 +99,7 @@ impl Report {
                     status: status(&g.module, &g.name),
                     count: 1,
                     places: vec![place],
+                    resolves_to: g.resolves_to.clone(),
                 }),
             }
         }
@@ -145,11 +133,10 @@ impl Report {
             .filter(|e| matches!(e.kind(), ErrorKind::ForbiddenGlobal { .. } | ErrorKind::Unsupported(_)))
     }
 
-    /// The error that makes the stream malformed, if any: the reader's
-    /// (unless it is a refusal), else the walk's.
+    /// The error that makes the stream malformed, if any: the reader's,
+    /// unless it is a refusal.
     pub fn malformed(&self) -> Option<&Error> {
-        let reader = self.reader.as_ref().err().filter(|_| self.refused().is_none());
-        reader.or(self.summary.error.as_ref())
+        self.reader.as_ref().err().filter(|_| self.refused().is_none())
     }
 
     /// Whether everything is in order (exit status 0): every global on the
@@ -243,28 +230,26 @@ impl Report {
             .unwrap_or(0);
         for g in &self.globals {
             let full = format!("{}.{}", g.module, g.name);
+            let alias = g.resolves_to.as_ref().map_or(String::new(), |c| format!("  = {c}"));
             let _ = writeln!(
                 o,
-                "  {full:width$}  {:9}  {}x  {}",
+                "  {full:width$}  {:9}  {}x  {}{alias}",
                 g.status.as_str(),
                 g.count,
                 g.places.join(", ")
             );
         }
 
-        if !s.nested.is_empty() || !s.unwalked.is_empty() {
-            let _ = writeln!(o, "\nnested pickles ({} walked)", s.nested.len());
+        if !s.nested.is_empty() {
+            let _ = writeln!(o, "\nnested units ({} read)", s.nested.len());
             for n in &s.nested {
                 let _ = write!(o, "  {} ({} bytes)", place_name(&n.place), n.len);
                 match &n.error {
                     Some(e) => {
-                        let _ = writeln!(o, ": walk stopped: {e}");
+                        let _ = writeln!(o, ": reader stopped: {e}");
                     }
                     None => o.push('\n'),
                 }
-            }
-            for at in &s.unwalked {
-                let _ = writeln!(o, "  zlib data @{at}: not inflated");
             }
         }
 
@@ -280,8 +265,8 @@ impl Report {
                 let _ = writeln!(o, "reader    error: {e}");
             }
         }
-        if let Some(e) = &s.error {
-            let _ = writeln!(o, "walk      stopped: {e}");
+        if !s.complete {
+            let _ = writeln!(o, "opcodes   do not decode up to STOP");
         }
         let verdict = self.verdict();
         let _ = writeln!(o, "verdict   {verdict}");
@@ -307,13 +292,13 @@ impl Report {
         }
     }
 
-    /// The pickle's own bytes (to its `STOP`, or all of them when the walk
-    /// stopped early).
+    /// The pickle's own bytes (to its `STOP`, or all of them when its
+    /// opcodes do not decode that far).
     pub fn len(&self) -> usize {
         let z = &self.summary.sizes;
-        match self.summary.error {
-            Some(_) => z.total as usize,
-            None => (z.total - z.trailing) as usize,
+        match self.summary.complete {
+            false => z.total as usize,
+            true => (z.total - z.trailing) as usize,
         }
     }
 
@@ -397,13 +382,14 @@ impl Report {
             }
             let _ = write!(
                 o,
-                "{{\"module\":{},\"name\":{},\"status\":{},\"allowed\":{},\"count\":{},\"places\":[{}]}}",
+                "{{\"module\":{},\"name\":{},\"status\":{},\"allowed\":{},\"count\":{},\"places\":[{}],\"resolves_to\":{}}}",
                 js(&g.module),
                 js(&g.name),
                 js(g.status.as_str()),
                 g.status != Status::OffList,
                 g.count,
-                g.places.iter().map(|p| js(p)).collect::<Vec<_>>().join(",")
+                g.places.iter().map(|p| js(p)).collect::<Vec<_>>().join(","),
+                g.resolves_to.as_deref().map_or("null".into(), js)
             );
         }
         o.push_str("],\"nested\":[");
@@ -421,19 +407,14 @@ impl Report {
         }
         let _ = write!(
             o,
-            "],\"unwalked\":[{}]",
-            s.unwalked.iter().map(u64::to_string).collect::<Vec<_>>().join(",")
-        );
-        let _ = write!(
-            o,
-            ",\"reader\":{{\"error\":{},\"refused\":{}}}",
+            "],\"reader\":{{\"error\":{},\"refused\":{}}}",
             self.reader.as_ref().err().map_or("null".into(), error_json),
             self.refused().is_some()
         );
         let _ = write!(
             o,
-            ",\"walk_error\":{},\"off_list\":{},\"malformed\":{}}}",
-            s.error.as_ref().map_or("null".into(), error_json),
+            ",\"complete\":{},\"off_list\":{},\"malformed\":{}}}",
+            s.complete,
             self.off_list().count(),
             self.malformed().map_or("null".into(), error_json)
         );
@@ -454,6 +435,9 @@ fn class_text(o: &mut String, c: &ClassInfo) {
         let _ = write!(line, " (real module {m} preferred)");
     }
     let _ = write!(line, "  instances {}", c.instances);
+    if !c.defined && c.kind != ClassKind::Global {
+        line.push_str("  (defined by an earlier pickle)");
+    }
     let _ = writeln!(o, "{line}");
     if let Some(k) = &c.key {
         let _ = writeln!(o, "      key     {k}");

@@ -116,7 +116,7 @@ fn assert_json(text: &str) {
 #[test]
 fn type_table_counts_and_globals_of_a_derived_stream() {
     let bytes = portable_pickle::to_vec(&scene());
-    let s = summarize(&bytes, None);
+    let s = summarize(&bytes);
     assert!(s.error.is_none(), "{:?}", s.error);
     let h = s.header.as_ref().expect("header recognised");
     assert_eq!(
@@ -341,7 +341,7 @@ fn garbage_and_truncated_input_exit_non_zero_naming_the_offset() {
     }
     // Every prefix of a stream: never a panic, always a verdict.
     for n in (0..full.len()).step_by(97) {
-        let s = summarize(&full[..n], None);
+        let s = summarize(&full[..n]);
         assert!(s.error.is_some(), "prefix {n}");
     }
 }
@@ -403,7 +403,7 @@ for p in range(6):
 
         let path = dir().join(format!("repickled_{p}.pkl"));
         let bytes = std::fs::read(&path).expect("read");
-        let s = summarize(&bytes, None);
+        let s = summarize(&bytes);
         assert!(s.error.is_none(), "protocol {p}: {:?}", s.error);
         let point = s
             .classes
@@ -576,4 +576,128 @@ fn deep_nesting_gets_a_verdict() {
         text.contains("verdict   MALFORMED: limit exceeded: nesting depth"),
         "{text}"
     );
+}
+
+/// The inspector's peak memory (the child's maximum RSS, read by python3's
+/// `resource`) and report on `path`, with `--max-alloc budget`.
+fn inspect_measured(path: &std::path::Path, budget: usize) -> (u64, String, Option<i32>) {
+    let script = "import resource, subprocess, sys\n\
+        r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n\
+        print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)\n\
+        print(r.returncode)\n\
+        sys.stdout.write(r.stdout)";
+    let out = Command::new("python3")
+        .args(["-c", script, env!("CARGO_BIN_EXE_portable-pickle"), "inspect"])
+        .arg(path)
+        .args(["--max-alloc", &budget.to_string()])
+        .output()
+        .expect("python3");
+    let text = stdout(&out);
+    let mut lines = text.splitn(3, '\n');
+    let rss = lines.next().and_then(|l| l.parse().ok()).expect("rss");
+    let code = lines.next().and_then(|l| l.parse().ok());
+    (rss, lines.next().unwrap_or("").to_owned(), code)
+}
+
+/// Hostile inputs: deep nesting (10 M marks, 10 M nested lists), 20 MiB of
+/// `NONE`, a memo of 4 M entries. Each gets a verdict (never an abort), and
+/// the inspector's peak RSS stays within 4× the input or its budget (plus
+/// the process's own few MiB).
+#[test]
+fn hostile_inputs_stay_within_their_bound() {
+    const MIB: usize = 1 << 20;
+    let budget = 64 * MIB;
+    let deep_lists = {
+        let mut b = vec![0x80, 4];
+        b.extend(std::iter::repeat_n(b']', 10_000_000));
+        b.extend(std::iter::repeat_n(b'a', 10_000_000 - 1));
+        b.push(b'.');
+        b
+    };
+    let marks = {
+        let mut b = vec![0x80, 4];
+        b.extend(std::iter::repeat_n(b'(', 10_000_000));
+        b.push(b'.');
+        b
+    };
+    let nones = {
+        let mut b = vec![b'('];
+        b.extend(std::iter::repeat_n(b'N', 20 * MIB));
+        b.extend(*b"l.");
+        b
+    };
+    let memo = {
+        let mut b = vec![0x80, 4, b'N'];
+        b.extend(std::iter::repeat_n(0x94, 4_000_000)); // MEMOIZE
+        b.push(b'.');
+        b
+    };
+    for (name, bytes) in [
+        ("deep_lists", deep_lists),
+        ("marks", marks),
+        ("nones", nones),
+        ("memo", memo),
+    ] {
+        let path = write(&format!("hostile_{name}.pkl"), &bytes);
+        let (rss, text, code) = inspect_measured(&path, budget);
+        let bound = (4 * bytes.len()).max(budget) + 16 * MIB;
+        println!(
+            "{name}: {} MiB input, peak RSS {} MiB (bound {} MiB), exit {code:?}",
+            bytes.len() / MIB,
+            rss / MIB as u64,
+            bound / MIB
+        );
+        assert!(matches!(code, Some(0 | 1)), "{name}: exit {code:?}\n{text}");
+        assert!(text.contains("verdict   "), "{name}: {text}");
+        assert!(rss <= bound as u64, "{name}: peak RSS {rss} over {bound}");
+    }
+}
+
+/// The reader's own read names what the stream builds: a strict-profile
+/// stream's classes (made by `abc.ABCMeta` and the enum functional API), and
+/// the classes a session's later pickle names by alias, with what each
+/// alias stands for.
+#[test]
+fn strict_classes_and_session_aliases_are_named() {
+    let scene = scene();
+    let strict = portable_pickle::strict::to_vec(&scene.shapes).expect("strict stream");
+    let s = summarize(&strict);
+    assert!(s.error.is_none(), "{:?}", s.error);
+    assert_eq!(s.header.as_ref().map(|h| h.profile.as_str()), Some("strict"));
+    let kinds: Vec<(&str, ClassKind)> = s
+        .classes
+        .iter()
+        .filter(|c| c.defined)
+        .map(|c| (c.name.as_str(), c.kind))
+        .collect();
+    assert!(kinds.contains(&("Shape", ClassKind::DataEnum)), "{kinds:?}");
+    assert!(kinds.contains(&("Shape.Circle", ClassKind::Variant)), "{kinds:?}");
+    assert!(kinds.contains(&("Point", ClassKind::Struct)), "{kinds:?}");
+    let text = stdout(&inspect(&write("strict.pkl", &strict), false));
+    assert!(text.contains("verdict   OK"), "{text}");
+
+    let mut p = portable_pickle::Pickler::new(Vec::new());
+    p.dump(&Point { x: 1, y: 2 }).unwrap();
+    let first = p.get_ref().len();
+    p.dump(&vec![Point { x: 3, y: 4 }, Point { x: 5, y: 6 }]).unwrap();
+    let bytes = p.into_inner();
+    let mut inspector = portable_pickle::inspect::Inspector::new(&portable_pickle::inspect::OPTIONS);
+    let one = inspector.next_pickle(&bytes);
+    assert!(one.error.is_none() && one.complete, "{:?}", one.error);
+    let two = inspector.next_pickle(&bytes[first..]);
+    assert!(two.error.is_none(), "{:?}", two.error);
+    let alias = two
+        .globals
+        .iter()
+        .find(|g| g.module == portable_pickle::inspect::SESSION_MODULE)
+        .expect("an alias");
+    assert_eq!(alias.resolves_to.as_deref(), Some("Point"), "{alias:?}");
+    let point = two.classes.iter().find(|c| c.name == "Point").expect("Point");
+    assert_eq!(
+        (point.kind, point.defined, point.instances),
+        (ClassKind::Struct, false, 2)
+    );
+    let text = stdout(&inspect(&write("session_aliases.pkl", &bytes), false));
+    assert!(text.contains("= Point"), "{text}");
+    assert!(text.contains("(defined by an earlier pickle)"), "{text}");
 }

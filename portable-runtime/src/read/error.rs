@@ -8,10 +8,12 @@ use std::fmt;
 /// Errors found while decoding the stream carry the byte offset and opcode
 /// where they happened; errors found while converting the decoded value into
 /// a Rust type carry the path to the offending value (`.points[2].x`).
+#[derive(Clone)]
 pub struct Error {
     inner: Box<Inner>,
 }
 
+#[derive(Clone)]
 struct Inner {
     kind: ErrorKind,
     offset: Option<u64>,
@@ -22,9 +24,10 @@ struct Inner {
 /// Where in a value an error happened, shared by the read errors and the
 /// serde bridge's write errors: segments innermost first, pushed while the
 /// error propagates outwards, shown as `.points[2].x` (`<key>` for a map key).
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct ValuePath(Vec<PathSegment>);
 
+#[derive(Clone)]
 enum PathSegment {
     Field(Cow<'static, str>),
     Index(usize),

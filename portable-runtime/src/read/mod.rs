@@ -19,9 +19,11 @@
 //! - `error.rs`: the one [`Error`] type; `source.rs`: slices and readers;
 //! - [`Unpickler`] (`unpickler.rs`): the pickles of one stream in turn, a
 //!   `Pickler` session's later pickles included;
-//! - [`inspect`] (`inspect.rs`): a structural walk that describes a pickle
-//!   (globals, type table, instances, part sizes) without decoding it, for
-//!   the `portable-pickle inspect` tool.
+//! - [`ops`] (`ops.rs`): the opcode decoder, the one place an opcode's
+//!   argument is read, also as an iterator;
+//! - [`inspect`] (`inspect/`): the reader's read of a pickle described
+//!   (verdict, globals, type table, instances, part sizes), for the
+//!   `portable-pickle inspect` tool.
 
 mod convert;
 pub(crate) mod error;

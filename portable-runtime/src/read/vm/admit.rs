@@ -58,7 +58,7 @@ const READER_ONLY: &[(&str, &[&str])] = &[
 ];
 
 /// Python 2 names CPython writes at protocols 0–2 (`fix_imports`).
-fn python3_name<'a>(module: &'a str, name: &'a str) -> (&'a str, &'a str) {
+pub(crate) fn python3_name<'a>(module: &'a str, name: &'a str) -> (&'a str, &'a str) {
     match (module, name) {
         ("__builtin__", "xrange") => ("builtins", "range"),
         ("__builtin__", n) => ("builtins", n),
@@ -102,6 +102,9 @@ impl<S: Source> Unpickler<'_, S> {
     /// Resolves and admits a global, returning its node.
     pub(super) fn global(&mut self, module: &str, name: &str) -> Result<Id, Error> {
         let (module, name) = python3_name(module, name);
+        if module != SESSION_MODULE {
+            self.trace_global(module, name, None);
+        }
         // What class definitions call, interpreted symbolically.
         match (module, name) {
             ("importlib.util", "find_spec") => return self.sym(Sym::FindSpec),
@@ -109,10 +112,33 @@ impl<S: Source> Unpickler<'_, S> {
             ("builtins", "zip") => return self.sym(Sym::Zip),
             (SESSION_MODULE, name) => {
                 if let Some(id) = self.session_global(name)? {
+                    let resolved = match self.node(id) {
+                        Node::Global(g) => Some(g.name.clone()),
+                        Node::Object(o) => Some(format!(
+                            "{}.{}",
+                            o.class.name,
+                            name.split_once('.').map_or("", |(_, m)| m)
+                        )),
+                        Node::Sym(s) => match &**s {
+                            Sym::Enum(g, _) => Some(g.name.clone()),
+                            _ => Some("an array or body helper".to_owned()),
+                        },
+                        _ => None,
+                    };
+                    self.trace_global(module, name, resolved);
+                    // A member named by its alias is an instance here.
+                    if let Node::Object(o) = self.node(id) {
+                        let class = o.class.clone();
+                        self.trace_call(&class);
+                        self.trace_member(id);
+                    }
                     return Ok(id);
                 }
             }
             _ => {}
+        }
+        if module == SESSION_MODULE {
+            self.trace_global(module, name, None);
         }
         let name = python_name(module, name);
         let admitted = self.admit.admits(module, &name);

@@ -19,6 +19,7 @@ impl<S: Source> Unpickler<'_, S> {
         let class = self
             .class_of(cls)
             .ok_or_else(|| malformed(format!("NEWOBJ of a {}, not a class", self.type_name(cls))))?;
+        self.trace_call(&class);
         self.alloc(Node::Object(Box::new(ObjNode {
             class,
             call: Call::New,
@@ -85,6 +86,12 @@ impl<S: Source> Unpickler<'_, S> {
         let class = self
             .class_of(callable)
             .ok_or_else(|| malformed(format!("REDUCE calls a {}, not a global", self.type_name(callable))))?;
+        // copyreg's reconstructors make an instance of their first argument.
+        let made = match args.first().and_then(|&a| self.class_of(a)) {
+            Some(made) if class.module == "copyreg" => made,
+            _ => class.clone(),
+        };
+        self.trace_call(&made);
         if let Some(node) = self.fold_builtin(&class, &args)? {
             return self.alloc(node);
         }

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use super::{malformed, Admit, Id, Node, ObjNode, Source, Unpickler};
 use crate::layout::{slot, CLASS_TOOLS, NAMESPACE};
 use crate::read::error::Error;
+use crate::read::inspect::Place;
 use crate::read::source::SliceSource;
 use crate::read::value::{Call, Global};
 use portable_format::names::is_dotted_identifier;
@@ -132,7 +133,7 @@ impl<S: Source> Unpickler<'_, S> {
                 self.call_array_tool(k, args)
             }
             Sym::StrictMakeClass => match args[..] {
-                [name, _bases, ns] => self.make_class(name, ns, true),
+                [name, bases, ns] => self.make_class(name, bases, ns, true),
                 _ => Err(helper_misuse("abc.ABCMeta")),
             },
             // __newobj_ex__(ABCMeta, (name, bases, dict), {frozen/unsafe_hash: True}).
@@ -150,10 +151,22 @@ impl<S: Source> Unpickler<'_, S> {
                 if !matches!(self.node(meta), Node::Sym(s) if matches!(**s, Sym::StrictMakeClass)) || !keywords_ok {
                     return Err(helper_misuse("copyreg.__newobj_ex__"));
                 }
-                match self.tuple_items(class_args, "copyreg.__newobj_ex__ arguments")?[..] {
-                    [name, _bases, ns] => self.make_class(name, ns, true),
-                    _ => Err(helper_misuse("copyreg.__newobj_ex__")),
+                let frozen = match self.node(kwargs) {
+                    Node::Dict(pairs) => pairs
+                        .iter()
+                        .any(|&(k, v)| self.str_of(k) == Some("frozen") && matches!(self.node(v), Node::Bool(true))),
+                    _ => false,
+                };
+                let class = match self.tuple_items(class_args, "copyreg.__newobj_ex__ arguments")?[..] {
+                    [name, bases, ns] => self.make_class(name, bases, ns, true)?,
+                    _ => return Err(helper_misuse("copyreg.__newobj_ex__")),
+                };
+                if frozen {
+                    if let Some(g) = self.class_of(class) {
+                        self.trace_frozen(&g);
+                    }
                 }
+                Ok(class)
             }
             Sym::StrictEnum => self.class_helper(slot::ENUM, &args),
             // No module is ever found: the real-class path yields nothing.
@@ -179,6 +192,12 @@ impl<S: Source> Unpickler<'_, S> {
     /// in this arena and registry, with the bootstrap core's memo; returns
     /// the class it selects. Enum classes come back as their global.
     pub(super) fn class_pickle(&mut self, rest: &[u8]) -> Result<Id, Error> {
+        let place = Place::ClassPickle { offset: self.op_at };
+        self.class_pickle_in(rest, place)
+    }
+
+    /// [`Self::class_pickle`], traced as the unit `place`.
+    pub(super) fn class_pickle_in(&mut self, rest: &[u8], place: Place) -> Result<Id, Error> {
         if self.nested {
             return Err(malformed("a class pickle inside a class pickle"));
         }
@@ -186,19 +205,24 @@ impl<S: Source> Unpickler<'_, S> {
             options: self.admit.options,
             class_names: self.admit.class_names,
         };
-        let mut sub = Unpickler::new(SliceSource::new(rest), self.prefixes, admit);
-        sub.nested = true;
-        sub.proto = 4;
-        sub.nodes = std::mem::take(&mut self.nodes);
-        sub.registry = std::mem::take(&mut self.registry);
-        sub.budget = std::mem::take(&mut self.budget);
-        sub.sym_work = self.sym_work;
-        let result = sub.fill_header_memo(slot::CORE_COUNT).and_then(|()| sub.run_body());
-        sub.free_scratch();
-        self.nodes = std::mem::take(&mut sub.nodes);
-        self.registry = std::mem::take(&mut sub.registry);
-        self.budget = std::mem::take(&mut sub.budget);
-        self.sym_work = sub.sym_work;
+        let result = self.traced_unit(place, rest.len(), |outer| {
+            let mut sub = Unpickler::new(SliceSource::new(rest), outer.prefixes, admit);
+            sub.nested = true;
+            sub.proto = 4;
+            sub.nodes = std::mem::take(&mut outer.nodes);
+            sub.registry = std::mem::take(&mut outer.registry);
+            sub.budget = std::mem::take(&mut outer.budget);
+            sub.trace = outer.trace.take();
+            sub.sym_work = outer.sym_work;
+            let result = sub.fill_header_memo(slot::CORE_COUNT).and_then(|()| sub.run_body());
+            sub.free_scratch();
+            outer.nodes = std::mem::take(&mut sub.nodes);
+            outer.registry = std::mem::take(&mut sub.registry);
+            outer.budget = std::mem::take(&mut sub.budget);
+            outer.trace = sub.trace.take();
+            outer.sym_work = sub.sym_work;
+            result
+        });
         let id = result.map_err(|e| malformed(format!("in a class pickle: {e}")))?;
         match self.node(id) {
             Node::Global(_) | Node::None => Ok(id),
@@ -237,6 +261,7 @@ impl<S: Source> Unpickler<'_, S> {
         if !key.contains('#') && self.class_of(cls).is_none() && !self.is_session_tool(&key, cls) {
             return Err(helper_misuse("register"));
         }
+        self.trace_register(&key, cls)?;
         self.charge(key.len() + 2 * std::mem::size_of::<(String, Id)>() + super::BLOCK)?;
         Ok(*self.registry.entry(key).or_insert(cls))
     }
@@ -316,8 +341,14 @@ impl<S: Source> Unpickler<'_, S> {
     /// `struct`/`frozen` (the dataclass decorators) and the enum functional API.
     fn class_helper(&mut self, s: u32, args: &[Id]) -> Result<Id, Error> {
         match (s, args) {
-            (slot::METACLASS, [name, _bases, ns]) => self.make_class(*name, *ns, false),
-            (slot::STRUCT | slot::FROZEN_STRUCT, [cls]) if self.class_of(*cls).is_some() => Ok(*cls),
+            (slot::METACLASS, [name, bases, ns]) => self.make_class(*name, *bases, *ns, false),
+            (slot::STRUCT | slot::FROZEN_STRUCT, [cls]) if self.class_of(*cls).is_some() => {
+                if s == slot::FROZEN_STRUCT {
+                    let class = self.class_of(*cls).expect("a class, checked above");
+                    self.trace_frozen(&class);
+                }
+                Ok(*cls)
+            }
             (slot::ENUM, [name, members]) => {
                 let name = self.owned_str(*name)?.ok_or_else(|| helper_misuse("enum"))?;
                 if !is_dotted_identifier(&name) {
@@ -325,16 +356,21 @@ impl<S: Source> Unpickler<'_, S> {
                 }
                 let list = self.items_charged(*members)?.ok_or_else(|| helper_misuse("enum"))?;
                 let mut out = self.budget.vec(list.len())?;
+                let mut doc = None;
                 for &m in &list {
                     let (n, v) = self.pair_of(m).ok_or_else(|| helper_misuse("enum"))?;
                     let n = self.owned_str(n)?.ok_or_else(|| helper_misuse("enum"))?;
                     // `("__doc__", …)` and the like set class attributes, not members.
                     if !(n.starts_with("__") && n.ends_with("__")) {
                         out.push((n, v));
+                    } else if n == "__doc__" && self.trace.is_some() {
+                        doc = self.str_of(v).map(str::to_owned);
                     }
                 }
                 self.budget.release_vec(&list);
-                self.sym(Sym::Enum(Arc::new(Global::new(NAMESPACE, &name)), out))
+                let class = Arc::new(Global::new(NAMESPACE, &name));
+                self.trace_enum(&class, &out, doc);
+                self.sym(Sym::Enum(class, out))
             }
             (s, _) => Err(helper_misuse(helper_name(s))),
         }
@@ -345,7 +381,7 @@ impl<S: Source> Unpickler<'_, S> {
     /// class names the namespace as its `__module__`; a strict one names a
     /// placeholder there and gets its module by a later `BUILD`: either way
     /// it is known as a class of the namespace.
-    fn make_class(&mut self, name: Id, ns: Id, strict: bool) -> Result<Id, Error> {
+    fn make_class(&mut self, name: Id, bases: Id, ns: Id, strict: bool) -> Result<Id, Error> {
         let name = self.owned_str(name)?.ok_or_else(|| helper_misuse("type"))?;
         let Node::Dict(pairs) = self.node(ns) else {
             return Err(helper_misuse("type"));
@@ -373,6 +409,7 @@ impl<S: Source> Unpickler<'_, S> {
         if !is_dotted_identifier(&class.name) || class.module != NAMESPACE {
             return Err(helper_misuse("type"));
         }
+        self.trace_struct(&class, bases, ns);
         self.alloc(Node::Global(Arc::new(class)))
     }
 
@@ -415,6 +452,9 @@ impl<S: Source> Unpickler<'_, S> {
                 }
             }
             (slot::PARTIAL, [f, rest @ ..]) if !rest.is_empty() && rest.len() <= SYM_MAX_ITEMS => {
+                if matches!(self.node(*f), Node::Sym(s) if matches!(**s, Sym::ImportModule)) {
+                    self.trace_declared(rest[0]);
+                }
                 let (f, rest) = (*f, rest.to_vec());
                 self.sym(Sym::Partial(f, rest))
             }
@@ -511,13 +551,15 @@ impl<S: Source> Unpickler<'_, S> {
                     .find(|(m, _)| m == member)
                     .ok_or_else(|| malformed(format!("enum {} has no member {member}", class.name)))?;
                 let (class, value) = (class.clone(), *value);
-                self.alloc(Node::Object(Box::new(ObjNode {
+                let id = self.alloc(Node::Object(Box::new(ObjNode {
                     class,
                     call: Call::Reduce,
                     args: vec![value],
                     kwargs: Vec::new(),
                     state: None,
-                })))
+                })))?;
+                self.trace_member(id);
+                Ok(id)
             }
             (s, _) => Err(helper_misuse(helper_name(s))),
         }

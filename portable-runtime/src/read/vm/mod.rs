@@ -48,6 +48,7 @@ mod fold;
 mod session;
 mod step;
 pub(crate) mod text;
+mod trace;
 mod tree;
 
 use std::collections::HashMap;
@@ -61,13 +62,14 @@ use super::value::{Global, Value};
 use super::KnownPrefixes;
 use crate::layout::slot;
 
-pub(crate) use admit::Admit;
+pub(crate) use admit::{python3_name, Admit};
 pub(crate) use arena::MAX_LINE;
 use arena::*;
 pub(crate) use budget::Budget;
 use budget::BLOCK;
 use class_pickle::Sym;
 pub(crate) use session::SessionTable;
+pub(crate) use trace::Trace;
 
 fn malformed(msg: impl Into<String>) -> Error {
     Error::new(ErrorKind::Malformed(msg.into()))
@@ -107,6 +109,11 @@ pub(crate) struct Unpickler<'a, S> {
     /// What earlier pickles of an `Unpickler` session registered (empty
     /// for a lone read).
     session: SessionTable,
+    /// What the read learns, kept for the inspector (`None`: not kept).
+    trace: Option<Box<Trace>>,
+    /// The opcode being read and its offset (for the trace).
+    op_at: u64,
+    op: u8,
 }
 
 impl<'a, S: Source> Unpickler<'a, S> {
@@ -128,6 +135,9 @@ impl<'a, S: Source> Unpickler<'a, S> {
             proto: 0,
             header_memo: Vec::new(),
             session: SessionTable::default(),
+            trace: None,
+            op_at: 0,
+            op: 0,
         }
     }
 
@@ -255,6 +265,7 @@ impl<'a, S: Source> Unpickler<'a, S> {
             _ => self.sparse.get(&idx).copied(),
         };
         let id = found.ok_or_else(|| malformed(format!("memo key {idx} is not defined")))?;
+        self.trace_memo_get(id);
         self.push(id)
     }
 
@@ -424,6 +435,7 @@ impl<'a, S: Source> Unpickler<'a, S> {
             let at = self.src.pos();
             let op = self.src.byte().map_err(|e| e.at(at, None))?;
             let arg = decode_arg(&mut self.src, op, &mut self.budget).map_err(|e| e.at(at, Some(op)))?;
+            (self.op_at, self.op) = (at, op);
             match self.step(op, arg) {
                 Ok(Some(root)) => return Ok(root),
                 Ok(None) => {}
@@ -447,6 +459,24 @@ pub(crate) fn read_value<S: Source>(
     u.into_value(root).map_err(|e| e.at(at, None))
 }
 
+/// [`read_value_in_session`] keeping what the read learns in `trace` (the
+/// inspector's view of the same read).
+pub(crate) fn read_value_traced<S: Source>(
+    src: S,
+    prefixes: KnownPrefixes<'_>,
+    admit: Admit<'_>,
+    session: &mut SessionTable,
+    trace: &mut Trace,
+) -> Result<(Value, usize), Error> {
+    let mut u = Unpickler::new(src, prefixes, admit);
+    u.trace = Some(Box::new(std::mem::take(trace)));
+    read_in_session(u, session, |u| {
+        if let Some(t) = u.trace.take() {
+            *trace = *t;
+        }
+    })
+}
+
 /// [`read_value`] of the next pickle of a session: `GLOBAL _pp_v2 NAME`
 /// resolves to what `session`'s earlier pickles registered, and what this
 /// one registers joins it once it is read whole.
@@ -456,7 +486,16 @@ pub(crate) fn read_value_in_session<S: Source>(
     admit: Admit<'_>,
     session: &mut SessionTable,
 ) -> Result<(Value, usize), Error> {
-    let mut u = Unpickler::new(src, prefixes, admit);
+    read_in_session(Unpickler::new(src, prefixes, admit), session, |_| {})
+}
+
+/// Reads one pickle with `u` in `session`; `done` sees the machine once the
+/// pickle is read (or has failed).
+fn read_in_session<S: Source>(
+    mut u: Unpickler<'_, S>,
+    session: &mut SessionTable,
+    done: impl FnOnce(&mut Unpickler<'_, S>),
+) -> Result<(Value, usize), Error> {
     u.session = std::mem::take(session);
     let read = u.run().and_then(|root| {
         let at = u.src.pos();
@@ -464,6 +503,7 @@ pub(crate) fn read_value_in_session<S: Source>(
         Ok((root, at))
     });
     *session = std::mem::take(&mut u.session);
+    done(&mut u);
     let (root, at) = read?;
     u.into_value(root).map_err(|e| e.at(at, None))
 }

@@ -54,6 +54,9 @@ impl<S: Source> Unpickler<'_, S> {
                     let mark = self.pop_mark_index()?;
                     self.stack.truncate(mark);
                 }
+                if self.stack.is_empty() {
+                    self.trace_statement_end();
+                }
             }
             (POP_MARK, _) => {
                 let mark = self.pop_mark_index()?;
