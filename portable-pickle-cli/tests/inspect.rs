@@ -701,3 +701,145 @@ fn strict_classes_and_session_aliases_are_named() {
     assert!(text.contains("= Point"), "{text}");
     assert!(text.contains("(defined by an earlier pickle)"), "{text}");
 }
+
+/// Runs `python3` loading `files` in turn with a stock `pickle.load`, then
+/// `check` (Python, with `ns` the runtime namespace); returns what `check`
+/// printed.
+fn python_after_loading(files: &[&PathBuf], check: &str) -> String {
+    let script = format!(
+        "import pickle, sys\nfor p in sys.argv[1:]:\n    pickle.load(open(p, 'rb'))\nns = sys.modules[{:?}]\n{check}\n",
+        portable_pickle::NAMESPACE
+    );
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(files)
+        .output()
+        .expect("python3");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    stdout(&out)
+}
+
+/// Streams that change what the runtime namespace hands out, or call a
+/// builtin in a shape no descriptor writes, each inserted after the header
+/// of a real stream (or alone, after one was loaded). Each does what it
+/// means to in CPython; the reader refuses each, so the inspector does.
+#[test]
+fn streams_outside_the_descriptor_shapes_are_refused() {
+    use portable_format::layout::slot;
+    use portable_format::opcodes::{BINGET, BUILD, NONE, TUPLE2};
+    let legit = portable_pickle::to_vec(&vec![Point { x: 1, y: 2 }]);
+    let header = portable_pickle::HEADER.len();
+    let key = summarize(&legit)
+        .classes
+        .iter()
+        .find(|c| c.name == "Point")
+        .and_then(|c| c.key.clone())
+        .expect("Point's key");
+    let legit_path = write("shapes_legit.pkl", &legit);
+    let after_header = |ops: Vec<u8>| {
+        let mut b = legit[..header].to_vec();
+        b.extend(ops);
+        b.extend_from_slice(&legit[header..]);
+        b
+    };
+    let alone = |ops: Vec<u8>| {
+        let mut b = vec![0x80, 4];
+        b.extend(ops);
+        b.extend([b'N', b'.']);
+        b
+    };
+    let register = |k: &str, value: &dyn Fn(&mut OpWriter)| {
+        let mut w = OpWriter::new();
+        w.put([BINGET, slot::REGISTER as u8]);
+        w.str(k);
+        value(&mut w);
+        w.put([TUPLE2, REDUCE, POP]);
+        w.into_bytes()
+    };
+    let getattr = |w: &mut OpWriter| w.global_line("builtins", "getattr");
+
+    // A callable registered under a class key: every later stream's
+    // `_portable_pickle_v2.KEY` is `getattr`.
+    let evil_key = "Evil_0123456789abcdef";
+    let by_register = after_header(register(evil_key, &getattr));
+    // A class's reduce value replaced: CPython's re-pickles of the class call it.
+    let by_reduce = after_header(register(&format!("{key}#reduce"), &|w: &mut OpWriter| {
+        getattr(w);
+        w.str("x");
+        w.put([TUPLE1, TUPLE2]);
+    }));
+    // A method of a loaded class replaced through BUILD's slot state.
+    let by_build = alone({
+        let mut w = OpWriter::new();
+        w.global_line(portable_pickle::NAMESPACE, &key);
+        w.op(NONE);
+        w.op(portable_format::opcodes::EMPTY_DICT);
+        w.str("__eq__");
+        getattr(&mut w);
+        w.op(portable_format::opcodes::SETITEM);
+        w.put([TUPLE2, BUILD, POP]);
+        w.into_bytes()
+    });
+    // getattr with a default: a walk along attributes toward code.
+    let by_getattr = after_header({
+        let mut w = OpWriter::new();
+        getattr(&mut w);
+        w.global_line("datetime", "datetime");
+        w.str("__init__");
+        w.op(NONE);
+        w.put([TUPLE3, REDUCE, POP]);
+        w.into_bytes()
+    });
+
+    // They are live in CPython.
+    let path = |name: &str, b: &[u8]| write(&format!("shapes_{name}.pkl"), b);
+    let (reg, red, bld, gat) = (
+        path("register", &by_register),
+        path("reduce", &by_reduce),
+        path("build", &by_build),
+        path("getattr", &by_getattr),
+    );
+    let seen = python_after_loading(&[&reg], &format!("print(getattr(ns, {evil_key:?}) is getattr)"));
+    assert_eq!(seen.trim(), "True", "register");
+    let seen = python_after_loading(
+        &[&red],
+        &format!("print(getattr(ns, {:?})[0] is getattr)", format!("{key}#reduce")),
+    );
+    assert_eq!(seen.trim(), "True", "reduce");
+    let seen = python_after_loading(
+        &[&legit_path, &bld],
+        &format!("print(getattr(ns, {key:?}).__eq__ is getattr)"),
+    );
+    assert_eq!(seen.trim(), "True", "build");
+    python_after_loading(&[&gat], "");
+
+    for (name, path) in [("register", &reg), ("reduce", &red), ("build", &bld), ("getattr", &gat)] {
+        let bytes = std::fs::read(path).unwrap();
+        let e = portable_pickle::from_slice::<portable_pickle::Value>(&bytes).unwrap_err();
+        assert!(
+            matches!(
+                e.kind(),
+                portable_pickle::ErrorKind::Malformed(_) | portable_pickle::ErrorKind::Unsupported(_)
+            ),
+            "{name}: {e}"
+        );
+        assert!(e.offset().is_some(), "{name}: {e}");
+        let out = inspect(path, false);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(1), "{name}: {text}");
+        assert!(!text.contains("verdict   OK"), "{name}: {text}");
+        assert!(
+            text.contains(&format!("at byte {}", e.offset().unwrap())),
+            "{name}: {text}"
+        );
+    }
+    // The typed read fails too, rather than return the legitimate part.
+    for (name, bytes) in [
+        ("register", &by_register),
+        ("reduce", &by_reduce),
+        ("getattr", &by_getattr),
+    ] {
+        assert!(portable_pickle::from_slice::<Vec<Point>>(bytes).is_err(), "{name}");
+    }
+}

@@ -11,12 +11,12 @@
 use std::sync::Arc;
 
 use super::{malformed, Admit, Id, Node, ObjNode, Source, Unpickler};
-use crate::layout::{slot, CLASS_TOOLS, NAMESPACE};
+use crate::layout::{slot, CLASS_REDUCE, CLASS_TOOLS, NAMESPACE};
 use crate::read::error::Error;
 use crate::read::inspect::Place;
 use crate::read::source::SliceSource;
 use crate::read::value::{Call, Global};
-use portable_format::names::is_dotted_identifier;
+use portable_format::names::{is_dotted_identifier, DEF_SUFFIX, REDUCE_SUFFIX};
 
 /// Bound on the items a header helper iterator may hold and on the work of
 /// one symbolic call: descriptors use one or two.
@@ -258,12 +258,48 @@ impl<S: Source> Unpickler<'_, S> {
     /// [`REDUCE_SUFFIX`](portable_format::names::REDUCE_SUFFIX)), a class
     /// definition or a class's reduce value.
     fn register(&mut self, key: String, cls: Id) -> Result<Id, Error> {
-        if !key.contains('#') && self.class_of(cls).is_none() && !self.is_session_tool(&key, cls) {
+        // Under a class key, only a class a descriptor made (or a session's
+        // array tool): the namespace hands it out to every later stream.
+        let made_here = match self.node(cls) {
+            Node::Global(g) => g.module == NAMESPACE,
+            Node::Sym(sym) => matches!(**sym, Sym::Enum(..)),
+            _ => false,
+        };
+        let shaped = if key.ends_with(DEF_SUFFIX) {
+            matches!(self.node(cls), Node::Bytes(_))
+        } else if key.ends_with(REDUCE_SUFFIX) {
+            // (pickle.loads, (<class pickle>,)): what CPython writes when it
+            // pickles the class, so nothing else may stand there.
+            self.is_class_reduce(cls)
+        } else {
+            !key.contains('#') && (made_here || self.is_session_tool(&key, cls))
+        };
+        if !shaped {
             return Err(helper_misuse("register"));
         }
         self.trace_register(&key, cls)?;
         self.charge(key.len() + 2 * std::mem::size_of::<(String, Id)>() + super::BLOCK)?;
         Ok(*self.registry.entry(key).or_insert(cls))
+    }
+
+    /// Whether `id` is a class's reduce value: `(pickle.loads, (<class pickle>,))`.
+    fn is_class_reduce(&self, id: Id) -> bool {
+        let Node::Tuple(parts) = self.node(id) else {
+            return false;
+        };
+        let [loads, args] = parts[..] else { return false };
+        let loads_ok = match self.node(loads) {
+            Node::Global(g) => g.is("pickle", "loads"),
+            Node::Sym(s) => matches!(**s, Sym::Fn(slot::LOADS)),
+            _ => false,
+        };
+        let args_ok = match self.node(args) {
+            Node::Tuple(a) => {
+                a.len() == 1 && matches!(self.node(a[0]), Node::Sym(s) if matches!(**s, Sym::ClassPickle(_)))
+            }
+            _ => false,
+        };
+        loads_ok && args_ok
     }
 
     /// A header helper (the [`Sym::Fn`] at memo slot `s`), interpreted on
@@ -360,11 +396,23 @@ impl<S: Source> Unpickler<'_, S> {
                 for &m in &list {
                     let (n, v) = self.pair_of(m).ok_or_else(|| helper_misuse("enum"))?;
                     let n = self.owned_str(n)?.ok_or_else(|| helper_misuse("enum"))?;
-                    // `("__doc__", …)` and the like set class attributes, not members.
-                    if !(n.starts_with("__") && n.ends_with("__")) {
+                    // `__doc__`, `__qualname__` and the reduce value set
+                    // class attributes, not members; no other special name
+                    // may (`_missing_`, `__init__`… would be called by Python).
+                    if n.starts_with('_') && n.ends_with('_') {
+                        let ok = match n.as_str() {
+                            "__doc__" | "__qualname__" => self.str_of(v).is_some(),
+                            CLASS_REDUCE => self.str_of(v).is_some() || self.is_class_reduce(v),
+                            _ => false,
+                        };
+                        if !ok {
+                            return Err(helper_misuse("enum"));
+                        }
+                        if n == "__doc__" && self.trace.is_some() {
+                            doc = self.str_of(v).map(str::to_owned);
+                        }
+                    } else {
                         out.push((n, v));
-                    } else if n == "__doc__" && self.trace.is_some() {
-                        doc = self.str_of(v).map(str::to_owned);
                     }
                 }
                 self.budget.release_vec(&list);
@@ -382,6 +430,7 @@ impl<S: Source> Unpickler<'_, S> {
     /// placeholder there and gets its module by a later `BUILD`: either way
     /// it is known as a class of the namespace.
     fn make_class(&mut self, name: Id, bases: Id, ns: Id, strict: bool) -> Result<Id, Error> {
+        self.check_class_body(bases, ns)?;
         let name = self.owned_str(name)?.ok_or_else(|| helper_misuse("type"))?;
         let Node::Dict(pairs) = self.node(ns) else {
             return Err(helper_misuse("type"));
@@ -411,6 +460,48 @@ impl<S: Source> Unpickler<'_, S> {
         }
         self.trace_struct(&class, bases, ns);
         self.alloc(Node::Global(Arc::new(class)))
+    }
+
+    /// A class body as descriptors write it, and nothing else (any other
+    /// entry could put a callable where Python calls it): bases of the
+    /// namespace, and the entries `__module__`, `__qualname__`, `__doc__`
+    /// (`str`), `__annotations__` (`str` to `str`), `__match_args__` (a
+    /// tuple of `str`) and the class's reduce value (its key, or
+    /// `(pickle.loads, (<class pickle>,))`).
+    fn check_class_body(&self, bases: Id, ns: Id) -> Result<(), Error> {
+        let bad = || helper_misuse("type");
+        let Node::Tuple(bases) = self.node(bases) else {
+            return Err(bad());
+        };
+        for &b in bases {
+            let ok = match self.node(b) {
+                Node::Global(g) => g.module == NAMESPACE,
+                Node::Sym(s) => matches!(**s, Sym::StrictBase),
+                _ => false,
+            };
+            if !ok {
+                return Err(bad());
+            }
+        }
+        let Node::Dict(pairs) = self.node(ns) else {
+            return Err(bad());
+        };
+        let is_str = |id: Id| matches!(self.node(id), Node::Str(_));
+        for &(k, v) in pairs {
+            let ok = match self.str_of(k) {
+                Some("__module__" | "__qualname__" | "__doc__") => is_str(v),
+                Some("__annotations__") => {
+                    matches!(self.node(v), Node::Dict(anns) if anns.iter().all(|&(a, t)| is_str(a) && is_str(t)))
+                }
+                Some("__match_args__") => matches!(self.node(v), Node::Tuple(f) if f.iter().all(|&f| is_str(f))),
+                Some(CLASS_REDUCE) => is_str(v) || self.is_class_reduce(v),
+                _ => false,
+            };
+            if !ok {
+                return Err(bad());
+            }
+        }
+        Ok(())
     }
 
     /// The strict header's slots, as the header leaves them.

@@ -83,6 +83,9 @@ impl<S: Source> Unpickler<'_, S> {
                     .global(&module, &name)
                     .map(|id| self.nodes.get_mut(id).map(|n| std::mem::replace(n, Node::None)));
             }
+            // Any other getattr could walk attributes to code in Python
+            // (`getattr(cls, "__init__", None)` and on): never a value.
+            ("getattr", _) => return Err(unsupported("builtins.getattr other than of a class and a name")),
             ("set", []) => Node::Set(Vec::new()),
             ("frozenset", []) => Node::FrozenSet(Vec::new()),
             (kind @ ("set" | "frozenset"), [items]) => {

@@ -287,9 +287,10 @@ impl<S: Source> Unpickler<'_, S> {
                 let target = self.top()?;
                 match self.nodes.get_mut(target) {
                     Some(Node::Object(obj)) => obj.state = Some(state),
-                    // Descriptors set `__doc__` and attach variant classes: nothing to record.
-                    Some(Node::Global(_)) => {}
-                    Some(Node::Sym(sym)) if matches!(**sym, Sym::Enum(..)) => {}
+                    // Descriptors name a class and attach variant classes:
+                    // nothing to record, but nothing else is admitted.
+                    Some(Node::Global(_)) => self.check_class_build(target, state)?,
+                    Some(Node::Sym(sym)) if matches!(**sym, Sym::Enum(..)) => self.check_class_build(target, state)?,
                     _ => return Err(malformed(format!("BUILD on a {}", self.type_name(target)))),
                 }
                 return Ok(());
@@ -297,6 +298,50 @@ impl<S: Source> Unpickler<'_, S> {
             _ => unreachable!("not a call opcode: {op:#04x}"),
         };
         self.push(id)
+    }
+}
+
+impl<S: Source> Unpickler<'_, S> {
+    /// `BUILD` on a class, which sets class attributes in Python: only as
+    /// descriptors do, on a class of the namespace, with the slot state
+    /// `(None, {name: value})` where each name is `__module__` or
+    /// `__qualname__` (a `str`) or a variant's name (a class of the
+    /// namespace). Anything else could replace a method with any callable.
+    fn check_class_build(&self, target: Id, state: Id) -> Result<(), Error> {
+        let misuse = || malformed("BUILD on a class other than a class descriptor's");
+        let namespace_class = |id: Id| match self.node(id) {
+            Node::Global(g) => g.module == crate::layout::NAMESPACE,
+            Node::Sym(sym) => matches!(**sym, Sym::Enum(..)),
+            _ => false,
+        };
+        if !namespace_class(target) {
+            return Err(misuse());
+        }
+        let Node::Tuple(parts) = self.node(state) else {
+            return Err(misuse());
+        };
+        let [none, attrs] = parts[..] else {
+            return Err(misuse());
+        };
+        let (Node::None, Node::Dict(pairs)) = (self.node(none), self.node(attrs)) else {
+            return Err(misuse());
+        };
+        for &(k, v) in pairs {
+            let ok = match (self.str_of(k), self.node(v)) {
+                (Some("__module__" | "__qualname__"), Node::Str(_)) => true,
+                (Some(name), _) => {
+                    portable_format::names::is_dotted_identifier(name)
+                        && !name.contains('.')
+                        && !name.starts_with('_')
+                        && namespace_class(v)
+                }
+                _ => false,
+            };
+            if !ok {
+                return Err(misuse());
+            }
+        }
+        Ok(())
     }
 }
 
