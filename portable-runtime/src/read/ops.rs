@@ -81,7 +81,7 @@ fn line<S: Source>(src: &mut S, budget: &mut Budget) -> Result<String, Error> {
     let s = std::str::from_utf8(l)
         .map_err(|_| malformed("text argument is not valid UTF-8"))?
         .to_owned();
-    budget.charge(s.len())?;
+    budget.charge_vec::<u8>(s.len())?;
     Ok(s)
 }
 
@@ -192,7 +192,7 @@ pub(crate) fn decode_arg<S: Source>(src: &mut S, op: u8, budget: &mut Budget) ->
         }
         UNICODE => {
             let s = raw_unicode_escape(src.line(MAX_LINE)?)?;
-            budget.charge(s.capacity())?;
+            budget.charge_vec::<u8>(s.capacity())?;
             Arg::Str(s)
         }
         PERSID => Arg::Str(line(src, budget)?),
@@ -206,7 +206,7 @@ pub(crate) fn decode_arg<S: Source>(src: &mut S, op: u8, budget: &mut Budget) ->
         }
         STRING => {
             let b = string_escape(src.line(MAX_LINE)?)?;
-            budget.charge(b.capacity())?;
+            budget.charge_vec::<u8>(b.capacity())?;
             Arg::Bytes(b)
         }
         BINBYTES => {

@@ -88,7 +88,7 @@ impl Source for SliceSource<'_> {
     fn take_vec(&mut self, n: u64, budget: &mut Budget) -> Result<Vec<u8>, Error> {
         let rest = self.data.len() - self.pos;
         let n = usize::try_from(n).ok().filter(|&n| n <= rest).ok_or_else(eof)?;
-        budget.charge(n)?;
+        budget.charge_vec::<u8>(n)?;
         let v = self.data[self.pos..self.pos + n].to_vec();
         self.pos += n;
         Ok(v)

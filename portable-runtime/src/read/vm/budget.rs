@@ -18,6 +18,19 @@ use crate::read::error::{Error, ErrorKind};
 /// (charged for boxes, `Rc`s and strings, which are many and small).
 pub(crate) const BLOCK: usize = 16;
 
+/// What the allocator really takes for a buffer of `bytes`: glibc's malloc
+/// on 64-bit targets adds an 8-byte header, rounds to 16 and takes 32 at
+/// least (larger blocks are mapped by the page, which this ignores: at
+/// most 4 KiB on blocks of 128 KiB or more). Every buffer is charged so,
+/// so that the count follows the process's heap even for the many small
+/// containers a hostile stream makes (a one-item list's 16 bytes take 32).
+pub(crate) fn block(bytes: usize) -> usize {
+    match bytes {
+        0 => 0,
+        n => n.saturating_add(8 + 15).max(32) & !15,
+    }
+}
+
 /// Bytes held, and the most that may be.
 #[derive(Debug, Default)]
 pub(crate) struct Budget {
@@ -53,24 +66,26 @@ impl Budget {
         }
     }
 
-    /// Charges `n` items of `T`.
-    pub(crate) fn charge_items<T>(&mut self, n: usize) -> Result<(), Error> {
-        self.charge(n.checked_mul(size_of::<T>()).ok_or_else(|| self.exceeded())?)
-    }
-
     /// Releases `n` bytes freed.
     pub(crate) fn release(&mut self, n: usize) {
         self.live = self.live.saturating_sub(n);
     }
 
+    /// Charges a buffer of `n` items of `T` about to be allocated, as the
+    /// allocator takes it ([`block`]).
+    pub(crate) fn charge_vec<T>(&mut self, n: usize) -> Result<(), Error> {
+        let bytes = n.checked_mul(size_of::<T>()).ok_or_else(|| self.exceeded())?;
+        self.charge(block(bytes))
+    }
+
     /// Releases the buffer of `v`, which is about to be dropped.
     pub(crate) fn release_vec<T>(&mut self, v: &Vec<T>) {
-        self.release(v.capacity() * size_of::<T>());
+        self.release(block(v.capacity() * size_of::<T>()));
     }
 
     /// A vector with room for exactly `n` items, charged.
     pub(crate) fn vec<T>(&mut self, n: usize) -> Result<Vec<T>, Error> {
-        self.charge_items::<T>(n)?;
+        self.charge_vec::<T>(n)?;
         Ok(Vec::with_capacity(n))
     }
 
@@ -97,12 +112,13 @@ impl Budget {
     /// Grows `v` to capacity `cap`: the new buffer is charged while the old
     /// one still counts, then the old one is released.
     fn grow<T>(&mut self, v: &mut Vec<T>, cap: usize) -> Result<(), Error> {
-        let old = v.capacity() * size_of::<T>();
-        self.charge_items::<T>(cap)?;
+        let old = block(v.capacity() * size_of::<T>());
+        self.charge_vec::<T>(cap)?;
         v.reserve_exact(cap - v.len());
         self.release(old);
         // `reserve_exact` may round up; count what it really took.
-        self.live = self.live.saturating_add((v.capacity() - cap) * size_of::<T>());
+        let (asked, took) = (block(cap * size_of::<T>()), block(v.capacity() * size_of::<T>()));
+        self.live = self.live.saturating_add(took - asked);
         Ok(())
     }
 
@@ -153,20 +169,29 @@ mod tests {
         let mut b = Budget::new(1000);
         let mut v: Vec<u64> = Vec::new();
         b.reserve(&mut v, 1).unwrap();
-        assert_eq!(b.live(), v.capacity() * 8);
+        assert_eq!(b.live(), block(v.capacity() * 8));
         v.extend([1, 2, 3, 4]);
-        // Growing from 4 to 8 items needs 32 + 64 bytes for a moment.
+        // Growing from 4 to 8 items needs 48 + 80 bytes for a moment.
         b.reserve(&mut v, 1).unwrap();
         assert_eq!(v.capacity(), 8);
-        assert_eq!(b.live(), 64);
-        let mut tight = Budget::new(95);
+        assert_eq!(b.live(), 80);
+        let mut tight = Budget::new(127);
         let mut w: Vec<u64> = Vec::with_capacity(4);
-        tight.charge(32).unwrap();
+        tight.charge(48).unwrap();
         w.extend([1, 2, 3, 4]);
         assert!(tight.reserve(&mut w, 1).is_err());
         assert_eq!(w.capacity(), 4);
         b.release_vec(&v);
         assert_eq!(b.live(), 0);
+    }
+
+    #[test]
+    fn buffers_are_charged_as_the_allocator_takes_them() {
+        assert_eq!(block(0), 0);
+        assert_eq!(block(1), 32);
+        assert_eq!(block(24), 32);
+        assert_eq!(block(25), 48);
+        assert_eq!(block(4096), 4112);
     }
 
     #[test]

@@ -116,7 +116,7 @@ impl<S: Source> Unpickler<'_, S> {
             Sym::Partial(f, pre) => {
                 let (f, n) = (*f, pre.len() + args.len());
                 // The arguments may end up in an object: charged for good.
-                self.budget.charge_items::<Id>(n)?;
+                self.budget.charge_vec::<Id>(n)?;
                 let Node::Sym(sym) = self.node(callable) else {
                     unreachable!("a partial, matched above")
                 };

@@ -336,7 +336,7 @@ impl<'a, S: Source> Unpickler<'a, S> {
             },
             _ => return Ok(None),
         };
-        self.budget.charge_items::<Id>(n)?;
+        self.budget.charge_vec::<Id>(n)?;
         Ok(self.items_of(id))
     }
 
