@@ -334,8 +334,31 @@ struct EqWalk {
     globals: HashSet<(*const Global, *const Global)>,
 }
 
+/// The pairs of nodes still to compare (an explicit stack: `==` takes no
+/// stack however deep the trees are).
+type Todo<'v> = Vec<(&'v Value, &'v Value)>;
+
 impl EqWalk {
     fn value(&mut self, a: &Value, b: &Value) -> bool {
+        self.run(vec![(a, b)])
+    }
+
+    fn object(&mut self, a: &Object, b: &Object) -> bool {
+        let mut todo = Vec::new();
+        self.object_into(a, b, &mut todo) && self.run(todo)
+    }
+
+    fn run(&mut self, mut todo: Todo<'_>) -> bool {
+        while let Some((a, b)) = todo.pop() {
+            if !self.step(a, b, &mut todo) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Compares `a` and `b` at the top, queueing their items.
+    fn step<'v>(&mut self, a: &'v Value, b: &'v Value, todo: &mut Todo<'v>) -> bool {
         let (x, y) = (a.get(), b.get());
         if std::ptr::eq(x, y) {
             return true;
@@ -357,23 +380,12 @@ impl EqWalk {
             (Value::List(a), Value::List(b))
             | (Value::Tuple(a), Value::Tuple(b))
             | (Value::Set(a), Value::Set(b))
-            | (Value::FrozenSet(a), Value::FrozenSet(b)) => self.items(a, b),
-            (Value::Dict(a), Value::Dict(b)) => self.pairs(a, b),
+            | (Value::FrozenSet(a), Value::FrozenSet(b)) => items(a, b, todo),
+            (Value::Dict(a), Value::Dict(b)) => pairs(a, b, todo),
             (Value::Global(a), Value::Global(b)) => self.global(a, b),
-            (Value::Object(a), Value::Object(b)) => self.object(a, b),
+            (Value::Object(a), Value::Object(b)) => self.object_into(a, b, todo),
             _ => false,
         }
-    }
-
-    fn items(&mut self, a: &[Value], b: &[Value]) -> bool {
-        a.len() == b.len() && a.iter().zip(b).all(|(a, b)| self.value(a, b))
-    }
-
-    fn pairs(&mut self, a: &[(Value, Value)], b: &[(Value, Value)]) -> bool {
-        a.len() == b.len()
-            && a.iter()
-                .zip(b)
-                .all(|((ka, va), (kb, vb))| self.value(ka, kb) && self.value(va, vb))
     }
 
     fn global(&mut self, a: &Arc<Global>, b: &Arc<Global>) -> bool {
@@ -386,16 +398,38 @@ impl EqWalk {
         }
     }
 
-    fn object(&mut self, a: &Object, b: &Object) -> bool {
+    fn object_into<'v>(&mut self, a: &'v Object, b: &'v Object, todo: &mut Todo<'v>) -> bool {
         self.global(&a.class, &b.class)
             && a.call == b.call
-            && self.items(&a.args, &b.args)
-            && self.pairs(&a.kwargs, &b.kwargs)
+            && items(&a.args, &b.args, todo)
+            && pairs(&a.kwargs, &b.kwargs, todo)
             && match (&a.state, &b.state) {
                 (None, None) => true,
-                (Some(a), Some(b)) => self.value(a, b),
+                (Some(a), Some(b)) => {
+                    todo.push((a, b));
+                    true
+                }
                 _ => false,
             }
+    }
+}
+
+/// Queues the items of two sequences, if they are as many.
+fn items<'v>(a: &'v [Value], b: &'v [Value], todo: &mut Todo<'v>) -> bool {
+    a.len() == b.len() && {
+        todo.extend(a.iter().zip(b).rev());
+        true
+    }
+}
+
+/// Queues the keys and values of two pair lists, if they are as many.
+fn pairs<'v>(a: &'v [(Value, Value)], b: &'v [(Value, Value)], todo: &mut Todo<'v>) -> bool {
+    a.len() == b.len() && {
+        for ((ka, va), (kb, vb)) in a.iter().zip(b).rev() {
+            todo.push((va, vb));
+            todo.push((ka, kb));
+        }
+        true
     }
 }
 
@@ -412,12 +446,19 @@ impl fmt::Debug for Object {
 }
 
 /// One `{:?}` over a tree: the number of each shared node printed so far
-/// (by the address of its allocation), and the classes printed in full.
+/// (by the address of its allocation), the classes printed in full, and
+/// how deep the printing is.
 #[derive(Default)]
 struct DebugWalk {
     shared: RefCell<HashMap<*const Value, usize>>,
     globals: RefCell<HashSet<*const Global>>,
+    depth: std::cell::Cell<usize>,
 }
+
+/// Nesting `{:?}` prints; deeper containers show as `List(…)`, so printing
+/// takes a bounded stack whatever the depth (about 60 KiB in a release
+/// build, docs/FORMAT.md "Limits").
+const DEBUG_DEPTH: usize = 128;
 
 /// Most bytes of the module or name printed for a class already printed in full.
 const SHORT_NAME: usize = 48;
@@ -427,6 +468,30 @@ struct DebugIn<'a, T: ?Sized>(&'a T, &'a DebugWalk);
 
 impl fmt::Debug for DebugIn<'_, Value> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let DebugIn(value, walk) = *self;
+        let depth = walk.depth.get();
+        let container = match value {
+            Value::List(_) => "List",
+            Value::Tuple(_) => "Tuple",
+            Value::Dict(_) => "Dict",
+            Value::Set(_) => "Set",
+            Value::FrozenSet(_) => "FrozenSet",
+            Value::Object(_) => "Object",
+            Value::Shared(_) => "Shared",
+            _ => "",
+        };
+        if !container.is_empty() && depth >= DEBUG_DEPTH {
+            return write!(f, "{container}(…)");
+        }
+        walk.depth.set(depth + 1);
+        let shown = self.fmt_at_depth(f);
+        walk.depth.set(depth);
+        shown
+    }
+}
+
+impl DebugIn<'_, Value> {
+    fn fmt_at_depth(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fn tuple(name: &str, field: &dyn fmt::Debug, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.debug_tuple(name).field(field).finish()
         }
