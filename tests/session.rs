@@ -221,7 +221,7 @@ fn later_pickles_with_arrays_carry_no_header() {
     // A later pickle with arrays read alone is refused; in its session it reads.
     let e = portable_pickle::from_slice::<Samples>(&bytes[ends[0]..]).unwrap_err();
     assert!(
-        matches!(e.kind(), portable_pickle::ErrorKind::ForbiddenGlobal { module, .. } if module == "_pp_v2"),
+        matches!(e.kind(), portable_pickle::ErrorKind::ForbiddenGlobal { module, .. } if module == "io._pp2"),
         "{e}"
     );
     let mut u = portable_pickle::Unpickler::new(&bytes[..]);
@@ -263,4 +263,62 @@ fn run_python(file: &str, bytes: &[u8], script: &str) {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A file named after the session's short name in the working directory
+/// is never imported, and a module planted under that name in
+/// `sys.modules` is refused by the session's first pickle: CPython never
+/// runs the code either holds (a marker file shows whether it ran). A
+/// stream that names the plain module `_pp2` shows the file would run.
+#[test]
+fn the_session_name_resolves_only_to_the_namespace() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("session_name");
+    std::fs::create_dir_all(&dir).unwrap();
+    let marker = dir.join("ran");
+    let plant = format!("open({:?}, 'w').write('ran')\n", marker.to_str().unwrap());
+    for module in ["_pp2", "_pp_v2", "io"] {
+        std::fs::write(dir.join(format!("{module}.py")), &plant).unwrap();
+    }
+    let mut p = Pickler::new(Vec::new());
+    p.dump(&Point { x: 1.0, y: 2.0 }).unwrap();
+    let first = p.get_ref().len();
+    p.dump(&Point { x: 3.0, y: 4.0 }).unwrap();
+    let bytes = p.into_inner();
+    let session = dir.join("session.pkl");
+    let later = dir.join("later.pkl");
+    std::fs::write(&session, &bytes).unwrap();
+    std::fs::write(&later, &bytes[first..]).unwrap();
+    let mut plain = vec![0x80, 4];
+    plain.extend(b"c_pp2\nX\n.");
+    let plain_path = dir.join("plain.pkl");
+    std::fs::write(&plain_path, &plain).unwrap();
+    // Runs `script` with the directory as the working directory and first
+    // on sys.path (as `python3 -c` puts it); returns its stdout and whether
+    // the marker was written.
+    let run = |script: &str, file: &std::path::Path| {
+        let _ = std::fs::remove_file(&marker);
+        let out = Command::new("python3")
+            .current_dir(&dir)
+            .args(["-c", script])
+            .arg(file)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        (String::from_utf8_lossy(&out.stdout).trim().to_owned(), marker.exists())
+    };
+    let try_load = "import pickle, sys\ntry:\n    pickle.load(open(sys.argv[1], 'rb'))\n    print('loaded')\nexcept Exception as e:\n    print(type(e).__name__)\n";
+    // The threat: a module name alone is imported from the working directory.
+    assert_eq!(run(try_load, &plain_path), ("AttributeError".to_owned(), true));
+    // The later pickle alone: `io._pp2` is not importable from any file.
+    assert_eq!(run(try_load, &later), ("ModuleNotFoundError".to_owned(), false));
+    // The whole session loads, naming the namespace.
+    let both = "import pickle, sys\nf = open(sys.argv[1], 'rb')\na, b = pickle.load(f), pickle.load(f)\nprint(type(a) is type(b), sys.modules['io._pp2'] is sys.modules['_portable_pickle_v2'])\n";
+    assert_eq!(run(both, &session), ("True True".to_owned(), false));
+    // A module planted under the short name: the first pickle refuses it,
+    // so the alias never resolves to the planted callable.
+    let planted = format!(
+        "import pickle, sys, types\nfake = types.ModuleType('io._pp2')\nfake.__getattr__ = lambda name: (lambda *a: open({:?}, 'w').write('ran'))\nsys.modules['io._pp2'] = fake\nf = open(sys.argv[1], 'rb')\ntry:\n    pickle.load(f)\n    pickle.load(f)\n    print('loaded')\nexcept Exception as e:\n    print(type(e).__name__)\n",
+        marker.to_str().unwrap()
+    );
+    assert_eq!(run(&planted, &session), ("StopIteration".to_owned(), false));
 }

@@ -378,11 +378,20 @@ pub(crate) fn header_bindings() -> Bindings {
 
 /// What a session's pickle that carries the header adds right after it:
 /// `sys.modules.setdefault(SESSION_MODULE, namespace)`, the namespace's
-/// short name that the session's later pickles import classes from.
+/// short name that the session's later pickles import classes from,
+/// checked to be the namespace itself: `next(filter(None,
+/// ({namespace: namespace}.get(<that>),)))` raises `StopIteration` when the
+/// name already stands for anything else, so a planted module is never
+/// used.
 pub fn session_prologue() -> Program {
-    Program::new([Stmt::Discard(builtin("dict.setdefault").call([
+    let namespace = || Expr::Memo(slot::NAMESPACE);
+    let short_name = builtin("dict.setdefault").call([
         Expr::Memo(slot::MODULES),
         Expr::str(crate::layout::SESSION_MODULE),
-        Expr::Memo(slot::NAMESPACE),
-    ]))])
+        namespace(),
+    ]);
+    let genuine = builtin("dict.get").call([Expr::Dict(vec![(namespace(), namespace())]), short_name]);
+    Program::new([Stmt::Discard(
+        builtin("next").call([builtin("filter").call([Expr::None, Expr::tuple([genuine])])]),
+    )])
 }

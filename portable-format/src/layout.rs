@@ -11,9 +11,13 @@ pub const NAMESPACE: &str = "_portable_pickle_v2";
 
 /// A second, short name of the namespace in `sys.modules`, added by the
 /// first pickle of a session (`Pickler`): its later pickles name classes as
-/// `GLOBAL _pp_v2 <alias>`, a few bytes each. A later pickle loaded where no
-/// first one was fails with `No module named '_pp_v2'`.
-pub const SESSION_MODULE: &str = "_pp_v2";
+/// `GLOBAL io._pp2 <alias>`, a few bytes each. It is a submodule name of
+/// `io`, a module that is always loaded and is not a package, so Python's
+/// import system finds it in `sys.modules` or not at all: no file on
+/// `sys.path` (an `_pp2.py` in the working directory) is ever imported for
+/// it. A later pickle loaded where no first one was fails with
+/// `No module named 'io._pp2'; 'io' is not a package`.
+pub const SESSION_MODULE: &str = "io._pp2";
 
 /// Memo slots defined by the header, in the order it defines them.
 ///

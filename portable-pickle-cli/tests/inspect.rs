@@ -556,7 +556,7 @@ fn session_files_pickle_by_pickle() {
     let out = inspect(&alone, false);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
-    assert!(text.contains("verdict   REFUSED: forbidden global `_pp_v2."), "{text}");
+    assert!(text.contains("verdict   REFUSED: forbidden global `io._pp2."), "{text}");
 }
 
 /// A million nested lists: a verdict (the reader's depth limit), never an

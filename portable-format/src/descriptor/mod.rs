@@ -390,7 +390,7 @@ impl TypeSpec {
 
     /// In a session's later pickle, instead of the descriptor: the memo
     /// slots the descriptor defines (see [`offset`]), each class as
-    /// `GLOBAL _pp_v2 <alias>`, a unit enum's members as `<alias>.<member>`,
+    /// `GLOBAL io._pp2 <alias>`, a unit enum's members as `<alias>.<member>`,
     /// field names as strings.
     pub fn reference_program(&self) -> Program {
         let keys = self.class_keys();

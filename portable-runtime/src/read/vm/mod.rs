@@ -477,7 +477,7 @@ pub(crate) fn read_value_traced<S: Source>(
     })
 }
 
-/// [`read_value`] of the next pickle of a session: `GLOBAL _pp_v2 NAME`
+/// [`read_value`] of the next pickle of a session: `GLOBAL io._pp2 NAME`
 /// resolves to what `session`'s earlier pickles registered, and what this
 /// one registers joins it once it is read whole.
 pub(crate) fn read_value_in_session<S: Source>(

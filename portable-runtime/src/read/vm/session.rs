@@ -2,17 +2,18 @@
 //! by their exact bytes rather than by admitting what they call.
 //!
 //! Right after the header, a session's pickle gives the namespace its short
-//! name: `sys.modules.setdefault("_pp_v2", namespace)`
-//! (`header::session_prologue`), which calls `builtins.dict.setdefault`.
+//! name: `sys.modules.setdefault("io._pp2", namespace)`, checked to be the
+//! namespace (`header::session_prologue`), which calls
+//! `builtins.dict.setdefault`.
 //! That global stays forbidden everywhere else: the prologue is skipped
 //! only as the whole byte sequence, only while the header's memo slots it
 //! reads still hold what the header put there.
 //!
 //! Each class descriptor's classes are registered again under an alias
 //! (`register(ALIAS, lookup(KEY))`), which a later pickle of the session
-//! names as `GLOBAL _pp_v2 ALIAS`. A [`SessionTable`] keeps what the
+//! names as `GLOBAL io._pp2 ALIAS`. A [`SessionTable`] keeps what the
 //! pickles read so far registered; only an `Unpickler` session has one, so
-//! a later pickle read alone is refused (its `_pp_v2` globals resolve to
+//! a later pickle read alone is refused (its `io._pp2` globals resolve to
 //! nothing).
 
 use std::collections::HashMap;
@@ -20,24 +21,23 @@ use std::sync::Arc;
 
 use super::class_pickle::Sym;
 use super::{inline_node, is_inline, Id, Node, ObjNode, Source, Unpickler};
-use crate::layout::slot;
 use crate::read::error::{Error, ErrorKind};
 use crate::read::value::{Call, Global};
 use portable_format::array::{offset, BODY_HELPERS, SESSION_NAMES};
 
 impl<S: Source> Unpickler<'_, S> {
-    /// After a `BINGET` of the header's `builtins` string (slot 0): if the
-    /// session prologue follows, skips it (it leaves the stack as it was).
-    /// Returns whether it did.
-    pub(super) fn session_prologue(&mut self) -> Result<bool, Error> {
-        let intact = [slot::BUILTINS, slot::MODULES, slot::NAMESPACE].iter().all(|&s| {
-            self.header_memo.get(s as usize).is_some() && self.header_memo.get(s as usize) == self.memo.get(s as usize)
-        });
-        if !intact {
+    /// After a `BINGET` of memo slot `idx`: if the session prologue
+    /// follows (it starts with that `BINGET`), skips it (it leaves the stack
+    /// as it was). Returns whether it did. Only while every header slot
+    /// still holds what the header put there, so its helpers are the ones
+    /// it calls.
+    pub(super) fn session_prologue(&mut self, idx: u64) -> Result<bool, Error> {
+        let prologue = crate::encoder::session_prologue();
+        let intact =
+            !self.header_memo.is_empty() && self.memo.get(..self.header_memo.len()) == Some(&self.header_memo[..]);
+        if !intact || prologue[0] != crate::opcodes::BINGET || u8::try_from(idx).ok() != Some(prologue[1]) {
             return Ok(false);
         }
-        let prologue = crate::encoder::session_prologue();
-        debug_assert_eq!(prologue[..2], [crate::opcodes::BINGET, slot::BUILTINS as u8]);
         self.src.skip_prefix(&prologue[2..])
     }
 }
@@ -49,7 +49,7 @@ const MAX_SESSION_NAMES: usize = 1 << 16;
 
 /// What a session's pickles registered in the namespace, kept between the
 /// pickles of one [`Unpickler`](crate::read) session: a later pickle names
-/// those classes as `GLOBAL _pp_v2 ALIAS` (and a unit enum's members as
+/// those classes as `GLOBAL io._pp2 ALIAS` (and a unit enum's members as
 /// `ALIAS.Member`), which resolve here and nowhere else.
 #[derive(Default)]
 pub(crate) struct SessionTable {
@@ -74,7 +74,7 @@ enum Member {
 }
 
 impl<S: Source> Unpickler<'_, S> {
-    /// `GLOBAL _pp_v2 NAME` of a session's later pickle: the class (or enum
+    /// `GLOBAL io._pp2 NAME` of a session's later pickle: the class (or enum
     /// member) an earlier pickle registered as `NAME`, if any.
     pub(super) fn session_global(&mut self, name: &str) -> Result<Option<Id>, Error> {
         let (alias, member) = match name.split_once('.') {

@@ -212,7 +212,7 @@ impl<S: Source> Unpickler<'_, S> {
         };
         match op {
             BINGET if idx == u64::from(slot::NEXT) && self.array_tools()? => Ok(()),
-            BINGET if idx == u64::from(slot::BUILTINS) && self.session_prologue()? => Ok(()),
+            BINGET if self.session_prologue(idx)? => Ok(()),
             GET | BINGET | LONG_BINGET => self.memo_get(idx),
             _ => {
                 let top = self.boxed_top()?;
