@@ -9,7 +9,7 @@
 #                                 array tests' CPython reader (tests/arrays.rs)
 #                                 into the venv target/engines-venv
 #      scripts/setup-pandas.sh    pandas (pinned) into target/pandas-venv, for
-#                                 tests/data_tools.rs (the README's pandas example)
+#                                 tests/data_tools.rs (the guide's pandas example)
 #      scripts/setup-mypy.sh      mypy (pinned) into target/mypy-venv, for
 #                                 tests/python_package.rs (the generated package)
 #   2. cargo fmt --check, cargo clippy -D warnings
@@ -18,7 +18,11 @@
 #                                 restricted, optimized, dis) with the cases
 #                                 of every optional feature and the serde
 #                                 bridge's (tests/support/serde_cases.rs),
-#                                 the engine streams (target/tmp/engines)
+#                                 the engine streams (target/tmp/engines),
+#                                 the README's and docs/guide's examples
+#                                 (tests/guide.rs runs every Python block
+#                                 after the Rust step that writes its input;
+#                                 the doctests run every Rust block)
 #   4. tests/engines/run_engines.py   loaded objects through dask, joblib/loky,
 #                                 multiprocessing, cloudpickle (the venv's python)
 #      scripts/setup-scanners.sh  picklescan, modelscan, fickling (pinned) into
@@ -28,6 +32,10 @@
 #                                 CRITICAL (modelscan), fickling better than
 #                                 LIKELY_OVERTLY_MALICIOUS; default's recorded
 #   5. cargo doc -D warnings
+#   5b. cargo package of the five crates in publishing order (portable-format,
+#                                 portable-runtime, portable-macros,
+#                                 portable-pickle, portable-pickle-cli), each
+#                                 built from its .crate file
 #   6. scripts/readers.sh         the same corpus (serde cases included) on
 #                                 all seven readers; each
 #                                 writes its re-pickles of the write_back cases
@@ -44,6 +52,9 @@
 #                                 readers, their re-pickles read back into Rust;
 #                                 prints "types x paths = cells, passed,
 #                                 refused-as-documented, failed"
+#   9. cargo test --release --test depth_walks   walks over a decoded Value
+#                                 at the default depth on a 256 KiB thread
+#                                 (release builds' frames)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # Set only for step 7: step 3 runs before the readers wrote anything.
@@ -65,6 +76,14 @@ cargo test --workspace --all-features
 "${SCANNERS_VENV:-target/scanners-venv}/bin/python" tests/scanners/scan.py \
     target/tmp/strict target/tmp/strict/scan-report.md
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features
+# Every crate as it would be published. One `cargo package` of all five
+# resolves their path dependencies against each other (none is on the
+# registry yet), so each is verified — built from its .crate file — without
+# `--no-verify`; cargo packages them in dependency order, an order they can
+# be published in. `--allow-dirty`: the command also runs on work not yet
+# committed.
+cargo package --allow-dirty -p portable-format -p portable-runtime -p portable-macros \
+    -p portable-pickle -p portable-pickle-cli
 scripts/readers.sh target/tmp/corpus
 PORTABLE_PICKLE_READBACK_DIR="$PWD/target/tmp/corpus" \
     cargo test --workspace --all-features --test corpus_readback -- --nocapture
@@ -73,3 +92,6 @@ PORTABLE_PICKLE_READBACK_DIR="$PWD/target/tmp/corpus" \
 scripts/readers.sh target/tmp/conformance
 PORTABLE_PICKLE_CONFORMANCE_DIR="$PWD/target/tmp/conformance" \
     cargo test --workspace --all-features --test conformance conformance_matrix -- --nocapture
+# The walks over a decoded Value at the default depth on a 256 KiB thread,
+# which holds for release builds' frames (tests/depth_walks.rs).
+cargo test --release --all-features --test depth_walks

@@ -20,6 +20,10 @@
 //! Each stream is the static [`HEADER`], then each distinct type's class
 //! descriptor (written once, memoized), then the value. See the project's
 //! `docs/FORMAT.md` for the exact layout and the globals a stream may use.
+#![doc = include_str!("../docs/crate.md")]
+// docs.rs (`--cfg docsrs`, nightly) marks each feature-gated item with its
+// feature; a stable build never sees this.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 use std::io;
@@ -28,15 +32,15 @@ use std::io;
 /// descriptor as `const` bytes and the code that writes its instances.
 pub use portable_macros::PortablePickle;
 /// Arrays of numbers: [`Array`] for values, `#[pickle(array)]` for fields
-/// (README, "Arrays").
+/// (docs/guide/arrays.md).
 pub use portable_runtime::array::{Array, ArrayData, Element, FromArray};
 /// What a [`PortablePickle`](trait@PortablePickle) impl writes to; see the
-/// README's "Foreign types" for hand-written impls.
+/// guide's "Foreign types" (docs/guide/attributes.md) for hand-written impls.
 pub use portable_runtime::Encoder;
 pub use portable_runtime::PortablePickle;
 /// Types whose Python form can be a `dict` key or `set` element; required
 /// of the keys of written maps and the elements of written sets (see the
-/// README's "Hashing").
+/// guide's "Hashing", docs/guide/attributes.md).
 pub use portable_runtime::PyHashable;
 
 /// The static bootstrap header every stream starts with, built by `build.rs`
@@ -137,11 +141,11 @@ pub use portable_runtime::WriteOptions;
 /// ```
 ///
 /// Loading a later pickle in a process that never loaded the session's
-/// first one fails with `ModuleNotFoundError: No module named '_pp_v2'`
+/// first one fails with `ModuleNotFoundError: No module named 'io._pp2'; 'io' is not a package`
 /// (the namespace's short name), never with a wrong value; where readers
 /// may start mid-stream, [`Pickler::self_contained`] makes every pickle a
-/// complete stream. The README's "Many values on one stream" shows the
-/// pattern for pipes and sockets.
+/// complete stream. The guide's "Many values on one stream"
+/// (docs/guide/sessions.md) shows the pattern for pipes and sockets.
 pub struct Pickler<W: io::Write>(portable_runtime::Pickler<W>);
 
 impl<W: io::Write> Pickler<W> {
@@ -408,7 +412,7 @@ pub mod __private {
 /// assert!(summary.globals.iter().all(|g| portable_pickle::inspect::is_allowed(&g.module, &g.name)));
 /// ```
 pub mod inspect {
-    /// The short name a session gives the namespace (`_pp_v2`): what a
+    /// The short name a session gives the namespace (`io._pp2`): what a
     /// later pickle names its classes in.
     pub use portable_runtime::layout::SESSION_MODULE;
     pub use portable_runtime::read::inspect::*;
@@ -470,8 +474,8 @@ pub mod inspect {
 
     /// Whether `module.name` is what a session's later pickle names instead
     /// of a class or array tool an earlier pickle registered:
-    /// `_pp_v2.ALIAS` (10 base-62 digits, `.Member` for a unit enum's
-    /// member) or `_pp_v2.aK` (docs/FORMAT.md, "Sessions"). Only an
+    /// `io._pp2.ALIAS` (10 base-62 digits, `.Member` for a unit enum's
+    /// member) or `io._pp2.aK` (docs/FORMAT.md, "Sessions"). Only an
     /// `Unpickler` that read the registering pickle resolves it.
     pub fn is_session_name(module: &str, name: &str) -> bool {
         let alias = name.split_once('.').map_or(name, |(a, _)| a);
@@ -494,4 +498,34 @@ pub mod inspect {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         })
     }
+}
+
+/// The guide's chapters (docs/guide/) as doctests: `cargo test --doc` runs
+/// every Rust block in them. Compiled for doctests only.
+#[cfg(doctest)]
+mod guide {
+    #[doc = include_str!("../docs/guide/README.md")]
+    mod index {}
+    #[doc = include_str!("../docs/guide/type-mapping.md")]
+    mod type_mapping {}
+    #[doc = include_str!("../docs/guide/attributes.md")]
+    mod attributes {}
+    #[doc = include_str!("../docs/guide/python.md")]
+    mod python {}
+    #[doc = include_str!("../docs/guide/sessions.md")]
+    mod sessions {}
+    #[doc = include_str!("../docs/guide/arrays.md")]
+    mod arrays {}
+    #[doc = include_str!("../docs/guide/serde.md")]
+    mod serde {}
+    #[doc = include_str!("../docs/guide/strict.md")]
+    mod strict {}
+    #[doc = include_str!("../docs/guide/reading-back.md")]
+    mod reading_back {}
+    #[doc = include_str!("../docs/guide/inspector.md")]
+    mod inspector {}
+    #[doc = include_str!("../docs/guide/security.md")]
+    mod security {}
+    #[doc = include_str!("../docs/guide/development.md")]
+    mod development {}
 }

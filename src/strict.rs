@@ -21,8 +21,9 @@
 //! and documented (docs/FORMAT.md, "Strict profile"): two loads give
 //! distinct classes, loaded objects cannot be pickled again, a declared
 //! module's real class is not used, arrays and `uuid.UUID` are refused
-//! (an error, never a wrong value). The safe reader
-//! ([`crate::from_slice`]) does not read strict streams.
+//! (an error, never a wrong value). The safe reader ([`crate::from_slice`],
+//! every read path) reads strict streams back: it recognises the strict
+//! header by its bytes and interprets its classes as the default header's.
 //! [`crate::Pickler::strict`] writes a strict stream per value.
 
 use std::io;

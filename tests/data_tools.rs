@@ -1,8 +1,9 @@
-//! The README's pandas example ("Variant tags, int enums and data tools"),
+//! The guide's pandas example (docs/guide/attributes.md, "Variant tags, int
+//! enums and data tools"),
 //! run as written: Rust writes `events.pkl` (tests/support/data_tools.rs's
 //! tagged `Event`s) and `report.pkl`, then the pinned pandas of
 //! `scripts/setup-pandas.sh` (target/pandas-venv, created here when
-//! missing; the machine's python3 stays bare) runs the README's
+//! missing; the machine's python3 stays bare) runs the guide's
 //! ```` ```python pandas ```` block and checks the frame it built.
 
 use std::path::Path;
@@ -14,7 +15,7 @@ mod data_tools;
 #[path = "support/venv.rs"]
 mod venv;
 
-/// What the README's block must have built, checked after it ran.
+/// What the guide's block must have built, checked after it ran.
 const CHECKS: &str = r#"
 import math
 assert list(df.columns) == ['kind', 'user', 'at', '_0', '_1'], list(df.columns)
@@ -36,12 +37,13 @@ assert levels[20] == 3 and levels.index.tolist() == [20, 40]
 print('pandas', pd.__version__, 'ok')
 "#;
 
-/// The README's ```` ```python pandas ```` block.
+/// The guide's ```` ```python pandas ```` block (docs/guide/attributes.md).
 fn readme_block() -> String {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).expect("README.md");
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/guide/attributes.md"))
+        .expect("docs/guide/attributes.md");
     let start = readme
         .find("```python pandas\n")
-        .expect("README.md has a ```python pandas block")
+        .expect("docs/guide/attributes.md has a ```python pandas block")
         + 17;
     let len = readme[start..].find("```").expect("the block ends");
     readme[start..start + len].to_owned()
@@ -65,7 +67,7 @@ fn readme_pandas_example() {
         .expect("run the venv's python");
     assert!(
         out.status.success(),
-        "the README's pandas example failed:\n{}{}",
+        "the guide's pandas example failed:\n{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );

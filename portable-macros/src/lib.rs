@@ -9,6 +9,9 @@
 //! `expand_read` (read code).
 //! Every error is collected and reported at once, with the span of the
 //! offending token.
+#![doc = "\n\nPart of [portable-pickle](https://docs.rs/portable-pickle): use the derive as \
+`portable_pickle::PortablePickle`; its attributes are in the guide's \
+[Attributes](https://github.com/portable-pickle/portable-pickle/blob/main/docs/guide/attributes.md)."]
 
 use proc_macro::TokenStream;
 use syn::parse_macro_input;

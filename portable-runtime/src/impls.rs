@@ -1,4 +1,4 @@
-//! `PortablePickle` for std types (see the README's mapping table).
+//! `PortablePickle` for std types (see the guide's mapping table, docs/guide/type-mapping.md).
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet, LinkedList, VecDeque};

@@ -4,6 +4,11 @@
 //! recipes) is the `portable-format` crate, re-exported here.
 //!
 //! Users depend on the `portable-pickle` facade, which re-exports what they need.
+#![doc = "\n\nPart of [portable-pickle](https://docs.rs/portable-pickle); its guide is \
+[docs/guide](https://github.com/portable-pickle/portable-pickle/blob/main/docs/guide/README.md)."]
+// docs.rs (`--cfg docsrs`, nightly) marks each feature-gated item with its
+// feature; a stable build never sees this.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 /// Invokes `$m!` with the tuple arities the impls cover (1 to 12): each as
@@ -63,7 +68,7 @@ pub use session::Pickler;
     note = "for a field of another crate's type, choose how it is written: `#[pickle(display)]` (a `str`, through \
             `Display`/`FromStr`), `#[pickle(serde)]` (through its serde impls, cargo feature `serde`), \
             `#[pickle(with = \"module\")]` (your module's `write`/`read` functions), or a newtype with a \
-            hand-written impl (the README's \"Foreign types\")"
+            hand-written impl (the guide's \"Foreign types\", docs/guide/attributes.md)"
 )]
 pub trait PortablePickle {
     /// Writes `self` as one Python object.

@@ -1,6 +1,6 @@
 //! The opcode decoder: the one place where an opcode's argument bytes are
-//! read. The reader's machine ([`super::vm`]) takes each opcode's argument
-//! from [`decode_arg`]; [`ops`] is the same decoder as an iterator of
+//! read. The reader's machine (`vm/`) takes each opcode's argument from
+//! `decode_arg`; [`ops`] is the same decoder as an iterator of
 //! `(offset, opcode, argument)`, as CPython's `pickletools.genops` is, which
 //! the inspector counts and sizes a stream with.
 //!

@@ -1,5 +1,5 @@
 //! The typed read side: [`FromPickle`] converts a decoded [`Value`] into a
-//! Rust type (the README's mapping table, read backwards), charging a
+//! Rust type (the guide's mapping table, docs/guide/type-mapping.md, read backwards), charging a
 //! [`ReadContext`] for what it allocates.
 //!
 //! The impls are grouped by the Python side they read:
@@ -158,7 +158,7 @@ impl ClassNames {
             `#[pickle(write_only)]` on the type",
     note = "for a field of another crate's type, choose how it is read: `#[pickle(display)]`, \
             `#[pickle(serde)]`, `#[pickle(with = \"module\")]`, or a newtype with a hand-written impl \
-            (the README's \"Foreign types\")"
+            (the guide's \"Foreign types\", docs/guide/attributes.md)"
 )]
 pub trait FromPickle: Sized + 'static {
     /// Converts a decoded value. Errors say what was expected and what was found.

@@ -245,7 +245,7 @@ fn build(q: &Query<'_>, by_key: &mut HashMap<u64, &'static ClassDescriptor>) -> 
         module: None,
         frozen: false,
         // serde has no attribute to mark a key type, and serde values are
-        // often map keys: serde classes hash by value (README, serde bridge).
+        // often map keys: serde classes hash by value (docs/guide/serde.md).
         hash: true,
         shape,
     };
