@@ -138,13 +138,29 @@ pub struct Encoder<'s> {
     refused: Option<&'static str>,
 }
 
-/// What a session keeps from one later pickle to the next, so that a small
-/// one allocates nothing: its buffer and its (emptied) type table.
-#[derive(Debug, Default)]
-pub(crate) struct SessionScratch {
-    pub(crate) buf: Vec<u8>,
-    types: TypeTable,
-}
+/// The encoder a session keeps for its later pickles. It never has a sink
+/// (only [`Encoder::with_sink`] and `streaming_to` set one, and this encoder is made by
+/// [`Encoder::for_session`] without a header), so it holds nothing but
+/// owned buffers, maps and plain values: what the `dyn Write` of the sink
+/// field would otherwise keep from crossing threads is never there.
+pub(crate) struct LaterEncoder(pub(crate) Box<Encoder<'static>>);
+
+// SAFETY: `Encoder`'s only field that is neither `Send` nor `Sync` is
+// `sink: Option<&mut dyn Write>`, which is `None` for a `LaterEncoder`
+// (see above); every other field is an owned `Vec`, `HashMap`, `OpWriter`
+// or plain value, `Send` and `Sync` (checked below), and `Encoder` has no
+// interior mutability.
+unsafe impl Send for LaterEncoder {}
+unsafe impl Sync for LaterEncoder {}
+
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<OpWriter>();
+    send_sync::<TypeTable>();
+    send_sync::<HashMap<usize, u32>>();
+    send_sync::<Option<SessionPickle>>();
+    send_sync::<Option<&'static str>>();
+};
 
 /// What one pickle of a session needs beyond a plain stream.
 #[derive(Debug, Default)]
@@ -212,38 +228,56 @@ impl<'s> Encoder<'s> {
     /// its classes' aliases; without (`header` `None`, a later pickle):
     /// `PROTO 4`, no frame unless it grows large, each class referenced by
     /// alias, written into `scratch`'s allocations.
-    pub(crate) fn for_session(header: Option<&[u8]>, known: Vec<u64>, scratch: SessionScratch) -> Self {
-        let mut p = match header {
+    pub(crate) fn for_session(header: Option<&[u8]>, known: Vec<u64>) -> Self {
+        match header {
             Some(header) => {
                 let mut p = Encoder::new(header);
                 p.w.raw(session_prologue());
+                p.session = Some(SessionPickle {
+                    known,
+                    ..SessionPickle::default()
+                });
                 p
             }
             None => {
-                let mut w = OpWriter::reusing(scratch.buf);
-                w.proto();
-                let mut p = Encoder::unframed(w);
-                p.types = scratch.types;
+                let mut p = Encoder::unframed(OpWriter::new());
+                p.begin_later(known);
                 p
             }
-        };
-        let later = header.is_none();
-        let unframed_from = later.then(|| p.w.len());
-        if let Some(at) = unframed_from {
-            p.frame_limit = at + FRAME_TARGET;
         }
-        p.session = Some(SessionPickle {
-            known,
-            later,
-            needs_header: false,
-            unframed_from,
-        });
-        p
     }
 
     /// The session state back, once the value is written.
     pub(crate) fn take_session(&mut self) -> Option<SessionPickle> {
         self.session.take()
+    }
+
+    /// Starts a later pickle on an encoder a session keeps for them: the
+    /// buffer, type table and maps emptied (their allocations kept), `PROTO
+    /// 4` written, `known` the classes the reader has. A later pickle so
+    /// builds no encoder and, once the buffers have grown, allocates nothing.
+    pub(crate) fn begin_later(&mut self, known: Vec<u64>) {
+        self.w = OpWriter::reusing(std::mem::take(self.w.buf_mut()));
+        self.w.proto();
+        self.types.clear();
+        self.shared.clear();
+        self.refused = None;
+        self.frame_start = None;
+        let at = self.w.len();
+        self.frame_limit = at + FRAME_TARGET;
+        self.session = Some(SessionPickle {
+            known,
+            later: true,
+            needs_header: false,
+            unframed_from: Some(at),
+        });
+    }
+
+    /// Ends a later pickle begun with [`Encoder::begin_later`]: `STOP`, and
+    /// its bytes.
+    pub(crate) fn end_later(&mut self) -> io::Result<&[u8]> {
+        self.end()?;
+        Ok(self.w.as_bytes())
     }
 
     /// Like [`Encoder::new`], but each full frame is written to `sink`, so
@@ -626,21 +660,16 @@ impl<'s> Encoder<'s> {
         Ok(())
     }
 
-    /// [`Encoder::finish`] of a session's later pickle: its bytes, and the
-    /// type table emptied for the next one.
-    pub(crate) fn finish_later(mut self) -> io::Result<SessionScratch> {
-        let mut types = std::mem::take(&mut self.types);
-        types.clear();
-        Ok(SessionScratch {
-            buf: self.finish()?,
-            types,
-        })
-    }
-
     /// Writes `STOP`, closes the last frame and returns the stream's bytes
     /// (empty when a sink received them).
     #[doc(hidden)]
     pub fn finish(mut self) -> io::Result<Vec<u8>> {
+        self.end()?;
+        Ok(self.w.into_bytes())
+    }
+
+    /// `STOP`, the last frame closed, the sink flushed.
+    fn end(&mut self) -> io::Result<()> {
         if let Some(why) = self.refused {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, why));
         }
@@ -649,6 +678,6 @@ impl<'s> Encoder<'s> {
         if let Some(sink) = self.sink.as_mut() {
             sink.flush()?;
         }
-        Ok(self.w.into_bytes())
+        Ok(())
     }
 }

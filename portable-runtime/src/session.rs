@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use crate::encoder::{Encoder, SessionScratch, WriteOptions};
+use crate::encoder::{Encoder, LaterEncoder, WriteOptions};
 use crate::PortablePickle;
 
 /// Writes values one after another as complete pickles, which a Python
@@ -44,8 +44,9 @@ pub struct Pickler<W: Write> {
     self_contained: bool,
     /// The strict profile's header, when every pickle is a strict stream.
     strict: Option<&'static [u8]>,
-    /// The allocations later pickles are assembled in, kept between them.
-    scratch: SessionScratch,
+    /// The encoder later pickles are written with, kept between them with
+    /// its allocations.
+    later: Option<LaterEncoder>,
     flush_each: bool,
     /// Bytes handed to the writer, and whether a failed `dump` tore a pickle.
     written: u64,
@@ -87,7 +88,7 @@ impl<W: Write> Pickler<W> {
             started: false,
             self_contained: false,
             strict: None,
-            scratch: SessionScratch::default(),
+            later: None,
             flush_each: true,
             written: 0,
             poisoned: false,
@@ -162,21 +163,29 @@ impl<W: Write> Pickler<W> {
             return crate::to_writer_with_options(self.header, &self.options, &mut out, value);
         }
         if self.started {
-            let (known, scratch) = (std::mem::take(&mut self.known), std::mem::take(&mut self.scratch));
-            let mut later = Encoder::for_session(None, known, scratch).with_options(&self.options);
-            let written = value.write_pickle(&mut later);
+            let known = std::mem::take(&mut self.known);
+            let later = match self.later.as_mut() {
+                Some(LaterEncoder(later)) => {
+                    later.begin_later(known);
+                    later
+                }
+                None => {
+                    let later = Encoder::for_session(None, known).with_options(&self.options);
+                    &mut self.later.insert(LaterEncoder(Box::new(later))).0
+                }
+            };
+            let written = value.write_pickle(later);
             let session = later.take_session().expect("a session pickle");
             self.known = session.known;
             written?;
             if !session.needs_header {
-                self.scratch = later.finish_later()?;
-                out.write_all(&self.scratch.buf)?;
+                out.write_all(later.end_later()?)?;
                 return out.flush();
             }
         }
         // A failed pickle teaches the reader nothing: keep what it knew.
         let known = self.known.clone();
-        let mut full = Encoder::for_session(Some(self.header), known, SessionScratch::default())
+        let mut full = Encoder::for_session(Some(self.header), known)
             .with_options(&self.options)
             .streaming_to(&mut out);
         let written = value.write_pickle(&mut full);
