@@ -843,3 +843,96 @@ fn streams_outside_the_descriptor_shapes_are_refused() {
         assert!(portable_pickle::from_slice::<Vec<Point>>(bytes).is_err(), "{name}");
     }
 }
+
+/// The strict profile's own globals as an escape route: after the strict
+/// header, `ABCMeta(name, bases, namespace)` of a class body no descriptor
+/// writes (a builtin as `__eq__`), and without the header the strict
+/// allowlist's globals named directly. CPython builds the class; the reader
+/// refuses both, so the inspector does. A zlib bomb named through
+/// `zlib.decompress` is refused too, and never inflated.
+#[test]
+fn strict_allowlist_injection_and_zlib_are_refused() {
+    use portable_format::opcodes::{BINGET, EMPTY_DICT, EMPTY_TUPLE, SETITEM, STOP};
+    let strict_header = portable_pickle::strict::HEADER;
+    let body = |w: &mut OpWriter| {
+        w.str("Evil");
+        w.op(EMPTY_TUPLE);
+        w.op(EMPTY_DICT);
+        w.str("__eq__");
+        w.global_line("builtins", "getattr");
+        w.op(SETITEM);
+        w.put([TUPLE3, REDUCE, STOP]);
+    };
+    let with_header = {
+        let mut w = OpWriter::new();
+        w.raw(strict_header);
+        w.put([BINGET, portable_format::strict::slot::MAKE_CLASS as u8]);
+        body(&mut w);
+        w.into_bytes()
+    };
+    let without = {
+        let mut w = OpWriter::new();
+        w.put([0x80, 4]);
+        w.global_line("abc", "ABCMeta");
+        body(&mut w);
+        w.into_bytes()
+    };
+    let bomb = {
+        let mut w = OpWriter::new();
+        w.put([0x80, 4]);
+        w.global_line("zlib", "decompress");
+        // Zlib data of 1 MiB (stored blocks): the call is refused, nothing
+        // is inflated.
+        w.bytes(&flate2_free_deflate(&vec![0u8; 1 << 20]));
+        w.put([TUPLE1, REDUCE, STOP]);
+        w.into_bytes()
+    };
+    let (a, b, c) = (
+        write("strict_injected.pkl", &with_header),
+        write("strict_globals.pkl", &without),
+        write("zlib_call.pkl", &bomb),
+    );
+    for path in [&a, &b] {
+        let out = Command::new("python3")
+            .args([
+                "-c",
+                "import pickle, sys\nc = pickle.load(open(sys.argv[1], 'rb'))\nprint(c.__eq__ is getattr)",
+            ])
+            .arg(path)
+            .output()
+            .unwrap();
+        assert_eq!(stdout(&out).trim(), "True", "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    for (name, path) in [("strict injected", &a), ("strict globals", &b), ("zlib", &c)] {
+        let bytes = std::fs::read(path).unwrap();
+        assert!(
+            portable_pickle::from_slice::<portable_pickle::Value>(&bytes).is_err(),
+            "{name}"
+        );
+        let out = inspect(path, false);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(1), "{name}: {text}");
+        assert!(!text.contains("verdict   OK"), "{name}: {text}");
+    }
+}
+
+/// Zlib data of `data` with stored (uncompressed) blocks: enough for a
+/// stream that names `zlib.decompress`, without a compressor dependency.
+fn flate2_free_deflate(data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x78, 0x01];
+    let chunks: Vec<&[u8]> = data.chunks(65_535).collect();
+    for (i, chunk) in chunks.iter().enumerate() {
+        out.push(u8::from(i + 1 == chunks.len()));
+        let n = chunk.len() as u16;
+        out.extend(n.to_le_bytes());
+        out.extend((!n).to_le_bytes());
+        out.extend_from_slice(chunk);
+    }
+    let (mut a, mut b) = (1u32, 0u32);
+    for &x in data {
+        a = (a + u32::from(x)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    out.extend(((b << 16) | a).to_be_bytes());
+    out
+}
