@@ -131,6 +131,8 @@ impl<W: Write> Pickler<W> {
     /// The stream options of every pickle (see [`WriteOptions`]).
     pub fn with_options(mut self, options: &WriteOptions) -> Self {
         self.options = options.clone();
+        // The next later pickle makes its encoder with these options.
+        self.later = None;
         self
     }
 
