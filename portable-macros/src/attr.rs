@@ -209,13 +209,69 @@ pub struct Container {
     pub write_only: Option<Span>,
 }
 
-fn unknown(meta: &ParseNestedMeta<'_>, allowed: &str) -> syn::Error {
+/// The attributes each place takes, as the errors list them.
+const CONTAINER_ATTRS: &[&str] = &[
+    MODULE,
+    NAME,
+    RENAME,
+    RENAME_ALL,
+    TRANSPARENT,
+    FROZEN,
+    HASH,
+    INT_ENUM,
+    TAG,
+    DENY_UNKNOWN_FIELDS,
+    WRITE_ONLY,
+];
+const FIELD_ATTRS: &[&str] = &[RENAME, SKIP, DEFAULT, BYTES, SERDE, WITH, DISPLAY, ARRAY];
+const VARIANT_ATTRS: &[&str] = &[RENAME];
+
+/// Where a `#[pickle(...)]` attribute stands.
+#[derive(Clone, Copy)]
+enum Place {
+    Container,
+    Field,
+    Variant,
+}
+
+impl Place {
+    fn attrs(self) -> &'static [&'static str] {
+        match self {
+            Place::Container => CONTAINER_ATTRS,
+            Place::Field => FIELD_ATTRS,
+            Place::Variant => VARIANT_ATTRS,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Place::Container => "a container attribute: it goes on the struct or enum itself",
+            Place::Field => "a field attribute: it goes on a field",
+            Place::Variant => "a variant attribute: it goes on an enum variant",
+        }
+    }
+}
+
+/// An attribute `place` does not take: the ones it does, and where this
+/// one belongs when it is an attribute of another place.
+fn unknown(meta: &ParseNestedMeta<'_>, place: Place) -> syn::Error {
     let path = meta
         .path
         .get_ident()
         .map(|i| i.to_string())
         .unwrap_or_else(|| "?".into());
-    meta.error(format!("unknown pickle attribute `{path}`; expected one of {allowed}"))
+    let allowed: Vec<String> = place.attrs().iter().map(|a| format!("`{a}`")).collect();
+    let mut msg = format!(
+        "unknown pickle attribute `{path}`; expected one of {}",
+        allowed.join(", ")
+    );
+    let elsewhere = [Place::Container, Place::Field, Place::Variant]
+        .into_iter()
+        .find(|p| p.attrs().contains(&path.as_str()));
+    if let Some(other) = elsewhere {
+        msg.push_str(&format!(" (`{path}` is {})", other.describe()));
+    }
+    meta.error(msg)
 }
 
 /// Walks every `#[pickle(...)]` among `attrs`.
@@ -267,11 +323,7 @@ impl Container {
                 no_value(meta, WRITE_ONLY)?;
                 write_only.set(span, ());
             } else {
-                return Err(unknown(
-                    meta,
-                    "`module`, `name`, `rename`, `rename_all`, `transparent`, `frozen`, `hash`, `int_enum`, `tag`, \
-                     `deny_unknown_fields`, `write_only`",
-                ));
+                return Err(unknown(meta, Place::Container));
             }
             Ok(())
         });
@@ -365,10 +417,7 @@ impl Field {
                 let path = respan_path(path, module.span);
                 codec(WITH, Codec::With(path));
             } else {
-                return Err(unknown(
-                    meta,
-                    "`rename`, `skip`, `default`, `bytes`, `serde`, `with`, `display`, `array`",
-                ));
+                return Err(unknown(meta, Place::Field));
             }
             Ok(())
         });
@@ -416,7 +465,7 @@ impl Variant {
                 rename.set(meta.path.span(), string_value(meta, RENAME)?);
                 Ok(())
             } else {
-                Err(unknown(meta, "`rename`"))
+                Err(unknown(meta, Place::Variant))
             }
         });
         Variant {
