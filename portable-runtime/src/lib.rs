@@ -65,6 +65,9 @@ pub use session::Pickler;
     message = "`{Self}` cannot be written as a portable pickle",
     label = "`{Self}` does not implement `PortablePickle`",
     note = "if the type is yours, derive it: `#[derive(PortablePickle)]`",
+    note = "the types of `chrono`, `uuid`, `rust_decimal`, `indexmap`, `num-complex` and `ndarray` implement it \
+            when portable-pickle's cargo feature of the same name is on: \
+            `portable-pickle = {{ version = \"0.1\", features = [\"uuid\"] }}`",
     note = "for a field of another crate's type, choose how it is written: `#[pickle(display)]` (a `str`, through \
             `Display`/`FromStr`), `#[pickle(serde)]` (through its serde impls, cargo feature `serde`), \
             `#[pickle(with = \"module\")]` (your module's `write`/`read` functions), or a newtype with a \

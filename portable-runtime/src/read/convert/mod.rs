@@ -153,12 +153,14 @@ impl ClassNames {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be read back from a pickle",
     label = "`{Self}` does not implement `FromPickle`",
-    note = "a read builds owned values: a type that borrows (`&str`, a type with a lifetime parameter) has no \
-            read impl; read an owned type instead (`String` for `&str`), or derive only the write side with \
-            `#[pickle(write_only)]` on the type",
+    note = "the types of `chrono`, `uuid`, `rust_decimal`, `indexmap`, `num-complex` and `ndarray` implement it \
+            when portable-pickle's cargo feature of the same name is on",
     note = "for a field of another crate's type, choose how it is read: `#[pickle(display)]`, \
             `#[pickle(serde)]`, `#[pickle(with = \"module\")]`, or a newtype with a hand-written impl \
-            (the guide's \"Foreign types\", docs/guide/attributes.md)"
+            (the guide's \"Foreign types\", docs/guide/attributes.md)",
+    note = "a read builds owned values: a type that borrows (`&str`, a type with a lifetime parameter) has no \
+            read impl; read an owned type instead (`String` for `&str`), or derive only the write side with \
+            `#[pickle(write_only)]` on the type"
 )]
 pub trait FromPickle: Sized + 'static {
     /// Converts a decoded value. Errors say what was expected and what was found.
