@@ -30,6 +30,12 @@ mod sealed {
 
 /// An element type of an array: `u8`…`u64`, `i8`…`i64`, `f32`, `f64`,
 /// `bool`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an array element: `#[pickle(array)]` and `Array` hold numbers",
+    label = "not a number type",
+    note = "array elements are `bool`, `u8`…`u64`, `i8`…`i64`, `f32` and `f64`; a field of other items is \
+            written as a `list` without `#[pickle(array)]`"
+)]
 pub trait Element: Copy + PortablePickle + FromPickle + sealed::Sealed + 'static {
     /// The element's dtype, type codes and size.
     const DTYPE: Dtype;
@@ -208,6 +214,13 @@ fn nested_empty(w: &mut crate::writer::OpWriter, dims: &[usize]) {
 /// Data written as an array (see [`Array`]): `[T]`, `Vec<T>`, `[T; N]`,
 /// `Box<[T]>` and references to them, for every [`Element`] `T`; with the
 /// cargo feature `ndarray`, `ndarray::ArrayBase` of any dimension.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be written as an array",
+    label = "`#[pickle(array)]` on a field of this type",
+    note = "`#[pickle(array)]` takes `Vec<T>`, `[T; N]`, `Box<[T]>` or `[T]` of numbers, nested `Vec`s for \
+            n-D data, or `ndarray` arrays (cargo feature `ndarray`); an `Option` of an array is not one: \
+            write it without `#[pickle(array)]` (a `list` or `None`), or wrap the array in a type of its own"
+)]
 pub trait ArrayData {
     /// Writes `self` as one array.
     fn write_array(&self, out: &mut Encoder<'_>) -> io::Result<()>;
@@ -283,6 +296,12 @@ pub fn write_field<A: ArrayData + ?Sized>(value: &A, out: &mut Encoder<'_>) -> i
 /// Data read from an array: what [`ArrayData`] writes, and numpy arrays
 /// CPython pickled (protocols 2–5, numpy 1.x and 2.x), `array.array`s and
 /// (nested) lists of numbers.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be read back as an array",
+    label = "`#[pickle(array)]` on a field of this type",
+    note = "`#[pickle(array)]` reads `Vec<T>`, `[T; N]` and `Box<[T]>` of numbers, nested `Vec`s for n-D \
+            data, or `ndarray` arrays (cargo feature `ndarray`)"
+)]
 pub trait FromArray: Sized + 'static {
     /// Converts a decoded array.
     fn from_array(value: &Value, cx: &mut ReadContext) -> Result<Self, Error>;
