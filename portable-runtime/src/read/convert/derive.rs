@@ -227,17 +227,36 @@ pub fn bytes_value<T: FromPickleBytes>(value: &Value, cx: &mut ReadContext) -> R
     }
 }
 
-/// `read` of a `#[pickle(display)]` field: a `str` parsed with `FromStr`.
-pub fn display_value<T>(value: &Value, cx: &mut ReadContext) -> Result<T, Error>
+/// What reads a `#[pickle(display)]` field back: `FromStr`, with an error
+/// that can be shown. Its own trait so that a type without it gets an error
+/// that says so and what to do.
+#[diagnostic::on_unimplemented(
+    message = "`#[pickle(display)]` reads `{Self}` back with `FromStr`, which it does not implement",
+    label = "`{Self}` is read from the `str` it was written as",
+    note = "implement `FromStr` for it (with an error type that implements `Display`), or write the type only: \
+            `#[pickle(write_only)]` on the struct or enum, which then has no read impl"
+)]
+pub trait DisplayRead: Sized {
+    /// Parses the field's `str`.
+    fn parse_field(s: &str) -> Result<Self, String>;
+}
+
+impl<T> DisplayRead for T
 where
     T: std::str::FromStr,
     T::Err: std::fmt::Display,
 {
+    fn parse_field(s: &str) -> Result<Self, String> {
+        s.parse().map_err(|e: T::Err| e.to_string())
+    }
+}
+
+/// `read` of a `#[pickle(display)]` field: a `str` parsed with `FromStr`.
+pub fn display_value<T: DisplayRead>(value: &Value, cx: &mut ReadContext) -> Result<T, Error> {
     match value.get() {
         Value::Str(s) => {
             cx.charge(s.len())?;
-            s.parse()
-                .map_err(|e| Error::invalid(format!("cannot parse {}: {e}", quoted(s))))
+            T::parse_field(s).map_err(|e| Error::invalid(format!("cannot parse {}: {e}", quoted(s))))
         }
         other => Err(Error::mismatch("str", other.type_name())),
     }
