@@ -484,13 +484,6 @@ pub mod inspect {
                 || portable_runtime::array_format::SESSION_NAMES.contains(&name))
     }
 
-    /// Whether `module` is a runtime namespace name, `_portable_pickle_v<N>`.
-    pub fn is_namespace(module: &str) -> bool {
-        module
-            .strip_prefix("_portable_pickle_v")
-            .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
-    }
-
     /// 64-bit FNV-1a of `bytes`, as the format fingerprints class specs:
     /// the tool prints it for the header.
     pub fn fingerprint(bytes: &[u8]) -> u64 {

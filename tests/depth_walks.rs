@@ -17,6 +17,7 @@ use portable_pickle::{from_slice, ReadOptions, Value};
 /// The stack the default depth limit fits in a release build.
 const STACK: usize = 256 * 1024;
 /// The stack serde's walk into `serde_json::Value` needs there.
+#[cfg(feature = "serde")]
 const SERDE_STACK: usize = 512 * 1024;
 /// Every walk's stack in a debug build.
 const DEBUG_STACK: usize = 8 << 20;

@@ -179,15 +179,15 @@ impl<'o> Inspector<'o> {
             .collect();
         for g in &summary.globals {
             let ns = &g.module;
-            if (is_namespace_module(ns) || ns == SESSION_MODULE) && !summary.namespaces.contains(ns) {
+            if (is_namespace(ns) || ns == SESSION_MODULE) && !summary.namespaces.contains(ns) {
                 summary.namespaces.push(ns.clone());
             }
         }
     }
 }
 
-/// `_portable_pickle_v<N>`.
-fn is_namespace_module(module: &str) -> bool {
+/// Whether `module` is a runtime namespace name, `_portable_pickle_v<N>`.
+pub fn is_namespace(module: &str) -> bool {
     module
         .strip_prefix("_portable_pickle_v")
         .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))

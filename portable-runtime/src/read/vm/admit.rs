@@ -102,43 +102,20 @@ impl<S: Source> Unpickler<'_, S> {
     /// Resolves and admits a global, returning its node.
     pub(super) fn global(&mut self, module: &str, name: &str) -> Result<Id, Error> {
         let (module, name) = python3_name(module, name);
-        if module != SESSION_MODULE {
-            self.trace_global(module, name, None);
+        // A session's alias resolves to what an earlier pickle registered.
+        if module == SESSION_MODULE {
+            if let Some(id) = self.session_global(name)? {
+                self.trace_alias(name, id);
+                return Ok(id);
+            }
         }
+        self.trace_global(module, name, None);
         // What class definitions call, interpreted symbolically.
         match (module, name) {
             ("importlib.util", "find_spec") => return self.sym(Sym::FindSpec),
             ("importlib", "import_module") => return self.sym(Sym::ImportModule),
             ("builtins", "zip") => return self.sym(Sym::Zip),
-            (SESSION_MODULE, name) => {
-                if let Some(id) = self.session_global(name)? {
-                    let resolved = match self.node(id) {
-                        Node::Global(g) => Some(g.name.clone()),
-                        Node::Object(o) => Some(format!(
-                            "{}.{}",
-                            o.class.name,
-                            name.split_once('.').map_or("", |(_, m)| m)
-                        )),
-                        Node::Sym(s) => match &**s {
-                            Sym::Enum(g, _) => Some(g.name.clone()),
-                            _ => Some("an array or body helper".to_owned()),
-                        },
-                        _ => None,
-                    };
-                    self.trace_global(module, name, resolved);
-                    // A member named by its alias is an instance here.
-                    if let Node::Object(o) = self.node(id) {
-                        let class = o.class.clone();
-                        self.trace_call(&class);
-                        self.trace_member(id);
-                    }
-                    return Ok(id);
-                }
-            }
             _ => {}
-        }
-        if module == SESSION_MODULE {
-            self.trace_global(module, name, None);
         }
         let name = python_name(module, name);
         let admitted = self.admit.admits(module, &name);

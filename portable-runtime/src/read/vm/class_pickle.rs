@@ -260,11 +260,6 @@ impl<S: Source> Unpickler<'_, S> {
     fn register(&mut self, key: String, cls: Id) -> Result<Id, Error> {
         // Under a class key, only a class a descriptor made (or a session's
         // array tool): the namespace hands it out to every later stream.
-        let made_here = match self.node(cls) {
-            Node::Global(g) => g.module == NAMESPACE,
-            Node::Sym(sym) => matches!(**sym, Sym::Enum(..)),
-            _ => false,
-        };
         let shaped = if key.ends_with(DEF_SUFFIX) {
             matches!(self.node(cls), Node::Bytes(_))
         } else if key.ends_with(REDUCE_SUFFIX) {
@@ -272,7 +267,7 @@ impl<S: Source> Unpickler<'_, S> {
             // pickles the class, so nothing else may stand there.
             self.is_class_reduce(cls)
         } else {
-            !key.contains('#') && (made_here || self.is_session_tool(&key, cls))
+            !key.contains('#') && (self.is_namespace_class(cls) || self.is_session_tool(&key, cls))
         };
         if !shaped {
             return Err(helper_misuse("register"));
@@ -280,6 +275,16 @@ impl<S: Source> Unpickler<'_, S> {
         self.trace_register(&key, cls)?;
         self.charge(key.len() + 2 * std::mem::size_of::<(String, Id)>() + super::BLOCK)?;
         Ok(*self.registry.entry(key).or_insert(cls))
+    }
+
+    /// Whether `id` is a class a descriptor made: a class of the namespace,
+    /// or an enum.
+    pub(super) fn is_namespace_class(&self, id: Id) -> bool {
+        match self.node(id) {
+            Node::Global(g) => g.module == NAMESPACE,
+            Node::Sym(sym) => matches!(**sym, Sym::Enum(..)),
+            _ => false,
+        }
     }
 
     /// Whether `id` is a class's reduce value: `(pickle.loads, (<class pickle>,))`.

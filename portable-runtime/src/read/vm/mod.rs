@@ -281,6 +281,19 @@ impl<'a, S: Source> Unpickler<'a, S> {
         self.sparse = HashMap::new();
     }
 
+    /// The `int` `id` is, if it fits an `i64` (an inline id's node is only
+    /// a view of its kind, so its value comes from the id).
+    fn int_of(&self, id: Id) -> Option<i64> {
+        match (is_inline(id), self.node(id)) {
+            (true, _) => match inline_node(id) {
+                Node::Int(i) => Some(i),
+                _ => None,
+            },
+            (false, Node::Int(i)) => Some(*i),
+            _ => None,
+        }
+    }
+
     fn str_of(&self, id: Id) -> Option<&str> {
         match self.node(id) {
             Node::Str(s) => Some(s),

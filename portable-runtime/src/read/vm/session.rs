@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::class_pickle::Sym;
-use super::{inline_node, is_inline, Id, Node, ObjNode, Source, Unpickler};
+use super::{Id, Node, ObjNode, Source, Unpickler};
 use crate::read::error::{Error, ErrorKind};
 use crate::read::value::{Call, Global};
 use portable_format::array::{offset, BODY_HELPERS, SESSION_NAMES};
@@ -165,15 +165,9 @@ impl<S: Source> Unpickler<'_, S> {
                         members
                             .iter()
                             .filter_map(|(m, v)| {
-                                // An inline id's node is only a view of its kind.
-                                let member = match (is_inline(*v), self.node(*v)) {
-                                    (true, _) => match inline_node(*v) {
-                                        Node::Int(i) => Member::Int(i),
-                                        _ => return None,
-                                    },
-                                    (false, Node::Int(i)) => Member::Int(*i),
-                                    (false, Node::Str(s)) => Member::Str(s.clone()),
-                                    _ => return None,
+                                let member = match self.int_of(*v) {
+                                    Some(i) => Member::Int(i),
+                                    None => Member::Str(self.str_of(*v)?.to_owned()),
                                 };
                                 Some((m.clone(), member))
                             })

@@ -309,12 +309,7 @@ impl<S: Source> Unpickler<'_, S> {
     /// namespace). Anything else could replace a method with any callable.
     fn check_class_build(&self, target: Id, state: Id) -> Result<(), Error> {
         let misuse = || malformed("BUILD on a class other than a class descriptor's");
-        let namespace_class = |id: Id| match self.node(id) {
-            Node::Global(g) => g.module == crate::layout::NAMESPACE,
-            Node::Sym(sym) => matches!(**sym, Sym::Enum(..)),
-            _ => false,
-        };
-        if !namespace_class(target) {
+        if !self.is_namespace_class(target) {
             return Err(misuse());
         }
         let Node::Tuple(parts) = self.node(state) else {
@@ -333,7 +328,7 @@ impl<S: Source> Unpickler<'_, S> {
                     portable_format::names::is_dotted_identifier(name)
                         && !name.contains('.')
                         && !name.starts_with('_')
-                        && namespace_class(v)
+                        && self.is_namespace_class(v)
                 }
                 _ => false,
             };

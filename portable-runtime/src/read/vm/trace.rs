@@ -8,8 +8,9 @@
 
 use std::collections::HashSet;
 
+use super::class_pickle::Sym;
 use super::{Id, Node, Source, Unpickler};
-use crate::layout::NAMESPACE;
+use crate::layout::{NAMESPACE, SESSION_MODULE};
 use crate::read::error::Error;
 use crate::read::inspect::{ClassInfo, ClassKind, Field, GlobalRef, Nested, Place};
 use crate::read::value::Global;
@@ -109,6 +110,29 @@ impl<S: Source> Unpickler<'_, S> {
                     resolves_to: resolved,
                 });
             }
+        }
+    }
+
+    /// `io._pp2.NAME` resolved to `id`: traced with what it stands for; a
+    /// unit-enum member named by its alias is an instance here.
+    pub(super) fn trace_alias(&mut self, name: &str, id: Id) {
+        if self.trace.is_none() {
+            return;
+        }
+        let resolved = match self.node(id) {
+            Node::Global(g) => g.name.clone(),
+            Node::Object(o) => format!("{}.{}", o.class.name, name.split_once('.').map_or("", |(_, m)| m)),
+            Node::Sym(s) => match &**s {
+                Sym::Enum(g, _) => g.name.clone(),
+                _ => "an array or body helper".to_owned(),
+            },
+            _ => return self.trace_global(SESSION_MODULE, name, None),
+        };
+        self.trace_global(SESSION_MODULE, name, Some(resolved));
+        if let Node::Object(o) = self.node(id) {
+            let class = o.class.clone();
+            self.trace_call(&class);
+            self.trace_member(id);
         }
     }
 
@@ -214,20 +238,7 @@ impl<S: Source> Unpickler<'_, S> {
         if self.trace.is_none() {
             return;
         }
-        let members: Vec<(String, Option<i64>)> = members
-            .iter()
-            .map(|(m, v)| {
-                let v = match self.node(*v) {
-                    Node::Int(i) if !super::is_inline(*v) => Some(*i),
-                    _ if super::is_inline(*v) => match super::inline_node(*v) {
-                        Node::Int(i) => Some(i),
-                        _ => None,
-                    },
-                    _ => None,
-                };
-                (m.clone(), v)
-            })
-            .collect();
+        let members: Vec<(String, Option<i64>)> = members.iter().map(|(m, v)| (m.clone(), self.int_of(*v))).collect();
         let t = self.trace.as_deref_mut().expect("tracing, checked above");
         if let Some(c) = t.define(class, ClassKind::UnitEnum) {
             c.members = members;
