@@ -830,7 +830,21 @@ fn runner_fails_on_a_broken_readme_example() {
 #[rustfmt::skip]
 #[allow(dead_code)]
 mod steps {
-    pub mod readme_write {
+    /// A step: the guide's block, verbatim, in a module of its own, and
+    /// `run`, which calls its `main`.
+    macro_rules! step {
+        ($name:ident, $($item:item)*) => {
+            pub mod $name {
+                $($item)*
+
+                pub fn run() -> Result<(), String> {
+                    main().map_err(|e| e.to_string())
+                }
+            }
+        };
+    }
+
+    step! { readme_write,
         // step readme_write begin
         use std::fs::File;
 
@@ -855,12 +869,9 @@ mod steps {
         }
         // step readme_write end
 
-        pub fn run() -> Result<(), String> {
-            main().map_err(|e| e.to_string())
-        }
     }
 
-    pub mod readme_read {
+    step! { readme_read,
         // step readme_read begin
         // input: back.pkl (the Python example above)
         use portable_pickle::PortablePickle;
@@ -879,12 +890,9 @@ mod steps {
         }
         // step readme_read end
 
-        pub fn run() -> Result<(), String> {
-            main().map_err(|e| e.to_string())
-        }
     }
 
-    pub mod mapping_sample {
+    step! { mapping_sample,
         // step mapping_sample begin
         use std::cmp::Ordering;
         use std::collections::{BTreeMap, BTreeSet};
@@ -937,12 +945,9 @@ mod steps {
         }
         // step mapping_sample end
 
-        pub fn run() -> Result<(), String> {
-            main().map_err(|e| e.to_string())
-        }
     }
 
-    pub mod mapping_features {
+    step! { mapping_features,
         // step mapping_features begin
         use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
         use indexmap::IndexMap;
@@ -978,12 +983,9 @@ mod steps {
         }
         // step mapping_features end
 
-        pub fn run() -> Result<(), String> {
-            main().map_err(|e| e.to_string())
-        }
     }
 
-    pub mod mapping_annotations {
+    step! { mapping_annotations,
         // step mapping_annotations begin
         use std::collections::HashMap;
 
@@ -1011,12 +1013,9 @@ mod steps {
         }
         // step mapping_annotations end
 
-        pub fn run() -> Result<(), String> {
-            main().map_err(|e| e.to_string())
-        }
     }
 
-    pub mod attributes_vector {
+    step! { attributes_vector,
         // step attributes_vector begin
         use portable_pickle::PortablePickle;
 
@@ -1037,12 +1036,9 @@ mod steps {
         }
         // step attributes_vector end
 
-        pub fn run() -> Result<(), String> {
-            main().map_err(|e| e.to_string())
-        }
     }
 
-    pub mod attributes_hashing {
+    step! { attributes_hashing,
         // step attributes_hashing begin
         use std::collections::{HashMap, HashSet};
 
@@ -1071,12 +1067,9 @@ mod steps {
         }
         // step attributes_hashing end
 
-        pub fn run() -> Result<(), String> {
-            main().map_err(|e| e.to_string())
-        }
     }
 
-    pub mod attributes_tags {
+    step! { attributes_tags,
         // step attributes_tags begin
         use std::collections::BTreeMap;
 
@@ -1118,12 +1111,9 @@ mod steps {
         }
         // step attributes_tags end
 
-        pub fn run() -> Result<(), String> {
-            main().map_err(|e| e.to_string())
-        }
     }
 
-    pub mod attributes_foreign {
+    step! { attributes_foreign,
         // step attributes_foreign begin
         use std::net::SocketAddr;
         use std::sync::Mutex;
@@ -1182,12 +1172,9 @@ mod steps {
         }
         // step attributes_foreign end
 
-        pub fn run() -> Result<(), String> {
-            main().map_err(|e| e.to_string())
-        }
     }
 
-    pub mod python_drawing {
+    step! { python_drawing,
         // step python_drawing begin
         use portable_pickle::PortablePickle;
 
@@ -1237,12 +1224,9 @@ mod steps {
         }
         // step python_drawing end
 
-        pub fn run() -> Result<(), String> {
-            main().map_err(|e| e.to_string())
-        }
     }
 
-    pub mod sessions_log {
+    step! { sessions_log,
         // step sessions_log begin
         use std::fs::File;
         use std::io::{BufWriter, Write};
@@ -1264,12 +1248,9 @@ mod steps {
         }
         // step sessions_log end
 
-        pub fn run() -> Result<(), String> {
-            main().map_err(|e| e.to_string())
-        }
     }
 
-    pub mod arrays_trace {
+    step! { arrays_trace,
         // step arrays_trace begin
         use ndarray::Array2;
         use portable_pickle::{Array, PortablePickle};
@@ -1296,12 +1277,9 @@ mod steps {
         }
         // step arrays_trace end
 
-        pub fn run() -> Result<(), String> {
-            main().map_err(|e| e.to_string())
-        }
     }
 
-    pub mod serde_packages {
+    step! { serde_packages,
         // step serde_packages begin
         use serde::{Deserialize, Serialize};
 
@@ -1334,12 +1312,9 @@ mod steps {
         }
         // step serde_packages end
 
-        pub fn run() -> Result<(), String> {
-            main().map_err(|e| e.to_string())
-        }
     }
 
-    pub mod serde_field {
+    step! { serde_field,
         // step serde_field begin
         use portable_pickle::PortablePickle;
 
@@ -1355,12 +1330,9 @@ mod steps {
         }
         // step serde_field end
 
-        pub fn run() -> Result<(), String> {
-            main().map_err(|e| e.to_string())
-        }
     }
 
-    pub mod strict_shapes {
+    step! { strict_shapes,
         // step strict_shapes begin
         use std::fs::File;
 
@@ -1390,12 +1362,9 @@ mod steps {
         }
         // step strict_shapes end
 
-        pub fn run() -> Result<(), String> {
-            main().map_err(|e| e.to_string())
-        }
     }
 
-    pub mod security_modules {
+    step! { security_modules,
         // step security_modules begin
         use portable_pickle::{PortablePickle, WriteOptions};
 
@@ -1412,9 +1381,6 @@ mod steps {
         }
         // step security_modules end
 
-        pub fn run() -> Result<(), String> {
-            main().map_err(|e| e.to_string())
-        }
     }
 }
 
