@@ -81,8 +81,17 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features
 # registry yet), so each is verified — built from its .crate file — without
 # `--no-verify`; cargo packages them in dependency order, an order they can
 # be published in. `--allow-dirty`: the command also runs on work not yet
-# committed.
-cargo package --allow-dirty -p portable-format -p portable-runtime -p portable-macros \
+# committed. Cargo treats the crates it verifies against as registry crates
+# (a local overlay registry, one per checkout): it reuses what it unpacked
+# into $CARGO_HOME/registry/src/-<hash>/ and what it compiled of them, for
+# the same version, without looking at their sources again, so a second run
+# would verify against the first run's crates. Both are removed first: the
+# unpacked copies of this project's crates, and the verification's own
+# target directory.
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/portable-{format,runtime,macros,pickle,pickle-cli}-[0-9]*
+rm -rf target/package-verify
+CARGO_TARGET_DIR=target/package-verify \
+    cargo package --allow-dirty -p portable-format -p portable-runtime -p portable-macros \
     -p portable-pickle -p portable-pickle-cli
 scripts/readers.sh target/tmp/corpus
 PORTABLE_PICKLE_READBACK_DIR="$PWD/target/tmp/corpus" \
