@@ -97,6 +97,36 @@ fn header_snapshot() {
     check("header.py", &text);
 }
 
+/// What a `Pickler`'s pickle with the header adds right after it, checked
+/// against a real session's first pickle.
+#[test]
+fn session_prologue_snapshot() {
+    let program = header::session_prologue();
+    let text = format!(
+        "# What a session's pickle with the header adds right after it (the\n\
+         # namespace's short name, checked to be the namespace itself),\n\
+         # printed by tests/snapshots.rs.\n\n{}",
+        print_program(&program, Context::Descriptor)
+    );
+    check("session_prologue.py", &text);
+    let mut p = portable_pickle::Pickler::new(Vec::new());
+    p.dump(&Point { x: 1.0, y: 2.0 }).unwrap();
+    let bytes = program.compile(Context::Descriptor).bytes;
+    let stream = p.into_inner();
+    // After the header, a FRAME opcode and its 8-byte length, then the prologue.
+    let at = portable_pickle::HEADER.len() + 9;
+    assert_eq!(
+        stream[at - 9],
+        portable_runtime::opcodes::FRAME,
+        "a frame starts after the header"
+    );
+    assert_eq!(
+        &stream[at..at + bytes.len()],
+        &bytes[..],
+        "the prologue follows the header"
+    );
+}
+
 /// A point in the plane.
 #[derive(PortablePickle)]
 struct Point {
