@@ -1283,7 +1283,7 @@ fn guarantees(c: &mut Corpus) {
     let next_payload = portable_runtime::header::payload_for(&next_ns, next);
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
     std::io::Write::write_all(&mut z, &next_payload).unwrap();
-    let next_header = portable_runtime::header::header_for(&next_ns, &z.finish().unwrap());
+    let next_header = portable_runtime::header::header_for(&next_ns, next, &z.finish().unwrap());
     let version = portable_pickle::FORMAT_VERSION;
     c.raw(
         "future_format_version",

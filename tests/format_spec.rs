@@ -27,7 +27,10 @@ fn block(doc: &str, info: &str) -> String {
 #[test]
 fn printed_header_is_the_compiled_one() {
     let doc = read("docs/FORMAT.md");
-    let printed = print_program(&header::header_program(portable_pickle::NAMESPACE, b""), Context::Fresh);
+    let printed = print_program(
+        &header::header_program(portable_pickle::NAMESPACE, portable_pickle::FORMAT_VERSION, b""),
+        Context::Fresh,
+    );
     assert_eq!(
         block(&doc, "python header"),
         printed.trim_end(),
@@ -99,7 +102,8 @@ fn allowlist_is_the_spec() {
 
 #[test]
 fn recipes_reference_only_listed_globals() {
-    let header = header::header_program(portable_pickle::NAMESPACE, b"").compile(Context::Fresh);
+    let header = header::header_program(portable_pickle::NAMESPACE, portable_pickle::FORMAT_VERSION, b"")
+        .compile(Context::Fresh);
     let payload = header::payload_program(portable_pickle::NAMESPACE, 1).compile(Context::Fresh);
     for (m, n) in header.globals.iter().chain(&payload.globals) {
         assert!(spec_globals::is_allowed(m, n), "{m}.{n}");

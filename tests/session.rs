@@ -322,3 +322,44 @@ fn the_session_name_resolves_only_to_the_namespace() {
     );
     assert_eq!(run(&planted, &session), ("StopIteration".to_owned(), false));
 }
+
+/// The header checks the `_portable_pickle_v2` entry it finds in
+/// `sys.modules` before reading a tool from it: an entry without this
+/// format's check value (a module that answers every attribute with a
+/// command, one with every tool but no `format_version`, one with another
+/// version's) makes the load raise before anything of it is called.
+#[test]
+fn the_header_refuses_a_planted_namespace() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("planted_namespace");
+    std::fs::create_dir_all(&dir).unwrap();
+    let marker = dir.join("ran");
+    let stream = dir.join("point.pkl");
+    std::fs::write(&stream, portable_pickle::to_vec(&Point { x: 1.0, y: 2.0 })).unwrap();
+    let run = |plant: &str| {
+        let _ = std::fs::remove_file(&marker);
+        let script = format!(
+            "import pickle, sys, types\nrun = lambda *a, **k: open({marker:?}, 'w').write('ran')\nfake = types.ModuleType('_portable_pickle_v2')\n{plant}\nsys.modules['_portable_pickle_v2'] = fake\ntry:\n    print(pickle.load(open(sys.argv[1], 'rb')))\nexcept Exception as e:\n    print(type(e).__name__, e)\n",
+            marker = marker.to_str().unwrap()
+        );
+        let out = Command::new("python3")
+            .arg("-c")
+            .arg(script)
+            .arg(&stream)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        (String::from_utf8_lossy(&out.stdout).trim().to_owned(), marker.exists())
+    };
+    let tools = "for name in ('get', 'put', 'struct', 'frozen', 'enum', 'metaclass', 'hashable', 'int_enum', 'isenabled', 'restore', 'finalize', 'pause'):\n    setattr(fake, name, run)\nfake.head = fake.tail = b''";
+    let refused = (
+        "AttributeError 'NoneType' object has no attribute 'get'".to_owned(),
+        false,
+    );
+    assert_eq!(run("fake.__getattr__ = lambda name: run"), refused);
+    assert_eq!(run(&format!("{tools}\nfake.format_version = 1")), refused);
+    let missing = "AttributeError module '_portable_pickle_v2' has no attribute 'format_version'";
+    assert_eq!(run(tools), (missing.to_owned(), false));
+    // The genuine namespace, installed by an earlier stream, passes.
+    let genuine = "pickle.load(open(sys.argv[1], 'rb'))\nfake = sys.modules['_portable_pickle_v2']";
+    assert_eq!(run(genuine), ("Point(x=1.0, y=2.0)".to_owned(), false));
+}

@@ -88,7 +88,10 @@ fn header_snapshot() {
          # ---- the payload, loaded only when the namespace is not installed ----\n{}",
         portable_pickle::HEADER.len(),
         portable_pickle::PAYLOAD.len(),
-        print_program(&header::header_program(portable_pickle::NAMESPACE, b""), Context::Fresh),
+        print_program(
+            &header::header_program(portable_pickle::NAMESPACE, portable_pickle::FORMAT_VERSION, b""),
+            Context::Fresh
+        ),
         print_program(
             &header::payload_program(portable_pickle::NAMESPACE, portable_pickle::FORMAT_VERSION),
             Context::Fresh

@@ -46,7 +46,7 @@ fn class_names(name: &str, namespace: &str) -> Expr {
 /// The bootstrap core, as one group: memoizes the stdlib callables (slots
 /// below [`slot::CORE_COUNT`]), obtains the namespace (reusing it, or
 /// loading `compressed`) and reads its tools.
-pub fn core(namespace: &str, compressed: &[u8]) -> Stmt {
+pub fn core(namespace: &str, version: u32, compressed: &[u8]) -> Stmt {
     let string = |s| slot::string(s).expect("a string slot");
     let mut items = vec![Expr::str(string(slot::BUILTINS)).memoize_at("builtins_", slot::BUILTINS)];
     for (name, s) in [
@@ -80,11 +80,22 @@ pub fn core(namespace: &str, compressed: &[u8]) -> Stmt {
     ]);
     items.push(Expr::first_truthy(installed, loaded).memoize_at("namespace", slot::NAMESPACE));
 
+    // The genuineness check: the first tool is read from
+    // `{FORMAT_VERSION: namespace}.get(namespace.format_version)`, which is
+    // `None` (so reading the tool raises `AttributeError`) unless the entry
+    // found in `sys.modules` carries this format's check value. Nothing of
+    // the entry is called before. SECURITY.md says what it does not stop.
+    let checked = Expr::Memo(slot::DICT_GET).call([
+        Expr::Dict(vec![(Expr::Int(version.into()), Expr::Memo(slot::NAMESPACE))]),
+        Expr::Memo(slot::NAMESPACE).attr(FORMAT_VERSION_ATTR),
+    ]);
+    let mut from = Some(checked);
     let tool_slots = slot::LOOKUP..=slot::METACLASS;
     assert_eq!(tool_slots.clone().count(), NAMESPACE_TOOLS.len());
     for (name, s) in NAMESPACE_TOOLS.iter().zip(tool_slots) {
         let printed = slot::name(s).expect("a header slot");
-        items.push(Expr::Memo(slot::NAMESPACE).attr(name).memoize_at(printed, s));
+        let namespace = from.take().unwrap_or(Expr::Memo(slot::NAMESPACE));
+        items.push(namespace.attr(name).memoize_at(printed, s));
     }
     Stmt::Group(items)
 }
@@ -131,7 +142,7 @@ fn header_steps(payload_op: &[u8]) -> Stmt {
 pub fn payload_program(namespace: &str, version: u32) -> Program {
     // The core around an empty payload: its opcodes before and after the
     // payload's bytes do not depend on them.
-    let core_bytes = Program::new([Stmt::Proto, core(namespace, &[])]).compile(Context::Fresh);
+    let core_bytes = Program::new([Stmt::Proto, core(namespace, version, &[])]).compile(Context::Fresh);
     let cut = core_bytes.span(PAYLOAD_LABEL).expect("the core carries the payload");
     let (head, tail) = (&core_bytes.bytes[..cut.start], &core_bytes.bytes[cut.end..]);
 
@@ -327,15 +338,15 @@ pub fn payload_for(namespace: &str, version: u32) -> Vec<u8> {
 /// header rebuilds the same bytes at load time from the namespace's `head`
 /// and `tail`); the reader recognises it instead of interpreting it.
 pub fn standalone(compressed: &[u8]) -> Vec<u8> {
-    let compiled = Program::new([Stmt::Proto, core(NAMESPACE, compressed)]).compile(Context::Fresh);
+    let compiled = Program::new([Stmt::Proto, core(NAMESPACE, FORMAT_VERSION, compressed)]).compile(Context::Fresh);
     assert_eq!(compiled.memo_len, slot::CORE_COUNT);
     compiled.bytes
 }
 
 /// The header program around the compressed payload (without `PROTO` and
 /// the frame, which [`header_for`] adds).
-pub fn header_program(namespace: &str, compressed: &[u8]) -> Program {
-    let core = core(namespace, compressed);
+pub fn header_program(namespace: &str, version: u32, compressed: &[u8]) -> Program {
+    let core = core(namespace, version, compressed);
     let c = Program::new([core.clone()]).compile(Context::Fresh);
     let cut = c.span(PAYLOAD_LABEL).expect("the core carries the payload");
     let payload_op = &c.bytes[cut.start..cut.end - compressed.len()];
@@ -346,12 +357,13 @@ pub fn header_program(namespace: &str, compressed: &[u8]) -> Program {
 /// then opcodes that leave the memo as [`crate::layout::slot`] describes and
 /// the stack empty. `compressed` is [`payload`] in zlib format.
 pub fn header(compressed: &[u8]) -> Vec<u8> {
-    header_for(NAMESPACE, compressed)
+    header_for(NAMESPACE, FORMAT_VERSION, compressed)
 }
 
-/// [`header`] for another namespace name (with a matching [`payload_for`]).
-pub fn header_for(namespace: &str, compressed: &[u8]) -> Vec<u8> {
-    let compiled = header_program(namespace, compressed).compile(Context::Fresh);
+/// [`header`] for another namespace name and format version (with a
+/// matching [`payload_for`]).
+pub fn header_for(namespace: &str, version: u32, compressed: &[u8]) -> Vec<u8> {
+    let compiled = header_program(namespace, version, compressed).compile(Context::Fresh);
     assert_eq!(compiled.memo_len, slot::COUNT);
     let mut w = OpWriter::new();
     w.proto();
@@ -364,7 +376,7 @@ pub fn header_for(namespace: &str, compressed: &[u8]) -> Vec<u8> {
 /// runs after the standalone bootstrap, may reuse.
 pub(crate) fn core_bindings() -> Bindings {
     static CORE: OnceLock<Bindings> = OnceLock::new();
-    CORE.get_or_init(|| bindings_of(&Program::new([core(NAMESPACE, &[])]), slot::CORE_COUNT))
+    CORE.get_or_init(|| bindings_of(&Program::new([core(NAMESPACE, FORMAT_VERSION, &[])]), slot::CORE_COUNT))
         .clone()
 }
 
@@ -372,7 +384,7 @@ pub(crate) fn core_bindings() -> Bindings {
 pub(crate) fn header_bindings() -> Bindings {
     static HEADER: OnceLock<Bindings> = OnceLock::new();
     HEADER
-        .get_or_init(|| bindings_of(&header_program(NAMESPACE, &[]), slot::COUNT))
+        .get_or_init(|| bindings_of(&header_program(NAMESPACE, FORMAT_VERSION, &[]), slot::COUNT))
         .clone()
 }
 

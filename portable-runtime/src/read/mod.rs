@@ -78,12 +78,12 @@ fn read_in<T: FromPickle, S: Source>(
 ) -> Result<T, Error> {
     let mut names = ClassNames::default();
     T::declare_classes(&mut names);
-    let (value, mut cx) = decode(src, header, options, &|n: &str| names.contains(n), session)?;
+    let (value, mut cx) = decode(src, header, options, &|n: &str| names.contains(n), false, session)?;
     T::from_pickle_owned(value, &mut cx)
 }
 
 /// Decodes one pickle to its [`Value`], admitting the classes `class_names`
-/// accepts besides the fixed table, and the [`ReadContext`] to convert it
+/// accepts besides the fixed table (for the serde bridge when `serde`), and the [`ReadContext`] to convert it
 /// in. The tree stays alive while it is converted: the conversion's budget
 /// is what the tree leaves.
 fn decode<S: Source>(
@@ -91,9 +91,14 @@ fn decode<S: Source>(
     header: KnownPrefixes<'_>,
     options: &ReadOptions,
     class_names: &dyn Fn(&str) -> bool,
+    serde: bool,
     session: Option<&mut SessionTable>,
 ) -> Result<(Value, ReadContext), Error> {
-    let admit = Admit { options, class_names };
+    let admit = Admit {
+        options,
+        class_names,
+        serde,
+    };
     let (value, held) = match session {
         Some(session) => read_value_in_session(src, header, admit, session)?,
         None => read_value(src, header, admit)?,
@@ -112,7 +117,7 @@ pub(crate) fn decode_slice_unnamed(
     bytes: &[u8],
     options: &ReadOptions,
 ) -> Result<(Value, ReadContext), Error> {
-    decode(SliceSource::new(bytes), header, options, &|_: &str| false, None)
+    decode(SliceSource::new(bytes), header, options, &|_: &str| false, true, None)
 }
 
 /// [`decode_slice_unnamed`] from a reader, consuming exactly the pickle.
@@ -122,7 +127,7 @@ pub(crate) fn decode_reader_unnamed<R: Read>(
     reader: R,
     options: &ReadOptions,
 ) -> Result<(Value, ReadContext), Error> {
-    decode(ReaderSource::new(reader), header, options, &|_: &str| false, None)
+    decode(ReaderSource::new(reader), header, options, &|_: &str| false, true, None)
 }
 
 /// Reads one pickle from `bytes` (bytes after its `STOP` are ignored, as

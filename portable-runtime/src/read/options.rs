@@ -14,6 +14,13 @@ pub struct ReadOptions {
     /// Deepest nesting of containers and objects (default 1000, like
     /// Python's recursion limit). Conversions recurse this deep.
     pub max_depth: usize,
+    /// Deepest nesting a read through the serde bridge accepts (default
+    /// 128, serde_json's recursion limit), when below `max_depth`. serde's
+    /// walk recurses once per level through the target type's visitors,
+    /// whose frames are theirs (`serde_json::Value`'s take about 430 bytes
+    /// a level on a `dict`), so the bridge's default is the one that fits
+    /// a 256 KiB thread whatever the target (docs/FORMAT.md, "Stack").
+    pub serde_max_depth: usize,
     /// Most memo entries (default 4 Mi).
     pub max_memo: usize,
     /// Allocation budget in bytes (default 512 MiB): the most heap the
@@ -38,6 +45,7 @@ impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
             max_depth: 1000,
+            serde_max_depth: 128,
             max_memo: 4 << 20,
             max_alloc: 512 << 20,
             allowed_globals: Vec::new(),
@@ -50,6 +58,12 @@ impl ReadOptions {
     /// Sets [`ReadOptions::max_depth`].
     pub fn max_depth(mut self, n: usize) -> Self {
         self.max_depth = n;
+        self
+    }
+
+    /// Sets [`ReadOptions::serde_max_depth`].
+    pub fn serde_max_depth(mut self, n: usize) -> Self {
+        self.serde_max_depth = n;
         self
     }
 

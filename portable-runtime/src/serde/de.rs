@@ -288,7 +288,9 @@ impl<'a, 'de> Deserializer<'a, 'de> {
     }
 
     /// `deserialize_any` of an object: `{variant: content}` for a variant
-    /// class, else its content.
+    /// class, else its content. Not inlined, so `deserialize_any`'s frame,
+    /// once per level of a nested self-describing read, stays small.
+    #[inline(never)]
     fn any_object<V: Visitor<'de>>(self, o: &'de Object, visitor: V) -> Result<V::Value, Error> {
         let attrs = Attrs::of(o, &[], self.cx)?;
         match variant_class(o) {

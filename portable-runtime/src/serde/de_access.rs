@@ -78,6 +78,13 @@ fn in_item(e: Error, names: Names, i: usize) -> Error {
     }
 }
 
+/// `e` found in the value of `key`.
+#[cold]
+#[inline(never)]
+fn in_value(e: Error, key: &Value) -> Error {
+    e.in_field(&key_name(key))
+}
+
 /// An error reading a map key: marked as found in a key, except a field
 /// name the struct refuses (the error names the field).
 fn key_error(e: Error) -> Error {
@@ -138,7 +145,7 @@ impl<'de> de::MapAccess<'de> for DictAccess<'_, 'de> {
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, Error> {
         let (key, value) = self.value.take().ok_or_else(value_before_key)?;
         seed.deserialize(Deserializer::new(value, self.cx))
-            .map_err(|e| e.in_field(&key_name(key)))
+            .map_err(|e| in_value(e, key))
     }
 
     fn size_hint(&self) -> Option<usize> {

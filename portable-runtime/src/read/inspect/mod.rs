@@ -98,6 +98,7 @@ impl<'o> Inspector<'o> {
         let admit = Admit {
             options: &self.read,
             class_names: &|_| false,
+            serde: false,
         };
         self.trace.next_pickle();
         let read = read_value_traced(

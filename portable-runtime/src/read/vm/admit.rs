@@ -24,6 +24,9 @@ pub(crate) struct Admit<'a> {
     pub(crate) options: &'a ReadOptions,
     /// Class names (`__qualname__`s) of the target Rust type: admitted from any module.
     pub(crate) class_names: &'a dyn Fn(&str) -> bool,
+    /// A read for the serde bridge: nesting is limited by
+    /// [`ReadOptions::serde_max_depth`] too.
+    pub(crate) serde: bool,
 }
 
 /// Stdlib globals admitted besides [`globals::BODY`] (after mapping Python 2

@@ -204,6 +204,7 @@ impl<S: Source> Unpickler<'_, S> {
         let admit = Admit {
             options: self.admit.options,
             class_names: self.admit.class_names,
+            serde: self.admit.serde,
         };
         let result = self.traced_unit(place, rest.len(), |outer| {
             let mut sub = Unpickler::new(SliceSource::new(rest), outer.prefixes, admit);

@@ -129,13 +129,15 @@ struct Conversion {
     pending: Vec<u32>,
     slots: Vec<Slot>,
     max_depth: usize,
+    /// What the depth limit is called in its error.
+    depth_limit: &'static str,
     replace_recursive: bool,
 }
 
 impl Conversion {
     fn depth_error(&self) -> Error {
         Error::new(ErrorKind::Limit {
-            what: "nesting depth",
+            what: self.depth_limit,
             limit: self.max_depth,
         })
     }
@@ -197,11 +199,20 @@ impl<S: Source> Unpickler<'_, S> {
                 self.nodes.free_chunk(c, &mut self.budget);
             }
         }
+        let options = self.admit.options;
+        let (max_depth, depth_limit) = match self.admit.serde && options.serde_max_depth < options.max_depth {
+            true => (
+                options.serde_max_depth,
+                "nesting depth through serde, ReadOptions::serde_max_depth",
+            ),
+            false => (options.max_depth, "nesting depth"),
+        };
         let mut cx = Conversion {
             state,
             pending,
             slots: self.budget.vec(shared)?,
-            max_depth: self.admit.options.max_depth,
+            max_depth,
+            depth_limit,
             replace_recursive: self.admit.options.replace_recursive,
         };
         for s in cx.state.iter_mut() {
