@@ -10,7 +10,9 @@
 #                                 into the venv target/engines-venv
 #      scripts/setup-pandas.sh    pandas (pinned) into target/pandas-venv, for
 #                                 tests/data_tools.rs (the guide's pandas example)
-#      scripts/setup-mypy.sh      mypy (pinned) into target/mypy-venv, for
+#      scripts/setup-mypy.sh      mypy 1.15 (pinned) into target/mypy-venv, and
+#      scripts/setup-mypy-current.sh  mypy 2.4 (pinned) into
+#                                 target/mypy-current-venv, for
 #                                 tests/python_package.rs (the generated package)
 #   2. cargo fmt --check, cargo clippy -D warnings
 #   3. cargo test --all-features  unit tests, UI tests of the derive's errors,
@@ -65,6 +67,7 @@ scripts/setup-engines.sh
 scripts/setup-numpy.sh
 scripts/setup-pandas.sh
 scripts/setup-mypy.sh
+scripts/setup-mypy-current.sh
 scripts/setup-scanners.sh
 engines_python="${ENGINES_VENV:-target/engines-venv}/bin/python"
 cargo fmt --all --check

@@ -20,7 +20,21 @@
 //! * a data enum is a field-less base dataclass with one nested dataclass
 //!   subclass per variant (`Shape.Circle`), so `match`, `isinstance` and
 //!   pickling by name (`geo.Shape.Circle`) work;
-//! * rustdoc becomes docstrings; each module has `__all__`.
+//! * rustdoc becomes docstrings; each module has `__all__`;
+//! * each class is also set under its [`class_key`] (at run time only): a
+//!   stream looks the class up by it, so a package generated from another
+//!   definition of a type than the stream's (it is stale, or newer than
+//!   the writer) is never used for that type: the values load as the
+//!   stand-in classes, and the module's `__getattr__` warns once
+//!   (`warnings.warn`) naming the class and the module.
+//!
+//! A data enum `Shape` also gets the public alias `ShapeVariant`, the
+//! union of its variant classes, which fields of the enum's type are
+//! annotated with: a `match` over it that handles every variant passes
+//! `typing.assert_never` under mypy --strict, and one that misses a variant
+//! is reported with the variant's name (the variants are declared nested in
+//! the base for type checkers). Classes without fields (a unit struct, a
+//! field-less variant) are hashable, all instances alike.
 //!
 //! The files depend on the standard library only and import on Python 3.9
 //! and later. An array field (`#[pickle(array)]`) is annotated
@@ -41,6 +55,7 @@ use std::fmt::Write as _;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use portable_runtime::descriptor::Hashing;
 use portable_runtime::pytype::{ClassDef, ClassRef, DefClass, DefShape, PyType};
 
 use crate::PortablePickle;
@@ -80,6 +95,31 @@ pub fn write_package<T: PortablePickle + ?Sized>(dir: &Path) -> io::Result<Vec<P
     Ok(written)
 }
 
+/// The key of `T`'s class (`Point_57c58be05dceacf0`: its Python name and
+/// the fingerprint of its definition), for a derived type; `None` for
+/// other types. A stream looks the real class of a type with a declared
+/// module up by this name in the module: the generated package sets it
+/// to the class, and a hand-written module opts a class in by setting it
+/// (`Point_57c58be05dceacf0 = Point`), for exactly that definition.
+///
+/// ```
+/// use portable_pickle::PortablePickle;
+///
+/// #[derive(PortablePickle)]
+/// #[pickle(module = "geo")]
+/// struct Point { x: f64, y: f64 }
+///
+/// let key = portable_pickle::python::class_key::<Point>().unwrap();
+/// assert!(key.starts_with("Point_") && key.len() == "Point_".len() + 16);
+/// assert_eq!(portable_pickle::python::class_key::<Vec<Point>>(), None);
+/// ```
+pub fn class_key<T: PortablePickle + ?Sized>() -> Option<String> {
+    match T::PY_TYPE {
+        PyType::Class(c) => Some((c.def)().key()),
+        _ => None,
+    }
+}
+
 /// The package's files (relative path with `/`, source), or why there is
 /// none: what [`write_package`] writes, without touching the disk.
 pub fn package_sources(root: &PyType) -> Result<BTreeMap<String, String>, String> {
@@ -105,9 +145,9 @@ pub fn package_sources(root: &PyType) -> Result<BTreeMap<String, String>, String
     }
     for (m, ds) in &modules {
         let mut names = BTreeSet::new();
-        for d in ds {
-            if !names.insert(d.name()) {
-                errors.push(format!("two types are class `{}` of module `{m}`", d.name()));
+        for name in public_names(ds) {
+            if !names.insert(name.clone()) {
+                errors.push(format!("two types are named `{name}` in module `{m}` (a data enum `E` also names `EVariant`, the union of its variants)"));
             }
         }
         if !m.split('.').all(portable_runtime::names::is_identifier) {
@@ -204,12 +244,19 @@ impl Render<'_> {
         let mut others = Vec::new();
         t.render(
             &mut out,
-            &mut |out: &mut String, c: &ClassRef| match c.module {
-                Some(m) if m != module => {
-                    others.push(m);
-                    let _ = write!(out, "{m}.{}", c.name);
+            &mut |out: &mut String, c: &ClassRef| {
+                // A data enum's value is one of its variants: its union alias.
+                let name = match (c.def)().shape {
+                    DefShape::DataEnum { .. } => variant_alias(c.name),
+                    _ => c.name.to_owned(),
+                };
+                match c.module {
+                    Some(m) if m != module => {
+                        others.push(m);
+                        let _ = write!(out, "{m}.{name}");
+                    }
+                    _ => out.push_str(&name),
                 }
-                _ => out.push_str(c.name),
             },
             true,
         );
@@ -225,17 +272,18 @@ impl Render<'_> {
         out
     }
 
-    fn decorator(def: &ClassDef) -> &'static str {
-        match (def.frozen, def.hash) {
-            (true, _) => "@dataclasses.dataclass(frozen=True)",
-            (false, true) => "@dataclasses.dataclass(unsafe_hash=True)",
-            (false, false) => "@dataclasses.dataclass",
+    /// The class's dataclass decorator: the stand-in's hashing ([`Hashing`]).
+    fn decorator(def: &ClassDef, class: &DefClass) -> &'static str {
+        match Hashing::of(def.frozen, def.hash, class.fields.len()) {
+            Hashing::Frozen => "@dataclasses.dataclass(frozen=True)",
+            Hashing::ByValue => "@dataclasses.dataclass(unsafe_hash=True)",
+            Hashing::Unhashable => "@dataclasses.dataclass",
         }
     }
 
-    fn class(&mut self, out: &mut String, def: &ClassDef, class: &DefClass, name: &str, bases: &str) {
-        let indent = "";
-        let _ = writeln!(out, "{indent}{}", Self::decorator(def));
+    /// A dataclass statement at `indent`.
+    fn class(&mut self, out: &mut String, def: &ClassDef, class: &DefClass, name: &str, bases: &str, indent: &str) {
+        let _ = writeln!(out, "{indent}{}", Self::decorator(def, class));
         let _ = writeln!(out, "{indent}class {name}{bases}:");
         let inner = format!("{indent}    ");
         if let Some(doc) = class.doc {
@@ -255,7 +303,7 @@ impl Render<'_> {
 
     fn def(&mut self, out: &mut String, def: &ClassDef) {
         match &def.shape {
-            DefShape::Struct(c) => self.class(out, def, c, c.name, ""),
+            DefShape::Struct(c) => self.class(out, def, c, c.name, "", ""),
             DefShape::UnitEnum {
                 name,
                 doc,
@@ -287,7 +335,7 @@ impl Render<'_> {
 fn module_source(module: &str, defs: &[&ClassDef]) -> String {
     let mut render = Render {
         module,
-        imports: BTreeSet::from(["dataclasses".to_owned()]),
+        imports: ["dataclasses", "typing", "warnings"].map(str::to_owned).into(),
         type_checking: BTreeSet::new(),
     };
     let mut body = String::new();
@@ -313,42 +361,117 @@ fn module_source(module: &str, defs: &[&ClassDef]) -> String {
             let _ = writeln!(out, "    import {m}");
         }
     }
-    let names: Vec<String> = defs.iter().map(|d| py_str(d.name())).collect();
+    let names: Vec<String> = public_names(defs).iter().map(|n| py_str(n)).collect();
     let _ = writeln!(out, "\n__all__ = [{}]", names.join(", "));
     out.push_str(&body);
+    out.push_str(KEYS_COMMENT);
+    out.push_str("if not typing.TYPE_CHECKING:\n");
+    for d in defs {
+        let _ = writeln!(out, "    {} = {}", d.key(), d.name());
+    }
+    out.push_str(STALE_LOOKUP);
     out
+}
+
+/// The module's public names: each class, and each data enum's union alias.
+fn public_names(defs: &[&ClassDef]) -> Vec<String> {
+    let mut names = Vec::new();
+    for d in defs {
+        names.push(d.name().to_owned());
+        if let DefShape::DataEnum { variants, .. } = &d.shape {
+            if !variants.is_empty() {
+                names.push(variant_alias(d.name()));
+            }
+        }
+    }
+    names
+}
+
+/// Before the module's class keys.
+const KEYS_COMMENT: &str = "
+
+# Each class under the key of the Rust definition it was generated from
+# (<Name>_<fingerprint>): portable-pickle streams look the class up by it,
+# so a stream written from another definition of the type (this package is
+# stale, or newer than the writer) never fills this module's class; its
+# values load as portable-pickle's stand-in class, and __getattr__ warns.
+";
+
+/// The module's `__getattr__`, at run time only (for type checkers a
+/// module `__getattr__` would make every unknown name `Any`).
+const STALE_LOOKUP: &str = r#"
+    def __getattr__(name: str) -> typing.NoReturn:
+        cls, _, fingerprint = name.rpartition('_')
+        if cls and len(fingerprint) == 16 and all(c in '0123456789abcdef' for c in fingerprint):
+            have = 'another definition of' if cls in __all__ else 'no class for'
+            warnings.warn(
+                f'{__name__} has {have} the Rust type of class {cls} that a portable-pickle '
+                f'stream was written with (key {name}): its values load as portable-pickle '
+                "stand-in classes instead; regenerate the package from the writer's types",
+                stacklevel=2,
+            )
+        raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+"#;
+
+/// The public union alias of a data enum's variant classes (`ShapeVariant`).
+fn variant_alias(base: &str) -> String {
+    format!("{base}Variant")
 }
 
 /// A data enum: the base dataclass, then each variant as a subclass
 /// defined at module level under a private name (`_Shape_Circle`: a
 /// `class` statement nested in the base's body cannot name the base) and
 /// attached to the base with its nested name and `__qualname__`, so the
-/// classes are reachable, and pickle by name, as `Shape.Circle`.
+/// classes are reachable, and pickle by name, as `Shape.Circle`. Type
+/// checkers see the variants as classes nested in the base (declared
+/// under `typing.TYPE_CHECKING`, which never runs), so they are named
+/// `Shape.Circle` in messages, and the union alias `ShapeVariant` of them
+/// lets a `match` be checked for exhaustiveness (`typing.assert_never`).
 fn data_enum(render: &mut Render<'_>, out: &mut String, def: &ClassDef, base: &DefClass, variants: &[DefClass]) {
-    let _ = writeln!(out, "{}", Render::decorator(def));
+    let _ = writeln!(out, "{}", Render::decorator(def, base));
     let _ = writeln!(out, "class {}:", base.name);
     if let Some(doc) = base.doc {
         docstring(out, doc, "    ");
-        out.push('\n');
+        if !variants.is_empty() {
+            out.push('\n');
+        }
     }
-    // Annotations of the nested names, for type checkers.
-    for v in variants {
-        let _ = writeln!(out, "    {0}: typing.ClassVar[type[_{1}_{0}]]", v.name, base.name);
-    }
-    if variants.is_empty() && base.doc.is_none() {
+    let bases = format!("({})", base.name);
+    if !variants.is_empty() {
+        out.push_str("    if typing.TYPE_CHECKING:\n");
+        for (i, v) in variants.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            render.class(out, def, v, v.name, &bases, "        ");
+        }
+    } else if base.doc.is_none() {
         out.push_str("    pass\n");
     }
-    render.imports.insert("typing".to_owned());
     for v in variants {
         out.push_str("\n\n");
         let hidden = format!("_{}_{}", base.name, v.name);
-        render.class(out, def, v, &hidden, &format!("({})", base.name));
+        render.class(out, def, v, &hidden, &bases, "");
         let _ = writeln!(out, "\n\n{hidden}.__name__ = {}", py_str(v.name));
         let _ = writeln!(
             out,
             "{hidden}.__qualname__ = {}",
             py_str(&format!("{}.{}", base.name, v.name))
         );
-        let _ = writeln!(out, "{}.{} = {hidden}", base.name, v.name);
+        // Type checkers know the nested declaration instead.
+        let _ = writeln!(
+            out,
+            "if not typing.TYPE_CHECKING:\n    {}.{} = {hidden}",
+            base.name, v.name
+        );
+    }
+    if !variants.is_empty() {
+        let members: Vec<String> = variants.iter().map(|v| format!("{}.{}", base.name, v.name)).collect();
+        let _ = writeln!(
+            out,
+            "\n\n{} = typing.Union[{}]",
+            variant_alias(base.name),
+            members.join(", ")
+        );
     }
 }

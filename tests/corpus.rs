@@ -693,7 +693,8 @@ fn corpus_loads_in_cpython() {
         assert dataclasses.fields(s) == () and dataclasses.fields(t) == ()
         assert S.__match_args__ == () and T.__match_args__ == ()
         assert s == s2 == S() and t == t2 == T() and s != t
-        assert S.__hash__ is None and T.__hash__ is None  # mutable classes
+        # No fields: every instance equal, so all hash alike (unsafe_hash).
+        assert hash(s) == hash(s2) == hash(S()) and len({{s, s2, t, t2}}) == 2
         assert S.__doc__ == 'A struct with an empty field list.'
         for obj in v:
             for protocol in range(2, 6):
@@ -718,7 +719,7 @@ fn corpus_loads_in_cpython() {
         assert dataclasses.fields(a) == () and dataclasses.fields(b) == ()
         assert E.A.__match_args__ == () and E.B.__match_args__ == ()
         assert a == a2 == E.A() and b == E.B() and a != b
-        assert E.A.__hash__ is None
+        assert hash(a) == hash(a2) and len({{a, b, a2}}) == 2 and {{a: 1}}[E.A()] == 1
         for obj in v:
             for protocol in range(2, 6):
                 back = pickle.loads(pickle.dumps(obj, protocol=protocol))
@@ -1055,6 +1056,11 @@ def _rebuild(x, y):
 /// allowlist.
 fn guarantees(c: &mut Corpus) {
     let ns = portable_pickle::NAMESPACE;
+    // A hand-written module opts its class in under the key of the Rust
+    // definition it implements (`portable_pickle::python::class_key`).
+    let real_location = |key: Option<String>| format!("{REAL_LOCATION}{} = Location\n", key.expect("a derived type"));
+    let geo_location = real_location(portable_pickle::python::class_key::<GeoPoint>());
+    let pkg_location = real_location(portable_pickle::python::class_key::<PkgPoint>());
     c.case(
         "real_module_struct",
         &GeoPoint { x: 1.5, y: -2.0 },
@@ -1069,7 +1075,7 @@ fn guarantees(c: &mut Corpus) {
             pass
         else:
             raise AssertionError('loading made pp_geo importable')
-        src = {REAL_LOCATION:?}
+        src = {geo_location:?}
         with fresh_process({{'pp_geo': src}}):
             real = loads(data)
             import pp_geo
@@ -1091,7 +1097,7 @@ fn guarantees(c: &mut Corpus) {
         modules = set(m for m, _ in stream_globals(data))
         assert not any(m.startswith('importlib') for m in modules), modules
         assert type(v).__module__ == '{ns}' and (v.x, v.y) == (1.5, -2.0)
-        src = {REAL_LOCATION:?}
+        src = {geo_location:?}
         with fresh_process({{'pp_geo': src}}):
             w = loads(data)
             assert type(w).__module__.startswith('_portable_pickle_') and type(w).__name__ == 'Location'
@@ -1107,7 +1113,7 @@ fn guarantees(c: &mut Corpus) {
             r#"
         pkg, absent = v
         assert type(pkg).__module__ == '{ns}' and type(absent).__module__ == '{ns}'
-        src = {REAL_LOCATION:?}
+        src = {pkg_location:?}
         with fresh_process({{'pp_pkg.shapes': src}}):
             real, still_absent = loads(data)
             import pp_pkg.shapes
@@ -1127,24 +1133,39 @@ fn guarantees(c: &mut Corpus) {
     c.case(
         "real_module_without_the_class",
         &GeoPoint { x: 0.0, y: 1.0 },
-        r#"
-        with fresh_process({'pp_geo': 'OTHER = 1\n'}):
+        &format!(
+            r#"
+        with fresh_process({{'pp_geo': 'OTHER = 1\n'}}):
             standin = loads(data)
             import pp_geo
             assert not hasattr(pp_geo, 'Location')
             assert type(standin).__module__.startswith('_portable_pickle_') and (standin.x, standin.y) == (0.0, 1.0)
-        "#,
+        # A class of the name, not opted in under the definition's key: not used.
+        with fresh_process({{'pp_geo': {REAL_LOCATION:?}}}):
+            standin = loads(data)
+            import pp_geo
+            assert hasattr(pp_geo, 'Location') and type(standin) is not pp_geo.Location
+            assert type(standin).__module__.startswith('_portable_pickle_') and (standin.x, standin.y) == (0.0, 1.0)
+        "#
+        ),
+    );
+    let hues = "import enum\nclass Hue(enum.Enum):\n    Red = 0\n    Green = 1\n";
+    let hues = format!(
+        "{hues}{} = Hue\n",
+        portable_pickle::python::class_key::<Hue>().expect("derived")
     );
     c.case(
         "real_module_enum",
         &vec![Hue::Green, Hue::Red],
-        r#"
+        &format!(
+            r#"
         assert [m.name for m in v] == ['Green', 'Red'] and type(v[0]).__name__ == 'Hue'
-        with fresh_process({'pp_hues': 'import enum\nclass Hue(enum.Enum):\n    Red = 0\n    Green = 1\n'}):
+        with fresh_process({{'pp_hues': {hues:?}}}):
             real = loads(data)
             import pp_hues
             assert real == [pp_hues.Hue.Green, pp_hues.Hue.Red]
-        "#,
+        "#
+        ),
     );
     c.case(
         "sys_modules_additions",

@@ -151,7 +151,9 @@ fn run(cmd: &mut Command) -> (bool, String) {
 
 fn python(interpreter: &str, args: &[&Path], mode: &str, cwd: &Path) -> String {
     let script = root().join("tests/package/check_package.py");
+    // `-W error`: loading a stream with its own package warns of nothing.
     let (ok, text) = run(Command::new(interpreter)
+        .args(["-W", "error"])
         .arg(&script)
         .arg(mode)
         .args(args)
@@ -264,6 +266,51 @@ fn mypy_python() -> String {
     venv::pinned_python("setup-mypy.sh")
 }
 
+/// Runs `python -m mypy --strict --no-incremental --python-version VERSION
+/// FILES` in `dir`, the package on `MYPYPATH`.
+fn mypy_run(python: &str, version: &str, pkg: &Path, dir: &Path, files: &[&str]) -> (bool, String) {
+    run(Command::new(python)
+        .args([
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--python-version",
+            version,
+        ])
+        .args(files)
+        .env("MYPYPATH", pkg)
+        .current_dir(dir))
+}
+
+/// A `match` over a data enum's union alias that handles every variant
+/// passes mypy --strict, with `typing.assert_never` after it and typed
+/// captures, on the pinned older mypy and the current release; a copy
+/// without one case fails, naming the variant by its public name (the
+/// classes type checkers see are nested in the base).
+#[test]
+fn mypy_checks_a_match_for_exhaustiveness() {
+    let dir = scratch("mypy_match");
+    let pkg = dir.join("pkg");
+    portable_pickle::python::write_package::<Drawing>(&pkg).expect("write the package");
+    let good = std::fs::read_to_string(root().join("tests/package/user_match.py")).unwrap();
+    let missing = "        case geo.Shape.Empty():\n            return 0.0\n";
+    assert!(good.contains(missing));
+    std::fs::write(dir.join("user_match.py"), &good).unwrap();
+    std::fs::write(dir.join("user_match_bad.py"), good.replacen(missing, "", 1)).unwrap();
+    for python in [mypy_python(), venv::pinned_python("setup-mypy-current.sh")] {
+        let (ok, text) = mypy_run(&python, "3.11", &pkg, &dir, &["user_match.py"]);
+        assert!(ok, "{python} -m mypy --strict user_match.py failed:\n{text}");
+        let (ok, text) = mypy_run(&python, "3.11", &pkg, &dir, &["user_match_bad.py"]);
+        assert!(!ok, "{python}: mypy accepted a match without Shape.Empty:\n{text}");
+        assert!(
+            text.contains("Argument 1 to \"assert_never\" has incompatible type \"Empty\""),
+            "{python}: {text}"
+        );
+        assert!(!text.contains("_Shape_"), "{python} names a private class: {text}");
+    }
+}
+
 #[test]
 fn mypy_strict_checks_user_code_against_the_package() {
     let dir = scratch("mypy");
@@ -311,4 +358,144 @@ fn mypy_strict_checks_user_code_against_the_package() {
         ])
         .current_dir(&pkg));
     assert!(ok, "mypy --strict of the package failed:\n{text}");
+}
+
+/// Three definitions of the types of module `fleet`, as a producer's Rust
+/// types change over time.
+mod fleet {
+    pub mod v1 {
+        #[derive(portable_pickle::PortablePickle)]
+        #[pickle(module = "fleet")]
+        pub struct Ship {
+            pub name: String,
+            pub speed: f64,
+        }
+        #[derive(portable_pickle::PortablePickle)]
+        #[pickle(module = "fleet")]
+        pub enum Event {
+            Docked { port: String },
+            Lost,
+        }
+        #[derive(portable_pickle::PortablePickle)]
+        #[pickle(module = "fleet")]
+        pub struct Fleet {
+            pub ships: Vec<Ship>,
+            pub events: Vec<Event>,
+        }
+    }
+    /// v1 with a field added to `Ship` and a variant to `Event`.
+    pub mod v2 {
+        #[derive(portable_pickle::PortablePickle)]
+        #[pickle(module = "fleet")]
+        pub struct Ship {
+            pub name: String,
+            pub speed: f64,
+            pub crew: u32,
+        }
+        #[derive(portable_pickle::PortablePickle)]
+        #[pickle(module = "fleet")]
+        pub enum Event {
+            Docked { port: String },
+            Lost,
+            Sunk { depth: f64 },
+        }
+        #[derive(portable_pickle::PortablePickle)]
+        #[pickle(module = "fleet")]
+        pub struct Fleet {
+            pub ships: Vec<Ship>,
+            pub events: Vec<Event>,
+        }
+    }
+    /// v1 with `Ship::speed` renamed.
+    pub mod v3 {
+        #[derive(portable_pickle::PortablePickle)]
+        #[pickle(module = "fleet")]
+        pub struct Ship {
+            pub name: String,
+            pub knots: f64,
+        }
+    }
+}
+
+/// A package generated from another definition of a type than a stream's
+/// (a field added, removed or renamed, a variant added) is never used for
+/// that type: its values load as the stand-in classes, equal to what was
+/// written, with one warning naming the class and the module, on CPython
+/// and PyPy. A stream of the package's own definitions loads as its
+/// classes without a warning.
+#[test]
+fn stale_packages_load_as_stand_ins_with_one_warning() {
+    use fleet::{v1, v2, v3};
+    let dir = scratch("stale");
+    let (pkg1, pkg2) = (dir.join("pkg1"), dir.join("pkg2"));
+    portable_pickle::python::write_package::<v1::Fleet>(&pkg1).expect("write the package");
+    portable_pickle::python::write_package::<v2::Fleet>(&pkg2).expect("write the package");
+    let ship = |fields: &str| format!(r#"["Ship", {{"name": "Argo", {fields}}}]"#);
+    let cases: Vec<(&str, &Path, Vec<u8>, String, &str)> = vec![
+        (
+            "current",
+            &pkg1,
+            portable_pickle::to_vec(&vec![v1::Ship {
+                name: "Argo".into(),
+                speed: 9.5,
+            }]),
+            format!("[{}]", ship(r#""speed": 9.5"#)),
+            "-",
+        ),
+        (
+            "field added",
+            &pkg1,
+            portable_pickle::to_vec(&vec![v2::Ship {
+                name: "Argo".into(),
+                speed: 9.5,
+                crew: 50,
+            }]),
+            format!("[{}]", ship(r#""speed": 9.5, "crew": 50"#)),
+            "Ship",
+        ),
+        (
+            "field removed",
+            &pkg2,
+            portable_pickle::to_vec(&vec![v1::Ship {
+                name: "Argo".into(),
+                speed: 9.5,
+            }]),
+            format!("[{}]", ship(r#""speed": 9.5"#)),
+            "Ship",
+        ),
+        (
+            "field renamed",
+            &pkg1,
+            portable_pickle::to_vec(&vec![v3::Ship {
+                name: "Argo".into(),
+                knots: 9.5,
+            }]),
+            format!("[{}]", ship(r#""knots": 9.5"#)),
+            "Ship",
+        ),
+        (
+            "variant added",
+            &pkg1,
+            portable_pickle::to_vec(&vec![
+                v2::Event::Sunk { depth: 3.0 },
+                v2::Event::Docked { port: "Ithaca".into() },
+            ]),
+            r#"[["Event.Sunk", {"depth": 3.0}], ["Event.Docked", {"port": "Ithaca"}]]"#.to_owned(),
+            "Event",
+        ),
+    ];
+    let script = root().join("tests/package/check_stale.py");
+    for (i, (case, pkg, bytes, expected, stale)) in cases.iter().enumerate() {
+        let stream = dir.join(format!("case{i}.pkl"));
+        std::fs::write(&stream, bytes).unwrap();
+        for interpreter in ["python3", "pypy3"] {
+            let (ok, text) = run(Command::new(interpreter)
+                .arg(&script)
+                .arg(pkg)
+                .arg(&stream)
+                .args([expected.as_str(), stale])
+                .current_dir(&dir));
+            assert!(ok, "{case}, {interpreter}:\n{text}");
+        }
+    }
 }

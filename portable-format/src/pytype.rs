@@ -176,6 +176,12 @@ impl ClassDef {
         }
     }
 
+    /// The registry key of the (first) class, `<Name>_<fingerprint>`: the
+    /// name a stream looks the real class up by in the declared module.
+    pub fn key(&self) -> String {
+        crate::names::class_key(self.name(), self.type_spec().fingerprint())
+    }
+
     /// The Python name of the (first) class.
     pub fn name(&self) -> &'static str {
         match &self.shape {

@@ -28,7 +28,7 @@
 
 use std::sync::OnceLock;
 
-use crate::descriptor::{offset, ClassShape, InstanceEncoding, TypeShape, TypeSpec};
+use crate::descriptor::{offset, ClassShape, Hashing, InstanceEncoding, TypeShape, TypeSpec};
 use crate::pyexpr::{bindings_in, Bindings, Context, Expr, Program, Stmt};
 use crate::writer::OpWriter;
 
@@ -115,10 +115,10 @@ fn make_class(spec: &TypeSpec, class: &ClassShape, qualname: &str, bases: Expr) 
     let mut ns = vec![("__module__", Expr::str("abc")), ("__qualname__", Expr::str(qualname))];
     ns.extend(class.dataclass_entries());
     let args = [Expr::str(&class.name), bases, Expr::dict(ns)];
-    let keyword = match (spec.frozen, spec.hash) {
-        (true, _) => Some("frozen"),
-        (false, true) => Some("unsafe_hash"),
-        (false, false) => None,
+    let keyword = match spec.hashing(class) {
+        Hashing::Frozen => Some("frozen"),
+        Hashing::ByValue => Some("unsafe_hash"),
+        Hashing::Unhashable => None,
     };
     let class = match keyword {
         None => Expr::Memo(slot::MAKE_CLASS).call(args),

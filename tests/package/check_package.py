@@ -8,6 +8,7 @@ import dataclasses
 import datetime
 import pickle
 import sys
+import typing
 
 STAND_IN = {
     'name': 'str', 'shapes': 'list[Shape]', 'origin': 'Point | None', 'tags': 'set[str]',
@@ -56,12 +57,30 @@ def check_real(d):
     assert d.style.color is geo.Color.Blue
     assert d == expected(), (d, expected())
     assert hash(d.origin) == hash(geo.Point(1.0, 2.0))  # frozen
-    assert ann(d) == dict(STAND_IN, style='palette.Style'), ann(d)
+    # A data enum's values are annotated with the union of its variants.
+    assert ann(d) == dict(STAND_IN, style='palette.Style', shapes='list[ShapeVariant]'), ann(d)
+    assert geo.ShapeVariant == typing.Union[geo.Shape.Circle, geo.Shape.Polygon, geo.Shape.Empty]
+    check_hashing(d)
     assert ann(geo.Shape.Circle) == {'center': 'Point', 'radius': 'float'}
     assert geo.Shape.Circle.__qualname__ == 'Shape.Circle' and geo.Point.__doc__ == 'A point in the plane.'
     if sys.version_info >= (3, 10):
         exec(MATCH, {'d': d, 'geo': geo})
     assert 'geo' in sys.modules
+
+
+def check_hashing(d):
+    # Classes without fields (a field-less variant, a unit struct) hash, all
+    # alike, as their instances are all equal; a struct with fields does not.
+    empty, marker = d.shapes[2], d.marker
+    assert {empty: 1}[type(empty)()] == 1 and len({empty, type(empty)()}) == 1
+    assert hash(marker) == hash(type(marker)()) and len({marker, type(marker)()}) == 1
+    for unhashable in (d, d.shapes[0], d.rgb):
+        try:
+            hash(unhashable)
+        except TypeError:
+            pass
+        else:
+            raise AssertionError(type(unhashable).__qualname__ + ' hashes')
 
 
 MATCH = '''
@@ -102,6 +121,7 @@ def main():
         assert 'geo' not in sys.modules and 'palette' not in sys.modules
         assert ann(d) == STAND_IN, ann(d)
         assert d.shapes[0].radius == 3.0 and d.color.name == 'Green'
+        check_hashing(d)
     else:
         raise SystemExit('unknown mode ' + mode)
     print(mode, sys.implementation.name, sys.version.split()[0], 'ok')

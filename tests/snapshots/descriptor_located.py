@@ -70,7 +70,7 @@ Located = builtins.next(
                                     ),
                                     (None,),
                                 ),
-                                ('Located',),
+                                ('Located_ff71f2d8ac16de52',),
                                 (None,),
                             ),
                         ),

@@ -76,6 +76,32 @@ pub mod offset {
     }
 }
 
+/// How a class's instances hash, by Python's contract for a class with
+/// `==` by value: the same rule for the stand-in, the strict class and the
+/// generated package's class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hashing {
+    /// `frozen=True`: immutable, hashed by value.
+    Frozen,
+    /// `unsafe_hash=True`: a mutable class hashed by value, for a class the
+    /// user marked `hash` and for a class without fields (a unit struct, a
+    /// field-less variant: every instance equal, so all hash alike).
+    ByValue,
+    /// `__hash__ = None`: a mutable class with `==`.
+    Unhashable,
+}
+
+impl Hashing {
+    /// The rule, from the type's `frozen` and `hash` and the class's field count.
+    pub fn of(frozen: bool, hash: bool, fields: usize) -> Hashing {
+        match (frozen, hash || fields == 0) {
+            (true, _) => Hashing::Frozen,
+            (false, true) => Hashing::ByValue,
+            (false, false) => Hashing::Unhashable,
+        }
+    }
+}
+
 /// Python-side shape of a class with fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClassShape {
@@ -210,6 +236,11 @@ impl TypeSpec {
             (TypeShape::Struct(_), Some(_)) => InstanceEncoding::State,
             _ => InstanceEncoding::Positional,
         }
+    }
+
+    /// How instances of `class`, one of the type's classes, hash.
+    pub fn hashing(&self, class: &ClassShape) -> Hashing {
+        Hashing::of(self.frozen, self.hash, class.fields.len())
     }
 
     /// Whether instances of the type's classes are hashable: frozen, or
@@ -530,19 +561,19 @@ impl TypeSpec {
             RealModule::Prefer => self.module.as_deref(),
             RealModule::Skip => None,
         };
-        // Python's hashing contract: frozen classes hash by value, mutable
-        // ones are unhashable unless marked (`hashable`: `unsafe_hash`).
-        let decorator = match (self.frozen, self.hash) {
-            (true, _) => Expr::Memo(slot::FROZEN_STRUCT),
-            (false, true) => Expr::Memo(slot::NAMESPACE).attr(CLASS_TOOLS[0]),
-            (false, false) => Expr::Memo(slot::STRUCT),
+        // Python's hashing contract ([`Hashing`]): the namespace's
+        // `frozen`, `hashable` (`unsafe_hash`) or plain `struct` tool.
+        let decorator = |class: &ClassShape| match self.hashing(class) {
+            Hashing::Frozen => Expr::Memo(slot::FROZEN_STRUCT),
+            Hashing::ByValue => Expr::Memo(slot::NAMESPACE).attr(CLASS_TOOLS[0]),
+            Hashing::Unhashable => Expr::Memo(slot::STRUCT),
         };
         let at = |i: usize| slot::CORE_COUNT + i as u32;
         let mut stmts = Vec::new();
         match &self.shape {
             TypeShape::Struct(class) => {
-                let stand_in = dataclass(&decorator, class, &class.name, key, Expr::tuple([]));
-                let class_expr = lazy_class(key, or_real_class(module, &class.name, stand_in));
+                let stand_in = dataclass(&decorator(class), class, &class.name, key, Expr::tuple([]));
+                let class_expr = lazy_class(key, or_real_class(module, key, stand_in));
                 stmts.push(Stmt::Discard(class_expr.memoize_at(&class.name, at(0))));
             }
             TypeShape::UnitEnum {
@@ -573,7 +604,7 @@ impl TypeSpec {
                     functional_api,
                     Expr::tuple([Expr::tuple([Expr::str(name), Expr::List(items)])]),
                 ]);
-                let class_expr = lazy_class(key, or_real_class(module, name, stand_in));
+                let class_expr = lazy_class(key, or_real_class(module, key, stand_in));
                 stmts.push(Stmt::Discard(class_expr.memoize_at(name, at(0))));
             }
             TypeShape::Variant { base, variant } => {
@@ -584,13 +615,13 @@ impl TypeSpec {
                 return TypeSpec { shape, ..self.clone() }.definition(keys, real_module);
             }
             TypeShape::DataEnum { base, variants } => {
-                let stand_in = dataclass(&decorator, base, &base.name, key, Expr::tuple([]));
-                let base_expr = lazy_class(key, or_real_class(module, &base.name, stand_in));
+                let stand_in = dataclass(&decorator(base), base, &base.name, key, Expr::tuple([]));
+                let base_expr = lazy_class(key, or_real_class(module, key, stand_in));
                 stmts.push(Stmt::Discard(base_expr.memoize_at(&base.name, at(0))));
                 for (i, (v, variant_key)) in variants.iter().zip(&keys[1..]).enumerate() {
                     let qualname = format!("{}.{}", base.name, v.name);
                     let bases = Expr::tuple([lookup(key)]);
-                    let mut build = dataclass(&decorator, v, &qualname, variant_key, bases);
+                    let mut build = dataclass(&decorator(v), v, &qualname, variant_key, bases);
                     if module.is_some() {
                         // The real base's own variant class, when the base is
                         // the real class and has it: `getattr(Base, "Variant",
@@ -640,14 +671,17 @@ pub enum InstanceEncoding {
 }
 
 /// Wraps the stand-in class iterator `stand_in` so that, when `module` is
-/// declared, the real class `module.name` comes first if importable:
-/// `filter(None, chain(REAL, STAND_IN))` with
-/// `REAL = starmap(getattr, zip(map(next, (MODULES,), (None,)), (name,), (None,)))`
+/// declared, the real class comes first if importable: the module's
+/// attribute named by the class key (`module.Point_57c58be05dceacf0`, which
+/// the generated package sets to the class generated from the same
+/// definition; a class of another definition has another key, so a stale
+/// package is never used): `filter(None, chain(REAL, STAND_IN))` with
+/// `REAL = starmap(getattr, zip(map(next, (MODULES,), (None,)), (key,), (None,)))`
 /// and `MODULES = filter(None, chain((sys.modules.get(module),),
 /// map(partial(import_module, module), SPECS)))`, where `SPECS` calls
 /// `importlib.util.find_spec` on each dotted prefix, each only if the
 /// previous one was found, so a missing package never raises.
-fn or_real_class(module: Option<&str>, name: &str, stand_in: Expr) -> Expr {
+fn or_real_class(module: Option<&str>, key: &str, stand_in: Expr) -> Expr {
     let Some(module) = module else {
         return stand_in;
     };
@@ -668,7 +702,7 @@ fn or_real_class(module: Option<&str>, name: &str, stand_in: Expr) -> Expr {
         builtin("getattr"),
         builtin("zip").call([
             builtin("map").call([builtin("next"), Expr::tuple([modules]), Expr::tuple([Expr::None])]),
-            Expr::tuple([Expr::str(name)]),
+            Expr::tuple([Expr::str(key)]),
             Expr::tuple([Expr::None]),
         ]),
     ]);

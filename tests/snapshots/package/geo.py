@@ -6,11 +6,12 @@ import dataclasses
 import datetime
 import enum
 import typing
+import warnings
 
 if typing.TYPE_CHECKING:
     import palette
 
-__all__ = ['Drawing', 'Shape', 'Point', 'Color', 'Level', 'Rgb', 'Marker']
+__all__ = ['Drawing', 'Shape', 'ShapeVariant', 'Point', 'Color', 'Level', 'Rgb', 'Marker']
 
 
 @dataclasses.dataclass
@@ -18,7 +19,7 @@ class Drawing:
     """A drawing."""
 
     name: str
-    shapes: list[Shape]
+    shapes: list[ShapeVariant]
     origin: Point | None
     tags: set[str]
     counts: dict[str, int]
@@ -33,13 +34,25 @@ class Drawing:
     addr: str
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(unsafe_hash=True)
 class Shape:
     """A shape."""
 
-    Circle: typing.ClassVar[type[_Shape_Circle]]
-    Polygon: typing.ClassVar[type[_Shape_Polygon]]
-    Empty: typing.ClassVar[type[_Shape_Empty]]
+    if typing.TYPE_CHECKING:
+        @dataclasses.dataclass
+        class Circle(Shape):
+            """A round shape."""
+
+            center: Point
+            radius: float
+
+        @dataclasses.dataclass
+        class Polygon(Shape):
+            _0: list[Point]
+
+        @dataclasses.dataclass(unsafe_hash=True)
+        class Empty(Shape):
+            pass
 
 
 @dataclasses.dataclass
@@ -52,7 +65,8 @@ class _Shape_Circle(Shape):
 
 _Shape_Circle.__name__ = 'Circle'
 _Shape_Circle.__qualname__ = 'Shape.Circle'
-Shape.Circle = _Shape_Circle
+if not typing.TYPE_CHECKING:
+    Shape.Circle = _Shape_Circle
 
 
 @dataclasses.dataclass
@@ -62,17 +76,22 @@ class _Shape_Polygon(Shape):
 
 _Shape_Polygon.__name__ = 'Polygon'
 _Shape_Polygon.__qualname__ = 'Shape.Polygon'
-Shape.Polygon = _Shape_Polygon
+if not typing.TYPE_CHECKING:
+    Shape.Polygon = _Shape_Polygon
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(unsafe_hash=True)
 class _Shape_Empty(Shape):
     pass
 
 
 _Shape_Empty.__name__ = 'Empty'
 _Shape_Empty.__qualname__ = 'Shape.Empty'
-Shape.Empty = _Shape_Empty
+if not typing.TYPE_CHECKING:
+    Shape.Empty = _Shape_Empty
+
+
+ShapeVariant = typing.Union[Shape.Circle, Shape.Polygon, Shape.Empty]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,6 +122,33 @@ class Rgb:
     _2: int
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(unsafe_hash=True)
 class Marker:
     pass
+
+
+# Each class under the key of the Rust definition it was generated from
+# (<Name>_<fingerprint>): portable-pickle streams look the class up by it,
+# so a stream written from another definition of the type (this package is
+# stale, or newer than the writer) never fills this module's class; its
+# values load as portable-pickle's stand-in class, and __getattr__ warns.
+if not typing.TYPE_CHECKING:
+    Drawing_c91059ba42d08ba9 = Drawing
+    Shape_019038f9a9449128 = Shape
+    Point_5b5d74e1acc1b769 = Point
+    Color_d4000fd084f5f889 = Color
+    Level_f0cd61d647c7bb45 = Level
+    Rgb_6c87305f5be57ba3 = Rgb
+    Marker_cb05b91a2467b9d4 = Marker
+
+    def __getattr__(name: str) -> typing.NoReturn:
+        cls, _, fingerprint = name.rpartition('_')
+        if cls and len(fingerprint) == 16 and all(c in '0123456789abcdef' for c in fingerprint):
+            have = 'another definition of' if cls in __all__ else 'no class for'
+            warnings.warn(
+                f'{__name__} has {have} the Rust type of class {cls} that a portable-pickle '
+                f'stream was written with (key {name}): its values load as portable-pickle '
+                "stand-in classes instead; regenerate the package from the writer's types",
+                stacklevel=2,
+            )
+        raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

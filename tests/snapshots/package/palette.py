@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
+import warnings
 
 if typing.TYPE_CHECKING:
     import geo
@@ -21,3 +22,24 @@ class Style:
     color: geo.Color
     width: float
     dash: list[float] | None
+
+
+# Each class under the key of the Rust definition it was generated from
+# (<Name>_<fingerprint>): portable-pickle streams look the class up by it,
+# so a stream written from another definition of the type (this package is
+# stale, or newer than the writer) never fills this module's class; its
+# values load as portable-pickle's stand-in class, and __getattr__ warns.
+if not typing.TYPE_CHECKING:
+    Style_b026385cc3bff300 = Style
+
+    def __getattr__(name: str) -> typing.NoReturn:
+        cls, _, fingerprint = name.rpartition('_')
+        if cls and len(fingerprint) == 16 and all(c in '0123456789abcdef' for c in fingerprint):
+            have = 'another definition of' if cls in __all__ else 'no class for'
+            warnings.warn(
+                f'{__name__} has {have} the Rust type of class {cls} that a portable-pickle '
+                f'stream was written with (key {name}): its values load as portable-pickle '
+                "stand-in classes instead; regenerate the package from the writer's types",
+                stacklevel=2,
+            )
+        raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
