@@ -272,12 +272,20 @@ impl Render<'_> {
         out
     }
 
-    /// The class's dataclass decorator: the stand-in's hashing ([`Hashing`]).
-    fn decorator(def: &ClassDef, class: &DefClass) -> &'static str {
-        match Hashing::of(def.frozen, def.hash, class.fields.len()) {
-            Hashing::Frozen => "@dataclasses.dataclass(frozen=True)",
-            Hashing::ByValue => "@dataclasses.dataclass(unsafe_hash=True)",
-            Hashing::Unhashable => "@dataclasses.dataclass",
+    /// The class's dataclass decorator: the stand-in's hashing
+    /// ([`Hashing`]) and, for an ordered struct, `order=True` (a data
+    /// enum's order is its base's methods: see [`data_enum`]).
+    fn decorator(def: &ClassDef, class: &DefClass) -> String {
+        let hashing = match Hashing::of(def.frozen, def.hash, class.fields.len()) {
+            Hashing::Frozen => Some("frozen=True"),
+            Hashing::ByValue => Some("unsafe_hash=True"),
+            Hashing::Unhashable => None,
+        };
+        let order = (def.order && matches!(def.shape, DefShape::Struct(_))).then_some("order=True");
+        let keywords: Vec<&str> = hashing.into_iter().chain(order).collect();
+        match keywords.is_empty() {
+            true => "@dataclasses.dataclass".to_owned(),
+            false => format!("@dataclasses.dataclass({})", keywords.join(", ")),
         }
     }
 
@@ -363,6 +371,12 @@ fn module_source(module: &str, defs: &[&ClassDef]) -> String {
     }
     let names: Vec<String> = public_names(defs).iter().map(|n| py_str(n)).collect();
     let _ = writeln!(out, "\n__all__ = [{}]", names.join(", "));
+    if defs
+        .iter()
+        .any(|d| d.order && matches!(d.shape, DefShape::DataEnum { .. }))
+    {
+        out.push_str(VARIANT_ORDER);
+    }
     out.push_str(&body);
     out.push_str(KEYS_COMMENT);
     out.push_str("if not typing.TYPE_CHECKING:\n");
@@ -386,6 +400,15 @@ fn public_names(defs: &[&ClassDef]) -> Vec<String> {
     }
     names
 }
+
+/// The order key of an ordered data enum's value (its base's comparisons).
+const VARIANT_ORDER: &str = "
+
+def _variant_order(value: typing.Any) -> tuple[typing.Any, ...]:
+    # An ordered data enum's value orders as Rust's derived PartialOrd: by
+    # the index of its variant, then by its fields in order.
+    return (value._variant_index, *(getattr(value, f.name) for f in dataclasses.fields(value)))
+";
 
 /// Before the module's class keys.
 const KEYS_COMMENT: &str = "
@@ -437,6 +460,19 @@ fn data_enum(render: &mut Render<'_>, out: &mut String, def: &ClassDef, base: &D
         }
     }
     let bases = format!("({})", base.name);
+    if def.order {
+        // Across variants, as Rust's derived `PartialOrd`: by variant
+        // index, then fields (a dataclass's own `order` compares only
+        // instances of one class).
+        for (op, dunder) in [("<", "lt"), ("<=", "le"), (">", "gt"), (">=", "ge")] {
+            let _ = writeln!(
+                out,
+                "    def __{dunder}__(self, other: object) -> bool:\n        if not isinstance(other, {0}):\n            \
+                 return NotImplemented\n        return _variant_order(self) {op} _variant_order(other)\n",
+                base.name
+            );
+        }
+    }
     if !variants.is_empty() {
         out.push_str("    if typing.TYPE_CHECKING:\n");
         for (i, v) in variants.iter().enumerate() {
@@ -445,10 +481,10 @@ fn data_enum(render: &mut Render<'_>, out: &mut String, def: &ClassDef, base: &D
             }
             render.class(out, def, v, v.name, &bases, "        ");
         }
-    } else if base.doc.is_none() {
+    } else if base.doc.is_none() && !def.order {
         out.push_str("    pass\n");
     }
-    for v in variants {
+    for (index, v) in variants.iter().enumerate() {
         out.push_str("\n\n");
         let hidden = format!("_{}_{}", base.name, v.name);
         render.class(out, def, v, &hidden, &bases, "");
@@ -464,6 +500,9 @@ fn data_enum(render: &mut Render<'_>, out: &mut String, def: &ClassDef, base: &D
             "if not typing.TYPE_CHECKING:\n    {}.{} = {hidden}",
             base.name, v.name
         );
+        if def.order {
+            let _ = writeln!(out, "    {hidden}._variant_index = {index}");
+        }
     }
     if !variants.is_empty() {
         let members: Vec<String> = variants.iter().map(|v| format!("{}.{}", base.name, v.name)).collect();

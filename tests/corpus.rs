@@ -28,7 +28,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use portable_pickle::PortablePickle;
 use readback::data_tools::{self, Cell};
-use readback::{empty_structs, empty_variants};
+use readback::{empty_structs, empty_variants, ordered};
 use support::Corpus;
 
 /// A point in the plane.
@@ -827,6 +827,28 @@ fn corpus_loads_in_cpython() {
         else:
             raise AssertionError('frozen variant accepted an assignment')
         assert hash(press) == hash(type(press)(13)) and isinstance(quit, type(press).__mro__[1])
+        "#,
+    );
+    c.case(
+        "ordered",
+        &ordered(),
+        r#"
+        keys, keys_sorted, ranked, ranked_sorted = v
+        # `order`: Rust's derived order, field by field (dataclass order=True).
+        assert sorted(keys) == keys_sorted and keys_sorted[0] < keys_sorted[1]
+        assert repr(keys_sorted[0]) == "RankKey(host='a', shard=1)"
+        # A data enum's stand-ins (no code travels) order within a variant;
+        # across variants only the generated package's classes do.
+        for cls in {type(r) for r in ranked}:
+            assert sorted(r for r in ranked if type(r) is cls) == [r for r in ranked_sorted if type(r) is cls]
+        try:
+            ranked[0] < ranked[1]
+        except TypeError:
+            pass
+        else:
+            raise AssertionError('variants of a stand-in ordered across classes')
+        assert hash(ranked[0]) == hash(type(ranked[0])()) and len({ranked[0], type(ranked[0])()}) == 1
+        write_back(v)
         "#,
     );
     let p = Rc::new(Point { x: 5, y: 5 });

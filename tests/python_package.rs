@@ -499,3 +499,112 @@ fn stale_packages_load_as_stand_ins_with_one_warning() {
         }
     }
 }
+
+/// Types ordered as in Rust (`#[pickle(order)]`, `int_enum`).
+mod ranked {
+    #[derive(portable_pickle::PortablePickle, Clone, PartialEq, Eq, PartialOrd, Ord)]
+    #[pickle(module = "ranked", order)]
+    pub struct SeriesKey {
+        pub host: String,
+        pub metric: String,
+        pub shard: u32,
+    }
+    #[derive(portable_pickle::PortablePickle, Clone, PartialEq, Eq, PartialOrd, Ord)]
+    #[pickle(module = "ranked", order, frozen)]
+    pub enum Event {
+        Started { at: i64 },
+        Metric { name: String, value: i64 },
+        Shutdown,
+    }
+    #[derive(portable_pickle::PortablePickle, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+    #[pickle(module = "ranked")]
+    pub enum Level {
+        Warn = 30,
+        Debug = 10,
+        Info = 20,
+    }
+    #[derive(portable_pickle::PortablePickle)]
+    #[pickle(module = "ranked")]
+    pub struct Sample {
+        pub keys: Vec<SeriesKey>,
+        pub events: Vec<Event>,
+        pub levels: Vec<Level>,
+    }
+}
+
+/// `sorted` in Python equals Rust's sort of the same values: ordered
+/// structs by fields in order (stand-ins and the package), `int_enum`
+/// members by discriminant, an ordered data enum by variant then fields
+/// (the package's base class; stand-ins, which carry no code, within a
+/// variant only); frozen data enum values and field-less variants hash.
+#[test]
+fn order_and_hash_as_in_rust() {
+    use ranked::{Event, Level, SeriesKey};
+    let key = |host: &str, metric: &str, shard| SeriesKey {
+        host: host.into(),
+        metric: metric.into(),
+        shard,
+    };
+    let keys = vec![
+        key("b", "cpu", 1),
+        key("a", "mem", 0),
+        key("a", "cpu", 2),
+        key("a", "cpu", 1),
+        key("b", "am", 9),
+    ];
+    let events = vec![
+        Event::Shutdown,
+        Event::Metric {
+            name: "rx".into(),
+            value: 5,
+        },
+        Event::Started { at: 20 },
+        Event::Metric {
+            name: "rx".into(),
+            value: -1,
+        },
+        Event::Started { at: 10 },
+        Event::Metric {
+            name: "cpu".into(),
+            value: 7,
+        },
+    ];
+    let levels = vec![Level::Info, Level::Warn, Level::Debug];
+    fn sorted<T: Ord>(mut v: Vec<T>) -> Vec<T> {
+        v.sort();
+        v
+    }
+    let value = (
+        keys.clone(),
+        sorted(keys),
+        events.clone(),
+        sorted(events),
+        levels.clone(),
+        sorted(levels),
+    );
+    let dir = scratch("order");
+    let pkg = dir.join("pkg");
+    portable_pickle::python::write_package::<ranked::Sample>(&pkg).expect("write the package");
+    let stream = dir.join("order.pkl");
+    std::fs::write(&stream, portable_pickle::to_vec(&value)).unwrap();
+    let script = root().join("tests/package/check_order.py");
+    for interpreter in ["python3", "pypy3"] {
+        for with in [pkg.as_path(), Path::new("-")] {
+            let (ok, text) = run(Command::new(interpreter)
+                .args(["-W", "error"])
+                .arg(&script)
+                .arg(with)
+                .arg(&stream)
+                .current_dir(&dir));
+            assert!(ok, "{interpreter} {}:\n{text}", with.display());
+        }
+    }
+    // The package with its ordered data enum passes mypy --strict, and
+    // `sorted` of its values type-checks.
+    let user = "import ranked\n\n\ndef first(events: list[ranked.EventVariant]) -> ranked.EventVariant:\n    return sorted(events)[0]\n\n\ndef top(keys: list[ranked.SeriesKey]) -> ranked.SeriesKey:\n    return max(keys)\n";
+    std::fs::write(dir.join("user_order.py"), user).unwrap();
+    let (ok, text) = mypy_run(&mypy_python(), "3.9", &pkg, &dir, &["user_order.py"]);
+    assert!(ok, "{text}");
+    let (ok, text) = mypy_run(&mypy_python(), "3.9", &pkg, &pkg, &["ranked.py"]);
+    assert!(ok, "{text}");
+}

@@ -57,6 +57,7 @@ fn spec(module: Option<&str>, shape: TypeShape) -> TypeSpec {
         module: module.map(Into::into),
         frozen: false,
         hash: false,
+        order: false,
         shape,
     }
 }

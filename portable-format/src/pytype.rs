@@ -67,6 +67,8 @@ pub struct ClassDef {
     pub frozen: bool,
     /// `#[pickle(hash)]`.
     pub hash: bool,
+    /// `#[pickle(order)]`.
+    pub order: bool,
     /// The classes.
     pub shape: DefShape,
 }
@@ -138,6 +140,7 @@ impl ClassDef {
             module: self.module.map(str::to_owned),
             frozen: self.frozen,
             hash: self.hash,
+            order: self.order,
             shape: match &self.shape {
                 DefShape::Struct(c) => TypeShape::Struct(c.shape()),
                 DefShape::UnitEnum {

@@ -115,17 +115,22 @@ fn make_class(spec: &TypeSpec, class: &ClassShape, qualname: &str, bases: Expr) 
     let mut ns = vec![("__module__", Expr::str("abc")), ("__qualname__", Expr::str(qualname))];
     ns.extend(class.dataclass_entries());
     let args = [Expr::str(&class.name), bases, Expr::dict(ns)];
-    let keyword = match spec.hashing(class) {
+    let hashing = match spec.hashing(class) {
         Hashing::Frozen => Some("frozen"),
         Hashing::ByValue => Some("unsafe_hash"),
         Hashing::Unhashable => None,
     };
-    let class = match keyword {
-        None => Expr::Memo(slot::MAKE_CLASS).call(args),
-        Some(k) => Expr::Memo(slot::WITH_KEYWORDS).call([
+    let keywords: Vec<_> = hashing
+        .into_iter()
+        .chain(spec.order.then_some("order"))
+        .map(|k| (k, Expr::Bool(true)))
+        .collect();
+    let class = match keywords.is_empty() {
+        true => Expr::Memo(slot::MAKE_CLASS).call(args),
+        false => Expr::Memo(slot::WITH_KEYWORDS).call([
             Expr::Memo(slot::MAKE_CLASS),
             Expr::tuple(args),
-            Expr::dict([(k, Expr::Bool(true))]),
+            Expr::dict(keywords),
         ]),
     };
     class.build(Expr::tuple([

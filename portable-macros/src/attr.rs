@@ -23,6 +23,10 @@ pub const FROZEN: &str = "frozen";
 /// Container: instances of a mutable class hash by value all the same
 /// (`dataclass(unsafe_hash=True)`).
 pub const HASH: &str = "hash";
+/// Container: instances order as Rust's derived `PartialOrd` does
+/// (`dataclass(order=True)`: by fields in order; a data enum's values by
+/// variant, then fields).
+pub const ORDER: &str = "order";
 /// Container: a unit-only enum becomes an `enum.IntEnum` (implied by an
 /// explicit discriminant).
 pub const INT_ENUM: &str = "int_enum";
@@ -203,6 +207,7 @@ pub struct Container {
     pub transparent: Option<Span>,
     pub frozen: Option<Span>,
     pub hash: Option<Span>,
+    pub order: Option<Span>,
     pub int_enum: Option<Span>,
     pub tag: Option<Spanned<String>>,
     pub deny_unknown_fields: Option<Span>,
@@ -218,6 +223,7 @@ const CONTAINER_ATTRS: &[&str] = &[
     TRANSPARENT,
     FROZEN,
     HASH,
+    ORDER,
     INT_ENUM,
     TAG,
     DENY_UNKNOWN_FIELDS,
@@ -291,6 +297,7 @@ impl Container {
         let mut transparent = Once::new(cx, TRANSPARENT);
         let mut frozen = Once::new(cx, FROZEN);
         let mut hash = Once::new(cx, HASH);
+        let mut order = Once::new(cx, ORDER);
         let mut int_enum = Once::new(cx, INT_ENUM);
         let mut tag = Once::new(cx, TAG);
         let mut deny_unknown_fields = Once::new(cx, DENY_UNKNOWN_FIELDS);
@@ -311,6 +318,9 @@ impl Container {
             } else if meta.path.is_ident(HASH) {
                 no_value(meta, HASH)?;
                 hash.set(span, ());
+            } else if meta.path.is_ident(ORDER) {
+                no_value(meta, ORDER)?;
+                order.set(span, ());
             } else if meta.path.is_ident(INT_ENUM) {
                 no_value(meta, INT_ENUM)?;
                 int_enum.set(span, ());
@@ -334,6 +344,7 @@ impl Container {
             transparent: transparent.get().map(|s| s.span),
             frozen: frozen.get().map(|s| s.span),
             hash: hash.get().map(|s| s.span),
+            order: order.get().map(|s| s.span),
             int_enum: int_enum.get().map(|s| s.span),
             tag: tag.get().map(|s| s.value),
             deny_unknown_fields: deny_unknown_fields.get().map(|s| s.span),

@@ -182,6 +182,7 @@ fn type_spec(cont: &Container<'_>, shape: TypeShape) -> TypeSpec {
         module: cont.attrs.module.as_ref().map(|m| m.value.clone()),
         frozen: cont.attrs.frozen.is_some(),
         hash: cont.attrs.hash.is_some(),
+        order: cont.attrs.order.is_some(),
         shape,
     }
 }

@@ -76,6 +76,7 @@ fn class_ref(cont: &Container<'_>, shape: TokenStream) -> TokenStream {
     let crate_name = std::env::var("CARGO_CRATE_NAME").unwrap_or_else(|_| "rust".to_owned());
     let frozen = cont.attrs.frozen.is_some();
     let hash = cont.attrs.hash.is_some();
+    let order = cont.attrs.order.is_some();
     quote! {{
         fn __def() -> &'static #p::ClassDef {
             static __DEF: #p::ClassDef = #p::ClassDef {
@@ -84,6 +85,7 @@ fn class_ref(cont: &Container<'_>, shape: TokenStream) -> TokenStream {
                 module: #module,
                 frozen: #frozen,
                 hash: #hash,
+                order: #order,
                 shape: #shape,
             };
             &__DEF

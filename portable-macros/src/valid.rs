@@ -121,6 +121,7 @@ fn check_transparent(cx: &Ctxt, cont: &Container<'_>) {
         cont.attrs.name.as_ref().map(|_| "name"),
         cont.attrs.frozen.map(|_| "frozen"),
         cont.attrs.hash.map(|_| "hash"),
+        cont.attrs.order.map(|_| "order"),
         cont.attrs.rename_all.map(|_| "rename_all"),
         cont.attrs.deny_unknown_fields.map(|_| "deny_unknown_fields"),
     ];
@@ -147,7 +148,7 @@ fn check_transparent(cx: &Ctxt, cont: &Container<'_>) {
     }
 }
 
-/// `hash`, `int_enum` and `tag`: each applies to one kind of type.
+/// `hash`, `order`, `int_enum` and `tag`: each applies to one kind of type.
 fn check_kind_attrs(cx: &Ctxt, cont: &Container<'_>) {
     let (is_struct, unit_only) = match &cont.data {
         Data::Struct(..) => (true, false),
@@ -164,6 +165,18 @@ fn check_kind_attrs(cx: &Ctxt, cont: &Container<'_>) {
             hash,
             "`hash` has no effect on an enum whose variants have no fields: its members are always hashable",
         ));
+    }
+    match (cont.attrs.order, unit_only, cont.attrs.int_enum) {
+        (Some(order), true, None) => cx.syn_error(syn::Error::new(
+            order,
+            "`order` on an enum whose variants have no fields: use `int_enum`, whose `enum.IntEnum` members order \
+             by discriminant as Rust's derived `PartialOrd` does (an `enum.Enum` has no order)",
+        )),
+        (Some(order), true, Some(_)) => cx.syn_error(syn::Error::new(
+            order,
+            "`order` has no effect with `int_enum`: `enum.IntEnum` members already order by discriminant",
+        )),
+        _ => {}
     }
     if let (Some(int_enum), false) = (cont.attrs.int_enum, unit_only) {
         cx.syn_error(syn::Error::new(

@@ -23,7 +23,7 @@ import sys
 
 SHAPES = ["braced", "tuple", "unit", "empty", "newtype", "generic", "recursive", "unit_enum", "int_enum", "data_enum"]
 WITH_FIELDS = ["braced", "tuple", "newtype", "generic", "recursive", "data_enum"]
-ATTRS = ["none", "module", "frozen", "hash", "rename_all", "name", "doc", "tag", "deny_unknown_fields"]
+ATTRS = ["none", "module", "frozen", "hash", "order", "rename_all", "name", "doc", "tag", "deny_unknown_fields"]
 FIELDS = ["plain", "option", "nested", "array", "display", "with", "serde", "default", "skip", "shared",
           "frozen_key_map", "set", "chrono_uuid"]
 
@@ -32,6 +32,8 @@ FIELDS = ["plain", "option", "nested", "array", "display", "with", "serde", "def
 INVALID = {
     ("shape", "unit_enum", "attr", "hash"): "`hash` has no effect on an enum whose variants have no fields",
     ("shape", "int_enum", "attr", "hash"): "`hash` has no effect on an enum whose variants have no fields",
+    ("shape", "unit_enum", "attr", "order"): "`order` on an enum whose variants have no fields: use `int_enum`",
+    ("shape", "int_enum", "attr", "order"): "`order` has no effect with `int_enum`",
     ("shape", "unit_enum", "attr", "deny_unknown_fields"):
         "`deny_unknown_fields` has no effect on an enum whose variants have no fields",
     ("shape", "int_enum", "attr", "deny_unknown_fields"):
@@ -205,6 +207,11 @@ def gen_type(idx, shape, attr, form):
         container.append("frozen")
     elif attr == "hash":
         container.append("hash")
+    elif attr == "order":
+        container.append("order")
+        # The comparisons exist (`x <= x` compares no field: a tuple's
+        # comparison takes identical items as equal).
+        checks.append("x <= x and x >= x and not x < x and not x > x")
     elif attr == "rename_all":
         container.append('rename_all = "camelCase"')
         serde_container.append('rename_all = "camelCase"')

@@ -36,230 +36,261 @@ pub struct C003 {
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(rename_all = "camelCase")]
-#[serde(rename_all = "camelCase")]
+#[pickle(order)]
 pub struct C004 {
     pub n_val: i64,
     #[pickle(display)] pub f_val: std::net::SocketAddr,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(name = "PyC005")]
-#[serde(rename = "PyC005")]
+#[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct C005 {
     pub n_val: i64,
     #[pickle(with = "hex_color")] #[serde(with = "hex_color_serde")] pub f_val: [u8; 3],
 }
 
-/// Conformance type C006: braced, doc, serde.
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+#[pickle(name = "PyC006")]
+#[serde(rename = "PyC006")]
 pub struct C006 {
     pub n_val: i64,
     #[pickle(serde)] pub f_val: CSerde,
 }
 
+/// Conformance type C007: braced, doc, default.
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(deny_unknown_fields)]
-#[serde(deny_unknown_fields)]
 pub struct C007 {
     pub n_val: i64,
     #[pickle(default)] #[serde(default)] pub f_val: u32,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub struct C008(pub i64, pub Option<String>);
+#[pickle(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct C008 {
+    pub n_val: i64,
+    #[pickle(skip)] #[serde(skip)] pub f_val: u32,
+}
+
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+pub struct C009(pub i64, pub Option<String>);
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
-pub struct C009(pub i64, pub String);
+pub struct C010(pub i64, pub String);
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
-pub struct C010(pub i64, #[pickle(array)] pub Vec<f64>);
+pub struct C011(pub i64, #[pickle(array)] pub Vec<f64>);
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(hash)]
-pub struct C011(pub i64, pub CInner);
+pub struct C012(pub i64, pub CInner);
+
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+#[pickle(order)]
+pub struct C013(pub i64, #[pickle(with = "hex_color")] #[serde(with = "hex_color_serde")] pub [u8; 3]);
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
-pub struct C012(pub i64, #[pickle(with = "hex_color")] #[serde(with = "hex_color_serde")] pub [u8; 3]);
+pub struct C014(pub i64, #[pickle(display)] pub std::net::SocketAddr);
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(name = "PyC013")]
-#[serde(rename = "PyC013")]
-pub struct C013(pub i64, #[pickle(display)] pub std::net::SocketAddr);
+#[pickle(name = "PyC015")]
+#[serde(rename = "PyC015")]
+pub struct C015(pub i64, #[pickle(default)] #[serde(default)] pub u32);
 
-/// Conformance type C014: tuple, doc, default.
+/// Conformance type C016: tuple, doc, serde.
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub struct C014(pub i64, #[pickle(default)] #[serde(default)] pub u32);
+pub struct C016(pub i64, #[pickle(serde)] pub CSerde);
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
-pub struct C015(pub i64, #[pickle(serde)] pub CSerde);
+pub struct C017(pub i64, pub Rc<CInner>, pub Rc<CInner>);
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub struct C016(pub CInner);
+pub struct C018(pub CInner);
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
-pub struct C017(#[pickle(array)] pub Vec<f64>);
+pub struct C019(#[pickle(array)] pub Vec<f64>);
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
-pub struct C018(pub String);
+pub struct C020(pub String);
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(hash)]
-pub struct C019(pub Option<String>);
+pub struct C021(pub Option<String>);
+
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+#[pickle(order)]
+pub struct C022(#[pickle(serde)] pub CSerde);
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
-pub struct C020(#[pickle(serde)] pub CSerde);
+pub struct C023(#[pickle(default)] #[serde(default)] pub u32);
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(name = "PyC021")]
-#[serde(rename = "PyC021")]
-pub struct C021(#[pickle(default)] #[serde(default)] pub u32);
+#[pickle(name = "PyC024")]
+#[serde(rename = "PyC024")]
+pub struct C024(#[pickle(display)] pub std::net::SocketAddr);
 
-/// Conformance type C022: newtype, doc, display.
+/// Conformance type C025: newtype, doc, with.
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub struct C022(#[pickle(display)] pub std::net::SocketAddr);
+pub struct C025(#[pickle(with = "hex_color")] #[serde(with = "hex_color_serde")] pub [u8; 3]);
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
-pub struct C023(#[pickle(with = "hex_color")] #[serde(with = "hex_color_serde")] pub [u8; 3]);
+pub struct C026(pub BTreeMap<CKey, String>);
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub struct C024<T> {
+pub struct C027<T> {
     pub n_val: T,
     #[pickle(array)] pub f_val: Vec<f64>,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
-pub struct C025<T> {
+pub struct C028<T> {
     pub n_val: T,
     pub f_val: CInner,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
-pub struct C026<T> {
+pub struct C029<T> {
     pub n_val: T,
     pub f_val: Option<String>,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(hash)]
-pub struct C027<T> {
+pub struct C030<T> {
     pub n_val: T,
     pub f_val: String,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(rename_all = "camelCase")]
-#[serde(rename_all = "camelCase")]
-pub struct C028<T> {
+#[pickle(order)]
+pub struct C031<T> {
     pub n_val: T,
     #[pickle(default)] #[serde(default)] pub f_val: u32,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(name = "PyC029")]
-#[serde(rename = "PyC029")]
-pub struct C029<T> {
+#[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
+pub struct C032<T> {
     pub n_val: T,
     #[pickle(serde)] pub f_val: CSerde,
 }
 
-/// Conformance type C030: generic, doc, with.
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub struct C030<T> {
+#[pickle(name = "PyC033")]
+#[serde(rename = "PyC033")]
+pub struct C033<T> {
     pub n_val: T,
     #[pickle(with = "hex_color")] #[serde(with = "hex_color_serde")] pub f_val: [u8; 3],
+}
+
+/// Conformance type C034: generic, doc, display.
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+pub struct C034<T> {
+    pub n_val: T,
+    #[pickle(display)] pub f_val: std::net::SocketAddr,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
-pub struct C031<T> {
+pub struct C035<T> {
     pub n_val: T,
-    #[pickle(display)] pub f_val: std::net::SocketAddr,
+    pub f_val: BTreeSet<i32>,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub struct C032 {
-    pub n_val: i64,
-    #[pickle(display)] pub f_val: std::net::SocketAddr,
-    pub next: Option<Box<C032>>,
-}
-
-#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(module = "conformance_mod")]
-pub struct C033 {
-    pub n_val: i64,
-    #[pickle(with = "hex_color")] #[serde(with = "hex_color_serde")] pub f_val: [u8; 3],
-    pub next: Option<Box<C033>>,
-}
-
-#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(frozen)]
-pub struct C034 {
-    pub n_val: i64,
-    #[pickle(serde)] pub f_val: CSerde,
-    pub next: Option<Box<C034>>,
-}
-
-#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(hash)]
-pub struct C035 {
-    pub n_val: i64,
-    #[pickle(default)] #[serde(default)] pub f_val: u32,
-    pub next: Option<Box<C035>>,
-}
-
-#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(rename_all = "camelCase")]
-#[serde(rename_all = "camelCase")]
 pub struct C036 {
     pub n_val: i64,
-    pub f_val: String,
+    #[pickle(display)] pub f_val: std::net::SocketAddr,
     pub next: Option<Box<C036>>,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(name = "PyC037")]
-#[serde(rename = "PyC037")]
+#[pickle(module = "conformance_mod")]
 pub struct C037 {
     pub n_val: i64,
-    pub f_val: Option<String>,
+    #[pickle(with = "hex_color")] #[serde(with = "hex_color_serde")] pub f_val: [u8; 3],
     pub next: Option<Box<C037>>,
 }
 
-/// Conformance type C038: recursive, doc, nested.
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+#[pickle(frozen)]
 pub struct C038 {
     pub n_val: i64,
-    pub f_val: CInner,
+    #[pickle(serde)] pub f_val: CSerde,
     pub next: Option<Box<C038>>,
+}
+
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+#[pickle(hash)]
+pub struct C039 {
+    pub n_val: i64,
+    #[pickle(default)] #[serde(default)] pub f_val: u32,
+    pub next: Option<Box<C039>>,
+}
+
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+#[pickle(order)]
+pub struct C040 {
+    pub n_val: i64,
+    pub f_val: String,
+    pub next: Option<Box<C040>>,
+}
+
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+#[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
+pub struct C041 {
+    pub n_val: i64,
+    pub f_val: Option<String>,
+    pub next: Option<Box<C041>>,
+}
+
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+#[pickle(name = "PyC042")]
+#[serde(rename = "PyC042")]
+pub struct C042 {
+    pub n_val: i64,
+    pub f_val: CInner,
+    pub next: Option<Box<C042>>,
+}
+
+/// Conformance type C043: recursive, doc, array.
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+pub struct C043 {
+    pub n_val: i64,
+    #[pickle(array)] pub f_val: Vec<f64>,
+    pub next: Option<Box<C043>>,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
-pub struct C039 {
+pub struct C044 {
     pub n_val: i64,
-    #[pickle(array)] pub f_val: Vec<f64>,
-    pub next: Option<Box<C039>>,
+    pub f_val: chrono::DateTime<chrono::Utc>,
+    pub g_val: uuid::Uuid,
+    pub next: Option<Box<C044>>,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub enum C040 {
+pub enum C045 {
     Unit,
     Tup(i64, #[pickle(with = "hex_color")] #[serde(with = "hex_color_serde")] [u8; 3]),
     Rec { n_val: i64, #[pickle(with = "hex_color")] #[serde(with = "hex_color_serde")] f_val: [u8; 3], },
@@ -268,7 +299,7 @@ pub enum C040 {
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
-pub enum C041 {
+pub enum C046 {
     Unit,
     Tup(i64, #[pickle(display)] std::net::SocketAddr),
     Rec { n_val: i64, #[pickle(display)] f_val: std::net::SocketAddr, },
@@ -277,7 +308,7 @@ pub enum C041 {
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
-pub enum C042 {
+pub enum C047 {
     Unit,
     Tup(i64, #[pickle(default)] #[serde(default)] u32),
     Rec { n_val: i64, #[pickle(default)] #[serde(default)] f_val: u32, },
@@ -286,7 +317,7 @@ pub enum C042 {
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(hash)]
-pub enum C043 {
+pub enum C048 {
     Unit,
     Tup(i64, #[pickle(serde)] CSerde),
     Rec { n_val: i64, #[pickle(serde)] f_val: CSerde, },
@@ -294,9 +325,8 @@ pub enum C043 {
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(rename_all = "camelCase")]
-#[serde(rename_all = "camelCase")]
-pub enum C044 {
+#[pickle(order)]
+pub enum C049 {
     Unit,
     Tup(i64, Option<String>),
     Rec { n_val: i64, f_val: Option<String>, },
@@ -304,202 +334,165 @@ pub enum C044 {
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(name = "PyC045")]
-#[serde(rename = "PyC045")]
-pub enum C045 {
+#[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
+pub enum C050 {
     Unit,
     Tup(i64, String),
     Rec { n_val: i64, f_val: String, },
     New(String),
 }
 
-/// Conformance type C046: data_enum, doc, array.
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub enum C046 {
+#[pickle(name = "PyC051")]
+#[serde(rename = "PyC051")]
+pub enum C051 {
     Unit,
     Tup(i64, #[pickle(array)] Vec<f64>),
     Rec { n_val: i64, #[pickle(array)] f_val: Vec<f64>, },
     New(#[pickle(array)] Vec<f64>),
 }
 
-#[derive(PortablePickle, Debug, PartialEq)]
-#[pickle(tag = "kind")]
-pub enum C047 {
+/// Conformance type C052: data_enum, doc, nested.
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+pub enum C052 {
     Unit,
     Tup(i64, CInner),
     Rec { n_val: i64, f_val: CInner, },
     New(CInner),
 }
 
-#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(deny_unknown_fields)]
-#[serde(deny_unknown_fields)]
-pub enum C048 {
+#[derive(PortablePickle, Debug, PartialEq)]
+#[pickle(tag = "kind")]
+pub enum C053 {
     Unit,
-    Tup(i64, #[pickle(skip)] #[serde(skip)] u32),
-    Rec { n_val: i64, #[pickle(skip)] #[serde(skip)] f_val: u32, },
-    New(#[pickle(skip)] #[serde(skip)] u32),
+    Tup(i64, #[pickle(skip)] u32),
+    Rec { n_val: i64, #[pickle(skip)] f_val: u32, },
+    New(#[pickle(skip)] u32),
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub struct C049 {
-    pub n_val: i64,
-    #[pickle(skip)] #[serde(skip)] pub f_val: u32,
-}
-
-#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub struct C050 {
+pub struct C054 {
     pub n_val: i64,
     pub f_val: Rc<CInner>,
     pub g_val: Rc<CInner>,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub struct C051 {
+pub struct C055 {
     pub n_val: i64,
     pub f_val: BTreeMap<CKey, String>,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub struct C052 {
+pub struct C056 {
     pub n_val: i64,
     pub f_val: BTreeSet<i32>,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub struct C053 {
+pub struct C057 {
     pub n_val: i64,
     pub f_val: chrono::DateTime<chrono::Utc>,
     pub g_val: uuid::Uuid,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(module = "conformance_mod")]
-pub struct C054(pub i64, #[pickle(skip)] #[serde(skip)] pub u32);
+pub struct C058(pub i64, #[pickle(skip)] #[serde(skip)] pub u32);
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
-pub struct C055(pub i64, pub Rc<CInner>, pub Rc<CInner>);
+pub struct C059(pub i64, pub BTreeMap<CKey, String>);
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
-pub struct C056(pub i64, pub BTreeMap<CKey, String>);
+pub struct C060(pub i64, pub BTreeSet<i32>);
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
-pub struct C057(pub i64, pub BTreeSet<i32>);
+pub struct C061(pub i64, pub chrono::DateTime<chrono::Utc>, pub uuid::Uuid);
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
-pub struct C058(pub i64, pub chrono::DateTime<chrono::Utc>, pub uuid::Uuid);
+pub struct C062(#[pickle(skip)] #[serde(skip)] pub u32);
+
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+#[pickle(module = "conformance_mod")]
+pub struct C063(pub Rc<CInner>, pub Rc<CInner>);
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
-pub struct C059(#[pickle(skip)] #[serde(skip)] pub u32);
+pub struct C064(pub BTreeSet<i32>);
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
-pub struct C060(pub Rc<CInner>, pub Rc<CInner>);
+pub struct C065(pub chrono::DateTime<chrono::Utc>, pub uuid::Uuid);
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
-pub struct C061(pub BTreeMap<CKey, String>);
-
-#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(frozen)]
-pub struct C062(pub BTreeSet<i32>);
-
-#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(frozen)]
-pub struct C063(pub chrono::DateTime<chrono::Utc>, pub uuid::Uuid);
-
-#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(hash)]
-pub struct C064<T> {
-    pub n_val: T,
-    #[pickle(skip)] #[serde(skip)] pub f_val: u32,
-}
-
-#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(hash)]
-pub struct C065<T> {
-    pub n_val: T,
-    pub f_val: Rc<CInner>,
-    pub g_val: Rc<CInner>,
-}
-
-#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(hash)]
 pub struct C066<T> {
     pub n_val: T,
+    #[pickle(skip)] #[serde(skip)] pub f_val: u32,
+}
+
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+#[pickle(frozen)]
+pub struct C067<T> {
+    pub n_val: T,
+    pub f_val: Rc<CInner>,
+    pub g_val: Rc<CInner>,
+}
+
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+#[pickle(frozen)]
+pub struct C068<T> {
+    pub n_val: T,
     pub f_val: BTreeMap<CKey, String>,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(hash)]
-pub struct C067<T> {
-    pub n_val: T,
-    pub f_val: BTreeSet<i32>,
-}
-
-#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(hash)]
-pub struct C068<T> {
+pub struct C069<T> {
     pub n_val: T,
     pub f_val: chrono::DateTime<chrono::Utc>,
     pub g_val: uuid::Uuid,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(rename_all = "camelCase")]
-#[serde(rename_all = "camelCase")]
-pub struct C069 {
-    pub n_val: i64,
-    #[pickle(skip)] #[serde(skip)] pub f_val: u32,
-    pub next: Option<Box<C069>>,
-}
-
-#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(rename_all = "camelCase")]
-#[serde(rename_all = "camelCase")]
+#[pickle(hash)]
 pub struct C070 {
     pub n_val: i64,
-    pub f_val: Rc<CInner>,
-    pub g_val: Rc<CInner>,
+    #[pickle(skip)] #[serde(skip)] pub f_val: u32,
     pub next: Option<Box<C070>>,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(rename_all = "camelCase")]
-#[serde(rename_all = "camelCase")]
+#[pickle(hash)]
 pub struct C071 {
     pub n_val: i64,
-    pub f_val: BTreeMap<CKey, String>,
+    pub f_val: Rc<CInner>,
+    pub g_val: Rc<CInner>,
     pub next: Option<Box<C071>>,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(rename_all = "camelCase")]
-#[serde(rename_all = "camelCase")]
+#[pickle(hash)]
 pub struct C072 {
     pub n_val: i64,
-    pub f_val: BTreeSet<i32>,
+    pub f_val: BTreeMap<CKey, String>,
     pub next: Option<Box<C072>>,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(rename_all = "camelCase")]
-#[serde(rename_all = "camelCase")]
+#[pickle(hash)]
 pub struct C073 {
     pub n_val: i64,
-    pub f_val: chrono::DateTime<chrono::Utc>,
-    pub g_val: uuid::Uuid,
+    pub f_val: BTreeSet<i32>,
     pub next: Option<Box<C073>>,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(name = "PyC074")]
-#[serde(rename = "PyC074")]
+#[pickle(order)]
 pub enum C074 {
     Unit,
     Tup(i64, Rc<CInner>, Rc<CInner>),
@@ -508,8 +501,7 @@ pub enum C074 {
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(name = "PyC075")]
-#[serde(rename = "PyC075")]
+#[pickle(order)]
 pub enum C075 {
     Unit,
     Tup(i64, BTreeMap<CKey, String>),
@@ -518,8 +510,7 @@ pub enum C075 {
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(name = "PyC076")]
-#[serde(rename = "PyC076")]
+#[pickle(order)]
 pub enum C076 {
     Unit,
     Tup(i64, BTreeSet<i32>),
@@ -528,8 +519,7 @@ pub enum C076 {
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(name = "PyC077")]
-#[serde(rename = "PyC077")]
+#[pickle(order)]
 pub enum C077 {
     Unit,
     Tup(i64, chrono::DateTime<chrono::Utc>, uuid::Uuid),
@@ -538,145 +528,252 @@ pub enum C077 {
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub struct C078 {
-    pub n_val: i64,
-    #[pickle(serde)] pub f_val: CSerde,
+#[pickle(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub enum C078 {
+    Unit,
+    Tup(i64, String),
+    Rec { n_val: i64, f_val: String, },
+    New(String),
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 pub struct C079 {
     pub n_val: i64,
-    #[pickle(default)] #[serde(default)] pub f_val: u32,
+    #[pickle(serde)] pub f_val: CSerde,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(module = "conformance_mod")]
 pub struct C080 {
     pub n_val: i64,
-    #[pickle(serde)] pub f_val: CSerde,
+    #[pickle(default)] #[serde(default)] pub f_val: u32,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
 pub struct C081 {
     pub n_val: i64,
-    #[pickle(default)] #[serde(default)] pub f_val: u32,
+    #[pickle(serde)] pub f_val: CSerde,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(frozen)]
+#[pickle(module = "conformance_mod")]
 pub struct C082 {
     pub n_val: i64,
-    #[pickle(display)] pub f_val: std::net::SocketAddr,
+    #[pickle(default)] #[serde(default)] pub f_val: u32,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
 pub struct C083 {
     pub n_val: i64,
-    #[pickle(with = "hex_color")] #[serde(with = "hex_color_serde")] pub f_val: [u8; 3],
+    #[pickle(display)] pub f_val: std::net::SocketAddr,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(hash)]
+#[pickle(frozen)]
 pub struct C084 {
     pub n_val: i64,
-    #[pickle(display)] pub f_val: std::net::SocketAddr,
+    #[pickle(with = "hex_color")] #[serde(with = "hex_color_serde")] pub f_val: [u8; 3],
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(hash)]
 pub struct C085 {
     pub n_val: i64,
+    #[pickle(display)] pub f_val: std::net::SocketAddr,
+}
+
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+#[pickle(hash)]
+pub struct C086 {
+    pub n_val: i64,
     #[pickle(with = "hex_color")] #[serde(with = "hex_color_serde")] pub f_val: [u8; 3],
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(rename_all = "camelCase")]
-#[serde(rename_all = "camelCase")]
-pub struct C086 {
-    pub n_val: i64,
-    pub f_val: CInner,
-}
-
-#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(rename_all = "camelCase")]
-#[serde(rename_all = "camelCase")]
+#[pickle(order)]
 pub struct C087 {
     pub n_val: i64,
-    #[pickle(array)] pub f_val: Vec<f64>,
+    pub f_val: CInner,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(name = "PyC088")]
-#[serde(rename = "PyC088")]
+#[pickle(order)]
 pub struct C088 {
     pub n_val: i64,
+    #[pickle(array)] pub f_val: Vec<f64>,
+}
+
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+#[pickle(order)]
+pub struct C089 {
+    pub n_val: i64,
+    #[pickle(skip)] #[serde(skip)] pub f_val: u32,
+}
+
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+#[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
+pub struct C090 {
+    pub n_val: i64,
     pub f_val: CInner,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(name = "PyC089")]
-#[serde(rename = "PyC089")]
-pub struct C089 {
+#[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
+pub struct C091 {
     pub n_val: i64,
     #[pickle(array)] pub f_val: Vec<f64>,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(name = "PyC090")]
-#[serde(rename = "PyC090")]
-pub struct C090 {
-    pub n_val: i64,
-    #[pickle(skip)] #[serde(skip)] pub f_val: u32,
-}
-
-/// Conformance type C091: braced, doc, plain.
-#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub struct C091 {
-    pub n_val: i64,
-    pub f_val: String,
-}
-
-/// Conformance type C092: braced, doc, option.
-#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+#[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub struct C092 {
     pub n_val: i64,
-    pub f_val: Option<String>,
-}
-
-/// Conformance type C093: braced, doc, skip.
-#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub struct C093 {
-    pub n_val: i64,
     #[pickle(skip)] #[serde(skip)] pub f_val: u32,
 }
 
-/// Conformance type C094: braced, doc, shared.
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub struct C094 {
+#[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
+pub struct C093 {
     pub n_val: i64,
     pub f_val: Rc<CInner>,
     pub g_val: Rc<CInner>,
 }
 
-/// Conformance type C095: braced, doc, frozen_key_map.
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub struct C095 {
+#[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
+pub struct C094 {
     pub n_val: i64,
     pub f_val: BTreeMap<CKey, String>,
 }
 
-/// Conformance type C096: braced, doc, set.
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub struct C096 {
+#[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
+pub struct C095 {
     pub n_val: i64,
     pub f_val: BTreeSet<i32>,
 }
 
-/// Conformance type C097: braced, doc, chrono_uuid.
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+#[pickle(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
+pub struct C096 {
+    pub n_val: i64,
+    pub f_val: chrono::DateTime<chrono::Utc>,
+    pub g_val: uuid::Uuid,
+}
+
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+#[pickle(name = "PyC097")]
+#[serde(rename = "PyC097")]
 pub struct C097 {
+    pub n_val: i64,
+    pub f_val: String,
+}
+
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+#[pickle(name = "PyC098")]
+#[serde(rename = "PyC098")]
+pub struct C098 {
+    pub n_val: i64,
+    pub f_val: Option<String>,
+}
+
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+#[pickle(name = "PyC099")]
+#[serde(rename = "PyC099")]
+pub struct C099 {
+    pub n_val: i64,
+    #[pickle(skip)] #[serde(skip)] pub f_val: u32,
+}
+
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+#[pickle(name = "PyC100")]
+#[serde(rename = "PyC100")]
+pub struct C100 {
+    pub n_val: i64,
+    pub f_val: Rc<CInner>,
+    pub g_val: Rc<CInner>,
+}
+
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+#[pickle(name = "PyC101")]
+#[serde(rename = "PyC101")]
+pub struct C101 {
+    pub n_val: i64,
+    pub f_val: BTreeMap<CKey, String>,
+}
+
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+#[pickle(name = "PyC102")]
+#[serde(rename = "PyC102")]
+pub struct C102 {
+    pub n_val: i64,
+    pub f_val: BTreeSet<i32>,
+}
+
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+#[pickle(name = "PyC103")]
+#[serde(rename = "PyC103")]
+pub struct C103 {
+    pub n_val: i64,
+    pub f_val: chrono::DateTime<chrono::Utc>,
+    pub g_val: uuid::Uuid,
+}
+
+/// Conformance type C104: braced, doc, plain.
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+pub struct C104 {
+    pub n_val: i64,
+    pub f_val: String,
+}
+
+/// Conformance type C105: braced, doc, option.
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+pub struct C105 {
+    pub n_val: i64,
+    pub f_val: Option<String>,
+}
+
+/// Conformance type C106: braced, doc, skip.
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+pub struct C106 {
+    pub n_val: i64,
+    #[pickle(skip)] #[serde(skip)] pub f_val: u32,
+}
+
+/// Conformance type C107: braced, doc, shared.
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+pub struct C107 {
+    pub n_val: i64,
+    pub f_val: Rc<CInner>,
+    pub g_val: Rc<CInner>,
+}
+
+/// Conformance type C108: braced, doc, frozen_key_map.
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+pub struct C108 {
+    pub n_val: i64,
+    pub f_val: BTreeMap<CKey, String>,
+}
+
+/// Conformance type C109: braced, doc, set.
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+pub struct C109 {
+    pub n_val: i64,
+    pub f_val: BTreeSet<i32>,
+}
+
+/// Conformance type C110: braced, doc, chrono_uuid.
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+pub struct C110 {
     pub n_val: i64,
     pub f_val: chrono::DateTime<chrono::Utc>,
     pub g_val: uuid::Uuid,
@@ -685,15 +782,7 @@ pub struct C097 {
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
-pub struct C098 {
-    pub n_val: i64,
-    pub f_val: String,
-}
-
-#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(deny_unknown_fields)]
-#[serde(deny_unknown_fields)]
-pub struct C099 {
+pub struct C111 {
     pub n_val: i64,
     pub f_val: Option<String>,
 }
@@ -701,7 +790,7 @@ pub struct C099 {
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
-pub struct C100 {
+pub struct C112 {
     pub n_val: i64,
     pub f_val: CInner,
 }
@@ -709,121 +798,135 @@ pub struct C100 {
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
-pub struct C101 {
+pub struct C113 {
     pub n_val: i64,
-    pub f_val: Rc<CInner>,
-    pub g_val: Rc<CInner>,
+    #[pickle(array)] pub f_val: Vec<f64>,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
-pub struct C102 {
+pub struct C114 {
     pub n_val: i64,
-    pub f_val: BTreeMap<CKey, String>,
+    #[pickle(display)] pub f_val: std::net::SocketAddr,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
-pub struct C103 {
+pub struct C115 {
     pub n_val: i64,
-    pub f_val: BTreeSet<i32>,
+    #[pickle(with = "hex_color")] #[serde(with = "hex_color_serde")] pub f_val: [u8; 3],
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
-pub struct C104 {
+pub struct C116 {
     pub n_val: i64,
-    pub f_val: chrono::DateTime<chrono::Utc>,
-    pub g_val: uuid::Uuid,
+    #[pickle(serde)] pub f_val: CSerde,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub struct C105;
+#[pickle(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct C117 {
+    pub n_val: i64,
+    #[pickle(default)] #[serde(default)] pub f_val: u32,
+}
+
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+pub struct C118;
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
-pub struct C106;
+pub struct C119;
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
-pub struct C107;
+pub struct C120;
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(hash)]
-pub struct C108;
+pub struct C121;
+
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+#[pickle(order)]
+pub struct C122;
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
-pub struct C109;
+pub struct C123;
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(name = "PyC110")]
-#[serde(rename = "PyC110")]
-pub struct C110;
+#[pickle(name = "PyC124")]
+#[serde(rename = "PyC124")]
+pub struct C124;
 
-/// Conformance type C111: unit, doc, no fields.
+/// Conformance type C125: unit, doc, no fields.
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub struct C111;
+pub struct C125;
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
-pub struct C112;
+pub struct C126;
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub struct C113 {}
+pub struct C127 {}
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
-pub struct C114 {}
+pub struct C128 {}
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
-pub struct C115 {}
+pub struct C129 {}
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(hash)]
-pub struct C116 {}
+pub struct C130 {}
+
+#[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+#[pickle(order)]
+pub struct C131 {}
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
-pub struct C117 {}
+pub struct C132 {}
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(name = "PyC118")]
-#[serde(rename = "PyC118")]
-pub struct C118 {}
+#[pickle(name = "PyC133")]
+#[serde(rename = "PyC133")]
+pub struct C133 {}
 
-/// Conformance type C119: empty, doc, no fields.
+/// Conformance type C134: empty, doc, no fields.
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub struct C119 {}
+pub struct C134 {}
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
-pub struct C120 {}
+pub struct C135 {}
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub enum C121 {
+pub enum C136 {
     Red,
     GreenBlue,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod")]
-pub enum C122 {
+pub enum C137 {
     Red,
     GreenBlue,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen)]
-pub enum C123 {
+pub enum C138 {
     Red,
     GreenBlue,
 }
@@ -831,43 +934,43 @@ pub enum C123 {
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
-pub enum C124 {
+pub enum C139 {
     Red,
     GreenBlue,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(name = "PyC125")]
-#[serde(rename = "PyC125")]
-pub enum C125 {
+#[pickle(name = "PyC140")]
+#[serde(rename = "PyC140")]
+pub enum C140 {
     Red,
     GreenBlue,
 }
 
-/// Conformance type C126: unit_enum, doc, no fields.
+/// Conformance type C141: unit_enum, doc, no fields.
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-pub enum C126 {
+pub enum C141 {
     Red,
     GreenBlue,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(int_enum)]
-pub enum C127 {
+pub enum C142 {
     Red = 4,
     GreenBlue = 5,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(module = "conformance_mod", int_enum)]
-pub enum C128 {
+pub enum C143 {
     Red = 4,
     GreenBlue = 5,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(frozen, int_enum)]
-pub enum C129 {
+pub enum C144 {
     Red = 4,
     GreenBlue = 5,
 }
@@ -875,30 +978,30 @@ pub enum C129 {
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(rename_all = "camelCase", int_enum)]
 #[serde(rename_all = "camelCase")]
-pub enum C130 {
+pub enum C145 {
     Red = 4,
     GreenBlue = 5,
 }
 
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
-#[pickle(name = "PyC131", int_enum)]
-#[serde(rename = "PyC131")]
-pub enum C131 {
+#[pickle(name = "PyC146", int_enum)]
+#[serde(rename = "PyC146")]
+pub enum C146 {
     Red = 4,
     GreenBlue = 5,
 }
 
-/// Conformance type C132: int_enum, doc, no fields.
+/// Conformance type C147: int_enum, doc, no fields.
 #[derive(PortablePickle, serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 #[pickle(int_enum)]
-pub enum C132 {
+pub enum C147 {
     Red = 4,
     GreenBlue = 5,
 }
 
 #[derive(PortablePickle, Debug, PartialEq)]
 #[pickle(tag = "kind")]
-pub enum C133 {
+pub enum C148 {
     Unit,
     Tup(i64, String),
     Rec { n_val: i64, f_val: String, },
@@ -907,7 +1010,7 @@ pub enum C133 {
 
 #[derive(PortablePickle, Debug, PartialEq)]
 #[pickle(tag = "kind")]
-pub enum C134 {
+pub enum C149 {
     Unit,
     Tup(i64, Option<String>),
     Rec { n_val: i64, f_val: Option<String>, },
@@ -916,7 +1019,16 @@ pub enum C134 {
 
 #[derive(PortablePickle, Debug, PartialEq)]
 #[pickle(tag = "kind")]
-pub enum C135 {
+pub enum C150 {
+    Unit,
+    Tup(i64, CInner),
+    Rec { n_val: i64, f_val: CInner, },
+    New(CInner),
+}
+
+#[derive(PortablePickle, Debug, PartialEq)]
+#[pickle(tag = "kind")]
+pub enum C151 {
     Unit,
     Tup(i64, #[pickle(array)] Vec<f64>),
     Rec { n_val: i64, #[pickle(array)] f_val: Vec<f64>, },
@@ -925,7 +1037,7 @@ pub enum C135 {
 
 #[derive(PortablePickle, Debug, PartialEq)]
 #[pickle(tag = "kind")]
-pub enum C136 {
+pub enum C152 {
     Unit,
     Tup(i64, #[pickle(display)] std::net::SocketAddr),
     Rec { n_val: i64, #[pickle(display)] f_val: std::net::SocketAddr, },
@@ -934,7 +1046,7 @@ pub enum C136 {
 
 #[derive(PortablePickle, Debug, PartialEq)]
 #[pickle(tag = "kind")]
-pub enum C137 {
+pub enum C153 {
     Unit,
     Tup(i64, #[pickle(with = "hex_color")] [u8; 3]),
     Rec { n_val: i64, #[pickle(with = "hex_color")] f_val: [u8; 3], },
@@ -943,7 +1055,7 @@ pub enum C137 {
 
 #[derive(PortablePickle, Debug, PartialEq)]
 #[pickle(tag = "kind")]
-pub enum C138 {
+pub enum C154 {
     Unit,
     Tup(i64, #[pickle(serde)] CSerde),
     Rec { n_val: i64, #[pickle(serde)] f_val: CSerde, },
@@ -952,7 +1064,7 @@ pub enum C138 {
 
 #[derive(PortablePickle, Debug, PartialEq)]
 #[pickle(tag = "kind")]
-pub enum C139 {
+pub enum C155 {
     Unit,
     Tup(i64, #[pickle(default)] u32),
     Rec { n_val: i64, #[pickle(default)] f_val: u32, },
@@ -961,16 +1073,7 @@ pub enum C139 {
 
 #[derive(PortablePickle, Debug, PartialEq)]
 #[pickle(tag = "kind")]
-pub enum C140 {
-    Unit,
-    Tup(i64, #[pickle(skip)] u32),
-    Rec { n_val: i64, #[pickle(skip)] f_val: u32, },
-    New(#[pickle(skip)] u32),
-}
-
-#[derive(PortablePickle, Debug, PartialEq)]
-#[pickle(tag = "kind")]
-pub enum C141 {
+pub enum C156 {
     Unit,
     Tup(i64, Rc<CInner>, Rc<CInner>),
     Rec { n_val: i64, f_val: Rc<CInner>, g_val: Rc<CInner>, },
@@ -979,7 +1082,7 @@ pub enum C141 {
 
 #[derive(PortablePickle, Debug, PartialEq)]
 #[pickle(tag = "kind")]
-pub enum C142 {
+pub enum C157 {
     Unit,
     Tup(i64, BTreeMap<CKey, String>),
     Rec { n_val: i64, f_val: BTreeMap<CKey, String>, },
@@ -988,7 +1091,7 @@ pub enum C142 {
 
 #[derive(PortablePickle, Debug, PartialEq)]
 #[pickle(tag = "kind")]
-pub enum C143 {
+pub enum C158 {
     Unit,
     Tup(i64, BTreeSet<i32>),
     Rec { n_val: i64, f_val: BTreeSet<i32>, },
@@ -997,7 +1100,7 @@ pub enum C143 {
 
 #[derive(PortablePickle, Debug, PartialEq)]
 #[pickle(tag = "kind")]
-pub enum C144 {
+pub enum C159 {
     Unit,
     Tup(i64, chrono::DateTime<chrono::Utc>, uuid::Uuid),
     Rec { n_val: i64, f_val: chrono::DateTime<chrono::Utc>, g_val: uuid::Uuid, },
@@ -1005,8 +1108,8 @@ pub enum C144 {
 }
 
 /// Pairs of factor levels the types cover, and pairs possible.
-pub const PAIRS_COVERED: usize = 272;
-pub const PAIRS_POSSIBLE: usize = 272;
+pub const PAIRS_COVERED: usize = 293;
+pub const PAIRS_POSSIBLE: usize = 293;
 /// Pairs that cannot go together, and why (not counted as possible).
 pub const INVALID_PAIRS: &[(&str, &str, &str)] = &[
     ("braced", "tag", "`tag` applies to enums with data: a struct has no variants"),
@@ -1014,6 +1117,7 @@ pub const INVALID_PAIRS: &[(&str, &str, &str)] = &[
     ("generic", "tag", "`tag` applies to enums with data: a struct has no variants"),
     ("int_enum", "deny_unknown_fields", "`deny_unknown_fields` has no effect on an enum whose variants have no fields"),
     ("int_enum", "hash", "`hash` has no effect on an enum whose variants have no fields"),
+    ("int_enum", "order", "`order` has no effect with `int_enum`"),
     ("int_enum", "tag", "`tag` applies to enums with data"),
     ("newtype", "tag", "`tag` applies to enums with data: a struct has no variants"),
     ("recursive", "tag", "`tag` applies to enums with data: a struct has no variants"),
@@ -1021,12 +1125,13 @@ pub const INVALID_PAIRS: &[(&str, &str, &str)] = &[
     ("unit", "tag", "`tag` applies to enums with data: a struct has no variants"),
     ("unit_enum", "deny_unknown_fields", "`deny_unknown_fields` has no effect on an enum whose variants have no fields"),
     ("unit_enum", "hash", "`hash` has no effect on an enum whose variants have no fields"),
+    ("unit_enum", "order", "`order` on an enum whose variants have no fields: use `int_enum`"),
     ("unit_enum", "tag", "`tag` applies to enums with data"),
 ];
 
 /// The module-declared types whose classes all have a module: `python::write_package`
 /// writes their package.
-pub type ModuleTypes = ((Vec<C001>, Vec<C009>, Vec<C017>, Vec<C033>, Vec<C041>, Vec<C054>, Vec<C057>, Vec<C058>,), (Vec<C080>, Vec<C081>, Vec<C106>, Vec<C114>, Vec<C122>, Vec<C128>,));
+pub type ModuleTypes = ((Vec<C001>, Vec<C010>, Vec<C019>, Vec<C037>, Vec<C046>, Vec<C060>, Vec<C061>, Vec<C062>,), (Vec<C081>, Vec<C082>, Vec<C119>, Vec<C128>, Vec<C137>, Vec<C143>,));
 
 /// Calls `$m!(name, Type, [shape, attr, field], [(value, python norm, serde bridge's norm), ...],
 /// [checks], array, uuid, serde type, in ModuleTypes)` for every type.
@@ -1036,146 +1141,161 @@ macro_rules! conformance_types {
         $m!("C001", C001, ["braced", "module", "option"], [(C001 { n_val: -3, f_val: Some(String::from("x")) }, "('C001', (('n_val', -3), ('f_val', 'x'), ))", "('C001', (('n_val', -3), ('f_val', 'x'), ))"), (C001 { n_val: 7, f_val: None }, "('C001', (('n_val', 7), ('f_val', None), ))", "('C001', (('n_val', 7), ('f_val', None), ))")], [], false, false, true, true);
         $m!("C002", C002, ["braced", "frozen", "nested"], [(C002 { n_val: -3, f_val: CInner { a: 1 } }, "('C002', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))", "('C002', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))"), (C002 { n_val: 7, f_val: CInner { a: -2 } }, "('C002', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))", "('C002', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))")], [], false, false, true, false);
         $m!("C003", C003, ["braced", "hash", "array"], [(C003 { n_val: -3, f_val: vec![1.5, -2.0] }, "('C003', (('n_val', -3), ('f_val', ('array', [1.5, -2.0])), ))", "('C003', (('n_val', -3), ('f_val', [1.5, -2.0]), ))"), (C003 { n_val: 7, f_val: vec![] }, "('C003', (('n_val', 7), ('f_val', ('array', [])), ))", "('C003', (('n_val', 7), ('f_val', []), ))")], [], true, false, true, false);
-        $m!("C004", C004, ["braced", "rename_all", "display"], [(C004 { n_val: -3, f_val: "127.0.0.1:8080".parse().unwrap() }, "('C004', (('nVal', -3), ('fVal', '127.0.0.1:8080'), ))", "('C004', (('nVal', -3), ('fVal', '127.0.0.1:8080'), ))"), (C004 { n_val: 7, f_val: "[::1]:9".parse().unwrap() }, "('C004', (('nVal', 7), ('fVal', '[::1]:9'), ))", "('C004', (('nVal', 7), ('fVal', '[::1]:9'), ))")], [], false, false, true, false);
-        $m!("C005", C005, ["braced", "name", "with"], [(C005 { n_val: -3, f_val: [10, 11, 12] }, "('PyC005', (('n_val', -3), ('f_val', '#0a0b0c'), ))", "('PyC005', (('n_val', -3), ('f_val', '#0a0b0c'), ))"), (C005 { n_val: 7, f_val: [255, 0, 1] }, "('PyC005', (('n_val', 7), ('f_val', '#ff0001'), ))", "('PyC005', (('n_val', 7), ('f_val', '#ff0001'), ))")], [], false, false, true, false);
-        $m!("C006", C006, ["braced", "doc", "serde"], [(C006 { n_val: -3, f_val: CSerde { label: String::from("s"), weight: 3 } }, "('C006', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C006', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C006 { n_val: 7, f_val: CSerde { label: String::new(), weight: 0 } }, "('C006', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C006', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))")], ["type(x).__doc__ == 'Conformance type C006: braced, doc, serde.'"], false, false, true, false);
-        $m!("C007", C007, ["braced", "deny_unknown_fields", "default"], [(C007 { n_val: -3, f_val: 5 }, "('C007', (('n_val', -3), ('f_val', 5), ))", "('C007', (('n_val', -3), ('f_val', 5), ))"), (C007 { n_val: 7, f_val: 0 }, "('C007', (('n_val', 7), ('f_val', 0), ))", "('C007', (('n_val', 7), ('f_val', 0), ))")], [], false, false, true, false);
-        $m!("C008", C008, ["tuple", "none", "option"], [(C008(-3, Some(String::from("x"))), "('C008', (('_0', -3), ('_1', 'x'), ))", "('C008', (('_0', -3), ('_1', 'x'), ))"), (C008(7, None), "('C008', (('_0', 7), ('_1', None), ))", "('C008', (('_0', 7), ('_1', None), ))")], [], false, false, true, false);
-        $m!("C009", C009, ["tuple", "module", "plain"], [(C009(-3, String::from("text")), "('C009', (('_0', -3), ('_1', 'text'), ))", "('C009', (('_0', -3), ('_1', 'text'), ))"), (C009(7, String::from("ünï")), "('C009', (('_0', 7), ('_1', 'ünï'), ))", "('C009', (('_0', 7), ('_1', 'ünï'), ))")], [], false, false, true, true);
-        $m!("C010", C010, ["tuple", "frozen", "array"], [(C010(-3, vec![1.5, -2.0]), "('C010', (('_0', -3), ('_1', ('array', [1.5, -2.0])), ))", "('C010', (('_0', -3), ('_1', [1.5, -2.0]), ))"), (C010(7, vec![]), "('C010', (('_0', 7), ('_1', ('array', [])), ))", "('C010', (('_0', 7), ('_1', []), ))")], [], true, false, true, false);
-        $m!("C011", C011, ["tuple", "hash", "nested"], [(C011(-3, CInner { a: 1 }), "('C011', (('_0', -3), ('_1', ('CInner', (('a', 1),))), ))", "('C011', (('_0', -3), ('_1', ('CInner', (('a', 1),))), ))"), (C011(7, CInner { a: -2 }), "('C011', (('_0', 7), ('_1', ('CInner', (('a', -2),))), ))", "('C011', (('_0', 7), ('_1', ('CInner', (('a', -2),))), ))")], [], false, false, true, false);
-        $m!("C012", C012, ["tuple", "rename_all", "with"], [(C012(-3, [10, 11, 12]), "('C012', (('_0', -3), ('_1', '#0a0b0c'), ))", "('C012', (('_0', -3), ('_1', '#0a0b0c'), ))"), (C012(7, [255, 0, 1]), "('C012', (('_0', 7), ('_1', '#ff0001'), ))", "('C012', (('_0', 7), ('_1', '#ff0001'), ))")], [], false, false, true, false);
-        $m!("C013", C013, ["tuple", "name", "display"], [(C013(-3, "127.0.0.1:8080".parse().unwrap()), "('PyC013', (('_0', -3), ('_1', '127.0.0.1:8080'), ))", "('PyC013', (('_0', -3), ('_1', '127.0.0.1:8080'), ))"), (C013(7, "[::1]:9".parse().unwrap()), "('PyC013', (('_0', 7), ('_1', '[::1]:9'), ))", "('PyC013', (('_0', 7), ('_1', '[::1]:9'), ))")], [], false, false, true, false);
-        $m!("C014", C014, ["tuple", "doc", "default"], [(C014(-3, 5), "('C014', (('_0', -3), ('_1', 5), ))", "('C014', (('_0', -3), ('_1', 5), ))"), (C014(7, 0), "('C014', (('_0', 7), ('_1', 0), ))", "('C014', (('_0', 7), ('_1', 0), ))")], ["type(x).__doc__ == 'Conformance type C014: tuple, doc, default.'"], false, false, true, false);
-        $m!("C015", C015, ["tuple", "deny_unknown_fields", "serde"], [(C015(-3, CSerde { label: String::from("s"), weight: 3 }), "('C015', (('_0', -3), ('_1', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C015', (('_0', -3), ('_1', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C015(7, CSerde { label: String::new(), weight: 0 }), "('C015', (('_0', 7), ('_1', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C015', (('_0', 7), ('_1', ('CSerde', (('label', ''), ('weight', 0)))), ))")], [], false, false, true, false);
-        $m!("C016", C016, ["newtype", "none", "nested"], [(C016(CInner { a: 1 }), "('C016', (('_0', ('CInner', (('a', 1),))), ))", "('C016', (('_0', ('CInner', (('a', 1),))), ))"), (C016(CInner { a: -2 }), "('C016', (('_0', ('CInner', (('a', -2),))), ))", "('C016', (('_0', ('CInner', (('a', -2),))), ))")], [], false, false, true, false);
-        $m!("C017", C017, ["newtype", "module", "array"], [(C017(vec![1.5, -2.0]), "('C017', (('_0', ('array', [1.5, -2.0])), ))", "('C017', (('_0', [1.5, -2.0]), ))"), (C017(vec![]), "('C017', (('_0', ('array', [])), ))", "('C017', (('_0', []), ))")], [], true, false, true, true);
-        $m!("C018", C018, ["newtype", "frozen", "plain"], [(C018(String::from("text")), "('C018', (('_0', 'text'), ))", "('C018', (('_0', 'text'), ))"), (C018(String::from("ünï")), "('C018', (('_0', 'ünï'), ))", "('C018', (('_0', 'ünï'), ))")], ["hash(x) == hash(x)"], false, false, true, false);
-        $m!("C019", C019, ["newtype", "hash", "option"], [(C019(Some(String::from("x"))), "('C019', (('_0', 'x'), ))", "('C019', (('_0', 'x'), ))"), (C019(None), "('C019', (('_0', None), ))", "('C019', (('_0', None), ))")], ["hash(x) == hash(x)"], false, false, true, false);
-        $m!("C020", C020, ["newtype", "rename_all", "serde"], [(C020(CSerde { label: String::from("s"), weight: 3 }), "('C020', (('_0', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C020', (('_0', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C020(CSerde { label: String::new(), weight: 0 }), "('C020', (('_0', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C020', (('_0', ('CSerde', (('label', ''), ('weight', 0)))), ))")], [], false, false, true, false);
-        $m!("C021", C021, ["newtype", "name", "default"], [(C021(5), "('PyC021', (('_0', 5), ))", "('PyC021', (('_0', 5), ))"), (C021(0), "('PyC021', (('_0', 0), ))", "('PyC021', (('_0', 0), ))")], [], false, false, true, false);
-        $m!("C022", C022, ["newtype", "doc", "display"], [(C022("127.0.0.1:8080".parse().unwrap()), "('C022', (('_0', '127.0.0.1:8080'), ))", "('C022', (('_0', '127.0.0.1:8080'), ))"), (C022("[::1]:9".parse().unwrap()), "('C022', (('_0', '[::1]:9'), ))", "('C022', (('_0', '[::1]:9'), ))")], ["type(x).__doc__ == 'Conformance type C022: newtype, doc, display.'"], false, false, true, false);
-        $m!("C023", C023, ["newtype", "deny_unknown_fields", "with"], [(C023([10, 11, 12]), "('C023', (('_0', '#0a0b0c'), ))", "('C023', (('_0', '#0a0b0c'), ))"), (C023([255, 0, 1]), "('C023', (('_0', '#ff0001'), ))", "('C023', (('_0', '#ff0001'), ))")], [], false, false, true, false);
-        $m!("C024", C024::<i64>, ["generic", "none", "array"], [(C024 { n_val: -3, f_val: vec![1.5, -2.0] }, "('C024', (('n_val', -3), ('f_val', ('array', [1.5, -2.0])), ))", "('C024', (('n_val', -3), ('f_val', [1.5, -2.0]), ))"), (C024 { n_val: 7, f_val: vec![] }, "('C024', (('n_val', 7), ('f_val', ('array', [])), ))", "('C024', (('n_val', 7), ('f_val', []), ))")], [], true, false, true, false);
-        $m!("C025", C025::<i64>, ["generic", "module", "nested"], [(C025 { n_val: -3, f_val: CInner { a: 1 } }, "('C025', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))", "('C025', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))"), (C025 { n_val: 7, f_val: CInner { a: -2 } }, "('C025', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))", "('C025', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))")], [], false, false, true, false);
-        $m!("C026", C026::<i64>, ["generic", "frozen", "option"], [(C026 { n_val: -3, f_val: Some(String::from("x")) }, "('C026', (('n_val', -3), ('f_val', 'x'), ))", "('C026', (('n_val', -3), ('f_val', 'x'), ))"), (C026 { n_val: 7, f_val: None }, "('C026', (('n_val', 7), ('f_val', None), ))", "('C026', (('n_val', 7), ('f_val', None), ))")], ["hash(x) == hash(x)"], false, false, true, false);
-        $m!("C027", C027::<i64>, ["generic", "hash", "plain"], [(C027 { n_val: -3, f_val: String::from("text") }, "('C027', (('n_val', -3), ('f_val', 'text'), ))", "('C027', (('n_val', -3), ('f_val', 'text'), ))"), (C027 { n_val: 7, f_val: String::from("ünï") }, "('C027', (('n_val', 7), ('f_val', 'ünï'), ))", "('C027', (('n_val', 7), ('f_val', 'ünï'), ))")], ["hash(x) == hash(x)"], false, false, true, false);
-        $m!("C028", C028::<i64>, ["generic", "rename_all", "default"], [(C028 { n_val: -3, f_val: 5 }, "('C028', (('nVal', -3), ('fVal', 5), ))", "('C028', (('nVal', -3), ('fVal', 5), ))"), (C028 { n_val: 7, f_val: 0 }, "('C028', (('nVal', 7), ('fVal', 0), ))", "('C028', (('nVal', 7), ('fVal', 0), ))")], [], false, false, true, false);
-        $m!("C029", C029::<i64>, ["generic", "name", "serde"], [(C029 { n_val: -3, f_val: CSerde { label: String::from("s"), weight: 3 } }, "('PyC029', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('PyC029', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C029 { n_val: 7, f_val: CSerde { label: String::new(), weight: 0 } }, "('PyC029', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('PyC029', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))")], [], false, false, true, false);
-        $m!("C030", C030::<i64>, ["generic", "doc", "with"], [(C030 { n_val: -3, f_val: [10, 11, 12] }, "('C030', (('n_val', -3), ('f_val', '#0a0b0c'), ))", "('C030', (('n_val', -3), ('f_val', '#0a0b0c'), ))"), (C030 { n_val: 7, f_val: [255, 0, 1] }, "('C030', (('n_val', 7), ('f_val', '#ff0001'), ))", "('C030', (('n_val', 7), ('f_val', '#ff0001'), ))")], ["type(x).__doc__ == 'Conformance type C030: generic, doc, with.'"], false, false, true, false);
-        $m!("C031", C031::<i64>, ["generic", "deny_unknown_fields", "display"], [(C031 { n_val: -3, f_val: "127.0.0.1:8080".parse().unwrap() }, "('C031', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ))", "('C031', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ))"), (C031 { n_val: 7, f_val: "[::1]:9".parse().unwrap() }, "('C031', (('n_val', 7), ('f_val', '[::1]:9'), ))", "('C031', (('n_val', 7), ('f_val', '[::1]:9'), ))")], [], false, false, true, false);
-        $m!("C032", C032, ["recursive", "none", "display"], [(C032 { n_val: -3, f_val: "127.0.0.1:8080".parse().unwrap(), next: Some(Box::new(C032 { n_val: -3, f_val: "127.0.0.1:8080".parse().unwrap(), next: None })) }, "('C032', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ('next', ('C032', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ('next', None), ))), ))", "('C032', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ('next', ('C032', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ('next', None), ))), ))"), (C032 { n_val: 7, f_val: "[::1]:9".parse().unwrap(), next: Some(Box::new(C032 { n_val: 7, f_val: "[::1]:9".parse().unwrap(), next: None })) }, "('C032', (('n_val', 7), ('f_val', '[::1]:9'), ('next', ('C032', (('n_val', 7), ('f_val', '[::1]:9'), ('next', None), ))), ))", "('C032', (('n_val', 7), ('f_val', '[::1]:9'), ('next', ('C032', (('n_val', 7), ('f_val', '[::1]:9'), ('next', None), ))), ))")], [], false, false, true, false);
-        $m!("C033", C033, ["recursive", "module", "with"], [(C033 { n_val: -3, f_val: [10, 11, 12], next: Some(Box::new(C033 { n_val: -3, f_val: [10, 11, 12], next: None })) }, "('C033', (('n_val', -3), ('f_val', '#0a0b0c'), ('next', ('C033', (('n_val', -3), ('f_val', '#0a0b0c'), ('next', None), ))), ))", "('C033', (('n_val', -3), ('f_val', '#0a0b0c'), ('next', ('C033', (('n_val', -3), ('f_val', '#0a0b0c'), ('next', None), ))), ))"), (C033 { n_val: 7, f_val: [255, 0, 1], next: Some(Box::new(C033 { n_val: 7, f_val: [255, 0, 1], next: None })) }, "('C033', (('n_val', 7), ('f_val', '#ff0001'), ('next', ('C033', (('n_val', 7), ('f_val', '#ff0001'), ('next', None), ))), ))", "('C033', (('n_val', 7), ('f_val', '#ff0001'), ('next', ('C033', (('n_val', 7), ('f_val', '#ff0001'), ('next', None), ))), ))")], [], false, false, true, true);
-        $m!("C034", C034, ["recursive", "frozen", "serde"], [(C034 { n_val: -3, f_val: CSerde { label: String::from("s"), weight: 3 }, next: Some(Box::new(C034 { n_val: -3, f_val: CSerde { label: String::from("s"), weight: 3 }, next: None })) }, "('C034', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ('next', ('C034', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ('next', None), ))), ))", "('C034', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ('next', ('C034', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ('next', None), ))), ))"), (C034 { n_val: 7, f_val: CSerde { label: String::new(), weight: 0 }, next: Some(Box::new(C034 { n_val: 7, f_val: CSerde { label: String::new(), weight: 0 }, next: None })) }, "('C034', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ('next', ('C034', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ('next', None), ))), ))", "('C034', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ('next', ('C034', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ('next', None), ))), ))")], [], false, false, true, false);
-        $m!("C035", C035, ["recursive", "hash", "default"], [(C035 { n_val: -3, f_val: 5, next: Some(Box::new(C035 { n_val: -3, f_val: 5, next: None })) }, "('C035', (('n_val', -3), ('f_val', 5), ('next', ('C035', (('n_val', -3), ('f_val', 5), ('next', None), ))), ))", "('C035', (('n_val', -3), ('f_val', 5), ('next', ('C035', (('n_val', -3), ('f_val', 5), ('next', None), ))), ))"), (C035 { n_val: 7, f_val: 0, next: Some(Box::new(C035 { n_val: 7, f_val: 0, next: None })) }, "('C035', (('n_val', 7), ('f_val', 0), ('next', ('C035', (('n_val', 7), ('f_val', 0), ('next', None), ))), ))", "('C035', (('n_val', 7), ('f_val', 0), ('next', ('C035', (('n_val', 7), ('f_val', 0), ('next', None), ))), ))")], ["hash(x) == hash(x)"], false, false, true, false);
-        $m!("C036", C036, ["recursive", "rename_all", "plain"], [(C036 { n_val: -3, f_val: String::from("text"), next: Some(Box::new(C036 { n_val: -3, f_val: String::from("text"), next: None })) }, "('C036', (('nVal', -3), ('fVal', 'text'), ('next', ('C036', (('nVal', -3), ('fVal', 'text'), ('next', None), ))), ))", "('C036', (('nVal', -3), ('fVal', 'text'), ('next', ('C036', (('nVal', -3), ('fVal', 'text'), ('next', None), ))), ))"), (C036 { n_val: 7, f_val: String::from("ünï"), next: Some(Box::new(C036 { n_val: 7, f_val: String::from("ünï"), next: None })) }, "('C036', (('nVal', 7), ('fVal', 'ünï'), ('next', ('C036', (('nVal', 7), ('fVal', 'ünï'), ('next', None), ))), ))", "('C036', (('nVal', 7), ('fVal', 'ünï'), ('next', ('C036', (('nVal', 7), ('fVal', 'ünï'), ('next', None), ))), ))")], [], false, false, true, false);
-        $m!("C037", C037, ["recursive", "name", "option"], [(C037 { n_val: -3, f_val: Some(String::from("x")), next: Some(Box::new(C037 { n_val: -3, f_val: Some(String::from("x")), next: None })) }, "('PyC037', (('n_val', -3), ('f_val', 'x'), ('next', ('PyC037', (('n_val', -3), ('f_val', 'x'), ('next', None), ))), ))", "('PyC037', (('n_val', -3), ('f_val', 'x'), ('next', ('PyC037', (('n_val', -3), ('f_val', 'x'), ('next', None), ))), ))"), (C037 { n_val: 7, f_val: None, next: Some(Box::new(C037 { n_val: 7, f_val: None, next: None })) }, "('PyC037', (('n_val', 7), ('f_val', None), ('next', ('PyC037', (('n_val', 7), ('f_val', None), ('next', None), ))), ))", "('PyC037', (('n_val', 7), ('f_val', None), ('next', ('PyC037', (('n_val', 7), ('f_val', None), ('next', None), ))), ))")], [], false, false, true, false);
-        $m!("C038", C038, ["recursive", "doc", "nested"], [(C038 { n_val: -3, f_val: CInner { a: 1 }, next: Some(Box::new(C038 { n_val: -3, f_val: CInner { a: 1 }, next: None })) }, "('C038', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ('next', ('C038', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ('next', None), ))), ))", "('C038', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ('next', ('C038', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ('next', None), ))), ))"), (C038 { n_val: 7, f_val: CInner { a: -2 }, next: Some(Box::new(C038 { n_val: 7, f_val: CInner { a: -2 }, next: None })) }, "('C038', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ('next', ('C038', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ('next', None), ))), ))", "('C038', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ('next', ('C038', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ('next', None), ))), ))")], ["type(x).__doc__ == 'Conformance type C038: recursive, doc, nested.'"], false, false, true, false);
-        $m!("C039", C039, ["recursive", "deny_unknown_fields", "array"], [(C039 { n_val: -3, f_val: vec![1.5, -2.0], next: Some(Box::new(C039 { n_val: -3, f_val: vec![1.5, -2.0], next: None })) }, "('C039', (('n_val', -3), ('f_val', ('array', [1.5, -2.0])), ('next', ('C039', (('n_val', -3), ('f_val', ('array', [1.5, -2.0])), ('next', None), ))), ))", "('C039', (('n_val', -3), ('f_val', [1.5, -2.0]), ('next', ('C039', (('n_val', -3), ('f_val', [1.5, -2.0]), ('next', None), ))), ))"), (C039 { n_val: 7, f_val: vec![], next: Some(Box::new(C039 { n_val: 7, f_val: vec![], next: None })) }, "('C039', (('n_val', 7), ('f_val', ('array', [])), ('next', ('C039', (('n_val', 7), ('f_val', ('array', [])), ('next', None), ))), ))", "('C039', (('n_val', 7), ('f_val', []), ('next', ('C039', (('n_val', 7), ('f_val', []), ('next', None), ))), ))")], [], true, false, true, false);
-        $m!("C040", C040, ["data_enum", "none", "with"], [(C040::Tup(-1, [10, 11, 12]), "('C040.Tup', (('_0', -1), ('_1', '#0a0b0c'), ))", "('C040.Tup', (('_0', -1), ('_1', '#0a0b0c'), ))"), (C040::Rec { n_val: 0, f_val: [10, 11, 12], }, "('C040.Rec', (('n_val', 0), ('f_val', '#0a0b0c'), ))", "('C040.Rec', (('n_val', 0), ('f_val', '#0a0b0c'), ))"), (C040::Tup(0, [255, 0, 1]), "('C040.Tup', (('_0', 0), ('_1', '#ff0001'), ))", "('C040.Tup', (('_0', 0), ('_1', '#ff0001'), ))"), (C040::Rec { n_val: 1, f_val: [255, 0, 1], }, "('C040.Rec', (('n_val', 1), ('f_val', '#ff0001'), ))", "('C040.Rec', (('n_val', 1), ('f_val', '#ff0001'), ))"), (C040::New([10, 11, 12]), "('C040.New', (('_0', '#0a0b0c'), ))", "('C040.New', (('_0', '#0a0b0c'), ))"), (C040::Unit, "('C040.Unit', ())", "('C040.Unit', ())")], [], false, false, true, false);
-        $m!("C041", C041, ["data_enum", "module", "display"], [(C041::Tup(-1, "127.0.0.1:8080".parse().unwrap()), "('C041.Tup', (('_0', -1), ('_1', '127.0.0.1:8080'), ))", "('C041.Tup', (('_0', -1), ('_1', '127.0.0.1:8080'), ))"), (C041::Rec { n_val: 0, f_val: "127.0.0.1:8080".parse().unwrap(), }, "('C041.Rec', (('n_val', 0), ('f_val', '127.0.0.1:8080'), ))", "('C041.Rec', (('n_val', 0), ('f_val', '127.0.0.1:8080'), ))"), (C041::Tup(0, "[::1]:9".parse().unwrap()), "('C041.Tup', (('_0', 0), ('_1', '[::1]:9'), ))", "('C041.Tup', (('_0', 0), ('_1', '[::1]:9'), ))"), (C041::Rec { n_val: 1, f_val: "[::1]:9".parse().unwrap(), }, "('C041.Rec', (('n_val', 1), ('f_val', '[::1]:9'), ))", "('C041.Rec', (('n_val', 1), ('f_val', '[::1]:9'), ))"), (C041::New("127.0.0.1:8080".parse().unwrap()), "('C041.New', (('_0', '127.0.0.1:8080'), ))", "('C041.New', (('_0', '127.0.0.1:8080'), ))"), (C041::Unit, "('C041.Unit', ())", "('C041.Unit', ())")], [], false, false, true, true);
-        $m!("C042", C042, ["data_enum", "frozen", "default"], [(C042::Tup(-1, 5), "('C042.Tup', (('_0', -1), ('_1', 5), ))", "('C042.Tup', (('_0', -1), ('_1', 5), ))"), (C042::Rec { n_val: 0, f_val: 5, }, "('C042.Rec', (('n_val', 0), ('f_val', 5), ))", "('C042.Rec', (('n_val', 0), ('f_val', 5), ))"), (C042::Tup(0, 0), "('C042.Tup', (('_0', 0), ('_1', 0), ))", "('C042.Tup', (('_0', 0), ('_1', 0), ))"), (C042::Rec { n_val: 1, f_val: 0, }, "('C042.Rec', (('n_val', 1), ('f_val', 0), ))", "('C042.Rec', (('n_val', 1), ('f_val', 0), ))"), (C042::New(5), "('C042.New', (('_0', 5), ))", "('C042.New', (('_0', 5), ))"), (C042::Unit, "('C042.Unit', ())", "('C042.Unit', ())")], ["hash(x) == hash(x)"], false, false, true, false);
-        $m!("C043", C043, ["data_enum", "hash", "serde"], [(C043::Tup(-1, CSerde { label: String::from("s"), weight: 3 }), "('C043.Tup', (('_0', -1), ('_1', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C043.Tup', (('_0', -1), ('_1', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C043::Rec { n_val: 0, f_val: CSerde { label: String::from("s"), weight: 3 }, }, "('C043.Rec', (('n_val', 0), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C043.Rec', (('n_val', 0), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C043::Tup(0, CSerde { label: String::new(), weight: 0 }), "('C043.Tup', (('_0', 0), ('_1', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C043.Tup', (('_0', 0), ('_1', ('CSerde', (('label', ''), ('weight', 0)))), ))"), (C043::Rec { n_val: 1, f_val: CSerde { label: String::new(), weight: 0 }, }, "('C043.Rec', (('n_val', 1), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C043.Rec', (('n_val', 1), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))"), (C043::New(CSerde { label: String::from("s"), weight: 3 }), "('C043.New', (('_0', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C043.New', (('_0', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C043::Unit, "('C043.Unit', ())", "('C043.Unit', ())")], [], false, false, true, false);
-        $m!("C044", C044, ["data_enum", "rename_all", "option"], [(C044::Tup(-1, Some(String::from("x"))), "('C044.tup', (('_0', -1), ('_1', 'x'), ))", "('C044.tup', (('_0', -1), ('_1', 'x'), ))"), (C044::Rec { n_val: 0, f_val: Some(String::from("x")), }, "('C044.rec', (('n_val', 0), ('f_val', 'x'), ))", "('C044.rec', (('n_val', 0), ('f_val', 'x'), ))"), (C044::Tup(0, None), "('C044.tup', (('_0', 0), ('_1', None), ))", "('C044.tup', (('_0', 0), ('_1', None), ))"), (C044::Rec { n_val: 1, f_val: None, }, "('C044.rec', (('n_val', 1), ('f_val', None), ))", "('C044.rec', (('n_val', 1), ('f_val', None), ))"), (C044::New(Some(String::from("x"))), "('C044.new', (('_0', 'x'), ))", "('C044.new', (('_0', 'x'), ))"), (C044::Unit, "('C044.unit', ())", "('C044.unit', ())")], [], false, false, true, false);
-        $m!("C045", C045, ["data_enum", "name", "plain"], [(C045::Tup(-1, String::from("text")), "('PyC045.Tup', (('_0', -1), ('_1', 'text'), ))", "('PyC045.Tup', (('_0', -1), ('_1', 'text'), ))"), (C045::Rec { n_val: 0, f_val: String::from("text"), }, "('PyC045.Rec', (('n_val', 0), ('f_val', 'text'), ))", "('PyC045.Rec', (('n_val', 0), ('f_val', 'text'), ))"), (C045::Tup(0, String::from("ünï")), "('PyC045.Tup', (('_0', 0), ('_1', 'ünï'), ))", "('PyC045.Tup', (('_0', 0), ('_1', 'ünï'), ))"), (C045::Rec { n_val: 1, f_val: String::from("ünï"), }, "('PyC045.Rec', (('n_val', 1), ('f_val', 'ünï'), ))", "('PyC045.Rec', (('n_val', 1), ('f_val', 'ünï'), ))"), (C045::New(String::from("text")), "('PyC045.New', (('_0', 'text'), ))", "('PyC045.New', (('_0', 'text'), ))"), (C045::Unit, "('PyC045.Unit', ())", "('PyC045.Unit', ())")], [], false, false, true, false);
-        $m!("C046", C046, ["data_enum", "doc", "array"], [(C046::Tup(-1, vec![1.5, -2.0]), "('C046.Tup', (('_0', -1), ('_1', ('array', [1.5, -2.0])), ))", "('C046.Tup', (('_0', -1), ('_1', [1.5, -2.0]), ))"), (C046::Rec { n_val: 0, f_val: vec![1.5, -2.0], }, "('C046.Rec', (('n_val', 0), ('f_val', ('array', [1.5, -2.0])), ))", "('C046.Rec', (('n_val', 0), ('f_val', [1.5, -2.0]), ))"), (C046::Tup(0, vec![]), "('C046.Tup', (('_0', 0), ('_1', ('array', [])), ))", "('C046.Tup', (('_0', 0), ('_1', []), ))"), (C046::Rec { n_val: 1, f_val: vec![], }, "('C046.Rec', (('n_val', 1), ('f_val', ('array', [])), ))", "('C046.Rec', (('n_val', 1), ('f_val', []), ))"), (C046::New(vec![1.5, -2.0]), "('C046.New', (('_0', ('array', [1.5, -2.0])), ))", "('C046.New', (('_0', [1.5, -2.0]), ))"), (C046::Unit, "('C046.Unit', ())", "('C046.Unit', ())")], ["type(x).__bases__[0].__doc__ == 'Conformance type C046: data_enum, doc, array.'"], true, false, true, false);
-        $m!("C047", C047, ["data_enum", "tag", "nested"], [(C047::Tup(-1, CInner { a: 1 }), "('C047.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('CInner', (('a', 1),))), ))", "('C047.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('CInner', (('a', 1),))), ))"), (C047::Rec { n_val: 0, f_val: CInner { a: 1 }, }, "('C047.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('CInner', (('a', 1),))), ))", "('C047.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('CInner', (('a', 1),))), ))"), (C047::Tup(0, CInner { a: -2 }), "('C047.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('CInner', (('a', -2),))), ))", "('C047.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('CInner', (('a', -2),))), ))"), (C047::Rec { n_val: 1, f_val: CInner { a: -2 }, }, "('C047.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('CInner', (('a', -2),))), ))", "('C047.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('CInner', (('a', -2),))), ))"), (C047::New(CInner { a: 1 }), "('C047.New', (('kind', 'New'), ('_0', ('CInner', (('a', 1),))), ))", "('C047.New', (('kind', 'New'), ('_0', ('CInner', (('a', 1),))), ))"), (C047::Unit, "('C047.Unit', (('kind', 'Unit'), ))", "('C047.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
-        $m!("C048", C048, ["data_enum", "deny_unknown_fields", "skip"], [(C048::Tup(-1, 0), "('C048.Tup', (('_0', -1), ))", "('C048.Tup', (('_0', -1), ))"), (C048::Rec { n_val: 0, f_val: 0, }, "('C048.Rec', (('n_val', 0), ))", "('C048.Rec', (('n_val', 0), ))"), (C048::Tup(0, 0), "('C048.Tup', (('_0', 0), ))", "('C048.Tup', (('_0', 0), ))"), (C048::Rec { n_val: 1, f_val: 0, }, "('C048.Rec', (('n_val', 1), ))", "('C048.Rec', (('n_val', 1), ))"), (C048::New(0), "('C048.New', ())", "('C048.New', ())"), (C048::Unit, "('C048.Unit', ())", "('C048.Unit', ())")], [], false, false, true, false);
-        $m!("C049", C049, ["braced", "none", "skip"], [(C049 { n_val: -3, f_val: 0 }, "('C049', (('n_val', -3), ))", "('C049', (('n_val', -3), ))"), (C049 { n_val: 7, f_val: 0 }, "('C049', (('n_val', 7), ))", "('C049', (('n_val', 7), ))")], [], false, false, true, false);
-        $m!("C050", C050, ["braced", "none", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C050 { n_val: -3, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C050', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C050', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C050 { n_val: 7, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C050', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C050', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))")], [], false, false, true, false);
-        $m!("C051", C051, ["braced", "none", "frozen_key_map"], [(C051 { n_val: -3, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]) }, "('C051', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C051', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C051 { n_val: 7, f_val: BTreeMap::new() }, "('C051', (('n_val', 7), ('f_val', ('dict', [])), ))", "('C051', (('n_val', 7), ('f_val', ('dict', [])), ))")], [], false, false, true, false);
-        $m!("C052", C052, ["braced", "none", "set"], [(C052 { n_val: -3, f_val: BTreeSet::from([3, 1, 2]) }, "('C052', (('n_val', -3), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ))", "('C052', (('n_val', -3), ('f_val', [1, 2, 3]), ))"), (C052 { n_val: 7, f_val: BTreeSet::new() }, "('C052', (('n_val', 7), ('f_val', ('set', [])), ))", "('C052', (('n_val', 7), ('f_val', []), ))")], [], false, false, true, false);
-        $m!("C053", C053, ["braced", "none", "chrono_uuid"], [(C053 { n_val: -3, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef) }, "('C053', (('n_val', -3), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C053', (('n_val', -3), ('f_val', '2023-11-14T22:13:20.000005Z'), ('g_val', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C053 { n_val: 7, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil() }, "('C053', (('n_val', 7), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C053', (('n_val', 7), ('f_val', '1970-01-01T00:00:00Z'), ('g_val', '00000000-0000-0000-0000-000000000000'), ))")], [], false, true, true, false);
-        $m!("C054", C054, ["tuple", "module", "skip"], [(C054(-3, 0), "('C054', (('_0', -3), ))", "('C054', (('_0', -3), ))"), (C054(7, 0), "('C054', (('_0', 7), ))", "('C054', (('_0', 7), ))")], [], false, false, true, true);
-        $m!("C055", C055, ["tuple", "module", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C055(-3, Rc::clone(&shared), Rc::clone(&shared)) }, "('C055', (('_0', -3), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))", "('C055', (('_0', -3), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C055(7, Rc::clone(&shared), Rc::clone(&shared)) }, "('C055', (('_0', 7), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))", "('C055', (('_0', 7), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))")], [], false, false, true, false);
-        $m!("C056", C056, ["tuple", "module", "frozen_key_map"], [(C056(-3, BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))])), "('C056', (('_0', -3), ('_1', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C056', (('_0', -3), ('_1', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C056(7, BTreeMap::new()), "('C056', (('_0', 7), ('_1', ('dict', [])), ))", "('C056', (('_0', 7), ('_1', ('dict', [])), ))")], [], false, false, true, false);
-        $m!("C057", C057, ["tuple", "module", "set"], [(C057(-3, BTreeSet::from([3, 1, 2])), "('C057', (('_0', -3), ('_1', ('set', sorted([1, 2, 3], key=repr))), ))", "('C057', (('_0', -3), ('_1', [1, 2, 3]), ))"), (C057(7, BTreeSet::new()), "('C057', (('_0', 7), ('_1', ('set', [])), ))", "('C057', (('_0', 7), ('_1', []), ))")], [], false, false, true, true);
-        $m!("C058", C058, ["tuple", "module", "chrono_uuid"], [(C058(-3, chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef)), "('C058', (('_0', -3), ('_1', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('_2', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C058', (('_0', -3), ('_1', '2023-11-14T22:13:20.000005Z'), ('_2', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C058(7, chrono::DateTime::from_timestamp(0, 0).unwrap(), uuid::Uuid::nil()), "('C058', (('_0', 7), ('_1', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('_2', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C058', (('_0', 7), ('_1', '1970-01-01T00:00:00Z'), ('_2', '00000000-0000-0000-0000-000000000000'), ))")], [], false, true, true, true);
-        $m!("C059", C059, ["newtype", "frozen", "skip"], [(C059(0), "('C059', ())", "('C059', (('_0', 0), ))"), (C059(0), "('C059', ())", "('C059', (('_0', 0), ))")], ["hash(x) == hash(x)"], false, false, true, false);
-        $m!("C060", C060, ["newtype", "frozen", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C060(Rc::clone(&shared), Rc::clone(&shared)) }, "('C060', (('_0', ('CInner', (('a', 7),))), ('_1', ('CInner', (('a', 7),))), ))", "('C060', (('_0', ('CInner', (('a', 7),))), ('_1', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C060(Rc::clone(&shared), Rc::clone(&shared)) }, "('C060', (('_0', ('CInner', (('a', 7),))), ('_1', ('CInner', (('a', 7),))), ))", "('C060', (('_0', ('CInner', (('a', 7),))), ('_1', ('CInner', (('a', 7),))), ))")], [], false, false, true, false);
-        $m!("C061", C061, ["newtype", "frozen", "frozen_key_map"], [(C061(BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))])), "('C061', (('_0', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C061', (('_0', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C061(BTreeMap::new()), "('C061', (('_0', ('dict', [])), ))", "('C061', (('_0', ('dict', [])), ))")], [], false, false, true, false);
-        $m!("C062", C062, ["newtype", "frozen", "set"], [(C062(BTreeSet::from([3, 1, 2])), "('C062', (('_0', ('set', sorted([1, 2, 3], key=repr))), ))", "('C062', (('_0', [1, 2, 3]), ))"), (C062(BTreeSet::new()), "('C062', (('_0', ('set', [])), ))", "('C062', (('_0', []), ))")], [], false, false, true, false);
-        $m!("C063", C063, ["newtype", "frozen", "chrono_uuid"], [(C063(chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef)), "('C063', (('_0', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('_1', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C063', (('_0', '2023-11-14T22:13:20.000005Z'), ('_1', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C063(chrono::DateTime::from_timestamp(0, 0).unwrap(), uuid::Uuid::nil()), "('C063', (('_0', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('_1', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C063', (('_0', '1970-01-01T00:00:00Z'), ('_1', '00000000-0000-0000-0000-000000000000'), ))")], ["hash(x) == hash(x)"], false, true, true, false);
-        $m!("C064", C064::<i64>, ["generic", "hash", "skip"], [(C064 { n_val: -3, f_val: 0 }, "('C064', (('n_val', -3), ))", "('C064', (('n_val', -3), ))"), (C064 { n_val: 7, f_val: 0 }, "('C064', (('n_val', 7), ))", "('C064', (('n_val', 7), ))")], ["hash(x) == hash(x)"], false, false, true, false);
-        $m!("C065", C065::<i64>, ["generic", "hash", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C065 { n_val: -3, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C065', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C065', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C065 { n_val: 7, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C065', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C065', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))")], [], false, false, true, false);
-        $m!("C066", C066::<i64>, ["generic", "hash", "frozen_key_map"], [(C066 { n_val: -3, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]) }, "('C066', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C066', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C066 { n_val: 7, f_val: BTreeMap::new() }, "('C066', (('n_val', 7), ('f_val', ('dict', [])), ))", "('C066', (('n_val', 7), ('f_val', ('dict', [])), ))")], [], false, false, true, false);
-        $m!("C067", C067::<i64>, ["generic", "hash", "set"], [(C067 { n_val: -3, f_val: BTreeSet::from([3, 1, 2]) }, "('C067', (('n_val', -3), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ))", "('C067', (('n_val', -3), ('f_val', [1, 2, 3]), ))"), (C067 { n_val: 7, f_val: BTreeSet::new() }, "('C067', (('n_val', 7), ('f_val', ('set', [])), ))", "('C067', (('n_val', 7), ('f_val', []), ))")], [], false, false, true, false);
-        $m!("C068", C068::<i64>, ["generic", "hash", "chrono_uuid"], [(C068 { n_val: -3, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef) }, "('C068', (('n_val', -3), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C068', (('n_val', -3), ('f_val', '2023-11-14T22:13:20.000005Z'), ('g_val', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C068 { n_val: 7, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil() }, "('C068', (('n_val', 7), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C068', (('n_val', 7), ('f_val', '1970-01-01T00:00:00Z'), ('g_val', '00000000-0000-0000-0000-000000000000'), ))")], ["hash(x) == hash(x)"], false, true, true, false);
-        $m!("C069", C069, ["recursive", "rename_all", "skip"], [(C069 { n_val: -3, f_val: 0, next: Some(Box::new(C069 { n_val: -3, f_val: 0, next: None })) }, "('C069', (('nVal', -3), ('next', ('C069', (('nVal', -3), ('next', None), ))), ))", "('C069', (('nVal', -3), ('next', ('C069', (('nVal', -3), ('next', None), ))), ))"), (C069 { n_val: 7, f_val: 0, next: Some(Box::new(C069 { n_val: 7, f_val: 0, next: None })) }, "('C069', (('nVal', 7), ('next', ('C069', (('nVal', 7), ('next', None), ))), ))", "('C069', (('nVal', 7), ('next', ('C069', (('nVal', 7), ('next', None), ))), ))")], [], false, false, true, false);
-        $m!("C070", C070, ["recursive", "rename_all", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C070 { n_val: -3, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), next: Some(Box::new(C070 { n_val: -3, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), next: None })) } }, "('C070', (('nVal', -3), ('fVal', ('CInner', (('a', 7),))), ('gVal', ('CInner', (('a', 7),))), ('next', ('C070', (('nVal', -3), ('fVal', ('CInner', (('a', 7),))), ('gVal', ('CInner', (('a', 7),))), ('next', None), ))), ))", "('C070', (('nVal', -3), ('fVal', ('CInner', (('a', 7),))), ('gVal', ('CInner', (('a', 7),))), ('next', ('C070', (('nVal', -3), ('fVal', ('CInner', (('a', 7),))), ('gVal', ('CInner', (('a', 7),))), ('next', None), ))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C070 { n_val: 7, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), next: Some(Box::new(C070 { n_val: 7, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), next: None })) } }, "('C070', (('nVal', 7), ('fVal', ('CInner', (('a', 7),))), ('gVal', ('CInner', (('a', 7),))), ('next', ('C070', (('nVal', 7), ('fVal', ('CInner', (('a', 7),))), ('gVal', ('CInner', (('a', 7),))), ('next', None), ))), ))", "('C070', (('nVal', 7), ('fVal', ('CInner', (('a', 7),))), ('gVal', ('CInner', (('a', 7),))), ('next', ('C070', (('nVal', 7), ('fVal', ('CInner', (('a', 7),))), ('gVal', ('CInner', (('a', 7),))), ('next', None), ))), ))")], [], false, false, true, false);
-        $m!("C071", C071, ["recursive", "rename_all", "frozen_key_map"], [(C071 { n_val: -3, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]), next: Some(Box::new(C071 { n_val: -3, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]), next: None })) }, "('C071', (('nVal', -3), ('fVal', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ('next', ('C071', (('nVal', -3), ('fVal', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ('next', None), ))), ))", "('C071', (('nVal', -3), ('fVal', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ('next', ('C071', (('nVal', -3), ('fVal', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ('next', None), ))), ))"), (C071 { n_val: 7, f_val: BTreeMap::new(), next: Some(Box::new(C071 { n_val: 7, f_val: BTreeMap::new(), next: None })) }, "('C071', (('nVal', 7), ('fVal', ('dict', [])), ('next', ('C071', (('nVal', 7), ('fVal', ('dict', [])), ('next', None), ))), ))", "('C071', (('nVal', 7), ('fVal', ('dict', [])), ('next', ('C071', (('nVal', 7), ('fVal', ('dict', [])), ('next', None), ))), ))")], [], false, false, true, false);
-        $m!("C072", C072, ["recursive", "rename_all", "set"], [(C072 { n_val: -3, f_val: BTreeSet::from([3, 1, 2]), next: Some(Box::new(C072 { n_val: -3, f_val: BTreeSet::from([3, 1, 2]), next: None })) }, "('C072', (('nVal', -3), ('fVal', ('set', sorted([1, 2, 3], key=repr))), ('next', ('C072', (('nVal', -3), ('fVal', ('set', sorted([1, 2, 3], key=repr))), ('next', None), ))), ))", "('C072', (('nVal', -3), ('fVal', [1, 2, 3]), ('next', ('C072', (('nVal', -3), ('fVal', [1, 2, 3]), ('next', None), ))), ))"), (C072 { n_val: 7, f_val: BTreeSet::new(), next: Some(Box::new(C072 { n_val: 7, f_val: BTreeSet::new(), next: None })) }, "('C072', (('nVal', 7), ('fVal', ('set', [])), ('next', ('C072', (('nVal', 7), ('fVal', ('set', [])), ('next', None), ))), ))", "('C072', (('nVal', 7), ('fVal', []), ('next', ('C072', (('nVal', 7), ('fVal', []), ('next', None), ))), ))")], [], false, false, true, false);
-        $m!("C073", C073, ["recursive", "rename_all", "chrono_uuid"], [(C073 { n_val: -3, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef), next: Some(Box::new(C073 { n_val: -3, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef), next: None })) }, "('C073', (('nVal', -3), ('fVal', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('gVal', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ('next', ('C073', (('nVal', -3), ('fVal', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('gVal', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ('next', None), ))), ))", "('C073', (('nVal', -3), ('fVal', '2023-11-14T22:13:20.000005Z'), ('gVal', '01234567-89ab-cdef-0123-456789abcdef'), ('next', ('C073', (('nVal', -3), ('fVal', '2023-11-14T22:13:20.000005Z'), ('gVal', '01234567-89ab-cdef-0123-456789abcdef'), ('next', None), ))), ))"), (C073 { n_val: 7, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil(), next: Some(Box::new(C073 { n_val: 7, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil(), next: None })) }, "('C073', (('nVal', 7), ('fVal', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('gVal', uuid.UUID('00000000-0000-0000-0000-000000000000')), ('next', ('C073', (('nVal', 7), ('fVal', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('gVal', uuid.UUID('00000000-0000-0000-0000-000000000000')), ('next', None), ))), ))", "('C073', (('nVal', 7), ('fVal', '1970-01-01T00:00:00Z'), ('gVal', '00000000-0000-0000-0000-000000000000'), ('next', ('C073', (('nVal', 7), ('fVal', '1970-01-01T00:00:00Z'), ('gVal', '00000000-0000-0000-0000-000000000000'), ('next', None), ))), ))")], [], false, true, true, false);
-        $m!("C074", C074, ["data_enum", "name", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C074::Tup(-1, Rc::clone(&shared), Rc::clone(&shared)) }, "('PyC074.Tup', (('_0', -1), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))", "('PyC074.Tup', (('_0', -1), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C074::Rec { n_val: 0, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), } }, "('PyC074.Rec', (('n_val', 0), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('PyC074.Rec', (('n_val', 0), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C074::Tup(0, Rc::clone(&shared), Rc::clone(&shared)) }, "('PyC074.Tup', (('_0', 0), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))", "('PyC074.Tup', (('_0', 0), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C074::Rec { n_val: 1, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), } }, "('PyC074.Rec', (('n_val', 1), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('PyC074.Rec', (('n_val', 1), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C074::New(9) }, "('PyC074.New', (('_0', 9), ))", "('PyC074.New', (('_0', 9), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C074::Unit }, "('PyC074.Unit', ())", "('PyC074.Unit', ())")], [], false, false, true, false);
-        $m!("C075", C075, ["data_enum", "name", "frozen_key_map"], [(C075::Tup(-1, BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))])), "('PyC075.Tup', (('_0', -1), ('_1', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('PyC075.Tup', (('_0', -1), ('_1', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C075::Rec { n_val: 0, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]), }, "('PyC075.Rec', (('n_val', 0), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('PyC075.Rec', (('n_val', 0), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C075::Tup(0, BTreeMap::new()), "('PyC075.Tup', (('_0', 0), ('_1', ('dict', [])), ))", "('PyC075.Tup', (('_0', 0), ('_1', ('dict', [])), ))"), (C075::Rec { n_val: 1, f_val: BTreeMap::new(), }, "('PyC075.Rec', (('n_val', 1), ('f_val', ('dict', [])), ))", "('PyC075.Rec', (('n_val', 1), ('f_val', ('dict', [])), ))"), (C075::New(BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))])), "('PyC075.New', (('_0', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('PyC075.New', (('_0', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C075::Unit, "('PyC075.Unit', ())", "('PyC075.Unit', ())")], [], false, false, true, false);
-        $m!("C076", C076, ["data_enum", "name", "set"], [(C076::Tup(-1, BTreeSet::from([3, 1, 2])), "('PyC076.Tup', (('_0', -1), ('_1', ('set', sorted([1, 2, 3], key=repr))), ))", "('PyC076.Tup', (('_0', -1), ('_1', [1, 2, 3]), ))"), (C076::Rec { n_val: 0, f_val: BTreeSet::from([3, 1, 2]), }, "('PyC076.Rec', (('n_val', 0), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ))", "('PyC076.Rec', (('n_val', 0), ('f_val', [1, 2, 3]), ))"), (C076::Tup(0, BTreeSet::new()), "('PyC076.Tup', (('_0', 0), ('_1', ('set', [])), ))", "('PyC076.Tup', (('_0', 0), ('_1', []), ))"), (C076::Rec { n_val: 1, f_val: BTreeSet::new(), }, "('PyC076.Rec', (('n_val', 1), ('f_val', ('set', [])), ))", "('PyC076.Rec', (('n_val', 1), ('f_val', []), ))"), (C076::New(BTreeSet::from([3, 1, 2])), "('PyC076.New', (('_0', ('set', sorted([1, 2, 3], key=repr))), ))", "('PyC076.New', (('_0', [1, 2, 3]), ))"), (C076::Unit, "('PyC076.Unit', ())", "('PyC076.Unit', ())")], [], false, false, true, false);
-        $m!("C077", C077, ["data_enum", "name", "chrono_uuid"], [(C077::Tup(-1, chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef)), "('PyC077.Tup', (('_0', -1), ('_1', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('_2', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('PyC077.Tup', (('_0', -1), ('_1', '2023-11-14T22:13:20.000005Z'), ('_2', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C077::Rec { n_val: 0, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef), }, "('PyC077.Rec', (('n_val', 0), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('PyC077.Rec', (('n_val', 0), ('f_val', '2023-11-14T22:13:20.000005Z'), ('g_val', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C077::Tup(0, chrono::DateTime::from_timestamp(0, 0).unwrap(), uuid::Uuid::nil()), "('PyC077.Tup', (('_0', 0), ('_1', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('_2', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('PyC077.Tup', (('_0', 0), ('_1', '1970-01-01T00:00:00Z'), ('_2', '00000000-0000-0000-0000-000000000000'), ))"), (C077::Rec { n_val: 1, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil(), }, "('PyC077.Rec', (('n_val', 1), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('PyC077.Rec', (('n_val', 1), ('f_val', '1970-01-01T00:00:00Z'), ('g_val', '00000000-0000-0000-0000-000000000000'), ))"), (C077::New(9), "('PyC077.New', (('_0', 9), ))", "('PyC077.New', (('_0', 9), ))"), (C077::Unit, "('PyC077.Unit', ())", "('PyC077.Unit', ())")], [], false, true, true, false);
-        $m!("C078", C078, ["braced", "none", "serde"], [(C078 { n_val: -3, f_val: CSerde { label: String::from("s"), weight: 3 } }, "('C078', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C078', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C078 { n_val: 7, f_val: CSerde { label: String::new(), weight: 0 } }, "('C078', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C078', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))")], [], false, false, true, false);
-        $m!("C079", C079, ["braced", "none", "default"], [(C079 { n_val: -3, f_val: 5 }, "('C079', (('n_val', -3), ('f_val', 5), ))", "('C079', (('n_val', -3), ('f_val', 5), ))"), (C079 { n_val: 7, f_val: 0 }, "('C079', (('n_val', 7), ('f_val', 0), ))", "('C079', (('n_val', 7), ('f_val', 0), ))")], [], false, false, true, false);
-        $m!("C080", C080, ["braced", "module", "serde"], [(C080 { n_val: -3, f_val: CSerde { label: String::from("s"), weight: 3 } }, "('C080', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C080', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C080 { n_val: 7, f_val: CSerde { label: String::new(), weight: 0 } }, "('C080', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C080', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))")], [], false, false, true, true);
-        $m!("C081", C081, ["braced", "module", "default"], [(C081 { n_val: -3, f_val: 5 }, "('C081', (('n_val', -3), ('f_val', 5), ))", "('C081', (('n_val', -3), ('f_val', 5), ))"), (C081 { n_val: 7, f_val: 0 }, "('C081', (('n_val', 7), ('f_val', 0), ))", "('C081', (('n_val', 7), ('f_val', 0), ))")], [], false, false, true, true);
-        $m!("C082", C082, ["braced", "frozen", "display"], [(C082 { n_val: -3, f_val: "127.0.0.1:8080".parse().unwrap() }, "('C082', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ))", "('C082', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ))"), (C082 { n_val: 7, f_val: "[::1]:9".parse().unwrap() }, "('C082', (('n_val', 7), ('f_val', '[::1]:9'), ))", "('C082', (('n_val', 7), ('f_val', '[::1]:9'), ))")], ["hash(x) == hash(x)"], false, false, true, false);
-        $m!("C083", C083, ["braced", "frozen", "with"], [(C083 { n_val: -3, f_val: [10, 11, 12] }, "('C083', (('n_val', -3), ('f_val', '#0a0b0c'), ))", "('C083', (('n_val', -3), ('f_val', '#0a0b0c'), ))"), (C083 { n_val: 7, f_val: [255, 0, 1] }, "('C083', (('n_val', 7), ('f_val', '#ff0001'), ))", "('C083', (('n_val', 7), ('f_val', '#ff0001'), ))")], ["hash(x) == hash(x)"], false, false, true, false);
-        $m!("C084", C084, ["braced", "hash", "display"], [(C084 { n_val: -3, f_val: "127.0.0.1:8080".parse().unwrap() }, "('C084', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ))", "('C084', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ))"), (C084 { n_val: 7, f_val: "[::1]:9".parse().unwrap() }, "('C084', (('n_val', 7), ('f_val', '[::1]:9'), ))", "('C084', (('n_val', 7), ('f_val', '[::1]:9'), ))")], ["hash(x) == hash(x)"], false, false, true, false);
-        $m!("C085", C085, ["braced", "hash", "with"], [(C085 { n_val: -3, f_val: [10, 11, 12] }, "('C085', (('n_val', -3), ('f_val', '#0a0b0c'), ))", "('C085', (('n_val', -3), ('f_val', '#0a0b0c'), ))"), (C085 { n_val: 7, f_val: [255, 0, 1] }, "('C085', (('n_val', 7), ('f_val', '#ff0001'), ))", "('C085', (('n_val', 7), ('f_val', '#ff0001'), ))")], ["hash(x) == hash(x)"], false, false, true, false);
-        $m!("C086", C086, ["braced", "rename_all", "nested"], [(C086 { n_val: -3, f_val: CInner { a: 1 } }, "('C086', (('nVal', -3), ('fVal', ('CInner', (('a', 1),))), ))", "('C086', (('nVal', -3), ('fVal', ('CInner', (('a', 1),))), ))"), (C086 { n_val: 7, f_val: CInner { a: -2 } }, "('C086', (('nVal', 7), ('fVal', ('CInner', (('a', -2),))), ))", "('C086', (('nVal', 7), ('fVal', ('CInner', (('a', -2),))), ))")], [], false, false, true, false);
-        $m!("C087", C087, ["braced", "rename_all", "array"], [(C087 { n_val: -3, f_val: vec![1.5, -2.0] }, "('C087', (('nVal', -3), ('fVal', ('array', [1.5, -2.0])), ))", "('C087', (('nVal', -3), ('fVal', [1.5, -2.0]), ))"), (C087 { n_val: 7, f_val: vec![] }, "('C087', (('nVal', 7), ('fVal', ('array', [])), ))", "('C087', (('nVal', 7), ('fVal', []), ))")], [], true, false, true, false);
-        $m!("C088", C088, ["braced", "name", "nested"], [(C088 { n_val: -3, f_val: CInner { a: 1 } }, "('PyC088', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))", "('PyC088', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))"), (C088 { n_val: 7, f_val: CInner { a: -2 } }, "('PyC088', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))", "('PyC088', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))")], [], false, false, true, false);
-        $m!("C089", C089, ["braced", "name", "array"], [(C089 { n_val: -3, f_val: vec![1.5, -2.0] }, "('PyC089', (('n_val', -3), ('f_val', ('array', [1.5, -2.0])), ))", "('PyC089', (('n_val', -3), ('f_val', [1.5, -2.0]), ))"), (C089 { n_val: 7, f_val: vec![] }, "('PyC089', (('n_val', 7), ('f_val', ('array', [])), ))", "('PyC089', (('n_val', 7), ('f_val', []), ))")], [], true, false, true, false);
-        $m!("C090", C090, ["braced", "name", "skip"], [(C090 { n_val: -3, f_val: 0 }, "('PyC090', (('n_val', -3), ))", "('PyC090', (('n_val', -3), ))"), (C090 { n_val: 7, f_val: 0 }, "('PyC090', (('n_val', 7), ))", "('PyC090', (('n_val', 7), ))")], [], false, false, true, false);
-        $m!("C091", C091, ["braced", "doc", "plain"], [(C091 { n_val: -3, f_val: String::from("text") }, "('C091', (('n_val', -3), ('f_val', 'text'), ))", "('C091', (('n_val', -3), ('f_val', 'text'), ))"), (C091 { n_val: 7, f_val: String::from("ünï") }, "('C091', (('n_val', 7), ('f_val', 'ünï'), ))", "('C091', (('n_val', 7), ('f_val', 'ünï'), ))")], ["type(x).__doc__ == 'Conformance type C091: braced, doc, plain.'"], false, false, true, false);
-        $m!("C092", C092, ["braced", "doc", "option"], [(C092 { n_val: -3, f_val: Some(String::from("x")) }, "('C092', (('n_val', -3), ('f_val', 'x'), ))", "('C092', (('n_val', -3), ('f_val', 'x'), ))"), (C092 { n_val: 7, f_val: None }, "('C092', (('n_val', 7), ('f_val', None), ))", "('C092', (('n_val', 7), ('f_val', None), ))")], ["type(x).__doc__ == 'Conformance type C092: braced, doc, option.'"], false, false, true, false);
-        $m!("C093", C093, ["braced", "doc", "skip"], [(C093 { n_val: -3, f_val: 0 }, "('C093', (('n_val', -3), ))", "('C093', (('n_val', -3), ))"), (C093 { n_val: 7, f_val: 0 }, "('C093', (('n_val', 7), ))", "('C093', (('n_val', 7), ))")], ["type(x).__doc__ == 'Conformance type C093: braced, doc, skip.'"], false, false, true, false);
-        $m!("C094", C094, ["braced", "doc", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C094 { n_val: -3, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C094', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C094', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C094 { n_val: 7, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C094', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C094', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))")], ["type(x).__doc__ == 'Conformance type C094: braced, doc, shared.'"], false, false, true, false);
-        $m!("C095", C095, ["braced", "doc", "frozen_key_map"], [(C095 { n_val: -3, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]) }, "('C095', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C095', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C095 { n_val: 7, f_val: BTreeMap::new() }, "('C095', (('n_val', 7), ('f_val', ('dict', [])), ))", "('C095', (('n_val', 7), ('f_val', ('dict', [])), ))")], ["type(x).__doc__ == 'Conformance type C095: braced, doc, frozen_key_map.'"], false, false, true, false);
-        $m!("C096", C096, ["braced", "doc", "set"], [(C096 { n_val: -3, f_val: BTreeSet::from([3, 1, 2]) }, "('C096', (('n_val', -3), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ))", "('C096', (('n_val', -3), ('f_val', [1, 2, 3]), ))"), (C096 { n_val: 7, f_val: BTreeSet::new() }, "('C096', (('n_val', 7), ('f_val', ('set', [])), ))", "('C096', (('n_val', 7), ('f_val', []), ))")], ["type(x).__doc__ == 'Conformance type C096: braced, doc, set.'"], false, false, true, false);
-        $m!("C097", C097, ["braced", "doc", "chrono_uuid"], [(C097 { n_val: -3, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef) }, "('C097', (('n_val', -3), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C097', (('n_val', -3), ('f_val', '2023-11-14T22:13:20.000005Z'), ('g_val', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C097 { n_val: 7, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil() }, "('C097', (('n_val', 7), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C097', (('n_val', 7), ('f_val', '1970-01-01T00:00:00Z'), ('g_val', '00000000-0000-0000-0000-000000000000'), ))")], ["type(x).__doc__ == 'Conformance type C097: braced, doc, chrono_uuid.'"], false, true, true, false);
-        $m!("C098", C098, ["braced", "deny_unknown_fields", "plain"], [(C098 { n_val: -3, f_val: String::from("text") }, "('C098', (('n_val', -3), ('f_val', 'text'), ))", "('C098', (('n_val', -3), ('f_val', 'text'), ))"), (C098 { n_val: 7, f_val: String::from("ünï") }, "('C098', (('n_val', 7), ('f_val', 'ünï'), ))", "('C098', (('n_val', 7), ('f_val', 'ünï'), ))")], [], false, false, true, false);
-        $m!("C099", C099, ["braced", "deny_unknown_fields", "option"], [(C099 { n_val: -3, f_val: Some(String::from("x")) }, "('C099', (('n_val', -3), ('f_val', 'x'), ))", "('C099', (('n_val', -3), ('f_val', 'x'), ))"), (C099 { n_val: 7, f_val: None }, "('C099', (('n_val', 7), ('f_val', None), ))", "('C099', (('n_val', 7), ('f_val', None), ))")], [], false, false, true, false);
-        $m!("C100", C100, ["braced", "deny_unknown_fields", "nested"], [(C100 { n_val: -3, f_val: CInner { a: 1 } }, "('C100', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))", "('C100', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))"), (C100 { n_val: 7, f_val: CInner { a: -2 } }, "('C100', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))", "('C100', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))")], [], false, false, true, false);
-        $m!("C101", C101, ["braced", "deny_unknown_fields", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C101 { n_val: -3, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C101', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C101', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C101 { n_val: 7, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C101', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C101', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))")], [], false, false, true, false);
-        $m!("C102", C102, ["braced", "deny_unknown_fields", "frozen_key_map"], [(C102 { n_val: -3, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]) }, "('C102', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C102', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C102 { n_val: 7, f_val: BTreeMap::new() }, "('C102', (('n_val', 7), ('f_val', ('dict', [])), ))", "('C102', (('n_val', 7), ('f_val', ('dict', [])), ))")], [], false, false, true, false);
-        $m!("C103", C103, ["braced", "deny_unknown_fields", "set"], [(C103 { n_val: -3, f_val: BTreeSet::from([3, 1, 2]) }, "('C103', (('n_val', -3), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ))", "('C103', (('n_val', -3), ('f_val', [1, 2, 3]), ))"), (C103 { n_val: 7, f_val: BTreeSet::new() }, "('C103', (('n_val', 7), ('f_val', ('set', [])), ))", "('C103', (('n_val', 7), ('f_val', []), ))")], [], false, false, true, false);
-        $m!("C104", C104, ["braced", "deny_unknown_fields", "chrono_uuid"], [(C104 { n_val: -3, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef) }, "('C104', (('n_val', -3), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C104', (('n_val', -3), ('f_val', '2023-11-14T22:13:20.000005Z'), ('g_val', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C104 { n_val: 7, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil() }, "('C104', (('n_val', 7), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C104', (('n_val', 7), ('f_val', '1970-01-01T00:00:00Z'), ('g_val', '00000000-0000-0000-0000-000000000000'), ))")], [], false, true, true, false);
-        $m!("C105", C105, ["unit", "none", "-"], [(C105, "('C105', ())", "('C105', ())"), (C105, "('C105', ())", "('C105', ())")], [], false, false, true, false);
-        $m!("C106", C106, ["unit", "module", "-"], [(C106, "('C106', ())", "('C106', ())"), (C106, "('C106', ())", "('C106', ())")], [], false, false, true, true);
-        $m!("C107", C107, ["unit", "frozen", "-"], [(C107, "('C107', ())", "('C107', ())"), (C107, "('C107', ())", "('C107', ())")], ["hash(x) == hash(x)"], false, false, true, false);
-        $m!("C108", C108, ["unit", "hash", "-"], [(C108, "('C108', ())", "('C108', ())"), (C108, "('C108', ())", "('C108', ())")], ["hash(x) == hash(x)"], false, false, true, false);
-        $m!("C109", C109, ["unit", "rename_all", "-"], [(C109, "('C109', ())", "('C109', ())"), (C109, "('C109', ())", "('C109', ())")], [], false, false, true, false);
-        $m!("C110", C110, ["unit", "name", "-"], [(C110, "('PyC110', ())", "('PyC110', ())"), (C110, "('PyC110', ())", "('PyC110', ())")], [], false, false, true, false);
-        $m!("C111", C111, ["unit", "doc", "-"], [(C111, "('C111', ())", "('C111', ())"), (C111, "('C111', ())", "('C111', ())")], ["type(x).__doc__ == 'Conformance type C111: unit, doc, no fields.'"], false, false, true, false);
-        $m!("C112", C112, ["unit", "deny_unknown_fields", "-"], [(C112, "('C112', ())", "('C112', ())"), (C112, "('C112', ())", "('C112', ())")], [], false, false, true, false);
-        $m!("C113", C113, ["empty", "none", "-"], [(C113 {}, "('C113', ())", "('C113', ())"), (C113 {}, "('C113', ())", "('C113', ())")], [], false, false, true, false);
-        $m!("C114", C114, ["empty", "module", "-"], [(C114 {}, "('C114', ())", "('C114', ())"), (C114 {}, "('C114', ())", "('C114', ())")], [], false, false, true, true);
-        $m!("C115", C115, ["empty", "frozen", "-"], [(C115 {}, "('C115', ())", "('C115', ())"), (C115 {}, "('C115', ())", "('C115', ())")], ["hash(x) == hash(x)"], false, false, true, false);
-        $m!("C116", C116, ["empty", "hash", "-"], [(C116 {}, "('C116', ())", "('C116', ())"), (C116 {}, "('C116', ())", "('C116', ())")], ["hash(x) == hash(x)"], false, false, true, false);
-        $m!("C117", C117, ["empty", "rename_all", "-"], [(C117 {}, "('C117', ())", "('C117', ())"), (C117 {}, "('C117', ())", "('C117', ())")], [], false, false, true, false);
-        $m!("C118", C118, ["empty", "name", "-"], [(C118 {}, "('PyC118', ())", "('PyC118', ())"), (C118 {}, "('PyC118', ())", "('PyC118', ())")], [], false, false, true, false);
-        $m!("C119", C119, ["empty", "doc", "-"], [(C119 {}, "('C119', ())", "('C119', ())"), (C119 {}, "('C119', ())", "('C119', ())")], ["type(x).__doc__ == 'Conformance type C119: empty, doc, no fields.'"], false, false, true, false);
-        $m!("C120", C120, ["empty", "deny_unknown_fields", "-"], [(C120 {}, "('C120', ())", "('C120', ())"), (C120 {}, "('C120', ())", "('C120', ())")], [], false, false, true, false);
-        $m!("C121", C121, ["unit_enum", "none", "-"], [(C121::Red, "('enum', 'C121', 'Red')", "('C121.Red', ())"), (C121::GreenBlue, "('enum', 'C121', 'GreenBlue')", "('C121.GreenBlue', ())")], [], false, false, true, false);
-        $m!("C122", C122, ["unit_enum", "module", "-"], [(C122::Red, "('enum', 'C122', 'Red')", "('C122.Red', ())"), (C122::GreenBlue, "('enum', 'C122', 'GreenBlue')", "('C122.GreenBlue', ())")], [], false, false, true, true);
-        $m!("C123", C123, ["unit_enum", "frozen", "-"], [(C123::Red, "('enum', 'C123', 'Red')", "('C123.Red', ())"), (C123::GreenBlue, "('enum', 'C123', 'GreenBlue')", "('C123.GreenBlue', ())")], ["hash(x) == hash(x)"], false, false, true, false);
-        $m!("C124", C124, ["unit_enum", "rename_all", "-"], [(C124::Red, "('enum', 'C124', 'red')", "('C124.red', ())"), (C124::GreenBlue, "('enum', 'C124', 'greenBlue')", "('C124.greenBlue', ())")], [], false, false, true, false);
-        $m!("C125", C125, ["unit_enum", "name", "-"], [(C125::Red, "('enum', 'PyC125', 'Red')", "('PyC125.Red', ())"), (C125::GreenBlue, "('enum', 'PyC125', 'GreenBlue')", "('PyC125.GreenBlue', ())")], [], false, false, true, false);
-        $m!("C126", C126, ["unit_enum", "doc", "-"], [(C126::Red, "('enum', 'C126', 'Red')", "('C126.Red', ())"), (C126::GreenBlue, "('enum', 'C126', 'GreenBlue')", "('C126.GreenBlue', ())")], ["type(x).__doc__ == 'Conformance type C126: unit_enum, doc, no fields.'"], false, false, true, false);
-        $m!("C127", C127, ["int_enum", "none", "-"], [(C127::Red, "('enum', 'C127', 'Red')", "('C127.Red', ())"), (C127::GreenBlue, "('enum', 'C127', 'GreenBlue')", "('C127.GreenBlue', ())")], ["isinstance(x, enum.IntEnum) and int(x) in (4, 5)"], false, false, true, false);
-        $m!("C128", C128, ["int_enum", "module", "-"], [(C128::Red, "('enum', 'C128', 'Red')", "('C128.Red', ())"), (C128::GreenBlue, "('enum', 'C128', 'GreenBlue')", "('C128.GreenBlue', ())")], ["isinstance(x, enum.IntEnum) and int(x) in (4, 5)"], false, false, true, true);
-        $m!("C129", C129, ["int_enum", "frozen", "-"], [(C129::Red, "('enum', 'C129', 'Red')", "('C129.Red', ())"), (C129::GreenBlue, "('enum', 'C129', 'GreenBlue')", "('C129.GreenBlue', ())")], ["hash(x) == hash(x)", "isinstance(x, enum.IntEnum) and int(x) in (4, 5)"], false, false, true, false);
-        $m!("C130", C130, ["int_enum", "rename_all", "-"], [(C130::Red, "('enum', 'C130', 'red')", "('C130.red', ())"), (C130::GreenBlue, "('enum', 'C130', 'greenBlue')", "('C130.greenBlue', ())")], ["isinstance(x, enum.IntEnum) and int(x) in (4, 5)"], false, false, true, false);
-        $m!("C131", C131, ["int_enum", "name", "-"], [(C131::Red, "('enum', 'PyC131', 'Red')", "('PyC131.Red', ())"), (C131::GreenBlue, "('enum', 'PyC131', 'GreenBlue')", "('PyC131.GreenBlue', ())")], ["isinstance(x, enum.IntEnum) and int(x) in (4, 5)"], false, false, true, false);
-        $m!("C132", C132, ["int_enum", "doc", "-"], [(C132::Red, "('enum', 'C132', 'Red')", "('C132.Red', ())"), (C132::GreenBlue, "('enum', 'C132', 'GreenBlue')", "('C132.GreenBlue', ())")], ["type(x).__doc__ == 'Conformance type C132: int_enum, doc, no fields.'", "isinstance(x, enum.IntEnum) and int(x) in (4, 5)"], false, false, true, false);
-        $m!("C133", C133, ["data_enum", "tag", "plain"], [(C133::Tup(-1, String::from("text")), "('C133.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', 'text'), ))", "('C133.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', 'text'), ))"), (C133::Rec { n_val: 0, f_val: String::from("text"), }, "('C133.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', 'text'), ))", "('C133.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', 'text'), ))"), (C133::Tup(0, String::from("ünï")), "('C133.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', 'ünï'), ))", "('C133.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', 'ünï'), ))"), (C133::Rec { n_val: 1, f_val: String::from("ünï"), }, "('C133.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', 'ünï'), ))", "('C133.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', 'ünï'), ))"), (C133::New(String::from("text")), "('C133.New', (('kind', 'New'), ('_0', 'text'), ))", "('C133.New', (('kind', 'New'), ('_0', 'text'), ))"), (C133::Unit, "('C133.Unit', (('kind', 'Unit'), ))", "('C133.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
-        $m!("C134", C134, ["data_enum", "tag", "option"], [(C134::Tup(-1, Some(String::from("x"))), "('C134.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', 'x'), ))", "('C134.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', 'x'), ))"), (C134::Rec { n_val: 0, f_val: Some(String::from("x")), }, "('C134.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', 'x'), ))", "('C134.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', 'x'), ))"), (C134::Tup(0, None), "('C134.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', None), ))", "('C134.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', None), ))"), (C134::Rec { n_val: 1, f_val: None, }, "('C134.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', None), ))", "('C134.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', None), ))"), (C134::New(Some(String::from("x"))), "('C134.New', (('kind', 'New'), ('_0', 'x'), ))", "('C134.New', (('kind', 'New'), ('_0', 'x'), ))"), (C134::Unit, "('C134.Unit', (('kind', 'Unit'), ))", "('C134.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
-        $m!("C135", C135, ["data_enum", "tag", "array"], [(C135::Tup(-1, vec![1.5, -2.0]), "('C135.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('array', [1.5, -2.0])), ))", "('C135.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', [1.5, -2.0]), ))"), (C135::Rec { n_val: 0, f_val: vec![1.5, -2.0], }, "('C135.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('array', [1.5, -2.0])), ))", "('C135.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', [1.5, -2.0]), ))"), (C135::Tup(0, vec![]), "('C135.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('array', [])), ))", "('C135.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', []), ))"), (C135::Rec { n_val: 1, f_val: vec![], }, "('C135.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('array', [])), ))", "('C135.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', []), ))"), (C135::New(vec![1.5, -2.0]), "('C135.New', (('kind', 'New'), ('_0', ('array', [1.5, -2.0])), ))", "('C135.New', (('kind', 'New'), ('_0', [1.5, -2.0]), ))"), (C135::Unit, "('C135.Unit', (('kind', 'Unit'), ))", "('C135.Unit', (('kind', 'Unit'), ))")], [], true, false, false, false);
-        $m!("C136", C136, ["data_enum", "tag", "display"], [(C136::Tup(-1, "127.0.0.1:8080".parse().unwrap()), "('C136.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', '127.0.0.1:8080'), ))", "('C136.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', '127.0.0.1:8080'), ))"), (C136::Rec { n_val: 0, f_val: "127.0.0.1:8080".parse().unwrap(), }, "('C136.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', '127.0.0.1:8080'), ))", "('C136.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', '127.0.0.1:8080'), ))"), (C136::Tup(0, "[::1]:9".parse().unwrap()), "('C136.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', '[::1]:9'), ))", "('C136.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', '[::1]:9'), ))"), (C136::Rec { n_val: 1, f_val: "[::1]:9".parse().unwrap(), }, "('C136.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', '[::1]:9'), ))", "('C136.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', '[::1]:9'), ))"), (C136::New("127.0.0.1:8080".parse().unwrap()), "('C136.New', (('kind', 'New'), ('_0', '127.0.0.1:8080'), ))", "('C136.New', (('kind', 'New'), ('_0', '127.0.0.1:8080'), ))"), (C136::Unit, "('C136.Unit', (('kind', 'Unit'), ))", "('C136.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
-        $m!("C137", C137, ["data_enum", "tag", "with"], [(C137::Tup(-1, [10, 11, 12]), "('C137.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', '#0a0b0c'), ))", "('C137.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', '#0a0b0c'), ))"), (C137::Rec { n_val: 0, f_val: [10, 11, 12], }, "('C137.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', '#0a0b0c'), ))", "('C137.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', '#0a0b0c'), ))"), (C137::Tup(0, [255, 0, 1]), "('C137.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', '#ff0001'), ))", "('C137.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', '#ff0001'), ))"), (C137::Rec { n_val: 1, f_val: [255, 0, 1], }, "('C137.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', '#ff0001'), ))", "('C137.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', '#ff0001'), ))"), (C137::New([10, 11, 12]), "('C137.New', (('kind', 'New'), ('_0', '#0a0b0c'), ))", "('C137.New', (('kind', 'New'), ('_0', '#0a0b0c'), ))"), (C137::Unit, "('C137.Unit', (('kind', 'Unit'), ))", "('C137.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
-        $m!("C138", C138, ["data_enum", "tag", "serde"], [(C138::Tup(-1, CSerde { label: String::from("s"), weight: 3 }), "('C138.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C138.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C138::Rec { n_val: 0, f_val: CSerde { label: String::from("s"), weight: 3 }, }, "('C138.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C138.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C138::Tup(0, CSerde { label: String::new(), weight: 0 }), "('C138.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C138.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('CSerde', (('label', ''), ('weight', 0)))), ))"), (C138::Rec { n_val: 1, f_val: CSerde { label: String::new(), weight: 0 }, }, "('C138.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C138.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))"), (C138::New(CSerde { label: String::from("s"), weight: 3 }), "('C138.New', (('kind', 'New'), ('_0', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C138.New', (('kind', 'New'), ('_0', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C138::Unit, "('C138.Unit', (('kind', 'Unit'), ))", "('C138.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
-        $m!("C139", C139, ["data_enum", "tag", "default"], [(C139::Tup(-1, 5), "('C139.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', 5), ))", "('C139.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', 5), ))"), (C139::Rec { n_val: 0, f_val: 5, }, "('C139.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', 5), ))", "('C139.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', 5), ))"), (C139::Tup(0, 0), "('C139.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', 0), ))", "('C139.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', 0), ))"), (C139::Rec { n_val: 1, f_val: 0, }, "('C139.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', 0), ))", "('C139.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', 0), ))"), (C139::New(5), "('C139.New', (('kind', 'New'), ('_0', 5), ))", "('C139.New', (('kind', 'New'), ('_0', 5), ))"), (C139::Unit, "('C139.Unit', (('kind', 'Unit'), ))", "('C139.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
-        $m!("C140", C140, ["data_enum", "tag", "skip"], [(C140::Tup(-1, 0), "('C140.Tup', (('kind', 'Tup'), ('_0', -1), ))", "('C140.Tup', (('kind', 'Tup'), ('_0', -1), ))"), (C140::Rec { n_val: 0, f_val: 0, }, "('C140.Rec', (('kind', 'Rec'), ('n_val', 0), ))", "('C140.Rec', (('kind', 'Rec'), ('n_val', 0), ))"), (C140::Tup(0, 0), "('C140.Tup', (('kind', 'Tup'), ('_0', 0), ))", "('C140.Tup', (('kind', 'Tup'), ('_0', 0), ))"), (C140::Rec { n_val: 1, f_val: 0, }, "('C140.Rec', (('kind', 'Rec'), ('n_val', 1), ))", "('C140.Rec', (('kind', 'Rec'), ('n_val', 1), ))"), (C140::New(0), "('C140.New', (('kind', 'New'), ))", "('C140.New', (('kind', 'New'), ))"), (C140::Unit, "('C140.Unit', (('kind', 'Unit'), ))", "('C140.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
-        $m!("C141", C141, ["data_enum", "tag", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C141::Tup(-1, Rc::clone(&shared), Rc::clone(&shared)) }, "('C141.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))", "('C141.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C141::Rec { n_val: 0, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), } }, "('C141.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C141.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C141::Tup(0, Rc::clone(&shared), Rc::clone(&shared)) }, "('C141.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))", "('C141.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C141::Rec { n_val: 1, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), } }, "('C141.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C141.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C141::New(9) }, "('C141.New', (('kind', 'New'), ('_0', 9), ))", "('C141.New', (('kind', 'New'), ('_0', 9), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C141::Unit }, "('C141.Unit', (('kind', 'Unit'), ))", "('C141.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
-        $m!("C142", C142, ["data_enum", "tag", "frozen_key_map"], [(C142::Tup(-1, BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))])), "('C142.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C142.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C142::Rec { n_val: 0, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]), }, "('C142.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C142.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C142::Tup(0, BTreeMap::new()), "('C142.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('dict', [])), ))", "('C142.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('dict', [])), ))"), (C142::Rec { n_val: 1, f_val: BTreeMap::new(), }, "('C142.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('dict', [])), ))", "('C142.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('dict', [])), ))"), (C142::New(BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))])), "('C142.New', (('kind', 'New'), ('_0', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C142.New', (('kind', 'New'), ('_0', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C142::Unit, "('C142.Unit', (('kind', 'Unit'), ))", "('C142.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
-        $m!("C143", C143, ["data_enum", "tag", "set"], [(C143::Tup(-1, BTreeSet::from([3, 1, 2])), "('C143.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('set', sorted([1, 2, 3], key=repr))), ))", "('C143.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', [1, 2, 3]), ))"), (C143::Rec { n_val: 0, f_val: BTreeSet::from([3, 1, 2]), }, "('C143.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ))", "('C143.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', [1, 2, 3]), ))"), (C143::Tup(0, BTreeSet::new()), "('C143.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('set', [])), ))", "('C143.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', []), ))"), (C143::Rec { n_val: 1, f_val: BTreeSet::new(), }, "('C143.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('set', [])), ))", "('C143.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', []), ))"), (C143::New(BTreeSet::from([3, 1, 2])), "('C143.New', (('kind', 'New'), ('_0', ('set', sorted([1, 2, 3], key=repr))), ))", "('C143.New', (('kind', 'New'), ('_0', [1, 2, 3]), ))"), (C143::Unit, "('C143.Unit', (('kind', 'Unit'), ))", "('C143.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
-        $m!("C144", C144, ["data_enum", "tag", "chrono_uuid"], [(C144::Tup(-1, chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef)), "('C144.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('_2', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C144.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', '2023-11-14T22:13:20.000005Z'), ('_2', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C144::Rec { n_val: 0, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef), }, "('C144.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C144.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', '2023-11-14T22:13:20.000005Z'), ('g_val', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C144::Tup(0, chrono::DateTime::from_timestamp(0, 0).unwrap(), uuid::Uuid::nil()), "('C144.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('_2', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C144.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', '1970-01-01T00:00:00Z'), ('_2', '00000000-0000-0000-0000-000000000000'), ))"), (C144::Rec { n_val: 1, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil(), }, "('C144.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C144.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', '1970-01-01T00:00:00Z'), ('g_val', '00000000-0000-0000-0000-000000000000'), ))"), (C144::New(9), "('C144.New', (('kind', 'New'), ('_0', 9), ))", "('C144.New', (('kind', 'New'), ('_0', 9), ))"), (C144::Unit, "('C144.Unit', (('kind', 'Unit'), ))", "('C144.Unit', (('kind', 'Unit'), ))")], [], false, true, false, false);
+        $m!("C004", C004, ["braced", "order", "display"], [(C004 { n_val: -3, f_val: "127.0.0.1:8080".parse().unwrap() }, "('C004', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ))", "('C004', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ))"), (C004 { n_val: 7, f_val: "[::1]:9".parse().unwrap() }, "('C004', (('n_val', 7), ('f_val', '[::1]:9'), ))", "('C004', (('n_val', 7), ('f_val', '[::1]:9'), ))")], ["x <= x and x >= x and not x < x and not x > x"], false, false, true, false);
+        $m!("C005", C005, ["braced", "rename_all", "with"], [(C005 { n_val: -3, f_val: [10, 11, 12] }, "('C005', (('nVal', -3), ('fVal', '#0a0b0c'), ))", "('C005', (('nVal', -3), ('fVal', '#0a0b0c'), ))"), (C005 { n_val: 7, f_val: [255, 0, 1] }, "('C005', (('nVal', 7), ('fVal', '#ff0001'), ))", "('C005', (('nVal', 7), ('fVal', '#ff0001'), ))")], [], false, false, true, false);
+        $m!("C006", C006, ["braced", "name", "serde"], [(C006 { n_val: -3, f_val: CSerde { label: String::from("s"), weight: 3 } }, "('PyC006', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('PyC006', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C006 { n_val: 7, f_val: CSerde { label: String::new(), weight: 0 } }, "('PyC006', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('PyC006', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))")], [], false, false, true, false);
+        $m!("C007", C007, ["braced", "doc", "default"], [(C007 { n_val: -3, f_val: 5 }, "('C007', (('n_val', -3), ('f_val', 5), ))", "('C007', (('n_val', -3), ('f_val', 5), ))"), (C007 { n_val: 7, f_val: 0 }, "('C007', (('n_val', 7), ('f_val', 0), ))", "('C007', (('n_val', 7), ('f_val', 0), ))")], ["type(x).__doc__ == 'Conformance type C007: braced, doc, default.'"], false, false, true, false);
+        $m!("C008", C008, ["braced", "deny_unknown_fields", "skip"], [(C008 { n_val: -3, f_val: 0 }, "('C008', (('n_val', -3), ))", "('C008', (('n_val', -3), ))"), (C008 { n_val: 7, f_val: 0 }, "('C008', (('n_val', 7), ))", "('C008', (('n_val', 7), ))")], [], false, false, true, false);
+        $m!("C009", C009, ["tuple", "none", "option"], [(C009(-3, Some(String::from("x"))), "('C009', (('_0', -3), ('_1', 'x'), ))", "('C009', (('_0', -3), ('_1', 'x'), ))"), (C009(7, None), "('C009', (('_0', 7), ('_1', None), ))", "('C009', (('_0', 7), ('_1', None), ))")], [], false, false, true, false);
+        $m!("C010", C010, ["tuple", "module", "plain"], [(C010(-3, String::from("text")), "('C010', (('_0', -3), ('_1', 'text'), ))", "('C010', (('_0', -3), ('_1', 'text'), ))"), (C010(7, String::from("ünï")), "('C010', (('_0', 7), ('_1', 'ünï'), ))", "('C010', (('_0', 7), ('_1', 'ünï'), ))")], [], false, false, true, true);
+        $m!("C011", C011, ["tuple", "frozen", "array"], [(C011(-3, vec![1.5, -2.0]), "('C011', (('_0', -3), ('_1', ('array', [1.5, -2.0])), ))", "('C011', (('_0', -3), ('_1', [1.5, -2.0]), ))"), (C011(7, vec![]), "('C011', (('_0', 7), ('_1', ('array', [])), ))", "('C011', (('_0', 7), ('_1', []), ))")], [], true, false, true, false);
+        $m!("C012", C012, ["tuple", "hash", "nested"], [(C012(-3, CInner { a: 1 }), "('C012', (('_0', -3), ('_1', ('CInner', (('a', 1),))), ))", "('C012', (('_0', -3), ('_1', ('CInner', (('a', 1),))), ))"), (C012(7, CInner { a: -2 }), "('C012', (('_0', 7), ('_1', ('CInner', (('a', -2),))), ))", "('C012', (('_0', 7), ('_1', ('CInner', (('a', -2),))), ))")], [], false, false, true, false);
+        $m!("C013", C013, ["tuple", "order", "with"], [(C013(-3, [10, 11, 12]), "('C013', (('_0', -3), ('_1', '#0a0b0c'), ))", "('C013', (('_0', -3), ('_1', '#0a0b0c'), ))"), (C013(7, [255, 0, 1]), "('C013', (('_0', 7), ('_1', '#ff0001'), ))", "('C013', (('_0', 7), ('_1', '#ff0001'), ))")], ["x <= x and x >= x and not x < x and not x > x"], false, false, true, false);
+        $m!("C014", C014, ["tuple", "rename_all", "display"], [(C014(-3, "127.0.0.1:8080".parse().unwrap()), "('C014', (('_0', -3), ('_1', '127.0.0.1:8080'), ))", "('C014', (('_0', -3), ('_1', '127.0.0.1:8080'), ))"), (C014(7, "[::1]:9".parse().unwrap()), "('C014', (('_0', 7), ('_1', '[::1]:9'), ))", "('C014', (('_0', 7), ('_1', '[::1]:9'), ))")], [], false, false, true, false);
+        $m!("C015", C015, ["tuple", "name", "default"], [(C015(-3, 5), "('PyC015', (('_0', -3), ('_1', 5), ))", "('PyC015', (('_0', -3), ('_1', 5), ))"), (C015(7, 0), "('PyC015', (('_0', 7), ('_1', 0), ))", "('PyC015', (('_0', 7), ('_1', 0), ))")], [], false, false, true, false);
+        $m!("C016", C016, ["tuple", "doc", "serde"], [(C016(-3, CSerde { label: String::from("s"), weight: 3 }), "('C016', (('_0', -3), ('_1', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C016', (('_0', -3), ('_1', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C016(7, CSerde { label: String::new(), weight: 0 }), "('C016', (('_0', 7), ('_1', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C016', (('_0', 7), ('_1', ('CSerde', (('label', ''), ('weight', 0)))), ))")], ["type(x).__doc__ == 'Conformance type C016: tuple, doc, serde.'"], false, false, true, false);
+        $m!("C017", C017, ["tuple", "deny_unknown_fields", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C017(-3, Rc::clone(&shared), Rc::clone(&shared)) }, "('C017', (('_0', -3), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))", "('C017', (('_0', -3), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C017(7, Rc::clone(&shared), Rc::clone(&shared)) }, "('C017', (('_0', 7), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))", "('C017', (('_0', 7), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))")], [], false, false, true, false);
+        $m!("C018", C018, ["newtype", "none", "nested"], [(C018(CInner { a: 1 }), "('C018', (('_0', ('CInner', (('a', 1),))), ))", "('C018', (('_0', ('CInner', (('a', 1),))), ))"), (C018(CInner { a: -2 }), "('C018', (('_0', ('CInner', (('a', -2),))), ))", "('C018', (('_0', ('CInner', (('a', -2),))), ))")], [], false, false, true, false);
+        $m!("C019", C019, ["newtype", "module", "array"], [(C019(vec![1.5, -2.0]), "('C019', (('_0', ('array', [1.5, -2.0])), ))", "('C019', (('_0', [1.5, -2.0]), ))"), (C019(vec![]), "('C019', (('_0', ('array', [])), ))", "('C019', (('_0', []), ))")], [], true, false, true, true);
+        $m!("C020", C020, ["newtype", "frozen", "plain"], [(C020(String::from("text")), "('C020', (('_0', 'text'), ))", "('C020', (('_0', 'text'), ))"), (C020(String::from("ünï")), "('C020', (('_0', 'ünï'), ))", "('C020', (('_0', 'ünï'), ))")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C021", C021, ["newtype", "hash", "option"], [(C021(Some(String::from("x"))), "('C021', (('_0', 'x'), ))", "('C021', (('_0', 'x'), ))"), (C021(None), "('C021', (('_0', None), ))", "('C021', (('_0', None), ))")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C022", C022, ["newtype", "order", "serde"], [(C022(CSerde { label: String::from("s"), weight: 3 }), "('C022', (('_0', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C022', (('_0', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C022(CSerde { label: String::new(), weight: 0 }), "('C022', (('_0', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C022', (('_0', ('CSerde', (('label', ''), ('weight', 0)))), ))")], ["x <= x and x >= x and not x < x and not x > x"], false, false, true, false);
+        $m!("C023", C023, ["newtype", "rename_all", "default"], [(C023(5), "('C023', (('_0', 5), ))", "('C023', (('_0', 5), ))"), (C023(0), "('C023', (('_0', 0), ))", "('C023', (('_0', 0), ))")], [], false, false, true, false);
+        $m!("C024", C024, ["newtype", "name", "display"], [(C024("127.0.0.1:8080".parse().unwrap()), "('PyC024', (('_0', '127.0.0.1:8080'), ))", "('PyC024', (('_0', '127.0.0.1:8080'), ))"), (C024("[::1]:9".parse().unwrap()), "('PyC024', (('_0', '[::1]:9'), ))", "('PyC024', (('_0', '[::1]:9'), ))")], [], false, false, true, false);
+        $m!("C025", C025, ["newtype", "doc", "with"], [(C025([10, 11, 12]), "('C025', (('_0', '#0a0b0c'), ))", "('C025', (('_0', '#0a0b0c'), ))"), (C025([255, 0, 1]), "('C025', (('_0', '#ff0001'), ))", "('C025', (('_0', '#ff0001'), ))")], ["type(x).__doc__ == 'Conformance type C025: newtype, doc, with.'"], false, false, true, false);
+        $m!("C026", C026, ["newtype", "deny_unknown_fields", "frozen_key_map"], [(C026(BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))])), "('C026', (('_0', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C026', (('_0', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C026(BTreeMap::new()), "('C026', (('_0', ('dict', [])), ))", "('C026', (('_0', ('dict', [])), ))")], [], false, false, true, false);
+        $m!("C027", C027::<i64>, ["generic", "none", "array"], [(C027 { n_val: -3, f_val: vec![1.5, -2.0] }, "('C027', (('n_val', -3), ('f_val', ('array', [1.5, -2.0])), ))", "('C027', (('n_val', -3), ('f_val', [1.5, -2.0]), ))"), (C027 { n_val: 7, f_val: vec![] }, "('C027', (('n_val', 7), ('f_val', ('array', [])), ))", "('C027', (('n_val', 7), ('f_val', []), ))")], [], true, false, true, false);
+        $m!("C028", C028::<i64>, ["generic", "module", "nested"], [(C028 { n_val: -3, f_val: CInner { a: 1 } }, "('C028', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))", "('C028', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))"), (C028 { n_val: 7, f_val: CInner { a: -2 } }, "('C028', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))", "('C028', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))")], [], false, false, true, false);
+        $m!("C029", C029::<i64>, ["generic", "frozen", "option"], [(C029 { n_val: -3, f_val: Some(String::from("x")) }, "('C029', (('n_val', -3), ('f_val', 'x'), ))", "('C029', (('n_val', -3), ('f_val', 'x'), ))"), (C029 { n_val: 7, f_val: None }, "('C029', (('n_val', 7), ('f_val', None), ))", "('C029', (('n_val', 7), ('f_val', None), ))")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C030", C030::<i64>, ["generic", "hash", "plain"], [(C030 { n_val: -3, f_val: String::from("text") }, "('C030', (('n_val', -3), ('f_val', 'text'), ))", "('C030', (('n_val', -3), ('f_val', 'text'), ))"), (C030 { n_val: 7, f_val: String::from("ünï") }, "('C030', (('n_val', 7), ('f_val', 'ünï'), ))", "('C030', (('n_val', 7), ('f_val', 'ünï'), ))")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C031", C031::<i64>, ["generic", "order", "default"], [(C031 { n_val: -3, f_val: 5 }, "('C031', (('n_val', -3), ('f_val', 5), ))", "('C031', (('n_val', -3), ('f_val', 5), ))"), (C031 { n_val: 7, f_val: 0 }, "('C031', (('n_val', 7), ('f_val', 0), ))", "('C031', (('n_val', 7), ('f_val', 0), ))")], ["x <= x and x >= x and not x < x and not x > x"], false, false, true, false);
+        $m!("C032", C032::<i64>, ["generic", "rename_all", "serde"], [(C032 { n_val: -3, f_val: CSerde { label: String::from("s"), weight: 3 } }, "('C032', (('nVal', -3), ('fVal', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C032', (('nVal', -3), ('fVal', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C032 { n_val: 7, f_val: CSerde { label: String::new(), weight: 0 } }, "('C032', (('nVal', 7), ('fVal', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C032', (('nVal', 7), ('fVal', ('CSerde', (('label', ''), ('weight', 0)))), ))")], [], false, false, true, false);
+        $m!("C033", C033::<i64>, ["generic", "name", "with"], [(C033 { n_val: -3, f_val: [10, 11, 12] }, "('PyC033', (('n_val', -3), ('f_val', '#0a0b0c'), ))", "('PyC033', (('n_val', -3), ('f_val', '#0a0b0c'), ))"), (C033 { n_val: 7, f_val: [255, 0, 1] }, "('PyC033', (('n_val', 7), ('f_val', '#ff0001'), ))", "('PyC033', (('n_val', 7), ('f_val', '#ff0001'), ))")], [], false, false, true, false);
+        $m!("C034", C034::<i64>, ["generic", "doc", "display"], [(C034 { n_val: -3, f_val: "127.0.0.1:8080".parse().unwrap() }, "('C034', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ))", "('C034', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ))"), (C034 { n_val: 7, f_val: "[::1]:9".parse().unwrap() }, "('C034', (('n_val', 7), ('f_val', '[::1]:9'), ))", "('C034', (('n_val', 7), ('f_val', '[::1]:9'), ))")], ["type(x).__doc__ == 'Conformance type C034: generic, doc, display.'"], false, false, true, false);
+        $m!("C035", C035::<i64>, ["generic", "deny_unknown_fields", "set"], [(C035 { n_val: -3, f_val: BTreeSet::from([3, 1, 2]) }, "('C035', (('n_val', -3), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ))", "('C035', (('n_val', -3), ('f_val', [1, 2, 3]), ))"), (C035 { n_val: 7, f_val: BTreeSet::new() }, "('C035', (('n_val', 7), ('f_val', ('set', [])), ))", "('C035', (('n_val', 7), ('f_val', []), ))")], [], false, false, true, false);
+        $m!("C036", C036, ["recursive", "none", "display"], [(C036 { n_val: -3, f_val: "127.0.0.1:8080".parse().unwrap(), next: Some(Box::new(C036 { n_val: -3, f_val: "127.0.0.1:8080".parse().unwrap(), next: None })) }, "('C036', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ('next', ('C036', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ('next', None), ))), ))", "('C036', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ('next', ('C036', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ('next', None), ))), ))"), (C036 { n_val: 7, f_val: "[::1]:9".parse().unwrap(), next: Some(Box::new(C036 { n_val: 7, f_val: "[::1]:9".parse().unwrap(), next: None })) }, "('C036', (('n_val', 7), ('f_val', '[::1]:9'), ('next', ('C036', (('n_val', 7), ('f_val', '[::1]:9'), ('next', None), ))), ))", "('C036', (('n_val', 7), ('f_val', '[::1]:9'), ('next', ('C036', (('n_val', 7), ('f_val', '[::1]:9'), ('next', None), ))), ))")], [], false, false, true, false);
+        $m!("C037", C037, ["recursive", "module", "with"], [(C037 { n_val: -3, f_val: [10, 11, 12], next: Some(Box::new(C037 { n_val: -3, f_val: [10, 11, 12], next: None })) }, "('C037', (('n_val', -3), ('f_val', '#0a0b0c'), ('next', ('C037', (('n_val', -3), ('f_val', '#0a0b0c'), ('next', None), ))), ))", "('C037', (('n_val', -3), ('f_val', '#0a0b0c'), ('next', ('C037', (('n_val', -3), ('f_val', '#0a0b0c'), ('next', None), ))), ))"), (C037 { n_val: 7, f_val: [255, 0, 1], next: Some(Box::new(C037 { n_val: 7, f_val: [255, 0, 1], next: None })) }, "('C037', (('n_val', 7), ('f_val', '#ff0001'), ('next', ('C037', (('n_val', 7), ('f_val', '#ff0001'), ('next', None), ))), ))", "('C037', (('n_val', 7), ('f_val', '#ff0001'), ('next', ('C037', (('n_val', 7), ('f_val', '#ff0001'), ('next', None), ))), ))")], [], false, false, true, true);
+        $m!("C038", C038, ["recursive", "frozen", "serde"], [(C038 { n_val: -3, f_val: CSerde { label: String::from("s"), weight: 3 }, next: Some(Box::new(C038 { n_val: -3, f_val: CSerde { label: String::from("s"), weight: 3 }, next: None })) }, "('C038', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ('next', ('C038', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ('next', None), ))), ))", "('C038', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ('next', ('C038', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ('next', None), ))), ))"), (C038 { n_val: 7, f_val: CSerde { label: String::new(), weight: 0 }, next: Some(Box::new(C038 { n_val: 7, f_val: CSerde { label: String::new(), weight: 0 }, next: None })) }, "('C038', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ('next', ('C038', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ('next', None), ))), ))", "('C038', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ('next', ('C038', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ('next', None), ))), ))")], [], false, false, true, false);
+        $m!("C039", C039, ["recursive", "hash", "default"], [(C039 { n_val: -3, f_val: 5, next: Some(Box::new(C039 { n_val: -3, f_val: 5, next: None })) }, "('C039', (('n_val', -3), ('f_val', 5), ('next', ('C039', (('n_val', -3), ('f_val', 5), ('next', None), ))), ))", "('C039', (('n_val', -3), ('f_val', 5), ('next', ('C039', (('n_val', -3), ('f_val', 5), ('next', None), ))), ))"), (C039 { n_val: 7, f_val: 0, next: Some(Box::new(C039 { n_val: 7, f_val: 0, next: None })) }, "('C039', (('n_val', 7), ('f_val', 0), ('next', ('C039', (('n_val', 7), ('f_val', 0), ('next', None), ))), ))", "('C039', (('n_val', 7), ('f_val', 0), ('next', ('C039', (('n_val', 7), ('f_val', 0), ('next', None), ))), ))")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C040", C040, ["recursive", "order", "plain"], [(C040 { n_val: -3, f_val: String::from("text"), next: Some(Box::new(C040 { n_val: -3, f_val: String::from("text"), next: None })) }, "('C040', (('n_val', -3), ('f_val', 'text'), ('next', ('C040', (('n_val', -3), ('f_val', 'text'), ('next', None), ))), ))", "('C040', (('n_val', -3), ('f_val', 'text'), ('next', ('C040', (('n_val', -3), ('f_val', 'text'), ('next', None), ))), ))"), (C040 { n_val: 7, f_val: String::from("ünï"), next: Some(Box::new(C040 { n_val: 7, f_val: String::from("ünï"), next: None })) }, "('C040', (('n_val', 7), ('f_val', 'ünï'), ('next', ('C040', (('n_val', 7), ('f_val', 'ünï'), ('next', None), ))), ))", "('C040', (('n_val', 7), ('f_val', 'ünï'), ('next', ('C040', (('n_val', 7), ('f_val', 'ünï'), ('next', None), ))), ))")], ["x <= x and x >= x and not x < x and not x > x"], false, false, true, false);
+        $m!("C041", C041, ["recursive", "rename_all", "option"], [(C041 { n_val: -3, f_val: Some(String::from("x")), next: Some(Box::new(C041 { n_val: -3, f_val: Some(String::from("x")), next: None })) }, "('C041', (('nVal', -3), ('fVal', 'x'), ('next', ('C041', (('nVal', -3), ('fVal', 'x'), ('next', None), ))), ))", "('C041', (('nVal', -3), ('fVal', 'x'), ('next', ('C041', (('nVal', -3), ('fVal', 'x'), ('next', None), ))), ))"), (C041 { n_val: 7, f_val: None, next: Some(Box::new(C041 { n_val: 7, f_val: None, next: None })) }, "('C041', (('nVal', 7), ('fVal', None), ('next', ('C041', (('nVal', 7), ('fVal', None), ('next', None), ))), ))", "('C041', (('nVal', 7), ('fVal', None), ('next', ('C041', (('nVal', 7), ('fVal', None), ('next', None), ))), ))")], [], false, false, true, false);
+        $m!("C042", C042, ["recursive", "name", "nested"], [(C042 { n_val: -3, f_val: CInner { a: 1 }, next: Some(Box::new(C042 { n_val: -3, f_val: CInner { a: 1 }, next: None })) }, "('PyC042', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ('next', ('PyC042', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ('next', None), ))), ))", "('PyC042', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ('next', ('PyC042', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ('next', None), ))), ))"), (C042 { n_val: 7, f_val: CInner { a: -2 }, next: Some(Box::new(C042 { n_val: 7, f_val: CInner { a: -2 }, next: None })) }, "('PyC042', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ('next', ('PyC042', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ('next', None), ))), ))", "('PyC042', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ('next', ('PyC042', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ('next', None), ))), ))")], [], false, false, true, false);
+        $m!("C043", C043, ["recursive", "doc", "array"], [(C043 { n_val: -3, f_val: vec![1.5, -2.0], next: Some(Box::new(C043 { n_val: -3, f_val: vec![1.5, -2.0], next: None })) }, "('C043', (('n_val', -3), ('f_val', ('array', [1.5, -2.0])), ('next', ('C043', (('n_val', -3), ('f_val', ('array', [1.5, -2.0])), ('next', None), ))), ))", "('C043', (('n_val', -3), ('f_val', [1.5, -2.0]), ('next', ('C043', (('n_val', -3), ('f_val', [1.5, -2.0]), ('next', None), ))), ))"), (C043 { n_val: 7, f_val: vec![], next: Some(Box::new(C043 { n_val: 7, f_val: vec![], next: None })) }, "('C043', (('n_val', 7), ('f_val', ('array', [])), ('next', ('C043', (('n_val', 7), ('f_val', ('array', [])), ('next', None), ))), ))", "('C043', (('n_val', 7), ('f_val', []), ('next', ('C043', (('n_val', 7), ('f_val', []), ('next', None), ))), ))")], ["type(x).__doc__ == 'Conformance type C043: recursive, doc, array.'"], true, false, true, false);
+        $m!("C044", C044, ["recursive", "deny_unknown_fields", "chrono_uuid"], [(C044 { n_val: -3, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef), next: Some(Box::new(C044 { n_val: -3, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef), next: None })) }, "('C044', (('n_val', -3), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ('next', ('C044', (('n_val', -3), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ('next', None), ))), ))", "('C044', (('n_val', -3), ('f_val', '2023-11-14T22:13:20.000005Z'), ('g_val', '01234567-89ab-cdef-0123-456789abcdef'), ('next', ('C044', (('n_val', -3), ('f_val', '2023-11-14T22:13:20.000005Z'), ('g_val', '01234567-89ab-cdef-0123-456789abcdef'), ('next', None), ))), ))"), (C044 { n_val: 7, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil(), next: Some(Box::new(C044 { n_val: 7, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil(), next: None })) }, "('C044', (('n_val', 7), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ('next', ('C044', (('n_val', 7), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ('next', None), ))), ))", "('C044', (('n_val', 7), ('f_val', '1970-01-01T00:00:00Z'), ('g_val', '00000000-0000-0000-0000-000000000000'), ('next', ('C044', (('n_val', 7), ('f_val', '1970-01-01T00:00:00Z'), ('g_val', '00000000-0000-0000-0000-000000000000'), ('next', None), ))), ))")], [], false, true, true, false);
+        $m!("C045", C045, ["data_enum", "none", "with"], [(C045::Tup(-1, [10, 11, 12]), "('C045.Tup', (('_0', -1), ('_1', '#0a0b0c'), ))", "('C045.Tup', (('_0', -1), ('_1', '#0a0b0c'), ))"), (C045::Rec { n_val: 0, f_val: [10, 11, 12], }, "('C045.Rec', (('n_val', 0), ('f_val', '#0a0b0c'), ))", "('C045.Rec', (('n_val', 0), ('f_val', '#0a0b0c'), ))"), (C045::Tup(0, [255, 0, 1]), "('C045.Tup', (('_0', 0), ('_1', '#ff0001'), ))", "('C045.Tup', (('_0', 0), ('_1', '#ff0001'), ))"), (C045::Rec { n_val: 1, f_val: [255, 0, 1], }, "('C045.Rec', (('n_val', 1), ('f_val', '#ff0001'), ))", "('C045.Rec', (('n_val', 1), ('f_val', '#ff0001'), ))"), (C045::New([10, 11, 12]), "('C045.New', (('_0', '#0a0b0c'), ))", "('C045.New', (('_0', '#0a0b0c'), ))"), (C045::Unit, "('C045.Unit', ())", "('C045.Unit', ())")], [], false, false, true, false);
+        $m!("C046", C046, ["data_enum", "module", "display"], [(C046::Tup(-1, "127.0.0.1:8080".parse().unwrap()), "('C046.Tup', (('_0', -1), ('_1', '127.0.0.1:8080'), ))", "('C046.Tup', (('_0', -1), ('_1', '127.0.0.1:8080'), ))"), (C046::Rec { n_val: 0, f_val: "127.0.0.1:8080".parse().unwrap(), }, "('C046.Rec', (('n_val', 0), ('f_val', '127.0.0.1:8080'), ))", "('C046.Rec', (('n_val', 0), ('f_val', '127.0.0.1:8080'), ))"), (C046::Tup(0, "[::1]:9".parse().unwrap()), "('C046.Tup', (('_0', 0), ('_1', '[::1]:9'), ))", "('C046.Tup', (('_0', 0), ('_1', '[::1]:9'), ))"), (C046::Rec { n_val: 1, f_val: "[::1]:9".parse().unwrap(), }, "('C046.Rec', (('n_val', 1), ('f_val', '[::1]:9'), ))", "('C046.Rec', (('n_val', 1), ('f_val', '[::1]:9'), ))"), (C046::New("127.0.0.1:8080".parse().unwrap()), "('C046.New', (('_0', '127.0.0.1:8080'), ))", "('C046.New', (('_0', '127.0.0.1:8080'), ))"), (C046::Unit, "('C046.Unit', ())", "('C046.Unit', ())")], [], false, false, true, true);
+        $m!("C047", C047, ["data_enum", "frozen", "default"], [(C047::Tup(-1, 5), "('C047.Tup', (('_0', -1), ('_1', 5), ))", "('C047.Tup', (('_0', -1), ('_1', 5), ))"), (C047::Rec { n_val: 0, f_val: 5, }, "('C047.Rec', (('n_val', 0), ('f_val', 5), ))", "('C047.Rec', (('n_val', 0), ('f_val', 5), ))"), (C047::Tup(0, 0), "('C047.Tup', (('_0', 0), ('_1', 0), ))", "('C047.Tup', (('_0', 0), ('_1', 0), ))"), (C047::Rec { n_val: 1, f_val: 0, }, "('C047.Rec', (('n_val', 1), ('f_val', 0), ))", "('C047.Rec', (('n_val', 1), ('f_val', 0), ))"), (C047::New(5), "('C047.New', (('_0', 5), ))", "('C047.New', (('_0', 5), ))"), (C047::Unit, "('C047.Unit', ())", "('C047.Unit', ())")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C048", C048, ["data_enum", "hash", "serde"], [(C048::Tup(-1, CSerde { label: String::from("s"), weight: 3 }), "('C048.Tup', (('_0', -1), ('_1', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C048.Tup', (('_0', -1), ('_1', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C048::Rec { n_val: 0, f_val: CSerde { label: String::from("s"), weight: 3 }, }, "('C048.Rec', (('n_val', 0), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C048.Rec', (('n_val', 0), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C048::Tup(0, CSerde { label: String::new(), weight: 0 }), "('C048.Tup', (('_0', 0), ('_1', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C048.Tup', (('_0', 0), ('_1', ('CSerde', (('label', ''), ('weight', 0)))), ))"), (C048::Rec { n_val: 1, f_val: CSerde { label: String::new(), weight: 0 }, }, "('C048.Rec', (('n_val', 1), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C048.Rec', (('n_val', 1), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))"), (C048::New(CSerde { label: String::from("s"), weight: 3 }), "('C048.New', (('_0', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C048.New', (('_0', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C048::Unit, "('C048.Unit', ())", "('C048.Unit', ())")], [], false, false, true, false);
+        $m!("C049", C049, ["data_enum", "order", "option"], [(C049::Tup(-1, Some(String::from("x"))), "('C049.Tup', (('_0', -1), ('_1', 'x'), ))", "('C049.Tup', (('_0', -1), ('_1', 'x'), ))"), (C049::Rec { n_val: 0, f_val: Some(String::from("x")), }, "('C049.Rec', (('n_val', 0), ('f_val', 'x'), ))", "('C049.Rec', (('n_val', 0), ('f_val', 'x'), ))"), (C049::Tup(0, None), "('C049.Tup', (('_0', 0), ('_1', None), ))", "('C049.Tup', (('_0', 0), ('_1', None), ))"), (C049::Rec { n_val: 1, f_val: None, }, "('C049.Rec', (('n_val', 1), ('f_val', None), ))", "('C049.Rec', (('n_val', 1), ('f_val', None), ))"), (C049::New(Some(String::from("x"))), "('C049.New', (('_0', 'x'), ))", "('C049.New', (('_0', 'x'), ))"), (C049::Unit, "('C049.Unit', ())", "('C049.Unit', ())")], ["x <= x and x >= x and not x < x and not x > x"], false, false, true, false);
+        $m!("C050", C050, ["data_enum", "rename_all", "plain"], [(C050::Tup(-1, String::from("text")), "('C050.tup', (('_0', -1), ('_1', 'text'), ))", "('C050.tup', (('_0', -1), ('_1', 'text'), ))"), (C050::Rec { n_val: 0, f_val: String::from("text"), }, "('C050.rec', (('n_val', 0), ('f_val', 'text'), ))", "('C050.rec', (('n_val', 0), ('f_val', 'text'), ))"), (C050::Tup(0, String::from("ünï")), "('C050.tup', (('_0', 0), ('_1', 'ünï'), ))", "('C050.tup', (('_0', 0), ('_1', 'ünï'), ))"), (C050::Rec { n_val: 1, f_val: String::from("ünï"), }, "('C050.rec', (('n_val', 1), ('f_val', 'ünï'), ))", "('C050.rec', (('n_val', 1), ('f_val', 'ünï'), ))"), (C050::New(String::from("text")), "('C050.new', (('_0', 'text'), ))", "('C050.new', (('_0', 'text'), ))"), (C050::Unit, "('C050.unit', ())", "('C050.unit', ())")], [], false, false, true, false);
+        $m!("C051", C051, ["data_enum", "name", "array"], [(C051::Tup(-1, vec![1.5, -2.0]), "('PyC051.Tup', (('_0', -1), ('_1', ('array', [1.5, -2.0])), ))", "('PyC051.Tup', (('_0', -1), ('_1', [1.5, -2.0]), ))"), (C051::Rec { n_val: 0, f_val: vec![1.5, -2.0], }, "('PyC051.Rec', (('n_val', 0), ('f_val', ('array', [1.5, -2.0])), ))", "('PyC051.Rec', (('n_val', 0), ('f_val', [1.5, -2.0]), ))"), (C051::Tup(0, vec![]), "('PyC051.Tup', (('_0', 0), ('_1', ('array', [])), ))", "('PyC051.Tup', (('_0', 0), ('_1', []), ))"), (C051::Rec { n_val: 1, f_val: vec![], }, "('PyC051.Rec', (('n_val', 1), ('f_val', ('array', [])), ))", "('PyC051.Rec', (('n_val', 1), ('f_val', []), ))"), (C051::New(vec![1.5, -2.0]), "('PyC051.New', (('_0', ('array', [1.5, -2.0])), ))", "('PyC051.New', (('_0', [1.5, -2.0]), ))"), (C051::Unit, "('PyC051.Unit', ())", "('PyC051.Unit', ())")], [], true, false, true, false);
+        $m!("C052", C052, ["data_enum", "doc", "nested"], [(C052::Tup(-1, CInner { a: 1 }), "('C052.Tup', (('_0', -1), ('_1', ('CInner', (('a', 1),))), ))", "('C052.Tup', (('_0', -1), ('_1', ('CInner', (('a', 1),))), ))"), (C052::Rec { n_val: 0, f_val: CInner { a: 1 }, }, "('C052.Rec', (('n_val', 0), ('f_val', ('CInner', (('a', 1),))), ))", "('C052.Rec', (('n_val', 0), ('f_val', ('CInner', (('a', 1),))), ))"), (C052::Tup(0, CInner { a: -2 }), "('C052.Tup', (('_0', 0), ('_1', ('CInner', (('a', -2),))), ))", "('C052.Tup', (('_0', 0), ('_1', ('CInner', (('a', -2),))), ))"), (C052::Rec { n_val: 1, f_val: CInner { a: -2 }, }, "('C052.Rec', (('n_val', 1), ('f_val', ('CInner', (('a', -2),))), ))", "('C052.Rec', (('n_val', 1), ('f_val', ('CInner', (('a', -2),))), ))"), (C052::New(CInner { a: 1 }), "('C052.New', (('_0', ('CInner', (('a', 1),))), ))", "('C052.New', (('_0', ('CInner', (('a', 1),))), ))"), (C052::Unit, "('C052.Unit', ())", "('C052.Unit', ())")], ["type(x).__bases__[0].__doc__ == 'Conformance type C052: data_enum, doc, nested.'"], false, false, true, false);
+        $m!("C053", C053, ["data_enum", "tag", "skip"], [(C053::Tup(-1, 0), "('C053.Tup', (('kind', 'Tup'), ('_0', -1), ))", "('C053.Tup', (('kind', 'Tup'), ('_0', -1), ))"), (C053::Rec { n_val: 0, f_val: 0, }, "('C053.Rec', (('kind', 'Rec'), ('n_val', 0), ))", "('C053.Rec', (('kind', 'Rec'), ('n_val', 0), ))"), (C053::Tup(0, 0), "('C053.Tup', (('kind', 'Tup'), ('_0', 0), ))", "('C053.Tup', (('kind', 'Tup'), ('_0', 0), ))"), (C053::Rec { n_val: 1, f_val: 0, }, "('C053.Rec', (('kind', 'Rec'), ('n_val', 1), ))", "('C053.Rec', (('kind', 'Rec'), ('n_val', 1), ))"), (C053::New(0), "('C053.New', (('kind', 'New'), ))", "('C053.New', (('kind', 'New'), ))"), (C053::Unit, "('C053.Unit', (('kind', 'Unit'), ))", "('C053.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
+        $m!("C054", C054, ["braced", "none", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C054 { n_val: -3, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C054', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C054', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C054 { n_val: 7, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C054', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C054', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))")], [], false, false, true, false);
+        $m!("C055", C055, ["braced", "none", "frozen_key_map"], [(C055 { n_val: -3, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]) }, "('C055', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C055', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C055 { n_val: 7, f_val: BTreeMap::new() }, "('C055', (('n_val', 7), ('f_val', ('dict', [])), ))", "('C055', (('n_val', 7), ('f_val', ('dict', [])), ))")], [], false, false, true, false);
+        $m!("C056", C056, ["braced", "none", "set"], [(C056 { n_val: -3, f_val: BTreeSet::from([3, 1, 2]) }, "('C056', (('n_val', -3), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ))", "('C056', (('n_val', -3), ('f_val', [1, 2, 3]), ))"), (C056 { n_val: 7, f_val: BTreeSet::new() }, "('C056', (('n_val', 7), ('f_val', ('set', [])), ))", "('C056', (('n_val', 7), ('f_val', []), ))")], [], false, false, true, false);
+        $m!("C057", C057, ["braced", "none", "chrono_uuid"], [(C057 { n_val: -3, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef) }, "('C057', (('n_val', -3), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C057', (('n_val', -3), ('f_val', '2023-11-14T22:13:20.000005Z'), ('g_val', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C057 { n_val: 7, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil() }, "('C057', (('n_val', 7), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C057', (('n_val', 7), ('f_val', '1970-01-01T00:00:00Z'), ('g_val', '00000000-0000-0000-0000-000000000000'), ))")], [], false, true, true, false);
+        $m!("C058", C058, ["tuple", "none", "skip"], [(C058(-3, 0), "('C058', (('_0', -3), ))", "('C058', (('_0', -3), ))"), (C058(7, 0), "('C058', (('_0', 7), ))", "('C058', (('_0', 7), ))")], [], false, false, true, false);
+        $m!("C059", C059, ["tuple", "module", "frozen_key_map"], [(C059(-3, BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))])), "('C059', (('_0', -3), ('_1', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C059', (('_0', -3), ('_1', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C059(7, BTreeMap::new()), "('C059', (('_0', 7), ('_1', ('dict', [])), ))", "('C059', (('_0', 7), ('_1', ('dict', [])), ))")], [], false, false, true, false);
+        $m!("C060", C060, ["tuple", "module", "set"], [(C060(-3, BTreeSet::from([3, 1, 2])), "('C060', (('_0', -3), ('_1', ('set', sorted([1, 2, 3], key=repr))), ))", "('C060', (('_0', -3), ('_1', [1, 2, 3]), ))"), (C060(7, BTreeSet::new()), "('C060', (('_0', 7), ('_1', ('set', [])), ))", "('C060', (('_0', 7), ('_1', []), ))")], [], false, false, true, true);
+        $m!("C061", C061, ["tuple", "module", "chrono_uuid"], [(C061(-3, chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef)), "('C061', (('_0', -3), ('_1', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('_2', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C061', (('_0', -3), ('_1', '2023-11-14T22:13:20.000005Z'), ('_2', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C061(7, chrono::DateTime::from_timestamp(0, 0).unwrap(), uuid::Uuid::nil()), "('C061', (('_0', 7), ('_1', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('_2', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C061', (('_0', 7), ('_1', '1970-01-01T00:00:00Z'), ('_2', '00000000-0000-0000-0000-000000000000'), ))")], [], false, true, true, true);
+        $m!("C062", C062, ["newtype", "module", "skip"], [(C062(0), "('C062', ())", "('C062', (('_0', 0), ))"), (C062(0), "('C062', ())", "('C062', (('_0', 0), ))")], [], false, false, true, true);
+        $m!("C063", C063, ["newtype", "module", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C063(Rc::clone(&shared), Rc::clone(&shared)) }, "('C063', (('_0', ('CInner', (('a', 7),))), ('_1', ('CInner', (('a', 7),))), ))", "('C063', (('_0', ('CInner', (('a', 7),))), ('_1', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C063(Rc::clone(&shared), Rc::clone(&shared)) }, "('C063', (('_0', ('CInner', (('a', 7),))), ('_1', ('CInner', (('a', 7),))), ))", "('C063', (('_0', ('CInner', (('a', 7),))), ('_1', ('CInner', (('a', 7),))), ))")], [], false, false, true, false);
+        $m!("C064", C064, ["newtype", "frozen", "set"], [(C064(BTreeSet::from([3, 1, 2])), "('C064', (('_0', ('set', sorted([1, 2, 3], key=repr))), ))", "('C064', (('_0', [1, 2, 3]), ))"), (C064(BTreeSet::new()), "('C064', (('_0', ('set', [])), ))", "('C064', (('_0', []), ))")], [], false, false, true, false);
+        $m!("C065", C065, ["newtype", "frozen", "chrono_uuid"], [(C065(chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef)), "('C065', (('_0', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('_1', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C065', (('_0', '2023-11-14T22:13:20.000005Z'), ('_1', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C065(chrono::DateTime::from_timestamp(0, 0).unwrap(), uuid::Uuid::nil()), "('C065', (('_0', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('_1', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C065', (('_0', '1970-01-01T00:00:00Z'), ('_1', '00000000-0000-0000-0000-000000000000'), ))")], ["hash(x) == hash(x)"], false, true, true, false);
+        $m!("C066", C066::<i64>, ["generic", "frozen", "skip"], [(C066 { n_val: -3, f_val: 0 }, "('C066', (('n_val', -3), ))", "('C066', (('n_val', -3), ))"), (C066 { n_val: 7, f_val: 0 }, "('C066', (('n_val', 7), ))", "('C066', (('n_val', 7), ))")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C067", C067::<i64>, ["generic", "frozen", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C067 { n_val: -3, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C067', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C067', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C067 { n_val: 7, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C067', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C067', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))")], [], false, false, true, false);
+        $m!("C068", C068::<i64>, ["generic", "frozen", "frozen_key_map"], [(C068 { n_val: -3, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]) }, "('C068', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C068', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C068 { n_val: 7, f_val: BTreeMap::new() }, "('C068', (('n_val', 7), ('f_val', ('dict', [])), ))", "('C068', (('n_val', 7), ('f_val', ('dict', [])), ))")], [], false, false, true, false);
+        $m!("C069", C069::<i64>, ["generic", "hash", "chrono_uuid"], [(C069 { n_val: -3, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef) }, "('C069', (('n_val', -3), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C069', (('n_val', -3), ('f_val', '2023-11-14T22:13:20.000005Z'), ('g_val', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C069 { n_val: 7, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil() }, "('C069', (('n_val', 7), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C069', (('n_val', 7), ('f_val', '1970-01-01T00:00:00Z'), ('g_val', '00000000-0000-0000-0000-000000000000'), ))")], ["hash(x) == hash(x)"], false, true, true, false);
+        $m!("C070", C070, ["recursive", "hash", "skip"], [(C070 { n_val: -3, f_val: 0, next: Some(Box::new(C070 { n_val: -3, f_val: 0, next: None })) }, "('C070', (('n_val', -3), ('next', ('C070', (('n_val', -3), ('next', None), ))), ))", "('C070', (('n_val', -3), ('next', ('C070', (('n_val', -3), ('next', None), ))), ))"), (C070 { n_val: 7, f_val: 0, next: Some(Box::new(C070 { n_val: 7, f_val: 0, next: None })) }, "('C070', (('n_val', 7), ('next', ('C070', (('n_val', 7), ('next', None), ))), ))", "('C070', (('n_val', 7), ('next', ('C070', (('n_val', 7), ('next', None), ))), ))")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C071", C071, ["recursive", "hash", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C071 { n_val: -3, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), next: Some(Box::new(C071 { n_val: -3, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), next: None })) } }, "('C071', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ('next', ('C071', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ('next', None), ))), ))", "('C071', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ('next', ('C071', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ('next', None), ))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C071 { n_val: 7, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), next: Some(Box::new(C071 { n_val: 7, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), next: None })) } }, "('C071', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ('next', ('C071', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ('next', None), ))), ))", "('C071', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ('next', ('C071', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ('next', None), ))), ))")], [], false, false, true, false);
+        $m!("C072", C072, ["recursive", "hash", "frozen_key_map"], [(C072 { n_val: -3, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]), next: Some(Box::new(C072 { n_val: -3, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]), next: None })) }, "('C072', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ('next', ('C072', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ('next', None), ))), ))", "('C072', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ('next', ('C072', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ('next', None), ))), ))"), (C072 { n_val: 7, f_val: BTreeMap::new(), next: Some(Box::new(C072 { n_val: 7, f_val: BTreeMap::new(), next: None })) }, "('C072', (('n_val', 7), ('f_val', ('dict', [])), ('next', ('C072', (('n_val', 7), ('f_val', ('dict', [])), ('next', None), ))), ))", "('C072', (('n_val', 7), ('f_val', ('dict', [])), ('next', ('C072', (('n_val', 7), ('f_val', ('dict', [])), ('next', None), ))), ))")], [], false, false, true, false);
+        $m!("C073", C073, ["recursive", "hash", "set"], [(C073 { n_val: -3, f_val: BTreeSet::from([3, 1, 2]), next: Some(Box::new(C073 { n_val: -3, f_val: BTreeSet::from([3, 1, 2]), next: None })) }, "('C073', (('n_val', -3), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ('next', ('C073', (('n_val', -3), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ('next', None), ))), ))", "('C073', (('n_val', -3), ('f_val', [1, 2, 3]), ('next', ('C073', (('n_val', -3), ('f_val', [1, 2, 3]), ('next', None), ))), ))"), (C073 { n_val: 7, f_val: BTreeSet::new(), next: Some(Box::new(C073 { n_val: 7, f_val: BTreeSet::new(), next: None })) }, "('C073', (('n_val', 7), ('f_val', ('set', [])), ('next', ('C073', (('n_val', 7), ('f_val', ('set', [])), ('next', None), ))), ))", "('C073', (('n_val', 7), ('f_val', []), ('next', ('C073', (('n_val', 7), ('f_val', []), ('next', None), ))), ))")], [], false, false, true, false);
+        $m!("C074", C074, ["data_enum", "order", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C074::Tup(-1, Rc::clone(&shared), Rc::clone(&shared)) }, "('C074.Tup', (('_0', -1), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))", "('C074.Tup', (('_0', -1), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C074::Rec { n_val: 0, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), } }, "('C074.Rec', (('n_val', 0), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C074.Rec', (('n_val', 0), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C074::Tup(0, Rc::clone(&shared), Rc::clone(&shared)) }, "('C074.Tup', (('_0', 0), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))", "('C074.Tup', (('_0', 0), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C074::Rec { n_val: 1, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), } }, "('C074.Rec', (('n_val', 1), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C074.Rec', (('n_val', 1), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C074::New(9) }, "('C074.New', (('_0', 9), ))", "('C074.New', (('_0', 9), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C074::Unit }, "('C074.Unit', ())", "('C074.Unit', ())")], ["x <= x and x >= x and not x < x and not x > x"], false, false, true, false);
+        $m!("C075", C075, ["data_enum", "order", "frozen_key_map"], [(C075::Tup(-1, BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))])), "('C075.Tup', (('_0', -1), ('_1', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C075.Tup', (('_0', -1), ('_1', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C075::Rec { n_val: 0, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]), }, "('C075.Rec', (('n_val', 0), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C075.Rec', (('n_val', 0), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C075::Tup(0, BTreeMap::new()), "('C075.Tup', (('_0', 0), ('_1', ('dict', [])), ))", "('C075.Tup', (('_0', 0), ('_1', ('dict', [])), ))"), (C075::Rec { n_val: 1, f_val: BTreeMap::new(), }, "('C075.Rec', (('n_val', 1), ('f_val', ('dict', [])), ))", "('C075.Rec', (('n_val', 1), ('f_val', ('dict', [])), ))"), (C075::New(BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))])), "('C075.New', (('_0', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C075.New', (('_0', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C075::Unit, "('C075.Unit', ())", "('C075.Unit', ())")], ["x <= x and x >= x and not x < x and not x > x"], false, false, true, false);
+        $m!("C076", C076, ["data_enum", "order", "set"], [(C076::Tup(-1, BTreeSet::from([3, 1, 2])), "('C076.Tup', (('_0', -1), ('_1', ('set', sorted([1, 2, 3], key=repr))), ))", "('C076.Tup', (('_0', -1), ('_1', [1, 2, 3]), ))"), (C076::Rec { n_val: 0, f_val: BTreeSet::from([3, 1, 2]), }, "('C076.Rec', (('n_val', 0), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ))", "('C076.Rec', (('n_val', 0), ('f_val', [1, 2, 3]), ))"), (C076::Tup(0, BTreeSet::new()), "('C076.Tup', (('_0', 0), ('_1', ('set', [])), ))", "('C076.Tup', (('_0', 0), ('_1', []), ))"), (C076::Rec { n_val: 1, f_val: BTreeSet::new(), }, "('C076.Rec', (('n_val', 1), ('f_val', ('set', [])), ))", "('C076.Rec', (('n_val', 1), ('f_val', []), ))"), (C076::New(BTreeSet::from([3, 1, 2])), "('C076.New', (('_0', ('set', sorted([1, 2, 3], key=repr))), ))", "('C076.New', (('_0', [1, 2, 3]), ))"), (C076::Unit, "('C076.Unit', ())", "('C076.Unit', ())")], ["x <= x and x >= x and not x < x and not x > x"], false, false, true, false);
+        $m!("C077", C077, ["data_enum", "order", "chrono_uuid"], [(C077::Tup(-1, chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef)), "('C077.Tup', (('_0', -1), ('_1', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('_2', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C077.Tup', (('_0', -1), ('_1', '2023-11-14T22:13:20.000005Z'), ('_2', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C077::Rec { n_val: 0, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef), }, "('C077.Rec', (('n_val', 0), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C077.Rec', (('n_val', 0), ('f_val', '2023-11-14T22:13:20.000005Z'), ('g_val', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C077::Tup(0, chrono::DateTime::from_timestamp(0, 0).unwrap(), uuid::Uuid::nil()), "('C077.Tup', (('_0', 0), ('_1', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('_2', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C077.Tup', (('_0', 0), ('_1', '1970-01-01T00:00:00Z'), ('_2', '00000000-0000-0000-0000-000000000000'), ))"), (C077::Rec { n_val: 1, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil(), }, "('C077.Rec', (('n_val', 1), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C077.Rec', (('n_val', 1), ('f_val', '1970-01-01T00:00:00Z'), ('g_val', '00000000-0000-0000-0000-000000000000'), ))"), (C077::New(9), "('C077.New', (('_0', 9), ))", "('C077.New', (('_0', 9), ))"), (C077::Unit, "('C077.Unit', ())", "('C077.Unit', ())")], ["x <= x and x >= x and not x < x and not x > x"], false, true, true, false);
+        $m!("C078", C078, ["data_enum", "deny_unknown_fields", "plain"], [(C078::Tup(-1, String::from("text")), "('C078.Tup', (('_0', -1), ('_1', 'text'), ))", "('C078.Tup', (('_0', -1), ('_1', 'text'), ))"), (C078::Rec { n_val: 0, f_val: String::from("text"), }, "('C078.Rec', (('n_val', 0), ('f_val', 'text'), ))", "('C078.Rec', (('n_val', 0), ('f_val', 'text'), ))"), (C078::Tup(0, String::from("ünï")), "('C078.Tup', (('_0', 0), ('_1', 'ünï'), ))", "('C078.Tup', (('_0', 0), ('_1', 'ünï'), ))"), (C078::Rec { n_val: 1, f_val: String::from("ünï"), }, "('C078.Rec', (('n_val', 1), ('f_val', 'ünï'), ))", "('C078.Rec', (('n_val', 1), ('f_val', 'ünï'), ))"), (C078::New(String::from("text")), "('C078.New', (('_0', 'text'), ))", "('C078.New', (('_0', 'text'), ))"), (C078::Unit, "('C078.Unit', ())", "('C078.Unit', ())")], [], false, false, true, false);
+        $m!("C079", C079, ["braced", "none", "serde"], [(C079 { n_val: -3, f_val: CSerde { label: String::from("s"), weight: 3 } }, "('C079', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C079', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C079 { n_val: 7, f_val: CSerde { label: String::new(), weight: 0 } }, "('C079', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C079', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))")], [], false, false, true, false);
+        $m!("C080", C080, ["braced", "none", "default"], [(C080 { n_val: -3, f_val: 5 }, "('C080', (('n_val', -3), ('f_val', 5), ))", "('C080', (('n_val', -3), ('f_val', 5), ))"), (C080 { n_val: 7, f_val: 0 }, "('C080', (('n_val', 7), ('f_val', 0), ))", "('C080', (('n_val', 7), ('f_val', 0), ))")], [], false, false, true, false);
+        $m!("C081", C081, ["braced", "module", "serde"], [(C081 { n_val: -3, f_val: CSerde { label: String::from("s"), weight: 3 } }, "('C081', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C081', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C081 { n_val: 7, f_val: CSerde { label: String::new(), weight: 0 } }, "('C081', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C081', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))")], [], false, false, true, true);
+        $m!("C082", C082, ["braced", "module", "default"], [(C082 { n_val: -3, f_val: 5 }, "('C082', (('n_val', -3), ('f_val', 5), ))", "('C082', (('n_val', -3), ('f_val', 5), ))"), (C082 { n_val: 7, f_val: 0 }, "('C082', (('n_val', 7), ('f_val', 0), ))", "('C082', (('n_val', 7), ('f_val', 0), ))")], [], false, false, true, true);
+        $m!("C083", C083, ["braced", "frozen", "display"], [(C083 { n_val: -3, f_val: "127.0.0.1:8080".parse().unwrap() }, "('C083', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ))", "('C083', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ))"), (C083 { n_val: 7, f_val: "[::1]:9".parse().unwrap() }, "('C083', (('n_val', 7), ('f_val', '[::1]:9'), ))", "('C083', (('n_val', 7), ('f_val', '[::1]:9'), ))")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C084", C084, ["braced", "frozen", "with"], [(C084 { n_val: -3, f_val: [10, 11, 12] }, "('C084', (('n_val', -3), ('f_val', '#0a0b0c'), ))", "('C084', (('n_val', -3), ('f_val', '#0a0b0c'), ))"), (C084 { n_val: 7, f_val: [255, 0, 1] }, "('C084', (('n_val', 7), ('f_val', '#ff0001'), ))", "('C084', (('n_val', 7), ('f_val', '#ff0001'), ))")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C085", C085, ["braced", "hash", "display"], [(C085 { n_val: -3, f_val: "127.0.0.1:8080".parse().unwrap() }, "('C085', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ))", "('C085', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ))"), (C085 { n_val: 7, f_val: "[::1]:9".parse().unwrap() }, "('C085', (('n_val', 7), ('f_val', '[::1]:9'), ))", "('C085', (('n_val', 7), ('f_val', '[::1]:9'), ))")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C086", C086, ["braced", "hash", "with"], [(C086 { n_val: -3, f_val: [10, 11, 12] }, "('C086', (('n_val', -3), ('f_val', '#0a0b0c'), ))", "('C086', (('n_val', -3), ('f_val', '#0a0b0c'), ))"), (C086 { n_val: 7, f_val: [255, 0, 1] }, "('C086', (('n_val', 7), ('f_val', '#ff0001'), ))", "('C086', (('n_val', 7), ('f_val', '#ff0001'), ))")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C087", C087, ["braced", "order", "nested"], [(C087 { n_val: -3, f_val: CInner { a: 1 } }, "('C087', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))", "('C087', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))"), (C087 { n_val: 7, f_val: CInner { a: -2 } }, "('C087', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))", "('C087', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))")], ["x <= x and x >= x and not x < x and not x > x"], false, false, true, false);
+        $m!("C088", C088, ["braced", "order", "array"], [(C088 { n_val: -3, f_val: vec![1.5, -2.0] }, "('C088', (('n_val', -3), ('f_val', ('array', [1.5, -2.0])), ))", "('C088', (('n_val', -3), ('f_val', [1.5, -2.0]), ))"), (C088 { n_val: 7, f_val: vec![] }, "('C088', (('n_val', 7), ('f_val', ('array', [])), ))", "('C088', (('n_val', 7), ('f_val', []), ))")], ["x <= x and x >= x and not x < x and not x > x"], true, false, true, false);
+        $m!("C089", C089, ["braced", "order", "skip"], [(C089 { n_val: -3, f_val: 0 }, "('C089', (('n_val', -3), ))", "('C089', (('n_val', -3), ))"), (C089 { n_val: 7, f_val: 0 }, "('C089', (('n_val', 7), ))", "('C089', (('n_val', 7), ))")], ["x <= x and x >= x and not x < x and not x > x"], false, false, true, false);
+        $m!("C090", C090, ["braced", "rename_all", "nested"], [(C090 { n_val: -3, f_val: CInner { a: 1 } }, "('C090', (('nVal', -3), ('fVal', ('CInner', (('a', 1),))), ))", "('C090', (('nVal', -3), ('fVal', ('CInner', (('a', 1),))), ))"), (C090 { n_val: 7, f_val: CInner { a: -2 } }, "('C090', (('nVal', 7), ('fVal', ('CInner', (('a', -2),))), ))", "('C090', (('nVal', 7), ('fVal', ('CInner', (('a', -2),))), ))")], [], false, false, true, false);
+        $m!("C091", C091, ["braced", "rename_all", "array"], [(C091 { n_val: -3, f_val: vec![1.5, -2.0] }, "('C091', (('nVal', -3), ('fVal', ('array', [1.5, -2.0])), ))", "('C091', (('nVal', -3), ('fVal', [1.5, -2.0]), ))"), (C091 { n_val: 7, f_val: vec![] }, "('C091', (('nVal', 7), ('fVal', ('array', [])), ))", "('C091', (('nVal', 7), ('fVal', []), ))")], [], true, false, true, false);
+        $m!("C092", C092, ["braced", "rename_all", "skip"], [(C092 { n_val: -3, f_val: 0 }, "('C092', (('nVal', -3), ))", "('C092', (('nVal', -3), ))"), (C092 { n_val: 7, f_val: 0 }, "('C092', (('nVal', 7), ))", "('C092', (('nVal', 7), ))")], [], false, false, true, false);
+        $m!("C093", C093, ["braced", "rename_all", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C093 { n_val: -3, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C093', (('nVal', -3), ('fVal', ('CInner', (('a', 7),))), ('gVal', ('CInner', (('a', 7),))), ))", "('C093', (('nVal', -3), ('fVal', ('CInner', (('a', 7),))), ('gVal', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C093 { n_val: 7, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C093', (('nVal', 7), ('fVal', ('CInner', (('a', 7),))), ('gVal', ('CInner', (('a', 7),))), ))", "('C093', (('nVal', 7), ('fVal', ('CInner', (('a', 7),))), ('gVal', ('CInner', (('a', 7),))), ))")], [], false, false, true, false);
+        $m!("C094", C094, ["braced", "rename_all", "frozen_key_map"], [(C094 { n_val: -3, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]) }, "('C094', (('nVal', -3), ('fVal', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C094', (('nVal', -3), ('fVal', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C094 { n_val: 7, f_val: BTreeMap::new() }, "('C094', (('nVal', 7), ('fVal', ('dict', [])), ))", "('C094', (('nVal', 7), ('fVal', ('dict', [])), ))")], [], false, false, true, false);
+        $m!("C095", C095, ["braced", "rename_all", "set"], [(C095 { n_val: -3, f_val: BTreeSet::from([3, 1, 2]) }, "('C095', (('nVal', -3), ('fVal', ('set', sorted([1, 2, 3], key=repr))), ))", "('C095', (('nVal', -3), ('fVal', [1, 2, 3]), ))"), (C095 { n_val: 7, f_val: BTreeSet::new() }, "('C095', (('nVal', 7), ('fVal', ('set', [])), ))", "('C095', (('nVal', 7), ('fVal', []), ))")], [], false, false, true, false);
+        $m!("C096", C096, ["braced", "rename_all", "chrono_uuid"], [(C096 { n_val: -3, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef) }, "('C096', (('nVal', -3), ('fVal', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('gVal', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C096', (('nVal', -3), ('fVal', '2023-11-14T22:13:20.000005Z'), ('gVal', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C096 { n_val: 7, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil() }, "('C096', (('nVal', 7), ('fVal', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('gVal', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C096', (('nVal', 7), ('fVal', '1970-01-01T00:00:00Z'), ('gVal', '00000000-0000-0000-0000-000000000000'), ))")], [], false, true, true, false);
+        $m!("C097", C097, ["braced", "name", "plain"], [(C097 { n_val: -3, f_val: String::from("text") }, "('PyC097', (('n_val', -3), ('f_val', 'text'), ))", "('PyC097', (('n_val', -3), ('f_val', 'text'), ))"), (C097 { n_val: 7, f_val: String::from("ünï") }, "('PyC097', (('n_val', 7), ('f_val', 'ünï'), ))", "('PyC097', (('n_val', 7), ('f_val', 'ünï'), ))")], [], false, false, true, false);
+        $m!("C098", C098, ["braced", "name", "option"], [(C098 { n_val: -3, f_val: Some(String::from("x")) }, "('PyC098', (('n_val', -3), ('f_val', 'x'), ))", "('PyC098', (('n_val', -3), ('f_val', 'x'), ))"), (C098 { n_val: 7, f_val: None }, "('PyC098', (('n_val', 7), ('f_val', None), ))", "('PyC098', (('n_val', 7), ('f_val', None), ))")], [], false, false, true, false);
+        $m!("C099", C099, ["braced", "name", "skip"], [(C099 { n_val: -3, f_val: 0 }, "('PyC099', (('n_val', -3), ))", "('PyC099', (('n_val', -3), ))"), (C099 { n_val: 7, f_val: 0 }, "('PyC099', (('n_val', 7), ))", "('PyC099', (('n_val', 7), ))")], [], false, false, true, false);
+        $m!("C100", C100, ["braced", "name", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C100 { n_val: -3, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('PyC100', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('PyC100', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C100 { n_val: 7, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('PyC100', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('PyC100', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))")], [], false, false, true, false);
+        $m!("C101", C101, ["braced", "name", "frozen_key_map"], [(C101 { n_val: -3, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]) }, "('PyC101', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('PyC101', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C101 { n_val: 7, f_val: BTreeMap::new() }, "('PyC101', (('n_val', 7), ('f_val', ('dict', [])), ))", "('PyC101', (('n_val', 7), ('f_val', ('dict', [])), ))")], [], false, false, true, false);
+        $m!("C102", C102, ["braced", "name", "set"], [(C102 { n_val: -3, f_val: BTreeSet::from([3, 1, 2]) }, "('PyC102', (('n_val', -3), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ))", "('PyC102', (('n_val', -3), ('f_val', [1, 2, 3]), ))"), (C102 { n_val: 7, f_val: BTreeSet::new() }, "('PyC102', (('n_val', 7), ('f_val', ('set', [])), ))", "('PyC102', (('n_val', 7), ('f_val', []), ))")], [], false, false, true, false);
+        $m!("C103", C103, ["braced", "name", "chrono_uuid"], [(C103 { n_val: -3, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef) }, "('PyC103', (('n_val', -3), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('PyC103', (('n_val', -3), ('f_val', '2023-11-14T22:13:20.000005Z'), ('g_val', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C103 { n_val: 7, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil() }, "('PyC103', (('n_val', 7), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('PyC103', (('n_val', 7), ('f_val', '1970-01-01T00:00:00Z'), ('g_val', '00000000-0000-0000-0000-000000000000'), ))")], [], false, true, true, false);
+        $m!("C104", C104, ["braced", "doc", "plain"], [(C104 { n_val: -3, f_val: String::from("text") }, "('C104', (('n_val', -3), ('f_val', 'text'), ))", "('C104', (('n_val', -3), ('f_val', 'text'), ))"), (C104 { n_val: 7, f_val: String::from("ünï") }, "('C104', (('n_val', 7), ('f_val', 'ünï'), ))", "('C104', (('n_val', 7), ('f_val', 'ünï'), ))")], ["type(x).__doc__ == 'Conformance type C104: braced, doc, plain.'"], false, false, true, false);
+        $m!("C105", C105, ["braced", "doc", "option"], [(C105 { n_val: -3, f_val: Some(String::from("x")) }, "('C105', (('n_val', -3), ('f_val', 'x'), ))", "('C105', (('n_val', -3), ('f_val', 'x'), ))"), (C105 { n_val: 7, f_val: None }, "('C105', (('n_val', 7), ('f_val', None), ))", "('C105', (('n_val', 7), ('f_val', None), ))")], ["type(x).__doc__ == 'Conformance type C105: braced, doc, option.'"], false, false, true, false);
+        $m!("C106", C106, ["braced", "doc", "skip"], [(C106 { n_val: -3, f_val: 0 }, "('C106', (('n_val', -3), ))", "('C106', (('n_val', -3), ))"), (C106 { n_val: 7, f_val: 0 }, "('C106', (('n_val', 7), ))", "('C106', (('n_val', 7), ))")], ["type(x).__doc__ == 'Conformance type C106: braced, doc, skip.'"], false, false, true, false);
+        $m!("C107", C107, ["braced", "doc", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C107 { n_val: -3, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C107', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C107', (('n_val', -3), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C107 { n_val: 7, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared) } }, "('C107', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C107', (('n_val', 7), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))")], ["type(x).__doc__ == 'Conformance type C107: braced, doc, shared.'"], false, false, true, false);
+        $m!("C108", C108, ["braced", "doc", "frozen_key_map"], [(C108 { n_val: -3, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]) }, "('C108', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C108', (('n_val', -3), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C108 { n_val: 7, f_val: BTreeMap::new() }, "('C108', (('n_val', 7), ('f_val', ('dict', [])), ))", "('C108', (('n_val', 7), ('f_val', ('dict', [])), ))")], ["type(x).__doc__ == 'Conformance type C108: braced, doc, frozen_key_map.'"], false, false, true, false);
+        $m!("C109", C109, ["braced", "doc", "set"], [(C109 { n_val: -3, f_val: BTreeSet::from([3, 1, 2]) }, "('C109', (('n_val', -3), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ))", "('C109', (('n_val', -3), ('f_val', [1, 2, 3]), ))"), (C109 { n_val: 7, f_val: BTreeSet::new() }, "('C109', (('n_val', 7), ('f_val', ('set', [])), ))", "('C109', (('n_val', 7), ('f_val', []), ))")], ["type(x).__doc__ == 'Conformance type C109: braced, doc, set.'"], false, false, true, false);
+        $m!("C110", C110, ["braced", "doc", "chrono_uuid"], [(C110 { n_val: -3, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef) }, "('C110', (('n_val', -3), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C110', (('n_val', -3), ('f_val', '2023-11-14T22:13:20.000005Z'), ('g_val', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C110 { n_val: 7, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil() }, "('C110', (('n_val', 7), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C110', (('n_val', 7), ('f_val', '1970-01-01T00:00:00Z'), ('g_val', '00000000-0000-0000-0000-000000000000'), ))")], ["type(x).__doc__ == 'Conformance type C110: braced, doc, chrono_uuid.'"], false, true, true, false);
+        $m!("C111", C111, ["braced", "deny_unknown_fields", "option"], [(C111 { n_val: -3, f_val: Some(String::from("x")) }, "('C111', (('n_val', -3), ('f_val', 'x'), ))", "('C111', (('n_val', -3), ('f_val', 'x'), ))"), (C111 { n_val: 7, f_val: None }, "('C111', (('n_val', 7), ('f_val', None), ))", "('C111', (('n_val', 7), ('f_val', None), ))")], [], false, false, true, false);
+        $m!("C112", C112, ["braced", "deny_unknown_fields", "nested"], [(C112 { n_val: -3, f_val: CInner { a: 1 } }, "('C112', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))", "('C112', (('n_val', -3), ('f_val', ('CInner', (('a', 1),))), ))"), (C112 { n_val: 7, f_val: CInner { a: -2 } }, "('C112', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))", "('C112', (('n_val', 7), ('f_val', ('CInner', (('a', -2),))), ))")], [], false, false, true, false);
+        $m!("C113", C113, ["braced", "deny_unknown_fields", "array"], [(C113 { n_val: -3, f_val: vec![1.5, -2.0] }, "('C113', (('n_val', -3), ('f_val', ('array', [1.5, -2.0])), ))", "('C113', (('n_val', -3), ('f_val', [1.5, -2.0]), ))"), (C113 { n_val: 7, f_val: vec![] }, "('C113', (('n_val', 7), ('f_val', ('array', [])), ))", "('C113', (('n_val', 7), ('f_val', []), ))")], [], true, false, true, false);
+        $m!("C114", C114, ["braced", "deny_unknown_fields", "display"], [(C114 { n_val: -3, f_val: "127.0.0.1:8080".parse().unwrap() }, "('C114', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ))", "('C114', (('n_val', -3), ('f_val', '127.0.0.1:8080'), ))"), (C114 { n_val: 7, f_val: "[::1]:9".parse().unwrap() }, "('C114', (('n_val', 7), ('f_val', '[::1]:9'), ))", "('C114', (('n_val', 7), ('f_val', '[::1]:9'), ))")], [], false, false, true, false);
+        $m!("C115", C115, ["braced", "deny_unknown_fields", "with"], [(C115 { n_val: -3, f_val: [10, 11, 12] }, "('C115', (('n_val', -3), ('f_val', '#0a0b0c'), ))", "('C115', (('n_val', -3), ('f_val', '#0a0b0c'), ))"), (C115 { n_val: 7, f_val: [255, 0, 1] }, "('C115', (('n_val', 7), ('f_val', '#ff0001'), ))", "('C115', (('n_val', 7), ('f_val', '#ff0001'), ))")], [], false, false, true, false);
+        $m!("C116", C116, ["braced", "deny_unknown_fields", "serde"], [(C116 { n_val: -3, f_val: CSerde { label: String::from("s"), weight: 3 } }, "('C116', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C116', (('n_val', -3), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C116 { n_val: 7, f_val: CSerde { label: String::new(), weight: 0 } }, "('C116', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C116', (('n_val', 7), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))")], [], false, false, true, false);
+        $m!("C117", C117, ["braced", "deny_unknown_fields", "default"], [(C117 { n_val: -3, f_val: 5 }, "('C117', (('n_val', -3), ('f_val', 5), ))", "('C117', (('n_val', -3), ('f_val', 5), ))"), (C117 { n_val: 7, f_val: 0 }, "('C117', (('n_val', 7), ('f_val', 0), ))", "('C117', (('n_val', 7), ('f_val', 0), ))")], [], false, false, true, false);
+        $m!("C118", C118, ["unit", "none", "-"], [(C118, "('C118', ())", "('C118', ())"), (C118, "('C118', ())", "('C118', ())")], [], false, false, true, false);
+        $m!("C119", C119, ["unit", "module", "-"], [(C119, "('C119', ())", "('C119', ())"), (C119, "('C119', ())", "('C119', ())")], [], false, false, true, true);
+        $m!("C120", C120, ["unit", "frozen", "-"], [(C120, "('C120', ())", "('C120', ())"), (C120, "('C120', ())", "('C120', ())")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C121", C121, ["unit", "hash", "-"], [(C121, "('C121', ())", "('C121', ())"), (C121, "('C121', ())", "('C121', ())")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C122", C122, ["unit", "order", "-"], [(C122, "('C122', ())", "('C122', ())"), (C122, "('C122', ())", "('C122', ())")], ["x <= x and x >= x and not x < x and not x > x"], false, false, true, false);
+        $m!("C123", C123, ["unit", "rename_all", "-"], [(C123, "('C123', ())", "('C123', ())"), (C123, "('C123', ())", "('C123', ())")], [], false, false, true, false);
+        $m!("C124", C124, ["unit", "name", "-"], [(C124, "('PyC124', ())", "('PyC124', ())"), (C124, "('PyC124', ())", "('PyC124', ())")], [], false, false, true, false);
+        $m!("C125", C125, ["unit", "doc", "-"], [(C125, "('C125', ())", "('C125', ())"), (C125, "('C125', ())", "('C125', ())")], ["type(x).__doc__ == 'Conformance type C125: unit, doc, no fields.'"], false, false, true, false);
+        $m!("C126", C126, ["unit", "deny_unknown_fields", "-"], [(C126, "('C126', ())", "('C126', ())"), (C126, "('C126', ())", "('C126', ())")], [], false, false, true, false);
+        $m!("C127", C127, ["empty", "none", "-"], [(C127 {}, "('C127', ())", "('C127', ())"), (C127 {}, "('C127', ())", "('C127', ())")], [], false, false, true, false);
+        $m!("C128", C128, ["empty", "module", "-"], [(C128 {}, "('C128', ())", "('C128', ())"), (C128 {}, "('C128', ())", "('C128', ())")], [], false, false, true, true);
+        $m!("C129", C129, ["empty", "frozen", "-"], [(C129 {}, "('C129', ())", "('C129', ())"), (C129 {}, "('C129', ())", "('C129', ())")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C130", C130, ["empty", "hash", "-"], [(C130 {}, "('C130', ())", "('C130', ())"), (C130 {}, "('C130', ())", "('C130', ())")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C131", C131, ["empty", "order", "-"], [(C131 {}, "('C131', ())", "('C131', ())"), (C131 {}, "('C131', ())", "('C131', ())")], ["x <= x and x >= x and not x < x and not x > x"], false, false, true, false);
+        $m!("C132", C132, ["empty", "rename_all", "-"], [(C132 {}, "('C132', ())", "('C132', ())"), (C132 {}, "('C132', ())", "('C132', ())")], [], false, false, true, false);
+        $m!("C133", C133, ["empty", "name", "-"], [(C133 {}, "('PyC133', ())", "('PyC133', ())"), (C133 {}, "('PyC133', ())", "('PyC133', ())")], [], false, false, true, false);
+        $m!("C134", C134, ["empty", "doc", "-"], [(C134 {}, "('C134', ())", "('C134', ())"), (C134 {}, "('C134', ())", "('C134', ())")], ["type(x).__doc__ == 'Conformance type C134: empty, doc, no fields.'"], false, false, true, false);
+        $m!("C135", C135, ["empty", "deny_unknown_fields", "-"], [(C135 {}, "('C135', ())", "('C135', ())"), (C135 {}, "('C135', ())", "('C135', ())")], [], false, false, true, false);
+        $m!("C136", C136, ["unit_enum", "none", "-"], [(C136::Red, "('enum', 'C136', 'Red')", "('C136.Red', ())"), (C136::GreenBlue, "('enum', 'C136', 'GreenBlue')", "('C136.GreenBlue', ())")], [], false, false, true, false);
+        $m!("C137", C137, ["unit_enum", "module", "-"], [(C137::Red, "('enum', 'C137', 'Red')", "('C137.Red', ())"), (C137::GreenBlue, "('enum', 'C137', 'GreenBlue')", "('C137.GreenBlue', ())")], [], false, false, true, true);
+        $m!("C138", C138, ["unit_enum", "frozen", "-"], [(C138::Red, "('enum', 'C138', 'Red')", "('C138.Red', ())"), (C138::GreenBlue, "('enum', 'C138', 'GreenBlue')", "('C138.GreenBlue', ())")], ["hash(x) == hash(x)"], false, false, true, false);
+        $m!("C139", C139, ["unit_enum", "rename_all", "-"], [(C139::Red, "('enum', 'C139', 'red')", "('C139.red', ())"), (C139::GreenBlue, "('enum', 'C139', 'greenBlue')", "('C139.greenBlue', ())")], [], false, false, true, false);
+        $m!("C140", C140, ["unit_enum", "name", "-"], [(C140::Red, "('enum', 'PyC140', 'Red')", "('PyC140.Red', ())"), (C140::GreenBlue, "('enum', 'PyC140', 'GreenBlue')", "('PyC140.GreenBlue', ())")], [], false, false, true, false);
+        $m!("C141", C141, ["unit_enum", "doc", "-"], [(C141::Red, "('enum', 'C141', 'Red')", "('C141.Red', ())"), (C141::GreenBlue, "('enum', 'C141', 'GreenBlue')", "('C141.GreenBlue', ())")], ["type(x).__doc__ == 'Conformance type C141: unit_enum, doc, no fields.'"], false, false, true, false);
+        $m!("C142", C142, ["int_enum", "none", "-"], [(C142::Red, "('enum', 'C142', 'Red')", "('C142.Red', ())"), (C142::GreenBlue, "('enum', 'C142', 'GreenBlue')", "('C142.GreenBlue', ())")], ["isinstance(x, enum.IntEnum) and int(x) in (4, 5)"], false, false, true, false);
+        $m!("C143", C143, ["int_enum", "module", "-"], [(C143::Red, "('enum', 'C143', 'Red')", "('C143.Red', ())"), (C143::GreenBlue, "('enum', 'C143', 'GreenBlue')", "('C143.GreenBlue', ())")], ["isinstance(x, enum.IntEnum) and int(x) in (4, 5)"], false, false, true, true);
+        $m!("C144", C144, ["int_enum", "frozen", "-"], [(C144::Red, "('enum', 'C144', 'Red')", "('C144.Red', ())"), (C144::GreenBlue, "('enum', 'C144', 'GreenBlue')", "('C144.GreenBlue', ())")], ["hash(x) == hash(x)", "isinstance(x, enum.IntEnum) and int(x) in (4, 5)"], false, false, true, false);
+        $m!("C145", C145, ["int_enum", "rename_all", "-"], [(C145::Red, "('enum', 'C145', 'red')", "('C145.red', ())"), (C145::GreenBlue, "('enum', 'C145', 'greenBlue')", "('C145.greenBlue', ())")], ["isinstance(x, enum.IntEnum) and int(x) in (4, 5)"], false, false, true, false);
+        $m!("C146", C146, ["int_enum", "name", "-"], [(C146::Red, "('enum', 'PyC146', 'Red')", "('PyC146.Red', ())"), (C146::GreenBlue, "('enum', 'PyC146', 'GreenBlue')", "('PyC146.GreenBlue', ())")], ["isinstance(x, enum.IntEnum) and int(x) in (4, 5)"], false, false, true, false);
+        $m!("C147", C147, ["int_enum", "doc", "-"], [(C147::Red, "('enum', 'C147', 'Red')", "('C147.Red', ())"), (C147::GreenBlue, "('enum', 'C147', 'GreenBlue')", "('C147.GreenBlue', ())")], ["type(x).__doc__ == 'Conformance type C147: int_enum, doc, no fields.'", "isinstance(x, enum.IntEnum) and int(x) in (4, 5)"], false, false, true, false);
+        $m!("C148", C148, ["data_enum", "tag", "plain"], [(C148::Tup(-1, String::from("text")), "('C148.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', 'text'), ))", "('C148.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', 'text'), ))"), (C148::Rec { n_val: 0, f_val: String::from("text"), }, "('C148.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', 'text'), ))", "('C148.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', 'text'), ))"), (C148::Tup(0, String::from("ünï")), "('C148.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', 'ünï'), ))", "('C148.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', 'ünï'), ))"), (C148::Rec { n_val: 1, f_val: String::from("ünï"), }, "('C148.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', 'ünï'), ))", "('C148.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', 'ünï'), ))"), (C148::New(String::from("text")), "('C148.New', (('kind', 'New'), ('_0', 'text'), ))", "('C148.New', (('kind', 'New'), ('_0', 'text'), ))"), (C148::Unit, "('C148.Unit', (('kind', 'Unit'), ))", "('C148.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
+        $m!("C149", C149, ["data_enum", "tag", "option"], [(C149::Tup(-1, Some(String::from("x"))), "('C149.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', 'x'), ))", "('C149.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', 'x'), ))"), (C149::Rec { n_val: 0, f_val: Some(String::from("x")), }, "('C149.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', 'x'), ))", "('C149.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', 'x'), ))"), (C149::Tup(0, None), "('C149.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', None), ))", "('C149.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', None), ))"), (C149::Rec { n_val: 1, f_val: None, }, "('C149.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', None), ))", "('C149.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', None), ))"), (C149::New(Some(String::from("x"))), "('C149.New', (('kind', 'New'), ('_0', 'x'), ))", "('C149.New', (('kind', 'New'), ('_0', 'x'), ))"), (C149::Unit, "('C149.Unit', (('kind', 'Unit'), ))", "('C149.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
+        $m!("C150", C150, ["data_enum", "tag", "nested"], [(C150::Tup(-1, CInner { a: 1 }), "('C150.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('CInner', (('a', 1),))), ))", "('C150.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('CInner', (('a', 1),))), ))"), (C150::Rec { n_val: 0, f_val: CInner { a: 1 }, }, "('C150.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('CInner', (('a', 1),))), ))", "('C150.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('CInner', (('a', 1),))), ))"), (C150::Tup(0, CInner { a: -2 }), "('C150.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('CInner', (('a', -2),))), ))", "('C150.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('CInner', (('a', -2),))), ))"), (C150::Rec { n_val: 1, f_val: CInner { a: -2 }, }, "('C150.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('CInner', (('a', -2),))), ))", "('C150.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('CInner', (('a', -2),))), ))"), (C150::New(CInner { a: 1 }), "('C150.New', (('kind', 'New'), ('_0', ('CInner', (('a', 1),))), ))", "('C150.New', (('kind', 'New'), ('_0', ('CInner', (('a', 1),))), ))"), (C150::Unit, "('C150.Unit', (('kind', 'Unit'), ))", "('C150.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
+        $m!("C151", C151, ["data_enum", "tag", "array"], [(C151::Tup(-1, vec![1.5, -2.0]), "('C151.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('array', [1.5, -2.0])), ))", "('C151.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', [1.5, -2.0]), ))"), (C151::Rec { n_val: 0, f_val: vec![1.5, -2.0], }, "('C151.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('array', [1.5, -2.0])), ))", "('C151.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', [1.5, -2.0]), ))"), (C151::Tup(0, vec![]), "('C151.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('array', [])), ))", "('C151.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', []), ))"), (C151::Rec { n_val: 1, f_val: vec![], }, "('C151.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('array', [])), ))", "('C151.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', []), ))"), (C151::New(vec![1.5, -2.0]), "('C151.New', (('kind', 'New'), ('_0', ('array', [1.5, -2.0])), ))", "('C151.New', (('kind', 'New'), ('_0', [1.5, -2.0]), ))"), (C151::Unit, "('C151.Unit', (('kind', 'Unit'), ))", "('C151.Unit', (('kind', 'Unit'), ))")], [], true, false, false, false);
+        $m!("C152", C152, ["data_enum", "tag", "display"], [(C152::Tup(-1, "127.0.0.1:8080".parse().unwrap()), "('C152.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', '127.0.0.1:8080'), ))", "('C152.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', '127.0.0.1:8080'), ))"), (C152::Rec { n_val: 0, f_val: "127.0.0.1:8080".parse().unwrap(), }, "('C152.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', '127.0.0.1:8080'), ))", "('C152.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', '127.0.0.1:8080'), ))"), (C152::Tup(0, "[::1]:9".parse().unwrap()), "('C152.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', '[::1]:9'), ))", "('C152.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', '[::1]:9'), ))"), (C152::Rec { n_val: 1, f_val: "[::1]:9".parse().unwrap(), }, "('C152.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', '[::1]:9'), ))", "('C152.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', '[::1]:9'), ))"), (C152::New("127.0.0.1:8080".parse().unwrap()), "('C152.New', (('kind', 'New'), ('_0', '127.0.0.1:8080'), ))", "('C152.New', (('kind', 'New'), ('_0', '127.0.0.1:8080'), ))"), (C152::Unit, "('C152.Unit', (('kind', 'Unit'), ))", "('C152.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
+        $m!("C153", C153, ["data_enum", "tag", "with"], [(C153::Tup(-1, [10, 11, 12]), "('C153.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', '#0a0b0c'), ))", "('C153.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', '#0a0b0c'), ))"), (C153::Rec { n_val: 0, f_val: [10, 11, 12], }, "('C153.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', '#0a0b0c'), ))", "('C153.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', '#0a0b0c'), ))"), (C153::Tup(0, [255, 0, 1]), "('C153.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', '#ff0001'), ))", "('C153.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', '#ff0001'), ))"), (C153::Rec { n_val: 1, f_val: [255, 0, 1], }, "('C153.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', '#ff0001'), ))", "('C153.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', '#ff0001'), ))"), (C153::New([10, 11, 12]), "('C153.New', (('kind', 'New'), ('_0', '#0a0b0c'), ))", "('C153.New', (('kind', 'New'), ('_0', '#0a0b0c'), ))"), (C153::Unit, "('C153.Unit', (('kind', 'Unit'), ))", "('C153.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
+        $m!("C154", C154, ["data_enum", "tag", "serde"], [(C154::Tup(-1, CSerde { label: String::from("s"), weight: 3 }), "('C154.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C154.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C154::Rec { n_val: 0, f_val: CSerde { label: String::from("s"), weight: 3 }, }, "('C154.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C154.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C154::Tup(0, CSerde { label: String::new(), weight: 0 }), "('C154.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C154.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('CSerde', (('label', ''), ('weight', 0)))), ))"), (C154::Rec { n_val: 1, f_val: CSerde { label: String::new(), weight: 0 }, }, "('C154.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))", "('C154.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('CSerde', (('label', ''), ('weight', 0)))), ))"), (C154::New(CSerde { label: String::from("s"), weight: 3 }), "('C154.New', (('kind', 'New'), ('_0', ('CSerde', (('label', 's'), ('weight', 3)))), ))", "('C154.New', (('kind', 'New'), ('_0', ('CSerde', (('label', 's'), ('weight', 3)))), ))"), (C154::Unit, "('C154.Unit', (('kind', 'Unit'), ))", "('C154.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
+        $m!("C155", C155, ["data_enum", "tag", "default"], [(C155::Tup(-1, 5), "('C155.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', 5), ))", "('C155.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', 5), ))"), (C155::Rec { n_val: 0, f_val: 5, }, "('C155.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', 5), ))", "('C155.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', 5), ))"), (C155::Tup(0, 0), "('C155.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', 0), ))", "('C155.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', 0), ))"), (C155::Rec { n_val: 1, f_val: 0, }, "('C155.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', 0), ))", "('C155.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', 0), ))"), (C155::New(5), "('C155.New', (('kind', 'New'), ('_0', 5), ))", "('C155.New', (('kind', 'New'), ('_0', 5), ))"), (C155::Unit, "('C155.Unit', (('kind', 'Unit'), ))", "('C155.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
+        $m!("C156", C156, ["data_enum", "tag", "shared"], [({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C156::Tup(-1, Rc::clone(&shared), Rc::clone(&shared)) }, "('C156.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))", "('C156.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C156::Rec { n_val: 0, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), } }, "('C156.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C156.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C156::Tup(0, Rc::clone(&shared), Rc::clone(&shared)) }, "('C156.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))", "('C156.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('CInner', (('a', 7),))), ('_2', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C156::Rec { n_val: 1, f_val: Rc::clone(&shared), g_val: Rc::clone(&shared), } }, "('C156.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))", "('C156.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('CInner', (('a', 7),))), ('g_val', ('CInner', (('a', 7),))), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C156::New(9) }, "('C156.New', (('kind', 'New'), ('_0', 9), ))", "('C156.New', (('kind', 'New'), ('_0', 9), ))"), ({ let shared = Rc::new(CInner { a: 7 }); let _ = &shared; C156::Unit }, "('C156.Unit', (('kind', 'Unit'), ))", "('C156.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
+        $m!("C157", C157, ["data_enum", "tag", "frozen_key_map"], [(C157::Tup(-1, BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))])), "('C157.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C157.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C157::Rec { n_val: 0, f_val: BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))]), }, "('C157.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C157.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C157::Tup(0, BTreeMap::new()), "('C157.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('dict', [])), ))", "('C157.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('dict', [])), ))"), (C157::Rec { n_val: 1, f_val: BTreeMap::new(), }, "('C157.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('dict', [])), ))", "('C157.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('dict', [])), ))"), (C157::New(BTreeMap::from([(CKey { k: 1 }, String::from("one")), (CKey { k: 2 }, String::from("two"))])), "('C157.New', (('kind', 'New'), ('_0', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))", "('C157.New', (('kind', 'New'), ('_0', ('dict', sorted([(('CKey', (('k', 1),)), 'one'), (('CKey', (('k', 2),)), 'two')], key=repr))), ))"), (C157::Unit, "('C157.Unit', (('kind', 'Unit'), ))", "('C157.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
+        $m!("C158", C158, ["data_enum", "tag", "set"], [(C158::Tup(-1, BTreeSet::from([3, 1, 2])), "('C158.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', ('set', sorted([1, 2, 3], key=repr))), ))", "('C158.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', [1, 2, 3]), ))"), (C158::Rec { n_val: 0, f_val: BTreeSet::from([3, 1, 2]), }, "('C158.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', ('set', sorted([1, 2, 3], key=repr))), ))", "('C158.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', [1, 2, 3]), ))"), (C158::Tup(0, BTreeSet::new()), "('C158.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', ('set', [])), ))", "('C158.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', []), ))"), (C158::Rec { n_val: 1, f_val: BTreeSet::new(), }, "('C158.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', ('set', [])), ))", "('C158.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', []), ))"), (C158::New(BTreeSet::from([3, 1, 2])), "('C158.New', (('kind', 'New'), ('_0', ('set', sorted([1, 2, 3], key=repr))), ))", "('C158.New', (('kind', 'New'), ('_0', [1, 2, 3]), ))"), (C158::Unit, "('C158.Unit', (('kind', 'Unit'), ))", "('C158.Unit', (('kind', 'Unit'), ))")], [], false, false, false, false);
+        $m!("C159", C159, ["data_enum", "tag", "chrono_uuid"], [(C159::Tup(-1, chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef)), "('C159.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('_2', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C159.Tup', (('kind', 'Tup'), ('_0', -1), ('_1', '2023-11-14T22:13:20.000005Z'), ('_2', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C159::Rec { n_val: 0, f_val: chrono::DateTime::from_timestamp(1_700_000_000, 5_000).unwrap(), g_val: uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef), }, "('C159.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', datetime.datetime(2023, 11, 14, 22, 13, 20, 5, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('01234567-89ab-cdef-0123-456789abcdef')), ))", "('C159.Rec', (('kind', 'Rec'), ('n_val', 0), ('f_val', '2023-11-14T22:13:20.000005Z'), ('g_val', '01234567-89ab-cdef-0123-456789abcdef'), ))"), (C159::Tup(0, chrono::DateTime::from_timestamp(0, 0).unwrap(), uuid::Uuid::nil()), "('C159.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('_2', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C159.Tup', (('kind', 'Tup'), ('_0', 0), ('_1', '1970-01-01T00:00:00Z'), ('_2', '00000000-0000-0000-0000-000000000000'), ))"), (C159::Rec { n_val: 1, f_val: chrono::DateTime::from_timestamp(0, 0).unwrap(), g_val: uuid::Uuid::nil(), }, "('C159.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)), ('g_val', uuid.UUID('00000000-0000-0000-0000-000000000000')), ))", "('C159.Rec', (('kind', 'Rec'), ('n_val', 1), ('f_val', '1970-01-01T00:00:00Z'), ('g_val', '00000000-0000-0000-0000-000000000000'), ))"), (C159::New(9), "('C159.New', (('kind', 'New'), ('_0', 9), ))", "('C159.New', (('kind', 'New'), ('_0', 9), ))"), (C159::Unit, "('C159.Unit', (('kind', 'Unit'), ))", "('C159.Unit', (('kind', 'Unit'), ))")], [], false, true, false, false);
     };
 }

@@ -48,7 +48,7 @@ def canon(o, seen):
         seen[id(o)] = len(seen)
         fields = [f.name for f in dataclasses.fields(o)]
         return ("dataclass", t.__name__, t.__qualname__, t.__doc__, tuple(fields),
-                tuple(t.__annotations__), t.__match_args__, t.__hash__ is None, repr(o),
+                tuple(t.__annotations__), t.__match_args__, t.__hash__ is None, '__lt__' in vars(t), repr(o),
                 tuple(canon(getattr(o, f), seen) for f in fields),
                 tuple(b.__qualname__ for b in t.__mro__ if dataclasses.is_dataclass(b)))
     if isinstance(o, enum.Enum):

@@ -59,6 +59,52 @@ pub fn empty_variants() -> Vec<EmptyVariants> {
     vec![EmptyVariants::A {}, EmptyVariants::B(), EmptyVariants::A {}]
 }
 
+/// Ordered as in Rust (`#[pickle(order)]`).
+#[derive(PortablePickle, Clone, PartialEq, Eq, PartialOrd, Ord, Debug)]
+#[pickle(order)]
+pub struct RankKey {
+    host: String,
+    shard: u32,
+}
+
+/// An ordered data enum.
+#[derive(PortablePickle, Clone, PartialEq, Eq, PartialOrd, Ord, Debug)]
+#[pickle(order)]
+pub enum Ranked {
+    Start { at: i64, who: String },
+    Step { n: i64 },
+    Stop,
+}
+
+/// Keys and ordered enum values, each list with its sort by Rust.
+pub fn ordered() -> (Vec<RankKey>, Vec<RankKey>, Vec<Ranked>, Vec<Ranked>) {
+    let keys = vec![
+        RankKey {
+            host: "b".into(),
+            shard: 1,
+        },
+        RankKey {
+            host: "a".into(),
+            shard: 2,
+        },
+        RankKey {
+            host: "a".into(),
+            shard: 1,
+        },
+    ];
+    let ranked = vec![
+        Ranked::Stop,
+        Ranked::Step { n: 3 },
+        Ranked::Step { n: -1 },
+        Ranked::Start { at: 2, who: "x".into() },
+        Ranked::Start { at: 2, who: "a".into() },
+    ];
+    let (mut keys_sorted, mut ranked_sorted) = (keys.clone(), ranked.clone());
+    keys_sorted.sort();
+    ranked_sorted.sort();
+    (keys, keys_sorted, ranked, ranked_sorted)
+}
+
 /// Reads one re-pickle and compares it with the value Rust wrote.
 type Check = fn(&[u8]) -> Result<(), String>;
 
@@ -70,6 +116,7 @@ pub fn cases() -> Vec<(&'static str, Check)> {
     let mut cases: Vec<(&'static str, Check)> = vec![
         ("empty_structs", |bytes| compare(bytes, &empty_structs())),
         ("empty_variants", |bytes| compare(bytes, &empty_variants())),
+        ("ordered", |bytes| compare(bytes, &ordered())),
         ("foreign_fields", |bytes| compare(bytes, &foreign::endpoints())),
         // Re-pickled `array.array`s (numpy arrays where the reader has numpy).
         ("array_trace", |bytes| {

@@ -30,6 +30,21 @@ struct Frozen {
     value: i32,
 }
 
+/// Ordered (`order=True`), and frozen and ordered.
+#[derive(PortablePickle)]
+#[pickle(order)]
+struct Ordered {
+    rank: i32,
+    name: String,
+}
+
+#[derive(PortablePickle)]
+#[pickle(order, frozen)]
+enum OrderedEnum {
+    Low { n: i32 },
+    High,
+}
+
 #[derive(PortablePickle)]
 #[pickle(hash)]
 struct Hashed {
@@ -119,6 +134,23 @@ pub fn pairs() -> Vec<Streams> {
     both(&mut out, "unit_struct", &Unit);
     both(&mut out, "frozen", &Frozen { value: 3 });
     both(&mut out, "hashed", &Hashed { name: "h".into() });
+    both(
+        &mut out,
+        "ordered",
+        &(
+            vec![
+                Ordered {
+                    rank: 2,
+                    name: "b".into(),
+                },
+                Ordered {
+                    rank: 1,
+                    name: "z".into(),
+                },
+            ],
+            vec![OrderedEnum::High, OrderedEnum::Low { n: 3 }],
+        ),
+    );
     both(&mut out, "unit_enum", &[Color::Red, Color::Green, Color::Red]);
     both(&mut out, "int_enum", &[Level::Low, Level::High]);
     both(

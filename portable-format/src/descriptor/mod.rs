@@ -203,6 +203,9 @@ pub struct TypeSpec {
     /// `frozen`), a class has `__hash__ = None`, as Python's contract wants
     /// of a mutable class with `==`.
     pub hash: bool,
+    /// Instances order by their fields (`dataclass(order=True)`), as Rust's
+    /// derived `PartialOrd` does (`#[pickle(order)]`).
+    pub order: bool,
     /// The classes to build.
     pub shape: TypeShape,
 }
@@ -287,6 +290,10 @@ impl TypeSpec {
         opt(&mut out, self.module.as_deref());
         let _ = writeln!(out, "\nfrozen {}", u8::from(self.frozen));
         let _ = writeln!(out, "hash {}", u8::from(self.is_hashable()));
+        // Only when set, so unordered classes keep their keys.
+        if self.order {
+            out.push_str("order 1\n");
+        }
         match &self.shape {
             TypeShape::Struct(c) => class(&mut out, "struct", c),
             TypeShape::UnitEnum {
@@ -562,11 +569,24 @@ impl TypeSpec {
             RealModule::Skip => None,
         };
         // Python's hashing contract ([`Hashing`]): the namespace's
-        // `frozen`, `hashable` (`unsafe_hash`) or plain `struct` tool.
-        let decorator = |class: &ClassShape| match self.hashing(class) {
-            Hashing::Frozen => Expr::Memo(slot::FROZEN_STRUCT),
-            Hashing::ByValue => Expr::Memo(slot::NAMESPACE).attr(CLASS_TOOLS[0]),
-            Hashing::Unhashable => Expr::Memo(slot::STRUCT),
+        // `frozen`, `hashable` (`unsafe_hash`) or plain `struct` tool; with
+        // `order`, a `partial` of it with `order=True` (built as `partial(tool)`
+        // and `BUILD (tool, (), {"order": True}, None)`).
+        let decorator = |class: &ClassShape| {
+            let tool = || match self.hashing(class) {
+                Hashing::Frozen => Expr::Memo(slot::FROZEN_STRUCT),
+                Hashing::ByValue => Expr::Memo(slot::NAMESPACE).attr(CLASS_TOOLS[0]),
+                Hashing::Unhashable => Expr::Memo(slot::STRUCT),
+            };
+            match self.order {
+                false => tool(),
+                true => Expr::Memo(slot::PARTIAL).call([tool()]).build(Expr::tuple([
+                    tool(),
+                    Expr::tuple([]),
+                    Expr::dict([("order", Expr::Bool(true))]),
+                    Expr::None,
+                ])),
+            }
         };
         let at = |i: usize| slot::CORE_COUNT + i as u32;
         let mut stmts = Vec::new();

@@ -17,6 +17,7 @@ fn spec(module: Option<&str>, frozen: bool, shape: TypeShape) -> TypeSpec {
         module: module.map(Into::into),
         frozen,
         hash: false,
+        order: false,
         shape,
     }
 }

@@ -37,6 +37,11 @@ pub(super) enum Sym {
     Enum(Arc<Global>, Vec<(String, Id)>),
     /// `functools.partial(f, *args)` of a helper other than `register`.
     Partial(Id, Vec<Id>),
+    /// `functools.partial(tool)` of a dataclass tool (`struct`, `frozen`,
+    /// `hashable`: the [`Sym::Fn`] slot it acts as), before (`false`) and
+    /// after (`true`) the `BUILD` that gives it `order=True`: an ordered
+    /// class's decorator.
+    Ordered(u32, bool),
     /// The standalone bootstrap (header slot 22).
     Standalone,
     /// A class pickle: the standalone bootstrap followed by these bytes (a
@@ -53,7 +58,7 @@ pub(super) enum Sym {
     /// The strict header's slots (`portable_format::strict::slot`):
     /// `abc.ABCMeta`, which makes a class from `(name, bases, dict)`;
     StrictMakeClass,
-    /// `copyreg.__newobj_ex__`, which calls it with class keywords (`frozen`, `unsafe_hash`);
+    /// `copyreg.__newobj_ex__`, which calls it with class keywords (`frozen`, `unsafe_hash`, `order`);
     StrictWithKeywords,
     /// the base class `PortableStruct`;
     StrictBase,
@@ -113,6 +118,11 @@ impl<S: Source> Unpickler<'_, S> {
                 self.register(key, cls)
             }
             Sym::Enum(..) => self.call_class(callable, args),
+            Sym::Ordered(tool, true) => {
+                let tool = *tool;
+                self.class_helper(tool, &args)
+            }
+            Sym::Ordered(_, false) => Err(helper_misuse("partial")),
             Sym::Partial(f, pre) => {
                 let (f, n) = (*f, pre.len() + args.len());
                 // The arguments may end up in an object: charged for good.
@@ -136,14 +146,14 @@ impl<S: Source> Unpickler<'_, S> {
                 [name, bases, ns] => self.make_class(name, bases, ns, true),
                 _ => Err(helper_misuse("abc.ABCMeta")),
             },
-            // __newobj_ex__(ABCMeta, (name, bases, dict), {frozen/unsafe_hash: True}).
+            // __newobj_ex__(ABCMeta, (name, bases, dict), {frozen/unsafe_hash/order: True}).
             Sym::StrictWithKeywords => {
                 let [meta, class_args, kwargs] = args[..] else {
                     return Err(helper_misuse("copyreg.__newobj_ex__"));
                 };
                 let keywords_ok = match self.node(kwargs) {
                     Node::Dict(pairs) => pairs.iter().all(|&(k, v)| {
-                        matches!(self.str_of(k), Some("frozen" | "unsafe_hash"))
+                        matches!(self.str_of(k), Some("frozen" | "unsafe_hash" | "order"))
                             && matches!(self.node(v), Node::Bool(_))
                     }),
                     _ => false,
@@ -306,6 +316,39 @@ impl<S: Source> Unpickler<'_, S> {
             _ => false,
         };
         loads_ok && args_ok
+    }
+
+    /// `BUILD` on `partial(tool)` ([`Sym::Ordered`]): only with the state
+    /// `(tool, (), {"order": True}, None)`, which makes it an ordered
+    /// class's decorator; any other state could give the dataclass any
+    /// keyword.
+    pub(super) fn build_ordered(&mut self, target: Id, state: Id) -> Result<(), Error> {
+        let Node::Sym(sym) = self.node(target) else {
+            unreachable!("an ordered decorator, matched by the caller")
+        };
+        let Sym::Ordered(tool, false) = **sym else {
+            unreachable!("an ordered decorator, matched by the caller")
+        };
+        let ok = match self.node(state) {
+            Node::Tuple(parts) => match parts[..] {
+                [f, args, kwargs, dict] => {
+                    matches!(self.node(f), Node::Sym(s) if matches!(**s, Sym::Fn(t) if t == tool))
+                        && matches!(self.node(args), Node::Tuple(a) if a.is_empty())
+                        && matches!(self.node(dict), Node::None)
+                        && matches!(self.node(kwargs), Node::Dict(pairs) if matches!(pairs[..],
+                            [(k, v)] if self.str_of(k) == Some("order") && matches!(self.node(v), Node::Bool(true))))
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        if !ok {
+            return Err(helper_misuse("partial"));
+        }
+        if let Some(Node::Sym(sym)) = self.nodes.get_mut(target) {
+            **sym = Sym::Ordered(tool, true);
+        }
+        Ok(())
     }
 
     /// A header helper (the [`Sym::Fn`] at memo slot `s`), interpreted on
@@ -548,6 +591,15 @@ impl<S: Source> Unpickler<'_, S> {
                     (None, _) => self.alloc(Node::None),
                 }
             }
+            (slot::PARTIAL, [tool]) => match self.node(*tool) {
+                Node::Sym(s) if matches!(**s, Sym::Fn(slot::STRUCT | slot::FROZEN_STRUCT)) => {
+                    let Sym::Fn(tool) = **s else {
+                        unreachable!("matched above")
+                    };
+                    self.sym(Sym::Ordered(tool, false))
+                }
+                _ => Err(helper_misuse("partial")),
+            },
             (slot::PARTIAL, [f, rest @ ..]) if !rest.is_empty() && rest.len() <= SYM_MAX_ITEMS => {
                 if matches!(self.node(*f), Node::Sym(s) if matches!(**s, Sym::ImportModule)) {
                     self.trace_declared(rest[0]);

@@ -291,6 +291,9 @@ impl<S: Source> Unpickler<'_, S> {
                     // nothing to record, but nothing else is admitted.
                     Some(Node::Global(_)) => self.check_class_build(target, state)?,
                     Some(Node::Sym(sym)) if matches!(**sym, Sym::Enum(..)) => self.check_class_build(target, state)?,
+                    Some(Node::Sym(sym)) if matches!(**sym, Sym::Ordered(_, false)) => {
+                        self.build_ordered(target, state)?
+                    }
                     _ => return Err(malformed(format!("BUILD on a {}", self.type_name(target)))),
                 }
                 return Ok(());

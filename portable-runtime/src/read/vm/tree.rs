@@ -402,6 +402,7 @@ impl<S: Source> Unpickler<'_, S> {
                 | Sym::Register(_)
                 | Sym::Iter(_)
                 | Sym::Partial(..)
+                | Sym::Ordered(..)
                 | Sym::Standalone
                 | Sym::ClassPickle(_)
                 | Sym::FindSpec

@@ -247,6 +247,7 @@ fn build(q: &Query<'_>, by_key: &mut HashMap<u64, &'static ClassDescriptor>) -> 
         // serde has no attribute to mark a key type, and serde values are
         // often map keys: serde classes hash by value (docs/guide/serde.md).
         hash: true,
+        order: false,
         shape,
     };
     let key = spec.fingerprint();
