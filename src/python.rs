@@ -307,6 +307,10 @@ impl Render<'_> {
         if class.fields.is_empty() && class.doc.is_none() {
             let _ = writeln!(out, "{inner}pass");
         }
+        if has_array_field(class) {
+            // The dataclass keeps an `__eq__` the class defines.
+            let _ = write!(out, "\n{inner}def __eq__(self, other: object) -> bool:\n{inner}    if other.__class__ is not self.__class__:\n{inner}        return NotImplemented\n{inner}    return _fields_equal(self, other)\n");
+        }
     }
 
     fn def(&mut self, out: &mut String, def: &ClassDef) {
@@ -377,6 +381,9 @@ fn module_source(module: &str, defs: &[&ClassDef]) -> String {
     {
         out.push_str(VARIANT_ORDER);
     }
+    if defs.iter().any(|d| def_has_array_field(d)) {
+        out.push_str(FIELDS_EQUAL);
+    }
     out.push_str(&body);
     out.push_str(KEYS_COMMENT);
     out.push_str("if not typing.TYPE_CHECKING:\n");
@@ -400,6 +407,36 @@ fn public_names(defs: &[&ClassDef]) -> Vec<String> {
     }
     names
 }
+
+/// Whether a field of `class` is an array, whose `==` numpy makes elementwise.
+fn has_array_field(class: &DefClass) -> bool {
+    class.fields.iter().any(|(_, t)| matches!(t, PyType::Array))
+}
+
+/// Whether a class of `def` has an array field.
+fn def_has_array_field(def: &ClassDef) -> bool {
+    match &def.shape {
+        DefShape::Struct(c) => has_array_field(c),
+        DefShape::UnitEnum { .. } => false,
+        DefShape::DataEnum { variants, .. } => variants.iter().any(has_array_field),
+    }
+}
+
+/// `==` of classes with array fields: by value whatever the reader has.
+const FIELDS_EQUAL: &str = "
+
+def _fields_equal(a: typing.Any, b: typing.Any) -> bool:
+    # Field by field, an array by its shape and elements: numpy's == is
+    # elementwise (a bare reader's array.array or lists compare as they are).
+    for field in dataclasses.fields(a):
+        x, y = getattr(a, field.name), getattr(b, field.name)
+        if hasattr(x, 'shape') and hasattr(y, 'shape'):
+            if not (x.shape == y.shape and bool((x == y).all())):
+                return False
+        elif not x == y:
+            return False
+    return True
+";
 
 /// The order key of an ordered data enum's value (its base's comparisons).
 const VARIANT_ORDER: &str = "

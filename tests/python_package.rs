@@ -608,3 +608,72 @@ fn order_and_hash_as_in_rust() {
     let (ok, text) = mypy_run(&mypy_python(), "3.9", &pkg, &pkg, &["ranked.py"]);
     assert!(ok, "{text}");
 }
+
+/// A class with array fields.
+mod sampled {
+    #[derive(portable_pickle::PortablePickle, Clone)]
+    #[pickle(module = "sampled")]
+    pub struct Trace {
+        pub name: String,
+        #[pickle(array)]
+        pub samples: Vec<f64>,
+        #[pickle(array)]
+        pub grid: Vec<i32>,
+    }
+}
+
+/// The package's classes with array fields compare by value, `==` a
+/// `bool`, with numpy on the reader and without; the stand-ins follow
+/// numpy's rule (docs/guide/arrays.md), which this pins too.
+#[test]
+fn package_classes_with_arrays_compare_by_value() {
+    use sampled::Trace;
+    let a = Trace {
+        name: "t".into(),
+        samples: vec![0.5, 1.5, 2.5],
+        grid: vec![1, 2, 3],
+    };
+    let mut c = a.clone();
+    c.samples[2] = 9.0;
+    let mut d = a.clone();
+    d.grid.pop();
+    let dir = scratch("array_eq");
+    let pkg = dir.join("pkg");
+    portable_pickle::python::write_package::<Trace>(&pkg).expect("write the package");
+    let stream = dir.join("traces.pkl");
+    std::fs::write(&stream, portable_pickle::to_vec(&vec![a.clone(), a, c, d])).unwrap();
+    let check = r#"
+import pickle, sys
+pkg, stream, numpy = sys.argv[1:4]
+if pkg != '-':
+    sys.path.insert(0, pkg)
+with open(stream, 'rb') as f:
+    a, b, c, d = pickle.load(f)
+assert type(a.samples).__module__ == ('numpy' if numpy == 'numpy' else 'array'), type(a.samples)
+if pkg != '-' or numpy != 'numpy':
+    assert type(a).__module__ == ('sampled' if pkg != '-' else '_portable_pickle_v2')
+    assert (a == b) is True and (a == c) is False and (a != c) is True and (a == d) is False and (d == d) is True
+else:
+    try:
+        a == b
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("numpy's == of stand-ins with arrays")
+print('ok')
+"#;
+    let numpy = venv::pinned_python("setup-numpy.sh");
+    for (python, has) in [("python3".to_owned(), "bare"), (numpy, "numpy")] {
+        for with in [pkg.as_path(), Path::new("-")] {
+            let (ok, text) = run(Command::new(&python)
+                .args(["-W", "error", "-c", check])
+                .arg(with)
+                .arg(&stream)
+                .arg(has)
+                .current_dir(&dir));
+            assert!(ok, "{python} {}:\n{text}", with.display());
+        }
+    }
+    let (ok, text) = mypy_run(&mypy_python(), "3.9", &pkg, &pkg, &["sampled.py"]);
+    assert!(ok, "{text}");
+}
