@@ -30,6 +30,30 @@ pub struct Sample {
     shared: (Rc<String>, Rc<String>),
 }
 
+/// Ordered classes (`#[pickle(order)]`): their descriptors build each
+/// class with `partial(tool)` given `order=True` by `BUILD`.
+#[derive(PortablePickle, Debug, PartialEq)]
+#[pickle(order)]
+pub struct Ranked {
+    pub rank: i64,
+    pub name: String,
+}
+
+#[derive(PortablePickle, Debug, PartialEq)]
+#[pickle(order, frozen)]
+pub enum Level {
+    Low { n: i64 },
+    High,
+}
+
+/// Ordered values, as the default and the strict profile write them.
+pub fn ordered() -> (Vec<Ranked>, Vec<Level>) {
+    (
+        vec![Ranked { rank: 2, name: "b".into() }, Ranked { rank: 1, name: "a".into() }],
+        vec![Level::High, Level::Low { n: 3 }],
+    )
+}
+
 /// A value of every kind the format writes: classes, a data enum, bytes, a
 /// big integer, a stdlib object and a shared reference.
 pub fn sample() -> Sample {
@@ -84,6 +108,8 @@ pub fn fuzz_seeds() -> Vec<(&'static str, Vec<u8>)> {
         ("sample", to_vec(&sample())),
         ("shapes", to_vec(&sample().shapes)),
         ("memo_bomb", memo_bomb(4, 3)),
+        ("ordered", to_vec(&ordered())),
+        ("ordered_strict", portable_pickle::strict::to_vec(&ordered()).expect("strict")),
         ("text", TEXT.to_vec()),
     ]
 }
