@@ -363,3 +363,92 @@ fn the_header_refuses_a_planted_namespace() {
     let genuine = "pickle.load(open(sys.argv[1], 'rb'))\nfake = sys.modules['_portable_pickle_v2']";
     assert_eq!(run(genuine), ("Point(x=1.0, y=2.0)".to_owned(), false));
 }
+
+/// A data enum of four classes (base and three variants) and a unit enum.
+#[derive(PortablePickle, Debug, PartialEq, Clone)]
+enum Event {
+    Login { user: String },
+    Metric { name: String, value: f64 },
+    Shutdown,
+}
+
+#[derive(PortablePickle, Debug, PartialEq, Clone, Copy)]
+enum Level {
+    Low,
+    Mid,
+    High,
+}
+
+/// The globals a pickle looks up (`GLOBAL`/`STACK_GLOBAL`), by the crate's
+/// own opcode decoder.
+fn lookups(pickle: &[u8]) -> usize {
+    portable_pickle::inspect::ops(pickle)
+        .filter_map(Result::ok)
+        .filter(|op| matches!(op.code, b'c' | 0x93))
+        .count()
+}
+
+/// A later pickle looks up only the classes and members it uses: the
+/// others' memo slots hold a `None` placeholder, and the first use of a
+/// class looks it up and puts it in its slot (docs/FORMAT.md, "Sessions").
+/// Python loads every pickle with a `pickle.load` loop, and Rust's
+/// `Unpickler` reads them back.
+#[test]
+fn later_pickles_look_up_only_the_classes_they_use() {
+    let values = vec![
+        (Event::Login { user: "ann".into() }, Level::Low),
+        (
+            Event::Metric {
+                name: "rx".into(),
+                value: 1.5,
+            },
+            Level::High,
+        ),
+        (Event::Shutdown, Level::High),
+    ];
+    let mut p = Pickler::new(Vec::new());
+    p.dump(&values).unwrap();
+    let mut ends = vec![p.get_ref().len()];
+    let later: Vec<Vec<(Event, Level)>> = vec![
+        vec![(
+            Event::Metric {
+                name: "tx".into(),
+                value: 2.0,
+            },
+            Level::Mid,
+        )],
+        vec![(Event::Shutdown, Level::Low), (Event::Shutdown, Level::Low)],
+        values.clone(),
+    ];
+    for v in &later {
+        p.dump(v).unwrap();
+        ends.push(p.get_ref().len());
+    }
+    let bytes = p.into_inner();
+    let pickle = |i: usize| &bytes[ends[i - 1]..ends[i]];
+    // One variant and one member: two lookups, where the eager reference
+    // made seven (four classes, three members).
+    assert_eq!(lookups(pickle(1)), 2, "{:?}", pickle(1));
+    assert_eq!(lookups(pickle(2)), 2);
+    assert_eq!(lookups(pickle(3)), 3 + 2);
+    let mut u = portable_pickle::Unpickler::new(&bytes[..]);
+    assert_eq!(u.load::<Vec<(Event, Level)>>().unwrap(), values);
+    for v in &later {
+        assert_eq!(&u.load::<Vec<(Event, Level)>>().unwrap(), v);
+    }
+    run_python(
+        "later_lookups.pkl",
+        &bytes,
+        r#"
+import pickle, sys
+with open(sys.argv[1], 'rb') as f:
+    loads = [pickle.load(f) for _ in range(4)]
+first, one, two, again = loads
+E = type(first[0][0]).__mro__[1]
+L = type(first[0][1])
+assert one == [(E.Metric('tx', 2.0), L.Mid)], one
+assert two == [(E.Shutdown(), L.Low)] * 2 and two[0][0] == two[1][0] and two[0][1] is L.Low
+assert again == first and type(again[1][0]) is E.Metric
+"#,
+    );
+}

@@ -165,18 +165,7 @@ impl ClassDef {
     /// The class descriptor, encoded now; its bytes live as long as the
     /// process (one per type, made once: see [`ClassRef::descriptor`]).
     pub fn leak_descriptor(&self) -> ClassDescriptor {
-        let e = self.type_spec().encode();
-        let leak = |v: Vec<u8>| -> &'static [u8] { Box::leak(v.into_boxed_slice()) };
-        ClassDescriptor {
-            key: e.key,
-            slots: e.slots,
-            bytes: leak(e.bytes),
-            stdlib_only: e.stdlib_only.map(leak),
-            aliases: leak(e.aliases),
-            reference: leak(e.reference),
-            strict: leak(e.strict),
-            strict_relocations: Box::leak(e.strict_relocations.into_boxed_slice()),
-        }
+        self.type_spec().encode().leak()
     }
 
     /// The registry key of the (first) class, `<Name>_<fingerprint>`: the

@@ -168,6 +168,19 @@ impl OpWriter {
         self.memo_len - 1
     }
 
+    /// `BINPUT`/`LONG_BINPUT` of the top of the stack at memo index `idx`
+    /// (replacing what is there: the memo's length is unchanged when `idx`
+    /// is below it).
+    #[inline]
+    pub fn put_memo(&mut self, idx: u32) {
+        if idx < 256 {
+            self.put([BINPUT, idx as u8]);
+        } else {
+            let [a, b, c, d] = idx.to_le_bytes();
+            self.put([LONG_BINPUT, a, b, c, d]);
+        }
+    }
+
     /// `BINGET`/`LONG_BINGET` of memo index `idx`.
     #[inline]
     pub fn get(&mut self, idx: u32) {

@@ -44,7 +44,7 @@ pub fn expand(model: &Model<'_, '_>) -> TokenStream {
             });
             quote! {
                 let __first = __p.derived_class_slot(&Self::PY_TYPE);
-                __p.w().get(__first + match self { #(#arms)* });
+                __p.class_ref(__first + match self { #(#arms)* });
                 ::core::result::Result::Ok(())
             }
         }

@@ -136,6 +136,10 @@ pub struct Encoder<'s> {
     /// What a strict stream met that the profile cannot write: `finish`
     /// fails with it (and writes no `STOP`).
     refused: Option<&'static str>,
+    /// A later session pickle's class slots that still hold their `None`
+    /// placeholder ([`ClassDescriptor::placeholders`]), with the lookup that
+    /// replaces it where the body first uses the slot; empty otherwise.
+    pending: Vec<(u32, &'static [u8])>,
 }
 
 /// The encoder a session keeps for its later pickles. It never has a sink
@@ -204,6 +208,7 @@ impl<'s> Encoder<'s> {
             session: None,
             strict: false,
             refused: None,
+            pending: Vec::new(),
         }
     }
 
@@ -262,6 +267,7 @@ impl<'s> Encoder<'s> {
         self.types.clear();
         self.shared.clear();
         self.refused = None;
+        self.pending.clear();
         self.frame_start = None;
         let at = self.w.len();
         self.frame_limit = at + FRAME_TARGET;
@@ -540,7 +546,7 @@ impl<'s> Encoder<'s> {
     #[cold]
     #[inline(never)]
     fn first_instance(&mut self, def: usize, descriptor: fn() -> &'static ClassDescriptor) -> u32 {
-        let s = self.class_slot(descriptor());
+        let s = self.class_slot_in(descriptor(), true);
         self.types.by_def.push((def, s));
         s
     }
@@ -550,6 +556,16 @@ impl<'s> Encoder<'s> {
     #[doc(hidden)]
     #[inline]
     pub fn class_slot(&mut self, desc: &'static ClassDescriptor) -> u32 {
+        self.class_slot_in(desc, false)
+    }
+
+    /// [`Encoder::class_slot`]; `lazy`: in a later session pickle, the
+    /// classes are placeholders until [`Encoder::class_ref`] first writes
+    /// them (the derive's classes, whose every use goes through it; the
+    /// serde bridge's are referenced eagerly, as its buffered structs write
+    /// a class's reference out of stream order).
+    #[inline]
+    fn class_slot_in(&mut self, desc: &'static ClassDescriptor, lazy: bool) -> u32 {
         if let Some(s) = self.types.get(desc.key) {
             return s;
         }
@@ -569,7 +585,16 @@ impl<'s> Encoder<'s> {
                     session.known.push(desc.key);
                 }
             }
-            Some(session) if session.known.contains(&desc.key) => self.w.raw(desc.reference),
+            // A type of one class (a struct) is referenced eagerly: its
+            // instance, being written, uses the class at once.
+            Some(session) if session.known.contains(&desc.key) && !(lazy && desc.lazy.len() > 1) => {
+                self.w.raw(desc.reference)
+            }
+            Some(session) if session.known.contains(&desc.key) => {
+                self.w.raw(desc.placeholders);
+                let pending = desc.lazy.iter().map(|&(offset, lookup)| (first + offset, lookup));
+                self.pending.extend(pending);
+            }
             // Written again with the header: what is written now is dropped.
             Some(session) => session.needs_header = true,
         }
@@ -604,11 +629,36 @@ impl<'s> Encoder<'s> {
     #[inline]
     pub fn begin_call(&mut self, callable: u32, n: usize) {
         match u8::try_from(callable) {
-            Ok(c) if n > 3 => self.w.put([BINGET, c, MARK]),
+            Ok(c) if n > 3 && self.pending.is_empty() => self.w.put([BINGET, c, MARK]),
             _ => {
-                self.w.get(callable);
+                self.class_ref(callable);
                 self.w.tuple_open(n);
             }
+        }
+    }
+
+    /// The object at memo slot `slot` (a class, an enum member, a callable)
+    /// pushed: `BINGET`, or in a later session pickle, where the slot still
+    /// holds its placeholder, the class's lookup put there.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn class_ref(&mut self, slot: u32) {
+        if self.pending.is_empty() {
+            self.w.get(slot);
+        } else {
+            self.class_ref_pending(slot);
+        }
+    }
+
+    #[inline(never)]
+    fn class_ref_pending(&mut self, slot: u32) {
+        match self.pending.iter().position(|&(s, _)| s == slot) {
+            Some(i) => {
+                let (_, lookup) = self.pending.swap_remove(i);
+                self.w.raw(lookup);
+                self.w.put_memo(slot);
+            }
+            None => self.w.get(slot),
         }
     }
 
@@ -633,7 +683,7 @@ impl<'s> Encoder<'s> {
     #[doc(hidden)]
     #[inline]
     pub fn begin_state(&mut self, class: u32) {
-        self.w.get(class);
+        self.class_ref(class);
         self.w.raw(&[EMPTY_TUPLE, NEWOBJ, EMPTY_DICT, MARK]);
     }
 

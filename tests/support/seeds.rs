@@ -49,7 +49,16 @@ pub enum Level {
 /// Ordered values, as the default and the strict profile write them.
 pub fn ordered() -> (Vec<Ranked>, Vec<Level>) {
     (
-        vec![Ranked { rank: 2, name: "b".into() }, Ranked { rank: 1, name: "a".into() }],
+        vec![
+            Ranked {
+                rank: 2,
+                name: "b".into(),
+            },
+            Ranked {
+                rank: 1,
+                name: "a".into(),
+            },
+        ],
         vec![Level::High, Level::Low { n: 3 }],
     )
 }
@@ -109,7 +118,10 @@ pub fn fuzz_seeds() -> Vec<(&'static str, Vec<u8>)> {
         ("shapes", to_vec(&sample().shapes)),
         ("memo_bomb", memo_bomb(4, 3)),
         ("ordered", to_vec(&ordered())),
-        ("ordered_strict", portable_pickle::strict::to_vec(&ordered()).expect("strict")),
+        (
+            "ordered_strict",
+            portable_pickle::strict::to_vec(&ordered()).expect("strict"),
+        ),
         ("text", TEXT.to_vec()),
     ]
 }

@@ -19,6 +19,7 @@ use std::fmt::Write as _;
 use crate::layout::{slot, CLASS_REDUCE, CLASS_TOOLS, FORMAT_VERSION, SESSION_MODULE};
 use crate::names::{class_key, def_key, fnv1a, reduce_key, session_alias, variant_key};
 use crate::pyexpr::{builtin, print_program, Context, Expr, Fragment, Program, Stmt};
+use crate::writer::OpWriter;
 
 /// One Rust type's class descriptor, as embedded by the derive.
 #[derive(Debug)]
@@ -50,6 +51,15 @@ pub struct ClassDescriptor {
     /// offsets of 4-byte indices, relative to the descriptor's first entry,
     /// to which the writer adds the memo index the descriptor starts at.
     pub strict_relocations: &'static [u32],
+    /// The lazy form of [`ClassDescriptor::reference`], for the derive's
+    /// classes: the same slots, each class (and unit enum member) a `None`
+    /// placeholder ([`TypeSpec::placeholder_program`]) that the body
+    /// replaces where it first uses it, with the bytes of [`ClassDescriptor::lazy`].
+    pub placeholders: &'static [u8],
+    /// Per placeholder: its slot (relative to the descriptor's first) and
+    /// the `GLOBAL io._pp2 <alias>` that looks it up; the writer follows it
+    /// with `BINPUT` of the slot.
+    pub lazy: &'static [(u32, &'static [u8])],
 }
 
 /// The memo slots a descriptor defines, relative to the first one (which
@@ -229,6 +239,32 @@ pub struct EncodedDescriptor {
     pub strict: Vec<u8>,
     /// See [`ClassDescriptor::strict_relocations`].
     pub strict_relocations: Vec<u32>,
+    /// See [`ClassDescriptor::placeholders`].
+    pub placeholders: Vec<u8>,
+    /// See [`ClassDescriptor::lazy`].
+    pub lazy: Vec<(u32, Vec<u8>)>,
+}
+
+impl EncodedDescriptor {
+    /// The descriptor with its bytes kept for the life of the process (one
+    /// per type, made once).
+    pub fn leak(self) -> ClassDescriptor {
+        fn leak<T>(v: Vec<T>) -> &'static [T] {
+            Box::leak(v.into_boxed_slice())
+        }
+        ClassDescriptor {
+            key: self.key,
+            slots: self.slots,
+            bytes: leak(self.bytes),
+            stdlib_only: self.stdlib_only.map(leak),
+            aliases: leak(self.aliases),
+            reference: leak(self.reference),
+            strict: leak(self.strict),
+            strict_relocations: leak(self.strict_relocations),
+            placeholders: leak(self.placeholders),
+            lazy: leak(self.lazy.into_iter().map(|(slot, bytes)| (slot, leak(bytes))).collect()),
+        }
+    }
 }
 
 impl TypeSpec {
@@ -397,6 +433,11 @@ impl TypeSpec {
             reference.memo_len, compiled.memo_len,
             "a reference defines the descriptor's slots"
         );
+        let placeholders = self.placeholder_program().compile(Context::Reference);
+        assert_eq!(
+            placeholders.memo_len, compiled.memo_len,
+            "the placeholders define the descriptor's slots"
+        );
         let strict = crate::strict::descriptor_program(self).compile(Context::StrictDescriptor);
         assert_eq!(
             strict.memo_len, compiled.memo_len,
@@ -411,6 +452,8 @@ impl TypeSpec {
             stdlib_only,
             aliases: self.alias_program().compile(Context::Descriptor).bytes,
             reference: reference.bytes,
+            placeholders: placeholders.bytes,
+            lazy: self.lazy_references(),
         }
     }
 
@@ -431,15 +474,45 @@ impl TypeSpec {
     /// `GLOBAL io._pp2 <alias>`, a unit enum's members as `<alias>.<member>`,
     /// field names as strings.
     pub fn reference_program(&self) -> Program {
+        self.reference_with(|_, global| global)
+    }
+
+    /// The lazy form of [`TypeSpec::reference_program`]: each class and unit
+    /// enum member slot holds `None` until the body first uses it (the
+    /// writer then puts [`TypeSpec::lazy_references`]' lookup there), so a
+    /// later pickle looks up only the classes it uses (one variant of a data
+    /// enum: one lookup, not one per variant). Field names are written as in
+    /// the reference.
+    pub fn placeholder_program(&self) -> Program {
+        self.reference_with(|_, _| Expr::None)
+    }
+
+    /// Per class and unit enum member slot of [`TypeSpec::placeholder_program`]:
+    /// its offset and the `GLOBAL io._pp2 <alias>` (text form) that looks
+    /// it up.
+    pub fn lazy_references(&self) -> Vec<(u32, Vec<u8>)> {
+        let mut out = Vec::new();
+        self.reference_with(|slot, global| {
+            if let (Expr::Global { module, name }, Some(slot)) = (&global, slot) {
+                let mut w = OpWriter::new();
+                w.global_line(module, name);
+                out.push((slot, w.into_bytes()));
+            }
+            global
+        });
+        out
+    }
+
+    /// The reference's memo slots, each class and unit enum member as what
+    /// `lookup(offset, GLOBAL io._pp2 <alias>)` gives.
+    fn reference_with(&self, mut lookup: impl FnMut(Option<u32>, Expr) -> Expr) -> Program {
         let keys = self.class_keys();
         let names = self.class_names();
-        let class = |key: &str| Expr::global(SESSION_MODULE, &session_alias(key));
-        let mut items: Vec<Expr> = keys
-            .iter()
-            .zip(&names)
-            .enumerate()
-            .map(|(i, (key, name))| class(key).memoize_at(name, i as u32))
-            .collect();
+        let mut items: Vec<Expr> = Vec::new();
+        for (i, (key, name)) in keys.iter().zip(&names).enumerate() {
+            let class = Expr::global(SESSION_MODULE, &session_alias(key));
+            items.push(lookup(Some(i as u32), class).memoize_at(name, i as u32));
+        }
         match &self.shape {
             TypeShape::Struct(c) if self.instance_encoding() == InstanceEncoding::State => {
                 items.extend(c.field_name_slots());
@@ -447,8 +520,9 @@ impl TypeSpec {
             TypeShape::UnitEnum { members, .. } => {
                 let alias = session_alias(&keys[0]);
                 for (i, (m, _)) in members.iter().enumerate() {
+                    let slot = offset::member(i as u32);
                     let member = Expr::global(SESSION_MODULE, &format!("{alias}.{m}"));
-                    items.push(member.memoize_at(m, offset::member(i as u32)));
+                    items.push(lookup(Some(slot), member).memoize_at(m, slot));
                 }
             }
             _ => {}

@@ -251,18 +251,8 @@ fn build(q: &Query<'_>, by_key: &mut HashMap<u64, &'static ClassDescriptor>) -> 
         shape,
     };
     let key = spec.fingerprint();
-    let desc = *by_key.entry(key).or_insert_with(|| {
-        let encoded = spec.encode();
-        Box::leak(Box::new(ClassDescriptor {
-            key: encoded.key,
-            slots: encoded.slots,
-            bytes: Box::leak(encoded.bytes.into_boxed_slice()),
-            stdlib_only: None,
-            aliases: Box::leak(encoded.aliases.into_boxed_slice()),
-            reference: Box::leak(encoded.reference.into_boxed_slice()),
-            strict: Box::leak(encoded.strict.into_boxed_slice()),
-            strict_relocations: Box::leak(encoded.strict_relocations.into_boxed_slice()),
-        }))
-    });
+    let desc = *by_key
+        .entry(key)
+        .or_insert_with(|| Box::leak(Box::new(spec.encode().leak())));
     Class::Instance(desc, at)
 }
