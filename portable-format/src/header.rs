@@ -13,10 +13,8 @@
 //! process that never saw a stream. `tests/snapshots/header.py` shows both
 //! programs as Python.
 
-use std::sync::OnceLock;
-
 use crate::layout::{slot, CLASS_REDUCE, CLASS_TOOLS, FORMAT_VERSION, GC_TOOLS, NAMESPACE, NAMESPACE_TOOLS};
-use crate::pyexpr::{bindings_of, builtin, Bindings, Context, Expr, Program, Stmt};
+use crate::pyexpr::{builtin, Bindings, Context, Expr, Program, Stmt};
 use crate::writer::OpWriter;
 
 /// Docstring of the runtime namespace module.
@@ -372,20 +370,37 @@ pub fn header_for(namespace: &str, version: u32, compressed: &[u8]) -> Vec<u8> {
     w.into_bytes()
 }
 
+/// The strings (`name` `None`) and globals (`module`, `name`) the header
+/// memoizes, by slot: the bindings descriptors and class definitions are
+/// compiled against, without compiling the header when a process encodes
+/// its first descriptor (most of that first encoding's time otherwise).
+/// A test checks the table against the compiled header and core.
+const BOUND: [(u32, &str, Option<&str>); 14] = [
+    (slot::BUILTINS, "builtins", None),
+    (slot::NEXT, "builtins", Some("next")),
+    (slot::FILTER, "builtins", Some("filter")),
+    (slot::MAP, "builtins", Some("map")),
+    (slot::GETATTR, "builtins", Some("getattr")),
+    (slot::ITERTOOLS, "itertools", None),
+    (slot::CHAIN, "itertools", Some("chain")),
+    (slot::STARMAP, "itertools", Some("starmap")),
+    (slot::PARTIAL, "functools", Some("partial")),
+    (slot::NAMESPACE_NAME, NAMESPACE, None),
+    (slot::DICT_GET, "builtins", Some("dict.get")),
+    (slot::MODULES, "sys", Some("modules")),
+    (slot::LOADS, "pickle", Some("loads")),
+    (slot::BYTES_JOIN, "builtins", Some("bytes.join")),
+];
+
 /// Strings and globals the core memoizes: what a class definition, which
 /// runs after the standalone bootstrap, may reuse.
 pub(crate) fn core_bindings() -> Bindings {
-    static CORE: OnceLock<Bindings> = OnceLock::new();
-    CORE.get_or_init(|| bindings_of(&Program::new([core(NAMESPACE, FORMAT_VERSION, &[])]), slot::CORE_COUNT))
-        .clone()
+    Bindings::from_slots(BOUND.iter().filter(|(s, ..)| *s < slot::CORE_COUNT))
 }
 
 /// Strings and globals the header memoizes: what a class descriptor may reuse.
 pub(crate) fn header_bindings() -> Bindings {
-    static HEADER: OnceLock<Bindings> = OnceLock::new();
-    HEADER
-        .get_or_init(|| bindings_of(&header_program(NAMESPACE, FORMAT_VERSION, &[]), slot::COUNT))
-        .clone()
+    Bindings::from_slots(BOUND.iter())
 }
 
 /// What a session's pickle that carries the header adds right after it:
@@ -406,4 +421,18 @@ pub fn session_prologue() -> Program {
     Program::new([Stmt::Discard(
         builtin("next").call([builtin("filter").call([Expr::None, Expr::tuple([genuine])])]),
     )])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pyexpr::bindings_of;
+
+    #[test]
+    fn the_bindings_table_is_what_the_header_memoizes() {
+        let core = Program::new([core(NAMESPACE, FORMAT_VERSION, &[])]);
+        assert_eq!(core_bindings(), bindings_of(&core, slot::CORE_COUNT));
+        let header = header_program(NAMESPACE, FORMAT_VERSION, &[]);
+        assert_eq!(header_bindings(), bindings_of(&header, slot::COUNT));
+    }
 }

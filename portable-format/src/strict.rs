@@ -26,10 +26,8 @@
 //! no real-module preference, …) is documented in docs/FORMAT.md, "Strict
 //! profile".
 
-use std::sync::OnceLock;
-
 use crate::descriptor::{offset, ClassShape, Hashing, InstanceEncoding, TypeShape, TypeSpec};
-use crate::pyexpr::{bindings_in, Bindings, Context, Expr, Program, Stmt};
+use crate::pyexpr::{Bindings, Context, Expr, Program, Stmt};
 use crate::writer::OpWriter;
 
 /// Every strict class's `__module__`: a name no module has, so that
@@ -96,12 +94,19 @@ pub fn header() -> Vec<u8> {
     w.into_bytes()
 }
 
+/// The strings (`name` `None`) and globals the strict header memoizes, by
+/// slot (as `header::BOUND`; a test checks it against the compiled header).
+const BOUND: [(u32, &str, Option<&str>); 5] = [
+    (slot::MAKE_CLASS, "abc", Some("ABCMeta")),
+    (slot::WITH_KEYWORDS, "copyreg", Some("__newobj_ex__")),
+    (slot::NAMESPACE_NAME, NAMESPACE, None),
+    (slot::ENUM, "enum", Some("Enum")),
+    (slot::INT_ENUM, "enum", Some("IntEnum")),
+];
+
 /// Strings and globals the strict header memoizes.
 pub(crate) fn header_bindings() -> Bindings {
-    static HEADER: OnceLock<Bindings> = OnceLock::new();
-    HEADER
-        .get_or_init(|| bindings_in(&header_program(), slot::COUNT, Context::Strict))
-        .clone()
+    Bindings::from_slots(BOUND.iter())
 }
 
 /// A new dataclass: `ABCMeta(name, bases, ns)`, or with keywords
@@ -202,4 +207,15 @@ pub fn descriptor_program(spec: &TypeSpec) -> Program {
         }
     }
     Program::new(stmts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bindings_table_is_what_the_strict_header_memoizes() {
+        let compiled = crate::pyexpr::bindings_in(&header_program(), slot::COUNT, Context::Strict);
+        assert_eq!(header_bindings(), compiled);
+    }
 }

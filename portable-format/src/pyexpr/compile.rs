@@ -36,15 +36,29 @@ impl Program {
 }
 
 /// Strings and globals memoized by the programs a context runs after.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Bindings {
     strings: HashMap<String, u32>,
     globals: HashMap<(String, String), u32>,
 }
 
 impl Bindings {
+    /// Bindings from a table of slots: a string (`name` `None`) or a
+    /// global (`module`, `name`) each.
+    pub(crate) fn from_slots<'a>(slots: impl Iterator<Item = &'a (u32, &'a str, Option<&'a str>)>) -> Bindings {
+        let mut b = Bindings::default();
+        for &(slot, module, name) in slots {
+            match name {
+                None => b.strings.insert(module.to_owned(), slot),
+                Some(name) => b.globals.insert((module.to_owned(), name.to_owned()), slot),
+            };
+        }
+        b
+    }
+
     /// The bindings of the memo entries of `program`'s pure values
     /// (strings, globals) below `limit`.
+    #[cfg(test)]
     fn of(program: &Program, limit: u32, context: Context) -> Bindings {
         let mut c = Compiler::new(context);
         for s in &program.stmts {
@@ -324,13 +338,15 @@ impl Compiler {
     }
 }
 
-/// The bindings of a program's pure memo entries below `limit` (for
-/// [`crate::header`], which defines the contexts).
+/// The bindings of a program's pure memo entries below `limit` (the tests
+/// check the tables of [`crate::header`] and [`crate::strict`] with it).
+#[cfg(test)]
 pub(crate) fn bindings_of(program: &Program, limit: u32) -> Bindings {
     Bindings::of(program, limit, Context::Fresh)
 }
 
 /// [`bindings_of`] for a program compiled in `context` (the strict header).
+#[cfg(test)]
 pub(crate) fn bindings_in(program: &Program, limit: u32, context: Context) -> Bindings {
     Bindings::of(program, limit, context)
 }

@@ -23,6 +23,7 @@ mod print;
 mod tests;
 
 pub use compile::Bindings;
+#[cfg(test)]
 pub(crate) use compile::{bindings_in, bindings_of};
 pub use print::{print_expr, print_program};
 
