@@ -173,22 +173,24 @@ impl OpWriter {
     /// is below it).
     #[inline]
     pub fn put_memo(&mut self, idx: u32) {
-        if idx < 256 {
-            self.put([BINPUT, idx as u8]);
-        } else {
-            let [a, b, c, d] = idx.to_le_bytes();
-            self.put([LONG_BINPUT, a, b, c, d]);
-        }
+        self.memo_op(BINPUT, LONG_BINPUT, idx);
     }
 
     /// `BINGET`/`LONG_BINGET` of memo index `idx`.
     #[inline]
     pub fn get(&mut self, idx: u32) {
+        self.memo_op(BINGET, LONG_BINGET, idx);
+    }
+
+    /// A memo opcode with its index: the one-byte form below 256, else the
+    /// four-byte one.
+    #[inline(always)]
+    fn memo_op(&mut self, short: u8, long: u8, idx: u32) {
         if idx < 256 {
-            self.put([BINGET, idx as u8]);
+            self.put([short, idx as u8]);
         } else {
             let [a, b, c, d] = idx.to_le_bytes();
-            self.put([LONG_BINGET, a, b, c, d]);
+            self.put([long, a, b, c, d]);
         }
     }
 

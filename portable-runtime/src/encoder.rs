@@ -587,14 +587,14 @@ impl<'s> Encoder<'s> {
             }
             // A type of one class (a struct) is referenced eagerly: its
             // instance, being written, uses the class at once.
-            Some(session) if session.known.contains(&desc.key) && !(lazy && desc.lazy.len() > 1) => {
-                self.w.raw(desc.reference)
-            }
-            Some(session) if session.known.contains(&desc.key) => {
-                self.w.raw(desc.placeholders);
-                let pending = desc.lazy.iter().map(|&(offset, lookup)| (first + offset, lookup));
-                self.pending.extend(pending);
-            }
+            Some(session) if session.known.contains(&desc.key) => match lazy && desc.lazy.len() > 1 {
+                false => self.w.raw(desc.reference),
+                true => {
+                    self.w.raw(desc.placeholders);
+                    let pending = desc.lazy.iter().map(|&(offset, lookup)| (first + offset, lookup));
+                    self.pending.extend(pending);
+                }
+            },
             // Written again with the header: what is written now is dropped.
             Some(session) => session.needs_header = true,
         }

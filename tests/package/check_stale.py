@@ -39,8 +39,7 @@ modules = {type(v).__module__ for v in values}
 if stale == '-':
     assert caught == [], caught
     assert modules == {'fleet'}, modules
-    assert all(type(v) is getattr(fleet, type(v).__qualname__.split('.')[0]) or
-               isinstance(v, getattr(fleet, type(v).__qualname__.split('.')[0])) for v in values)
+    assert all(isinstance(v, getattr(fleet, type(v).__qualname__.split('.')[0])) for v in values)
 else:
     assert len(caught) == 1, caught
     message = caught[0]

@@ -19,7 +19,6 @@ use std::fmt::Write as _;
 use crate::layout::{slot, CLASS_REDUCE, CLASS_TOOLS, FORMAT_VERSION, SESSION_MODULE};
 use crate::names::{class_key, def_key, fnv1a, reduce_key, session_alias, variant_key};
 use crate::pyexpr::{builtin, print_program, Context, Expr, Fragment, Program, Stmt};
-use crate::writer::OpWriter;
 
 /// One Rust type's class descriptor, as embedded by the derive.
 #[derive(Debug)]
@@ -493,11 +492,7 @@ impl TypeSpec {
     pub fn lazy_references(&self) -> Vec<(u32, Vec<u8>)> {
         let mut out = Vec::new();
         self.reference_with(|slot, global| {
-            if let (Expr::Global { module, name }, Some(slot)) = (&global, slot) {
-                let mut w = OpWriter::new();
-                w.global_line(module, name);
-                out.push((slot, w.into_bytes()));
-            }
+            out.push((slot, global.compile_value(Context::Reference)));
             global
         });
         out
@@ -505,13 +500,13 @@ impl TypeSpec {
 
     /// The reference's memo slots, each class and unit enum member as what
     /// `lookup(offset, GLOBAL io._pp2 <alias>)` gives.
-    fn reference_with(&self, mut lookup: impl FnMut(Option<u32>, Expr) -> Expr) -> Program {
+    fn reference_with(&self, mut lookup: impl FnMut(u32, Expr) -> Expr) -> Program {
         let keys = self.class_keys();
         let names = self.class_names();
         let mut items: Vec<Expr> = Vec::new();
         for (i, (key, name)) in keys.iter().zip(&names).enumerate() {
             let class = Expr::global(SESSION_MODULE, &session_alias(key));
-            items.push(lookup(Some(i as u32), class).memoize_at(name, i as u32));
+            items.push(lookup(i as u32, class).memoize_at(name, i as u32));
         }
         match &self.shape {
             TypeShape::Struct(c) if self.instance_encoding() == InstanceEncoding::State => {
@@ -522,7 +517,7 @@ impl TypeSpec {
                 for (i, (m, _)) in members.iter().enumerate() {
                     let slot = offset::member(i as u32);
                     let member = Expr::global(SESSION_MODULE, &format!("{alias}.{m}"));
-                    items.push(lookup(Some(slot), member).memoize_at(m, slot));
+                    items.push(lookup(slot, member).memoize_at(m, slot));
                 }
             }
             _ => {}

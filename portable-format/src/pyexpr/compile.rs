@@ -10,6 +10,17 @@ use crate::layout::{slot, SESSION_MODULE};
 use crate::opcodes::*;
 use crate::writer::OpWriter;
 
+impl Expr {
+    /// The opcodes that push this expression's value, compiled in
+    /// `context`, with nothing popped after it: a fragment the writer
+    /// places inside a body (a session's lazy class lookup).
+    pub fn compile_value(&self, context: Context) -> Vec<u8> {
+        let mut c = Compiler::new(context);
+        c.expr(self);
+        c.w.into_bytes()
+    }
+}
+
 impl Program {
     /// Compiles the program to run in `context`.
     ///

@@ -592,12 +592,10 @@ impl<S: Source> Unpickler<'_, S> {
                 }
             }
             (slot::PARTIAL, [tool]) => match self.node(*tool) {
-                Node::Sym(s) if matches!(**s, Sym::Fn(slot::STRUCT | slot::FROZEN_STRUCT)) => {
-                    let Sym::Fn(tool) = **s else {
-                        unreachable!("matched above")
-                    };
-                    self.sym(Sym::Ordered(tool, false))
-                }
+                Node::Sym(s) => match **s {
+                    Sym::Fn(tool @ (slot::STRUCT | slot::FROZEN_STRUCT)) => self.sym(Sym::Ordered(tool, false)),
+                    _ => Err(helper_misuse("partial")),
+                },
                 _ => Err(helper_misuse("partial")),
             },
             (slot::PARTIAL, [f, rest @ ..]) if !rest.is_empty() && rest.len() <= SYM_MAX_ITEMS => {
