@@ -199,3 +199,56 @@ fn real_module_snapshot() {
     let shape = TypeShape::Struct(class("Located", None, &["lat: float"]));
     descriptor("Located", spec(Some("geo.types"), shape), &Located { lat: 1.0 });
 }
+
+/// A session's later pickle refers to a data enum's classes lazily: the
+/// placeholders where its descriptor would stand, and the lookup each class
+/// gets where the body first uses it (then `BINPUT` of its slot). Checked
+/// against a real later pickle of the derive.
+#[test]
+fn later_reference_snapshot() {
+    let spec = spec(
+        None,
+        TypeShape::DataEnum {
+            base: class("Shape", None, &[]),
+            variants: vec![class("Circle", None, &["r: float"]), class("Empty", None, &[])],
+        },
+    );
+    let placeholders = spec.placeholder_program();
+    let mut text = format!(
+        "# What a session's later pickle writes for `Shape` instead of its\n\
+         # descriptor, printed by tests/snapshots.rs: a placeholder per class\n\
+         # slot, then, where the body first uses a class, its lookup and BINPUT\n\
+         # of its slot.\n\n{}\n# the lookups, by slot (relative to the first):\n",
+        print_program(&placeholders, Context::Reference)
+    );
+    for (slot, lookup) in spec.lazy_references() {
+        // A fragment without STOP: the decoder's last item is its end.
+        let ops = portable_pickle::inspect::ops(&lookup)
+            .filter_map(Result::ok)
+            .map(|op| format!("{:?}", op.arg))
+            .collect::<Vec<_>>();
+        text.push_str(&format!("# {slot}: {}\n", ops.join(" ")));
+    }
+    check("later_reference_shape.py", &text);
+
+    let mut p = portable_pickle::Pickler::new(Vec::new());
+    p.dump(&Shape::Empty).unwrap();
+    let first = p.get_ref().len();
+    p.dump(&Shape::Empty).unwrap();
+    let later = &p.get_ref()[first..];
+    let bytes = placeholders.compile(Context::Reference).bytes;
+    assert!(
+        later.windows(bytes.len()).any(|w| w == bytes),
+        "the placeholders are in the later pickle"
+    );
+    let (_, empty) = &spec.lazy_references()[2];
+    assert!(
+        later.windows(empty.len()).any(|w| w == &empty[..]),
+        "Shape.Empty is looked up"
+    );
+    let (_, circle) = &spec.lazy_references()[1];
+    assert!(
+        !later.windows(circle.len()).any(|w| w == &circle[..]),
+        "Shape.Circle is not"
+    );
+}

@@ -1,0 +1,13 @@
+# What a session's later pickle writes for `Shape` instead of its
+# descriptor, printed by tests/snapshots.rs: a placeholder per class
+# slot, then, where the body first uses a class, its lookup and BINPUT
+# of its slot.
+
+Shape = None
+Shape.Circle = None
+Shape.Empty = None
+
+# the lookups, by slot (relative to the first):
+# 0: Global("io._pp2", "Z4HnWvPAlq")
+# 1: Global("io._pp2", "wds3lgeQzR")
+# 2: Global("io._pp2", "fWWQYGWsLn")
