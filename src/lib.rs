@@ -363,7 +363,7 @@ pub mod python;
 #[doc(hidden)]
 pub mod __private {
     pub use portable_runtime::array::{read_field as read_array, write_field as write_array};
-    pub use portable_runtime::pytype::{ClassDef, ClassRef, DefClass, DefShape, PyType};
+    pub use portable_runtime::pytype::{same_annotation, ClassDef, ClassRef, DefClass, DefShape, PyType};
     pub use portable_runtime::read::derive as read;
     pub use portable_runtime::read::{ClassNames, FromPickleBytes, ReadContext};
     pub use portable_runtime::{ClassDescriptor, Encoder};

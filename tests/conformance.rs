@@ -15,7 +15,9 @@
 //! `Pickler`, read back by `Unpickler`, loaded by every reader in a
 //! `pickle.load` loop and re-dumped by each with `pickle.dump` in a loop.
 //! The read-back run adds `portable-pickle inspect` of every stream (verdict
-//! OK).
+//! OK). Each type's cell `derive × compile_time_descriptor` checks that the
+//! derive fixed its class descriptor at compile time, byte for byte the one
+//! encoded from the real definition.
 //!
 //! During `cargo test`: each cell's stream is written into
 //! `target/tmp/conformance` with a Python check comparing the loaded
@@ -63,6 +65,7 @@ use std::path::{Path, PathBuf};
 use external::{inspect_cells, python_cells, real_module};
 use generated::*;
 use paths::*;
+use portable_pickle::__private::PyType;
 use portable_pickle::{
     from_reader, from_slice, ErrorKind, FromPickle, Pickler, PortablePickle, Unpickler, Value, WriteOptions,
 };
@@ -144,6 +147,7 @@ impl Matrix {
         values: &[T],
     ) -> Vec<Stream> {
         self.types += 1;
+        self.compile_time_descriptor::<T>(info);
         let to_vec = portable_pickle::to_vec(values);
         let mut to_writer = Vec::new();
         portable_pickle::to_writer(&mut to_writer, values).unwrap();
@@ -192,6 +196,24 @@ impl Matrix {
             }
         }
         streams
+    }
+
+    /// The derive's descriptor of `T` is bytes fixed at compile time, the
+    /// same as the ones encoded from its real definition (every write path
+    /// above writes the fixed ones).
+    fn compile_time_descriptor<T: PortablePickle>(&mut self, info: &TypeInfo) {
+        let PyType::Class(class) = T::PY_TYPE else {
+            // A transparent type has no class of its own.
+            return;
+        };
+        let (outcome, why) = match (class.fixed)() {
+            Some(fixed) if *fixed == (class.def)().leak_descriptor() => (Outcome::Passed, ""),
+            Some(_) => (Outcome::Failed, "differs from the one encoded from its definition"),
+            None => (Outcome::Failed, "is encoded on first use, not fixed at compile time"),
+        };
+        self.tally.add("derive", "compile_time_descriptor", outcome, || {
+            format!("{}: the descriptor {why}", info.name)
+        });
     }
 
     /// A serde type: every derive stream read by the serde read paths, and

@@ -252,3 +252,131 @@ fn later_reference_snapshot() {
         "Shape.Circle is not"
     );
 }
+
+mod predictions {
+    use portable_pickle::PortablePickle;
+
+    /// A type alias: the derive predicts the class `Meters`, but it is `float`.
+    pub type Meters = f64;
+
+    #[derive(PortablePickle)]
+    #[pickle(name = "Renamed")]
+    pub struct Inner {
+        pub a: i32,
+    }
+
+    #[derive(PortablePickle)]
+    pub struct Aliased {
+        pub m: Meters,
+    }
+
+    /// Predicted `Inner`, really `Renamed`.
+    #[derive(PortablePickle)]
+    pub struct HoldsRenamed {
+        pub i: Inner,
+    }
+
+    #[derive(PortablePickle)]
+    pub struct Leaf {
+        pub x: u8,
+    }
+
+    #[derive(PortablePickle)]
+    pub enum Predicted<'a> {
+        Scalars {
+            i: i64,
+            f: f32,
+            s: &'a str,
+            c: char,
+            b: bool,
+            u: (),
+        },
+        Containers(
+            Vec<u8>,
+            Box<[Leaf]>,
+            Option<Option<std::collections::BTreeMap<String, (u16, Leaf)>>>,
+        ),
+        Wrapped {
+            r: std::rc::Rc<Leaf>,
+            d: std::time::Duration,
+            set: std::collections::HashSet<u64>,
+        },
+    }
+}
+
+/// The derive's compile-time descriptor: used where every field type is
+/// the one it predicted, never where a prediction is wrong; either way
+/// the stream carries the descriptor of the real definition.
+#[test]
+fn compile_time_descriptors_only_where_predicted_right() {
+    use portable_pickle::__private::PyType;
+    use predictions::*;
+
+    fn class<T: PortablePickle>() -> &'static portable_pickle::__private::ClassRef {
+        match T::PY_TYPE {
+            PyType::Class(c) => c,
+            _ => unreachable!("a derived struct or enum has a class"),
+        }
+    }
+    fn annotations<T: PortablePickle>() -> Vec<String> {
+        let def = (class::<T>().def)();
+        match &def.shape {
+            portable_pickle::__private::DefShape::Struct(c) => c.annotations(),
+            _ => def.field_types().iter().map(|t| t.annotation()).collect(),
+        }
+    }
+    fn check<T: PortablePickle>(name: &str, value: &[T], fixed: bool) {
+        let c = class::<T>();
+        let real = (c.def)().leak_descriptor();
+        assert_eq!((c.fixed)().is_some(), fixed, "{name}: compile-time descriptor");
+        if let Some(f) = (c.fixed)() {
+            assert_eq!(*f, real, "{name}: the compile-time bytes are the real definition's");
+        }
+        assert_eq!(*(c.descriptor)(), real, "{name}: the descriptor used");
+        let stream = portable_pickle::to_vec(value);
+        assert!(
+            stream.windows(real.bytes.len()).any(|w| w == real.bytes),
+            "{name}: the stream's descriptor"
+        );
+    }
+
+    check("Aliased", &[Aliased { m: 1.0 }], false);
+    assert_eq!(annotations::<Aliased>(), ["float"]);
+    check("HoldsRenamed", &[HoldsRenamed { i: Inner { a: 1 } }], false);
+    assert_eq!(annotations::<HoldsRenamed>(), ["Renamed"]);
+    check("Inner", &[Inner { a: 1 }], true);
+    let all = vec![
+        Predicted::Scalars {
+            i: 1,
+            f: 0.5,
+            s: "s",
+            c: 'c',
+            b: true,
+            u: (),
+        },
+        Predicted::Containers(vec![1], Box::new([Leaf { x: 2 }]), Some(None)),
+        Predicted::Wrapped {
+            r: std::rc::Rc::new(Leaf { x: 3 }),
+            d: std::time::Duration::from_secs(1),
+            set: [4].into(),
+        },
+    ];
+    check("Predicted", &all, true);
+    assert_eq!(
+        annotations::<Predicted<'static>>(),
+        [
+            "int",
+            "float",
+            "str",
+            "str",
+            "bool",
+            "None",
+            "bytes",
+            "list[Leaf]",
+            "dict[str, tuple[int, Leaf]] | None",
+            "Leaf",
+            "datetime.timedelta",
+            "set[int]",
+        ]
+    );
+}

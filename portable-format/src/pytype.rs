@@ -50,8 +50,80 @@ pub struct ClassRef {
     pub module: Option<&'static str>,
     /// The class definition.
     pub def: fn() -> &'static ClassDef,
-    /// The class descriptor, encoded from the definition once per process.
+    /// The class descriptor: the derive's compile-time bytes
+    /// ([`ClassRef::fixed`]) when it has them, else encoded from the
+    /// definition once per process.
     pub descriptor: fn() -> &'static ClassDescriptor,
+    /// The descriptor the derive encoded at compile time, if the field
+    /// types it predicted from their syntax are the ones their `PY_TYPE`
+    /// consts give (checked by the compiler: [`same_annotation`]).
+    pub fixed: fn() -> Option<&'static ClassDescriptor>,
+}
+
+impl ClassRef {
+    /// A class known by its name only: what the derive predicts a field of
+    /// another derived type (`pos: Point`) to be. Only its name is ever read.
+    pub const fn named(name: &'static str) -> ClassRef {
+        fn no_def() -> &'static ClassDef {
+            unreachable!("a predicted class has no definition")
+        }
+        fn no_descriptor() -> &'static ClassDescriptor {
+            unreachable!("a predicted class has no descriptor")
+        }
+        fn no_fixed() -> Option<&'static ClassDescriptor> {
+            None
+        }
+        ClassRef {
+            name,
+            module: None,
+            def: no_def,
+            descriptor: no_descriptor,
+            fixed: no_fixed,
+        }
+    }
+}
+
+/// Whether `a` and `b` give the same field annotation, decided by the
+/// compiler: the derive's compile-time descriptor of a type is used only
+/// when each field's predicted type is the same as its `PY_TYPE`. Exact
+/// where the annotation could differ: classes compare by name (all an
+/// annotation shows of them) and a [`PyType::Union`], which the derive
+/// never predicts, is never the same (its rendering merges members).
+pub const fn same_annotation(a: &PyType, b: &PyType) -> bool {
+    const fn same_str(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+    match (a, b) {
+        (PyType::Any, PyType::Any) | (PyType::None, PyType::None) | (PyType::Array, PyType::Array) => true,
+        (PyType::Name(x), PyType::Name(y)) => same_str(x, y),
+        (PyType::Class(x), PyType::Class(y)) => same_str(x.name, y.name),
+        (PyType::Optional(x), PyType::Optional(y)) => same_annotation(x, y),
+        (PyType::Generic(x, xs), PyType::Generic(y, ys)) => {
+            if !same_str(x, y) || xs.len() != ys.len() {
+                return false;
+            }
+            let mut i = 0;
+            while i < xs.len() {
+                if !same_annotation(&xs[i], &ys[i]) {
+                    return false;
+                }
+                i += 1;
+            }
+            true
+        }
+        _ => false,
+    }
 }
 
 /// A derived type's Python classes, as the generated package writes them.

@@ -4,10 +4,13 @@
 //! The derive emits each type's class definition as `static` data
 //! ([`crate::pytype::ClassDef`], with field annotations composed at compile
 //! time from the field types' `PY_TYPE` consts, which a proc macro cannot
-//! see); the first write of the type in a process encodes it once
-//! ([`TypeSpec::encode`], kept as a leaked `&'static` [`ClassDescriptor`]),
-//! and the runtime copies those bytes into a stream the first time the body
-//! meets the type.
+//! see), and its [`ClassDescriptor`] as `static` bytes encoded by the macro
+//! from the field types it predicts from their syntax, used when the
+//! compiler finds every prediction right ([`crate::pytype::ClassRef::fixed`]).
+//! Otherwise the first write of the type in a process encodes the
+//! descriptor from the definition ([`TypeSpec::encode`], kept as a leaked
+//! `&'static` [`ClassDescriptor`]). The runtime copies the bytes into a
+//! stream the first time the body meets the type.
 //!
 //! Every class goes through the same lazy lookup-or-build, so a class is
 //! built at most once per process and two loads yield the same class:
@@ -21,7 +24,7 @@ use crate::names::{class_key, def_key, fnv1a, reduce_key, session_alias, variant
 use crate::pyexpr::{builtin, print_program, Context, Expr, Fragment, Program, Stmt};
 
 /// One Rust type's class descriptor, as embedded by the derive.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct ClassDescriptor {
     /// Fingerprint of the type's Python shape; identifies the descriptor in
     /// a stream's type table.
