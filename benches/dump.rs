@@ -1,7 +1,8 @@
 //! Dump benchmarks (issue 6): portable-pickle vs serde-pickle on the
-//! 1M-record workload, one `Point` (fixed overhead) and 10M `f64`s; with
-//! the cargo feature `serde`, also portable-pickle's serde bridge
-//! (`portable_serde/…`, issue 11) on the 1M records.
+//! 1M-record workload, 1M tagged records (a `Vec<String>` and a data-enum
+//! field), one `Point` (fixed overhead) and 10M `f64`s; with the cargo
+//! feature `serde`, also portable-pickle's serde bridge (`portable_serde/…`,
+//! issue 11) on both kinds of records.
 //!
 //! `cargo bench --bench dump -- --warm-up-time 1 --measurement-time 5`
 //! `cargo bench --features serde --bench dump -- records_1M --warm-up-time 1 --measurement-time 5`
@@ -105,9 +106,81 @@ fn records_1m(c: &mut Criterion) {
             workload::bounds::hand_written(&mut out, black_box(&data), record_class, point_class);
         })
     });
+    // The floor of any serde bridge: serde's calls writing the bridge's body
+    // with the classes known (docs/PERFORMANCE.md, "serde bridge").
+    let sample: Vec<_> = [0, 1, 255, 256, 65_535, 65_536, N - 1]
+        .iter()
+        .map(|&i| data[i].clone())
+        .collect();
+    let slots = workload::serde_floor::checked_slots(&sample, 1, &[("Record", None), ("Point", None)]);
+    let mut floor = portable_runtime::writer::OpWriter::new();
+    g.bench_function("bound/serde_floor_vec", |b| {
+        b.iter(|| workload::serde_floor::write(&mut floor, &slots, black_box(&data)))
+    });
     g.bench_function("serde_pickle/to_vec", |b| b.iter(|| serde_to_vec(black_box(&data))));
     // Like for like with portable/to_writer_vec: output memory reused, no page faults.
     let mut out = Vec::with_capacity(cap * 3);
+    g.bench_function("serde_pickle/to_writer_vec", |b| {
+        b.iter(|| {
+            out.clear();
+            serde_pickle::to_writer(&mut out, black_box(&data), Default::default()).unwrap();
+        })
+    });
+    g.finish();
+}
+
+/// The second workload (issue 27): 1M `Tagged` records, each with a
+/// `Vec<String>` field and a data-enum field (the four variant kinds in
+/// turn), written by the derive, the serde bridge and serde-pickle.
+fn tagged_1m(c: &mut Criterion) {
+    let data = workload::tagged_records(N);
+    let ours = portable_pickle::to_vec(&data);
+    let theirs = serde_to_vec(&data);
+    print_sizes("tagged record", N, ours.len(), theirs.len());
+    let (cap, theirs_len) = (ours.len(), theirs.len());
+    drop((ours, theirs));
+    let mut g = c.benchmark_group("tagged_1M");
+    g.throughput(Throughput::Elements(N as u64));
+    g.sample_size(10);
+    g.bench_function("portable/to_vec", |b| {
+        b.iter(|| portable_pickle::to_vec(black_box(&data)))
+    });
+    let mut out = Vec::with_capacity(cap);
+    g.bench_function("portable/to_writer_vec", |b| {
+        b.iter(|| {
+            out.clear();
+            portable_pickle::to_writer(&mut out, black_box(&data)).unwrap();
+        })
+    });
+    #[cfg(feature = "serde")]
+    {
+        g.bench_function("portable_serde/to_vec", |b| {
+            b.iter(|| portable_pickle::serde::to_vec(black_box(&data)).unwrap())
+        });
+        let mut out = Vec::with_capacity(cap);
+        g.bench_function("portable_serde/to_writer_vec", |b| {
+            b.iter(|| {
+                out.clear();
+                portable_pickle::serde::to_writer(&mut out, black_box(&data)).unwrap();
+            })
+        });
+    }
+    // The first four bring the classes; the rest are checked.
+    let sample: Vec<_> = (0..8).chain([65_536, N - 1]).map(|i| data[i].clone()).collect();
+    let names = [
+        ("Tagged", None),
+        ("Shape", Some("Circle")),
+        ("Shape", Some("Rect")),
+        ("Shape", Some("Label")),
+        ("Shape", Some("Empty")),
+    ];
+    let slots = workload::serde_floor::checked_slots(&sample, 4, &names);
+    let mut floor = portable_runtime::writer::OpWriter::new();
+    g.bench_function("bound/serde_floor_vec", |b| {
+        b.iter(|| workload::serde_floor::write(&mut floor, &slots, black_box(&data)))
+    });
+    g.bench_function("serde_pickle/to_vec", |b| b.iter(|| serde_to_vec(black_box(&data))));
+    let mut out = Vec::with_capacity(theirs_len);
     g.bench_function("serde_pickle/to_writer_vec", |b| {
         b.iter(|| {
             out.clear();
@@ -187,6 +260,6 @@ fn bulk_f64(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(5));
-    targets = records_1m, small_point, bulk_f64
+    targets = records_1m, tagged_1m, small_point, bulk_f64
 }
 criterion_main!(benches);

@@ -28,6 +28,43 @@ pub struct Record {
     pub active: bool,
 }
 
+/// The second workload (issue 27): what a new user's records look like,
+/// with a `Vec<String>` field and a data-enum field.
+#[derive(PortablePickle, Serialize, Clone, Debug, PartialEq)]
+pub enum Shape {
+    Circle { r: f64 },
+    Rect { w: f64, h: f64 },
+    Label(String),
+    Empty,
+}
+
+#[derive(PortablePickle, Serialize, Clone, Debug, PartialEq)]
+pub struct Tagged {
+    pub id: u64,
+    pub labels: Vec<String>,
+    pub shape: Shape,
+}
+
+/// Tagged record `i`: the four variants in turn.
+pub fn tagged(i: usize) -> Tagged {
+    let shape = match i % 4 {
+        0 => Shape::Circle { r: i as f64 },
+        1 => Shape::Rect { w: i as f64, h: 0.5 },
+        2 => Shape::Label(format!("l{}", i % 100)),
+        _ => Shape::Empty,
+    };
+    Tagged {
+        id: i as u64,
+        labels: vec!["red".to_string(), format!("k{}", i % 7)],
+        shape,
+    }
+}
+
+/// The first `n` tagged records.
+pub fn tagged_records(n: usize) -> Vec<Tagged> {
+    (0..n).map(tagged).collect()
+}
+
 /// Record `i` of the workload.
 pub fn record(i: usize) -> Record {
     Record {
@@ -189,5 +226,372 @@ pub mod bounds {
             }
             self.at += bytes.len();
         }
+    }
+}
+
+/// The floor of any serde bridge on these workloads (issue 27;
+/// docs/PERFORMANCE.md, "serde bridge"): serde's calls for the records,
+/// answered by a `Serializer` that writes the bridge's body bytes with
+/// every class known in advance, through the shared opcode writer, and
+/// nothing else (no prediction to check, no buffer, no frame, no error
+/// path). `checked_slots` makes sure its bytes are the bridge's.
+pub mod serde_floor {
+    use portable_runtime::opcodes::*;
+    use portable_runtime::writer::OpWriter;
+    use serde::ser::{self, Impossible, Serialize};
+
+    /// Class memo slots by serde's names (`name`, variant).
+    pub type Slots = Vec<(&'static str, Option<&'static str>, u32)>;
+
+    #[derive(Debug)]
+    pub struct Unsupported;
+
+    impl std::fmt::Display for Unsupported {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("not in the workloads")
+        }
+    }
+    impl std::error::Error for Unsupported {}
+    impl ser::Error for Unsupported {
+        fn custom<T: std::fmt::Display>(_: T) -> Self {
+            Unsupported
+        }
+    }
+
+    /// `LOG`: record where each class is written (`checked_slots`).
+    pub struct Floor<'a, const LOG: bool> {
+        w: &'a mut OpWriter,
+        slots: &'a Slots,
+        log: Vec<(usize, usize, &'static str, Option<&'static str>)>,
+    }
+
+    impl<const LOG: bool> Floor<'_, LOG> {
+        /// `BINGET` of the class `name` (`variant`): found by the addresses
+        /// of serde's names, as the bridge finds a class it met before
+        /// (the `LOG` pass finds them by text and records serde's).
+        #[inline(always)]
+        fn class(&mut self, name: &'static str, variant: Option<&'static str>) {
+            let same = |a: &str, b: &str| if LOG { a == b } else { std::ptr::eq(a, b) };
+            let i = self
+                .slots
+                .iter()
+                .position(|(n, v, _)| {
+                    same(n, name)
+                        && match (v, variant) {
+                            (None, None) => true,
+                            (Some(a), Some(b)) => same(a, b),
+                            _ => false,
+                        }
+                })
+                .expect("a class of the workload");
+            if LOG {
+                self.log.push((self.w.len(), i, name, variant));
+            }
+            self.w.get(self.slots[i].2);
+        }
+    }
+
+    /// A list in batches of 1000 (a last batch of one without `MARK`), or
+    /// a struct's fields.
+    pub struct Compound<'b, 'a, const LOG: bool> {
+        f: &'b mut Floor<'a, LOG>,
+        hint: usize,
+        index: usize,
+        in_batch: usize,
+        fields: usize,
+    }
+
+    type Result = std::result::Result<(), Unsupported>;
+
+    impl<'b, 'a, const LOG: bool> ser::Serializer for &'b mut Floor<'a, LOG> {
+        type Ok = ();
+        type Error = Unsupported;
+        type SerializeSeq = Compound<'b, 'a, LOG>;
+        type SerializeTuple = Impossible<(), Unsupported>;
+        type SerializeTupleStruct = Impossible<(), Unsupported>;
+        type SerializeTupleVariant = Impossible<(), Unsupported>;
+        type SerializeMap = Impossible<(), Unsupported>;
+        type SerializeStruct = Compound<'b, 'a, LOG>;
+        type SerializeStructVariant = Compound<'b, 'a, LOG>;
+
+        #[inline(always)]
+        fn serialize_bool(self, v: bool) -> Result {
+            self.w.bool(v);
+            Ok(())
+        }
+        #[inline(always)]
+        fn serialize_i8(self, _: i8) -> Result {
+            Err(Unsupported)
+        }
+        #[inline(always)]
+        fn serialize_i16(self, _: i16) -> Result {
+            Err(Unsupported)
+        }
+        #[inline(always)]
+        fn serialize_i32(self, _: i32) -> Result {
+            Err(Unsupported)
+        }
+        #[inline(always)]
+        fn serialize_i64(self, v: i64) -> Result {
+            self.w.int(v);
+            Ok(())
+        }
+        #[inline(always)]
+        fn serialize_u8(self, _: u8) -> Result {
+            Err(Unsupported)
+        }
+        #[inline(always)]
+        fn serialize_u16(self, _: u16) -> Result {
+            Err(Unsupported)
+        }
+        #[inline(always)]
+        fn serialize_u32(self, _: u32) -> Result {
+            Err(Unsupported)
+        }
+        #[inline(always)]
+        fn serialize_u64(self, v: u64) -> Result {
+            self.w.uint(v);
+            Ok(())
+        }
+        #[inline(always)]
+        fn serialize_f32(self, _: f32) -> Result {
+            Err(Unsupported)
+        }
+        #[inline(always)]
+        fn serialize_f64(self, v: f64) -> Result {
+            self.w.float(v);
+            Ok(())
+        }
+        #[inline(always)]
+        fn serialize_char(self, _: char) -> Result {
+            Err(Unsupported)
+        }
+        #[inline(always)]
+        fn serialize_str(self, v: &str) -> Result {
+            self.w.str(v);
+            Ok(())
+        }
+        #[inline(always)]
+        fn serialize_bytes(self, _: &[u8]) -> Result {
+            Err(Unsupported)
+        }
+        #[inline(always)]
+        fn serialize_none(self) -> Result {
+            Err(Unsupported)
+        }
+        #[inline(always)]
+        fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result {
+            Err(Unsupported)
+        }
+        #[inline(always)]
+        fn serialize_unit(self) -> Result {
+            Err(Unsupported)
+        }
+        #[inline(always)]
+        fn serialize_unit_struct(self, _: &'static str) -> Result {
+            Err(Unsupported)
+        }
+        #[inline(always)]
+        fn serialize_unit_variant(self, name: &'static str, _: u32, variant: &'static str) -> Result {
+            self.class(name, Some(variant));
+            self.w.put([EMPTY_TUPLE, REDUCE]);
+            Ok(())
+        }
+        #[inline(always)]
+        fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, _: &T) -> Result {
+            Err(Unsupported)
+        }
+        #[inline(always)]
+        fn serialize_newtype_variant<T: Serialize + ?Sized>(
+            self,
+            name: &'static str,
+            _: u32,
+            variant: &'static str,
+            value: &T,
+        ) -> Result {
+            self.class(name, Some(variant));
+            value.serialize(&mut *self)?;
+            self.w.put([TUPLE1, REDUCE]);
+            Ok(())
+        }
+        #[inline(always)]
+        fn serialize_seq(self, len: Option<usize>) -> std::result::Result<Compound<'b, 'a, LOG>, Unsupported> {
+            self.w.op(EMPTY_LIST);
+            Ok(Compound {
+                hint: len.ok_or(Unsupported)?,
+                f: self,
+                index: 0,
+                in_batch: 0,
+                fields: 0,
+            })
+        }
+        #[inline(always)]
+        fn serialize_tuple(self, _: usize) -> std::result::Result<Self::SerializeTuple, Unsupported> {
+            Err(Unsupported)
+        }
+        #[inline(always)]
+        fn serialize_tuple_struct(
+            self,
+            _: &'static str,
+            _: usize,
+        ) -> std::result::Result<Self::SerializeTupleStruct, Unsupported> {
+            Err(Unsupported)
+        }
+        #[inline(always)]
+        fn serialize_tuple_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> std::result::Result<Self::SerializeTupleVariant, Unsupported> {
+            Err(Unsupported)
+        }
+        #[inline(always)]
+        fn serialize_map(self, _: Option<usize>) -> std::result::Result<Self::SerializeMap, Unsupported> {
+            Err(Unsupported)
+        }
+        #[inline(always)]
+        fn serialize_struct(
+            self,
+            name: &'static str,
+            len: usize,
+        ) -> std::result::Result<Compound<'b, 'a, LOG>, Unsupported> {
+            self.class(name, None);
+            self.w.tuple_open(len);
+            Ok(Compound {
+                f: self,
+                hint: 0,
+                index: 0,
+                in_batch: 0,
+                fields: len,
+            })
+        }
+        #[inline(always)]
+        fn serialize_struct_variant(
+            self,
+            name: &'static str,
+            _: u32,
+            variant: &'static str,
+            len: usize,
+        ) -> std::result::Result<Compound<'b, 'a, LOG>, Unsupported> {
+            self.class(name, Some(variant));
+            self.w.tuple_open(len);
+            Ok(Compound {
+                f: self,
+                hint: 0,
+                index: 0,
+                in_batch: 0,
+                fields: len,
+            })
+        }
+    }
+
+    impl<const LOG: bool> ser::SerializeSeq for Compound<'_, '_, LOG> {
+        type Ok = ();
+        type Error = Unsupported;
+        #[inline(always)]
+        fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+            let single = self.in_batch == 0 && self.hint - self.index == 1;
+            if self.in_batch == 0 && !single {
+                self.f.w.op(MARK);
+            }
+            value.serialize(&mut *self.f)?;
+            if single {
+                self.f.w.op(APPEND);
+            } else {
+                self.in_batch += 1;
+                if self.in_batch == 1000 {
+                    self.in_batch = 0;
+                    self.f.w.op(APPENDS);
+                }
+            }
+            self.index += 1;
+            Ok(())
+        }
+        #[inline(always)]
+        fn end(self) -> Result {
+            if self.in_batch > 0 {
+                self.f.w.op(APPENDS);
+            }
+            Ok(())
+        }
+    }
+
+    impl<const LOG: bool> ser::SerializeStruct for Compound<'_, '_, LOG> {
+        type Ok = ();
+        type Error = Unsupported;
+        #[inline(always)]
+        fn serialize_field<T: Serialize + ?Sized>(&mut self, _: &'static str, value: &T) -> Result {
+            value.serialize(&mut *self.f)
+        }
+        #[inline(always)]
+        fn end(self) -> Result {
+            self.f.w.tuple_close(self.fields);
+            self.f.w.reduce();
+            Ok(())
+        }
+    }
+
+    impl<const LOG: bool> ser::SerializeStructVariant for Compound<'_, '_, LOG> {
+        type Ok = ();
+        type Error = Unsupported;
+        #[inline(always)]
+        fn serialize_field<T: Serialize + ?Sized>(&mut self, _: &'static str, value: &T) -> Result {
+            value.serialize(&mut *self.f)
+        }
+        #[inline(always)]
+        fn end(self) -> Result {
+            self.f.w.tuple_close(self.fields);
+            self.f.w.reduce();
+            Ok(())
+        }
+    }
+
+    /// The floor's body of `values`, into `w` (cleared first).
+    pub fn write<T: Serialize>(w: &mut OpWriter, slots: &Slots, values: &[T]) {
+        w.buf_mut().clear();
+        let mut floor = Floor::<false> {
+            w,
+            slots,
+            log: Vec::new(),
+        };
+        values.serialize(&mut floor).expect("the workload's shapes");
+    }
+
+    /// The class slots the bridge gives the classes (`names`: each class
+    /// by serde's names) in a stream of `values`, read from the bridge's
+    /// body where the floor writes each class, and checked: the bridge's
+    /// stream ends with the floor's bytes of `values[skip..]` (then
+    /// `APPENDS`, `STOP`: a short list is one batch, in one frame). The
+    /// first `skip` values bring the class descriptors, which the bridge
+    /// writes where a class is first met.
+    pub fn checked_slots<T: Serialize>(
+        values: &[T],
+        skip: usize,
+        names: &[(&'static str, Option<&'static str>)],
+    ) -> Slots {
+        assert!(values.len() >= skip + 2, "a batch with MARK");
+        let mut slots: Slots = names.iter().map(|&(n, v)| (n, v, 0)).collect();
+        let mut w = OpWriter::new();
+        let mut floor = Floor::<true> {
+            w: &mut w,
+            slots: &slots,
+            log: Vec::new(),
+        };
+        values[skip..].serialize(&mut floor).expect("the workload's shapes");
+        let log = floor.log;
+        // The floor's `EMPTY_LIST MARK` are not compared.
+        let bridge = portable_pickle::serde::to_vec(values).expect("serde bridge");
+        let end = bridge.len() - 1;
+        let body = &bridge[end - (w.len() - 2)..end];
+        for (at, i, name, variant) in log {
+            assert_eq!(body[at - 2], BINGET, "a class reference where the floor writes one");
+            slots[i] = (name, variant, u32::from(body[at - 1]));
+        }
+        write(&mut w, &slots, &values[skip..]);
+        assert_eq!(w.as_bytes()[..2], [EMPTY_LIST, MARK]);
+        assert!(body == &w.as_bytes()[2..], "the floor writes the bridge's body");
+        slots
     }
 }

@@ -85,9 +85,11 @@ pub(super) struct Open {
     /// where the stream may start a new frame once the bytes reach it.
     cuts: Vec<usize>,
     last_cut: usize,
-    /// The struct that ended last at this depth, if it had a class: what
-    /// the next one is predicted to be.
-    last: Option<Last>,
+    /// The structs (or struct variants) that ended last at this depth with
+    /// a class, the latest first: what the next one is predicted to be.
+    /// Several, so that an enum's struct variants taking turns (or a
+    /// struct's fields of different struct types) each find theirs.
+    last: Recalled,
 }
 
 impl Default for Open {
@@ -107,7 +109,7 @@ impl Default for Open {
             fields: Vec::new(),
             cuts: Vec::new(),
             last_cut: 0,
-            last: None,
+            last: Recalled::default(),
         }
     }
 }
@@ -130,6 +132,37 @@ impl Last {
                 (Some(a), Some(b)) => std::ptr::eq(a, b),
                 _ => false,
             }
+    }
+}
+
+/// How many structs [`Recalled`] keeps per depth.
+const RECALLED: usize = 4;
+
+/// The last few [`Last`]s of one depth, the latest first.
+#[derive(Default)]
+struct Recalled([Option<Last>; RECALLED]);
+
+impl Recalled {
+    /// The struct `name` (of `variant`) if it is here. Not reordered: a
+    /// scan of a few addresses costs less than moving entries.
+    #[inline(always)]
+    fn get(&self, name: &'static str, variant: Option<&'static str>) -> Option<Last> {
+        self.0.iter().flatten().find(|l| l.is(name, variant)).copied()
+    }
+
+    /// Records `last` first (replacing its own older entry, or the oldest).
+    fn put(&mut self, last: Last) {
+        self.forget(last.name, last.variant);
+        self.0.rotate_right(1);
+        self.0[0] = Some(last);
+    }
+
+    /// Drops the entry of `name` (of `variant`), if any: it has no class now.
+    fn forget(&mut self, name: &'static str, variant: Option<&'static str>) {
+        if let Some(i) = self.0.iter().position(|l| l.is_some_and(|l| l.is(name, variant))) {
+            self.0[i..].rotate_left(1);
+            self.0[RECALLED - 1] = None;
+        }
     }
 }
 
@@ -187,8 +220,8 @@ impl Ser<'_, '_> {
     }
 
     /// Opens a struct (or struct variant), at the depth it returns: direct
-    /// when this serializer met it before with a class (last at this depth,
-    /// else anywhere), else buffered.
+    /// when this serializer met it before with a class (among the last few
+    /// at this depth, else anywhere), else buffered.
     #[inline(always)]
     pub(super) fn open_struct(&mut self, name: &'static str, variant: Option<&'static str>) -> usize {
         let d = self.depth;
@@ -197,9 +230,9 @@ impl Ser<'_, '_> {
         }
         let owner = self.store;
         let starts_from = self.starts.len();
-        let predicted = match self.bufs[d].last {
-            Some(last) if last.is(name, variant) => Some((last.slot, last.fields)),
-            _ => self.predict_anew(d, name, variant),
+        let predicted = match self.bufs[d].last.get(name, variant) {
+            Some(last) => Some((last.slot, last.fields)),
+            None => self.predict_anew(d, name, variant),
         };
         self.depth = d + 1;
         let (direct, pred, start, base) = match predicted {
@@ -248,7 +281,7 @@ impl Ser<'_, '_> {
             return None;
         }
         let (slot, fields) = self.recent.predict(name, variant)?;
-        self.bufs[d].last = Some(Last {
+        self.bufs[d].last.put(Last {
             name,
             variant,
             fields,
@@ -418,7 +451,7 @@ impl Ser<'_, '_> {
         };
         let slot = self.resolve(&q);
         // The next struct at this depth is predicted to be this one.
-        self.bufs[d].last = match slot {
+        let last = match slot {
             Some(slot) if self.predict => self.recent.predict(name, variant).map(|(_, fields)| Last {
                 name,
                 variant,
@@ -427,6 +460,10 @@ impl Ser<'_, '_> {
             }),
             _ => None,
         };
+        match last {
+            Some(last) => self.bufs[d].last.put(last),
+            None => self.bufs[d].last.forget(name, variant),
+        }
         let result = self.write_struct(d, &fields, &starts, slot, name, variant);
         self.spare_starts = starts;
         let child = &mut self.bufs[d];

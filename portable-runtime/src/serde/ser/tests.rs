@@ -513,3 +513,56 @@ fn alternating_field_sets() {
     let got = python(&bytes, "print([getattr(i, 'opt', None) for i in v])");
     assert_eq!(got, "[None, 1, None, 3, None, 5, None]");
 }
+
+static TURNS: &str = "Turns";
+static VARIANTS: [&str; 6] = ["V0", "V1", "V2", "V3", "V4", "V5"];
+static A: &str = "a";
+static B: &str = "b";
+
+/// A sequence of struct variants of one enum taking turns: `n` variants
+/// in rotation (more than a depth recalls when `n` > 4), each an instance
+/// with fields `a` (and `b` for odd variants).
+struct Turns(usize, usize);
+
+impl Serialize for Turns {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (count, n) = (self.0, self.1);
+        let mut seq = s.serialize_seq(Some(count))?;
+        for i in 0..count {
+            seq.serialize_element(&Turn(i % n, i as u32))?;
+        }
+        seq.end()
+    }
+}
+
+struct Turn(usize, u32);
+
+impl Serialize for Turn {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let odd = self.0 % 2 == 1;
+        let mut st = s.serialize_struct_variant(TURNS, self.0 as u32, VARIANTS[self.0], 1 + usize::from(odd))?;
+        st.serialize_field(A, &self.1)?;
+        if odd {
+            st.serialize_field(B, &(self.1 * 10))?;
+        }
+        st.end()
+    }
+}
+
+#[test]
+fn struct_variants_taking_turns() {
+    for n in [2, 4, 6] {
+        let bytes = checked(&Turns(13, n));
+        let got = python(
+            &bytes,
+            "print(' '.join(f'{type(t).__name__}:{t.a}:{getattr(t, \"b\", \"-\")}' for t in v))",
+        );
+        let want: Vec<String> = (0..13)
+            .map(|i| match (i % n) % 2 {
+                1 => format!("V{}:{i}:{}", i % n, i * 10),
+                _ => format!("V{}:{i}:-", i % n),
+            })
+            .collect();
+        assert_eq!(got, want.join(" "), "{n} variants in turn");
+    }
+}
