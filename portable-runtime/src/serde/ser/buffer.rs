@@ -67,8 +67,13 @@ pub(super) struct Open {
     /// The length of its output from which [`Ser::item_done`] records a
     /// frame cut: `base` + the last cut + [`FRAME_TARGET`].
     limit: usize,
-    /// Index in `Ser::starts` of its first field's offset (from `base`).
+    /// Index in `Ser::starts` of its first recorded field offset (from
+    /// `base`).
     starts_from: usize,
+    /// How many of its first fields have no offset in `Ser::starts`: a
+    /// direct struct records none (they are found again by
+    /// [`value_starts`] for the rare struct written as a `dict` after all).
+    unrecorded: usize,
     /// A direct struct: offset in its output of its `BINGET cls`.
     start: usize,
     /// Where it is written when it ends (the `Ser::store` of its parent): 0
@@ -101,6 +106,7 @@ impl Default for Open {
             base: 0,
             limit: FRAME_TARGET,
             starts_from: 0,
+            unrecorded: 0,
             start: 0,
             owner: 0,
             name: "",
@@ -261,6 +267,7 @@ impl Ser<'_, '_> {
         open.base = base;
         open.limit = base + FRAME_TARGET;
         open.starts_from = starts_from;
+        open.unrecorded = 0;
         open.start = start;
         open.owner = owner;
         open.name = name;
@@ -309,10 +316,10 @@ impl Ser<'_, '_> {
             }
         } else {
             open.fields.push(key);
+            // A buffered struct's base is 0.
+            self.starts.push(len);
         }
         open.count += 1;
-        let at = len.wrapping_sub(open.base);
-        self.starts.push(at);
     }
 
     /// [`Ser::begin_field`] after a frame cut.
@@ -359,6 +366,7 @@ impl Ser<'_, '_> {
         storage.truncate(open.start.min(base));
         open.fields.clear();
         open.fields.extend(open.pred.iter().take(open.count));
+        open.unrecorded = open.count;
         open.cuts.clear();
         open.last_cut = 0;
         open.direct = false;
@@ -519,6 +527,19 @@ impl Ser<'_, '_> {
                 }
                 self.out().op(EMPTY_DICT);
                 let n = fields.len();
+                // The offsets of the fields it wrote while direct, found again.
+                let unrecorded = self.bufs[d].unrecorded;
+                let found;
+                let starts = match unrecorded {
+                    0 => starts,
+                    _ => {
+                        let mut all =
+                            value_starts(&self.bufs[d].w.as_bytes()[..len], unrecorded).map_err(|e| self.fail(e))?;
+                        all.extend_from_slice(starts);
+                        found = all;
+                        &found[..]
+                    }
+                };
                 let start = |i: usize| match i < n {
                     true => starts.get(i).copied().unwrap_or(len).min(len),
                     false => len,
@@ -590,5 +611,103 @@ impl Ser<'_, '_> {
             None => self.p.w().raw(&bytes[from..to]),
         }
         Ok(())
+    }
+}
+
+/// The offsets where each of the first `n` values of `bytes` begins: the
+/// field offsets a direct struct does not record, found again for the rare
+/// one that is written as a `dict` after all. `bytes` are values the
+/// serializer wrote, one after the other (the last may be unfinished).
+///
+/// Value `j` begins right after the last opcode that leaves `j` items on
+/// the stack (counting a mark as one): the values before it are finished
+/// then, and nothing in value `j` or after it ever leaves fewer than `j + 1`.
+fn value_starts(bytes: &[u8], n: usize) -> Result<Vec<usize>, Error> {
+    let bad = |what: &str| Error::new(format!("internal error: {what} in a struct's buffered fields"));
+    let mut starts = vec![bytes.len(); n];
+    if let Some(first) = starts.first_mut() {
+        *first = 0;
+    }
+    let mut depth = 0usize;
+    let mut marks = Vec::new();
+    let mut ops = crate::read::ops::ops(bytes);
+    while (ops.position() as usize) < bytes.len() {
+        let op = ops
+            .next()
+            .and_then(Result::ok)
+            .ok_or_else(|| bad("an undecodable opcode"))?;
+        let pops = |depth: usize, k: usize| depth.checked_sub(k).ok_or_else(|| bad("a stack underflow"));
+        depth = match op.code {
+            MARK => {
+                marks.push(depth);
+                depth + 1
+            }
+            TUPLE => marks.pop().ok_or_else(|| bad("TUPLE without MARK"))? + 1,
+            APPENDS | SETITEMS => marks.pop().ok_or_else(|| bad("a batch without MARK"))?,
+            TUPLE1 => pops(depth, 1)? + 1,
+            TUPLE2 | REDUCE | APPEND => pops(depth, 1)?,
+            TUPLE3 | SETITEM => pops(depth, 2)?,
+            NONE | NEWTRUE | NEWFALSE | BININT1 | BININT2 | BININT | LONG1 | LONG4 | BINFLOAT | SHORT_BINUNICODE
+            | BINUNICODE | BINUNICODE8 | SHORT_BINBYTES | BINBYTES | BINBYTES8 | EMPTY_LIST | EMPTY_DICT
+            | EMPTY_TUPLE | BINGET | LONG_BINGET => depth + 1,
+            other => return Err(bad(&format!("opcode 0x{other:02x}"))),
+        };
+        if (1..n).contains(&depth) {
+            starts[depth] = ops.position() as usize;
+        }
+    }
+    Ok(starts)
+}
+
+#[cfg(test)]
+mod value_starts_tests {
+    use super::value_starts;
+    use crate::opcodes::*;
+    use crate::writer::OpWriter;
+
+    /// Values of every form the serializer writes, one after the other:
+    /// the offsets found are where each was begun.
+    #[test]
+    fn finds_where_each_value_begins() {
+        let mut w = OpWriter::new();
+        let mut starts = Vec::new();
+        let mut value = |w: &mut OpWriter, write: &dyn Fn(&mut OpWriter)| {
+            starts.push(w.len());
+            write(w);
+        };
+        value(&mut w, &|w| w.int(-3));
+        // A 5-tuple opened with MARK: the mark is its first opcode.
+        value(&mut w, &|w| {
+            w.tuple_open(5);
+            (0..5).for_each(|i| w.int(i));
+            w.tuple_close(5);
+        });
+        // An instance: class, fields, REDUCE.
+        value(&mut w, &|w| {
+            w.get(300);
+            w.str("x");
+            w.float(1.5);
+            w.put([TUPLE2, REDUCE]);
+        });
+        // A list in a batch and one appended alone, and a dict.
+        value(&mut w, &|w| {
+            w.put([EMPTY_LIST, MARK, NONE, NEWTRUE, APPENDS, NONE, APPEND])
+        });
+        value(&mut w, &|w| {
+            w.put([EMPTY_DICT, NONE, NONE, SETITEM, MARK, NEWFALSE, NONE, SETITEMS])
+        });
+        value(&mut w, &|w| w.put([EMPTY_TUPLE, NONE, TUPLE1, TUPLE2]));
+        value(&mut w, &|w| w.put([NONE, NONE, NONE, TUPLE3]));
+        // The last one unfinished.
+        value(&mut w, &|w| w.put([BINGET, 7, MARK, NONE]));
+        let bytes = w.as_bytes();
+        for n in 1..=starts.len() {
+            assert_eq!(value_starts(bytes, n).unwrap(), starts[..n], "{n} values");
+        }
+        assert!(
+            value_starts(&[STOP], 2).is_err(),
+            "an opcode the serializer never writes"
+        );
+        assert!(value_starts(&[TUPLE2], 2).is_err(), "a stack underflow");
     }
 }
