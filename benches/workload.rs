@@ -261,33 +261,51 @@ pub mod serde_floor {
     /// `LOG`: record where each class is written (`checked_slots`).
     pub struct Floor<'a, const LOG: bool> {
         w: &'a mut OpWriter,
-        slots: &'a Slots,
-        log: Vec<(usize, usize, &'static str, Option<&'static str>)>,
+        slots: Slots,
+        log: Vec<(usize, usize)>,
     }
 
     impl<const LOG: bool> Floor<'_, LOG> {
         /// `BINGET` of the class `name` (`variant`): found by the addresses
-        /// of serde's names, as the bridge finds a class it met before
-        /// (the `LOG` pass finds them by text and records serde's).
+        /// of serde's names, as the bridge finds a class it met before (by
+        /// their text the first time: a name's address may differ between
+        /// two instances of one `Serialize` impl).
         #[inline(always)]
         fn class(&mut self, name: &'static str, variant: Option<&'static str>) {
-            let same = |a: &str, b: &str| if LOG { a == b } else { std::ptr::eq(a, b) };
-            let i = self
-                .slots
-                .iter()
-                .position(|(n, v, _)| {
-                    same(n, name)
-                        && match (v, variant) {
-                            (None, None) => true,
-                            (Some(a), Some(b)) => same(a, b),
-                            _ => false,
-                        }
-                })
-                .expect("a class of the workload");
+            let i = match self.find(name, variant, |a, b| std::ptr::eq(a, b)) {
+                Some(i) => i,
+                None => self.find_anew(name, variant),
+            };
             if LOG {
-                self.log.push((self.w.len(), i, name, variant));
+                self.log.push((self.w.len(), i));
             }
             self.w.get(self.slots[i].2);
+        }
+
+        #[inline(always)]
+        fn find(
+            &self,
+            name: &'static str,
+            variant: Option<&'static str>,
+            same: impl Fn(&str, &str) -> bool,
+        ) -> Option<usize> {
+            self.slots.iter().position(|(n, v, _)| {
+                same(n, name)
+                    && match (v, variant) {
+                        (None, None) => true,
+                        (Some(a), Some(b)) => same(a, b),
+                        _ => false,
+                    }
+            })
+        }
+
+        #[inline(never)]
+        fn find_anew(&mut self, name: &'static str, variant: Option<&'static str>) -> usize {
+            let i = self
+                .find(name, variant, |a, b| a == b)
+                .unwrap_or_else(|| panic!("{name} {variant:?}: not a class of the workload"));
+            (self.slots[i].0, self.slots[i].1) = (name, variant);
+            i
         }
     }
 
@@ -553,7 +571,7 @@ pub mod serde_floor {
         w.buf_mut().clear();
         let mut floor = Floor::<false> {
             w,
-            slots,
+            slots: slots.clone(),
             log: Vec::new(),
         };
         values.serialize(&mut floor).expect("the workload's shapes");
@@ -576,7 +594,7 @@ pub mod serde_floor {
         let mut w = OpWriter::new();
         let mut floor = Floor::<true> {
             w: &mut w,
-            slots: &slots,
+            slots: slots.clone(),
             log: Vec::new(),
         };
         values[skip..].serialize(&mut floor).expect("the workload's shapes");
@@ -585,9 +603,9 @@ pub mod serde_floor {
         let bridge = portable_pickle::serde::to_vec(values).expect("serde bridge");
         let end = bridge.len() - 1;
         let body = &bridge[end - (w.len() - 2)..end];
-        for (at, i, name, variant) in log {
+        for (at, i) in log {
             assert_eq!(body[at - 2], BINGET, "a class reference where the floor writes one");
-            slots[i] = (name, variant, u32::from(body[at - 1]));
+            slots[i].2 = u32::from(body[at - 1]);
         }
         write(&mut w, &slots, &values[skip..]);
         assert_eq!(w.as_bytes()[..2], [EMPTY_LIST, MARK]);

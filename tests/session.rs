@@ -326,7 +326,7 @@ fn the_session_name_resolves_only_to_the_namespace() {
 /// The header checks the `_portable_pickle_v2` entry it finds in
 /// `sys.modules` before reading a tool from it: an entry without this
 /// format's check value (a module that answers every attribute with a
-/// command, one with every tool but no `format_version`, one with another
+/// command, one with every tool but no `format_version` (`v`), one with another
 /// version's) makes the load raise before anything of it is called.
 #[test]
 fn the_header_refuses_a_planted_namespace() {
@@ -350,15 +350,29 @@ fn the_header_refuses_a_planted_namespace() {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         (String::from_utf8_lossy(&out.stdout).trim().to_owned(), marker.exists())
     };
-    let tools = "for name in ('get', 'put', 'struct', 'frozen', 'enum', 'metaclass', 'hashable', 'int_enum', 'isenabled', 'restore', 'finalize', 'pause'):\n    setattr(fake, name, run)\nfake.head = fake.tail = b''";
+    // Every tool (docs/FORMAT.md: one-letter names; `v` is `format_version`,
+    // `h` and `t` the core's bytes).
+    use portable_runtime::layout::{CLASS_TOOLS, GC_TOOLS, NAMESPACE_TOOLS};
+    let names: Vec<String> = [&NAMESPACE_TOOLS[..], &GC_TOOLS, &CLASS_TOOLS]
+        .concat()
+        .iter()
+        .map(|t| format!("{t:?}"))
+        .collect();
+    let tools = format!(
+        "for name in ({},):\n    setattr(fake, name, run)\nfake.h = fake.t = b''",
+        names.join(", ")
+    );
     let refused = (
-        "AttributeError 'NoneType' object has no attribute 'get'".to_owned(),
+        format!(
+            "AttributeError 'NoneType' object has no attribute '{}'",
+            NAMESPACE_TOOLS[0]
+        ),
         false,
     );
     assert_eq!(run("fake.__getattr__ = lambda name: run"), refused);
-    assert_eq!(run(&format!("{tools}\nfake.format_version = 1")), refused);
-    let missing = "AttributeError module '_portable_pickle_v2' has no attribute 'format_version'";
-    assert_eq!(run(tools), (missing.to_owned(), false));
+    assert_eq!(run(&format!("{tools}\nfake.v = 1")), refused);
+    let missing = "AttributeError module '_portable_pickle_v2' has no attribute 'v'";
+    assert_eq!(run(&tools), (missing.to_owned(), false));
     // The genuine namespace, installed by an earlier stream, passes.
     let genuine = "pickle.load(open(sys.argv[1], 'rb'))\nfake = sys.modules['_portable_pickle_v2']";
     assert_eq!(run(genuine), ("Point(x=1.0, y=2.0)".to_owned(), false));

@@ -27,11 +27,14 @@ const ENUM_METACLASS: &str = "PortableEnumType";
 const ENUM_BASE: &str = "PortableEnum";
 /// Name of the member-less base of stand-in int enums (`enum.IntEnum`).
 const INT_ENUM_BASE: &str = "PortableIntEnum";
-/// Namespace attributes holding the core's bytes before and after the payload.
-pub(crate) const BOOTSTRAP_HEAD: &str = "head";
-pub(crate) const BOOTSTRAP_TAIL: &str = "tail";
-/// The namespace attribute that holds the stream format version.
-pub(crate) const FORMAT_VERSION_ATTR: &str = "format_version";
+/// Namespace attributes holding the core's bytes before and after the
+/// payload (`head`, `tail`; one letter, as every namespace attribute: see
+/// `layout::NAMESPACE_TOOLS`).
+pub(crate) const BOOTSTRAP_HEAD: &str = "h";
+pub(crate) const BOOTSTRAP_TAIL: &str = "t";
+/// The namespace attribute that holds the stream format version
+/// (`format_version`).
+pub(crate) const FORMAT_VERSION_ATTR: &str = "v";
 /// Label of the compressed payload's bytes in the core.
 const PAYLOAD_LABEL: &str = "PAYLOAD";
 
@@ -79,7 +82,7 @@ pub fn core(namespace: &str, version: u32, compressed: &[u8]) -> Stmt {
     items.push(Expr::first_truthy(installed, loaded).memoize_at("namespace", slot::NAMESPACE));
 
     // The genuineness check: the first tool is read from
-    // `{FORMAT_VERSION: namespace}.get(namespace.format_version)`, which is
+    // `{FORMAT_VERSION: namespace}.get(namespace.v)` (`format_version`), which is
     // `None` (so reading the tool raises `AttributeError`) unless the entry
     // found in `sys.modules` carries this format's check value. Nothing of
     // the entry is called before. SECURITY.md says what it does not stop.

@@ -130,28 +130,33 @@ pub mod slot {
     }
 }
 
-/// Namespace attributes the core reads into slots `LOOKUP..=METACLASS`, in order.
+/// Namespace attributes the core reads into slots `LOOKUP..=METACLASS`, in
+/// order: `g` (`get`, the registry lookup), `p` (`put`, registration), `s`
+/// (`struct`), `f` (`frozen`), `e` (`enum`) and `m` (`metaclass`). Every
+/// namespace attribute has a one-letter name: each stream's header reads
+/// them, so their length is paid by every stream (docs/FORMAT.md lists them
+/// with their long names).
 ///
 /// None is stored under its own `__qualname__`: cloudpickle then treats the
 /// stand-in classes and their metaclasses as dynamic and ships them by value.
-pub const NAMESPACE_TOOLS: [&str; 6] = ["get", "put", "struct", "frozen", "enum", "metaclass"];
+pub const NAMESPACE_TOOLS: [&str; 6] = ["g", "p", "s", "f", "e", "m"];
 
 /// Namespace attributes the stream header (not the core) calls to pause the
-/// cyclic garbage collector for the rest of the load: `isenabled` (the
-/// collector's state), `restore` (the state's restoring callable: `gc.enable`
-/// or the no-op `gc.isenabled`), `finalize` (`weakref.finalize`) and `pause`
-/// (`gc.disable`). On an interpreter other than CPython (no reference
-/// counting: the guard would die late), `pause` and both `restore` values
-/// are the no-op `gc.isenabled`.
-pub const GC_TOOLS: [&str; 4] = ["isenabled", "restore", "finalize", "pause"];
+/// cyclic garbage collector for the rest of the load: `i` (`isenabled`, the
+/// collector's state), `r` (`restore`, the state's restoring callable:
+/// `gc.enable` or the no-op `gc.isenabled`), `w` (`finalize`:
+/// `weakref.finalize`) and `d` (`pause`: `gc.disable`). On an interpreter
+/// other than CPython (no reference counting: the guard would die late),
+/// `d` and both `r` values are the no-op `gc.isenabled`.
+pub const GC_TOOLS: [&str; 4] = ["i", "r", "w", "d"];
 
 /// Namespace attributes a class definition reads by `getattr(namespace, …)`
 /// (no memo slot of their own, so the header's layout stays as it is):
-/// `hashable`, the dataclass decorator of a mutable class the user marked
-/// hashable (`partial(dataclasses.dataclass, unsafe_hash=True)`), and
-/// `int_enum`, the functional API of `enum.IntEnum` stand-ins
+/// `u` (`hashable`), the dataclass decorator of a mutable class the user
+/// marked hashable (`partial(dataclasses.dataclass, unsafe_hash=True)`), and
+/// `n` (`int_enum`), the functional API of `enum.IntEnum` stand-ins
 /// (`partial(PortableIntEnum, module=NAMESPACE)`).
-pub const CLASS_TOOLS: [&str; 2] = ["hashable", "int_enum"];
+pub const CLASS_TOOLS: [&str; 2] = ["u", "n"];
 
 /// Class attribute read by `copyreg.dispatch_table[PortableType]` (and
 /// `[PortableEnumType]`) when `pickle.dumps` meets a stand-in class: in the
@@ -206,16 +211,16 @@ mod namespace_names {
             assert!(names_a_namespace_class(name), "{name}");
         }
         for name in [
-            "finalize",
-            "struct.__builtins__.get",
-            "put",
-            "get.__self__",
+            "w",
+            "s.__builtins__.get",
+            "p",
+            "g.__self__",
             "__dict__",
             "Point.__init__.__globals__",
-            "head",
-            "format_version",
+            "h",
+            "v",
             "a0",
-            "hashable",
+            "u",
             "Point._x.__class__",
             "",
             "Point#def",

@@ -421,16 +421,17 @@ for p in range(6):
     }
 }
 
-/// `finalize(set(), struct.__builtins__.get("exec"), CODE)` through the
+/// `finalize(set(), struct.__builtins__.get("exec"), CODE)` (`w`, `s`) through the
 /// namespace's own attributes: what CPython runs when it loads the ops
 /// (weakref.finalize calls `exec(CODE)` as soon as the set is freed).
 fn code_running_ops(code: &str) -> Vec<u8> {
     let ns = portable_pickle::NAMESPACE;
     let mut w = OpWriter::new();
-    w.global_line(ns, "finalize");
+    // `w` is `weakref.finalize` and `s` `dataclasses.dataclass` (docs/FORMAT.md).
+    w.global_line(ns, "w");
     w.global_line("builtins", "set");
     w.put([EMPTY_TUPLE, REDUCE]);
-    w.global_line(ns, "struct.__builtins__.get");
+    w.global_line(ns, "s.__builtins__.get");
     w.str("exec");
     w.put([TUPLE1, REDUCE]);
     w.str(code);
@@ -476,7 +477,7 @@ fn code_running_streams_are_refused() {
         let bytes = std::fs::read(path).unwrap();
         let e = portable_pickle::from_slice::<portable_pickle::Value>(&bytes).unwrap_err();
         assert!(
-            matches!(e.kind(), portable_pickle::ErrorKind::ForbiddenGlobal { name, .. } if name == "finalize"),
+            matches!(e.kind(), portable_pickle::ErrorKind::ForbiddenGlobal { name, .. } if name == "w"),
             "{e}"
         );
         let out = inspect(path, false);
@@ -484,10 +485,10 @@ fn code_running_streams_are_refused() {
         assert_eq!(out.status.code(), Some(1), "{text}");
         assert!(!text.contains("verdict   OK"), "{text}");
         assert!(
-            text.contains("REFUSED: forbidden global `_portable_pickle_v2.finalize`"),
+            text.contains("REFUSED: forbidden global `_portable_pickle_v2.w`"),
             "{text}"
         );
-        assert!(text.contains("_portable_pickle_v2.finalize"), "{text}");
+        assert!(text.contains("_portable_pickle_v2.w"), "{text}");
         assert!(text.contains("OFF-LIST"), "{text}");
         let json = stdout(&inspect(path, true));
         assert!(json.contains("\"ok\":false"), "{json}");

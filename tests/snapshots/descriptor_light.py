@@ -29,7 +29,7 @@ Light = builtins.next(
             builtins.map(
                 functools.partial(register, 'Light_fdd479a5497475ea'),
                 itertools.starmap(
-                    namespace.int_enum,
+                    namespace.n,
                     (
                         (
                             'Light',

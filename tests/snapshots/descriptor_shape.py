@@ -54,7 +54,7 @@ Shape = builtins.next(
             builtins.map(
                 functools.partial(register, 'Shape_4af7eaa7bb3d9365'),
                 builtins.map(
-                    namespace.hashable,
+                    namespace.u,
                     itertools.starmap(
                         metaclass,
                         (
@@ -133,7 +133,7 @@ build(
                         builtins.map(
                             functools.partial(register, 'Shape_4af7eaa7bb3d9365_Empty'),
                             builtins.map(
-                                namespace.hashable,
+                                namespace.u,
                                 itertools.starmap(
                                     metaclass,
                                     (
