@@ -108,15 +108,18 @@ fn records_1m(c: &mut Criterion) {
     });
     // The floor of any serde bridge: serde's calls writing the bridge's body
     // with the classes known (docs/PERFORMANCE.md, "serde bridge").
-    let sample: Vec<_> = [0, 1, 255, 256, 65_535, 65_536, N - 1]
-        .iter()
-        .map(|&i| data[i].clone())
-        .collect();
-    let slots = workload::serde_floor::checked_slots(&sample, 1, &[("Record", None), ("Point", None)]);
-    let mut floor = portable_runtime::writer::OpWriter::new();
-    g.bench_function("bound/serde_floor_vec", |b| {
-        b.iter(|| workload::serde_floor::write(&mut floor, &slots, black_box(&data)))
-    });
+    #[cfg(feature = "serde")]
+    {
+        let sample: Vec<_> = [0, 1, 255, 256, 65_535, 65_536, N - 1]
+            .iter()
+            .map(|&i| data[i].clone())
+            .collect();
+        let slots = workload::serde_floor::checked_slots(&sample, 1, &[("Record", None), ("Point", None)]);
+        let mut floor = portable_runtime::writer::OpWriter::new();
+        g.bench_function("bound/serde_floor_vec", |b| {
+            b.iter(|| workload::serde_floor::write(&mut floor, &slots, black_box(&data)))
+        });
+    }
     g.bench_function("serde_pickle/to_vec", |b| b.iter(|| serde_to_vec(black_box(&data))));
     // Like for like with portable/to_writer_vec: output memory reused, no page faults.
     let mut out = Vec::with_capacity(cap * 3);
@@ -165,20 +168,24 @@ fn tagged_1m(c: &mut Criterion) {
             })
         });
     }
-    // The first four bring the classes; the rest are checked.
-    let sample: Vec<_> = (0..8).chain([65_536, N - 1]).map(|i| data[i].clone()).collect();
-    let names = [
-        ("Tagged", None),
-        ("Shape", Some("Circle")),
-        ("Shape", Some("Rect")),
-        ("Shape", Some("Label")),
-        ("Shape", Some("Empty")),
-    ];
-    let slots = workload::serde_floor::checked_slots(&sample, 4, &names);
-    let mut floor = portable_runtime::writer::OpWriter::new();
-    g.bench_function("bound/serde_floor_vec", |b| {
-        b.iter(|| workload::serde_floor::write(&mut floor, &slots, black_box(&data)))
-    });
+    // The floor (see records_1m): the first four values bring the classes;
+    // the rest are checked.
+    #[cfg(feature = "serde")]
+    {
+        let sample: Vec<_> = (0..8).chain([65_536, N - 1]).map(|i| data[i].clone()).collect();
+        let names = [
+            ("Tagged", None),
+            ("Shape", Some("Circle")),
+            ("Shape", Some("Rect")),
+            ("Shape", Some("Label")),
+            ("Shape", Some("Empty")),
+        ];
+        let slots = workload::serde_floor::checked_slots(&sample, 4, &names);
+        let mut floor = portable_runtime::writer::OpWriter::new();
+        g.bench_function("bound/serde_floor_vec", |b| {
+            b.iter(|| workload::serde_floor::write(&mut floor, &slots, black_box(&data)))
+        });
+    }
     g.bench_function("serde_pickle/to_vec", |b| b.iter(|| serde_to_vec(black_box(&data))));
     let mut out = Vec::with_capacity(theirs_len);
     g.bench_function("serde_pickle/to_writer_vec", |b| {

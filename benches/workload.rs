@@ -235,6 +235,7 @@ pub mod bounds {
 /// every class known in advance, through the shared opcode writer, and
 /// nothing else (no prediction to check, no buffer, no frame, no error
 /// path). `checked_slots` makes sure its bytes are the bridge's.
+#[cfg(feature = "serde")]
 pub mod serde_floor {
     use portable_runtime::opcodes::*;
     use portable_runtime::writer::OpWriter;
