@@ -61,7 +61,7 @@ pub(super) struct Recent {
 impl Recent {
     /// The slot of `q`'s class if it is here: `Some(None)` for a shape
     /// without a class.
-    #[inline]
+    #[inline(always)]
     pub(super) fn get(&mut self, q: &Query<'_>) -> Option<Option<u32>> {
         let at = set_of(q);
         let set = self.shapes.get_mut(at..at + 2)?;
