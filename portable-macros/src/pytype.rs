@@ -250,16 +250,18 @@ struct Class {
 /// fields, with a tag field (`str`) first when given.
 fn def_class(name: &str, doc: Option<&str>, tag: Option<&str>, fields: &[Field<'_>], cont: &Container<'_>) -> Class {
     let p = quote!(::portable_pickle::__private);
-    let written: Vec<(&str, FieldType)> = fields
-        .iter()
-        .filter(|f| f.is_written())
-        .map(|f| (f.py_name.value.as_str(), field_type(f, Some(cont))))
-        .collect();
-    let predicted_fields: Option<Vec<(&'static str, PyType)>> = tag
-        .map(|t| Some((leak_str(t), PyType::Name("str"))))
+    let written: Vec<(&str, FieldType)> = tag
+        .map(|t| (t, FieldType::exact(PyType::Name("str"))))
         .into_iter()
-        .chain(written.iter().map(|(n, t)| Some((leak_str(n), t.predicted?))))
+        .chain(
+            fields
+                .iter()
+                .filter(|f| f.is_written())
+                .map(|f| (f.py_name.value.as_str(), field_type(f, Some(cont)))),
+        )
         .collect();
+    let predicted_fields: Option<Vec<(&'static str, PyType)>> =
+        written.iter().map(|(n, t)| Some((leak_str(n), t.predicted?))).collect();
     let predicted = predicted_fields.map(|fields| DefClass {
         name: leak_str(name),
         doc: doc.map(leak_str),
@@ -267,13 +269,12 @@ fn def_class(name: &str, doc: Option<&str>, tag: Option<&str>, fields: &[Field<'
     });
     let checks = written.iter().filter_map(|(_, t)| t.check.clone()).collect();
     let doc = opt_str(doc);
-    let tag = tag.map(|t| quote!((#t, #p::PyType::Name("str")),));
     let fields = written.iter().map(|(n, t)| {
         let t = &t.tokens;
         quote!((#n, #t))
     });
     Class {
-        tokens: quote!(#p::DefClass { name: #name, doc: #doc, fields: &[#tag #(#fields),*] }),
+        tokens: quote!(#p::DefClass { name: #name, doc: #doc, fields: &[#(#fields),*] }),
         predicted,
         checks,
     }
@@ -289,9 +290,11 @@ struct FieldType {
 }
 
 impl FieldType {
-    fn exact(ty: PyType, tokens: TokenStream) -> Self {
+    /// A type known without its field type's `PY_TYPE`: its expression is
+    /// the prediction.
+    fn exact(ty: PyType) -> Self {
         FieldType {
-            tokens,
+            tokens: py_type_tokens(&ty),
             predicted: Some(ty),
             check: None,
         }
@@ -303,10 +306,10 @@ impl FieldType {
 fn field_type(f: &Field<'_>, cont: Option<&Container<'_>>) -> FieldType {
     let p = quote!(::portable_pickle::__private);
     match f.codec().map(|(c, _)| c) {
-        Some(Codec::Bytes) => return FieldType::exact(PyType::Name("bytes"), quote!(#p::PyType::Name("bytes"))),
-        Some(Codec::Display) => return FieldType::exact(PyType::Name("str"), quote!(#p::PyType::Name("str"))),
-        Some(Codec::Array) => return FieldType::exact(PyType::Array, quote!(#p::PyType::Array)),
-        Some(Codec::Serde | Codec::With(_)) => return FieldType::exact(PyType::Any, quote!(#p::PyType::Any)),
+        Some(Codec::Bytes) => return FieldType::exact(PyType::Name("bytes")),
+        Some(Codec::Display) => return FieldType::exact(PyType::Name("str")),
+        Some(Codec::Array) => return FieldType::exact(PyType::Array),
+        Some(Codec::Serde | Codec::With(_)) => return FieldType::exact(PyType::Any),
         None => {}
     }
     let mut ty = f.ty.clone();
@@ -314,7 +317,7 @@ fn field_type(f: &Field<'_>, cont: Option<&Container<'_>>) -> FieldType {
         let mut replace = Replace::new(cont);
         replace.visit_type_mut(&mut ty);
         if replace.opaque {
-            return FieldType::exact(PyType::Any, quote!(#p::PyType::Any));
+            return FieldType::exact(PyType::Any);
         }
     }
     let tokens = quote!(<#ty as ::portable_pickle::PortablePickle>::PY_TYPE);
