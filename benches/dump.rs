@@ -49,6 +49,69 @@ fn print_serde_sizes(derive: usize, theirs: usize, data: &[workload::Record]) {
     );
 }
 
+type Group<'a> = criterion::BenchmarkGroup<'a, criterion::measurement::WallTime>;
+
+/// The derive's `to_vec`, and `to_writer` into a reused `Vec` of `cap` bytes.
+fn derive_benches<T: portable_pickle::PortablePickle>(g: &mut Group<'_>, data: &[T], cap: usize) {
+    g.bench_function("portable/to_vec", |b| {
+        b.iter(|| portable_pickle::to_vec(black_box(data)))
+    });
+    let mut out = Vec::with_capacity(cap);
+    g.bench_function("portable/to_writer_vec", |b| {
+        b.iter(|| {
+            out.clear();
+            portable_pickle::to_writer(&mut out, black_box(data)).unwrap();
+        })
+    });
+}
+
+/// The serde bridge's, the same values through their `Serialize` impl.
+#[cfg(feature = "serde")]
+fn bridge_benches<T: serde::Serialize>(g: &mut Group<'_>, data: &[T], cap: usize) {
+    g.bench_function("portable_serde/to_vec", |b| {
+        b.iter(|| portable_pickle::serde::to_vec(black_box(data)).unwrap())
+    });
+    let mut out = Vec::with_capacity(cap);
+    g.bench_function("portable_serde/to_writer_vec", |b| {
+        b.iter(|| {
+            out.clear();
+            portable_pickle::serde::to_writer(&mut out, black_box(data)).unwrap();
+        })
+    });
+}
+
+/// The floor of any serde bridge: serde's calls writing the bridge's body
+/// with the classes (`names`) known (docs/PERFORMANCE.md, "serde bridge"),
+/// checked against the bridge on `sample`, whose first `skip` values bring
+/// the classes.
+#[cfg(feature = "serde")]
+fn floor_bench<T: serde::Serialize>(
+    g: &mut Group<'_>,
+    data: &[T],
+    sample: &[T],
+    skip: usize,
+    names: &[(&'static str, Option<&'static str>)],
+) {
+    let slots = workload::serde_floor::checked_slots(sample, skip, names);
+    let mut floor = portable_runtime::writer::OpWriter::new();
+    g.bench_function("bound/serde_floor_vec", |b| {
+        b.iter(|| workload::serde_floor::write(&mut floor, &slots, black_box(data)))
+    });
+}
+
+/// serde-pickle's `to_vec`, and `to_writer` into a reused `Vec` of `cap`
+/// bytes (like for like with `portable/to_writer_vec`: no page faults).
+fn serde_pickle_benches<T: serde::Serialize>(g: &mut Group<'_>, data: &[T], cap: usize) {
+    g.bench_function("serde_pickle/to_vec", |b| b.iter(|| serde_to_vec(&black_box(data))));
+    let mut out = Vec::with_capacity(cap);
+    g.bench_function("serde_pickle/to_writer_vec", |b| {
+        b.iter(|| {
+            out.clear();
+            serde_pickle::to_writer(&mut out, &black_box(data), Default::default()).unwrap();
+        })
+    });
+}
+
 fn records_1m(c: &mut Criterion) {
     let data = records(N);
     let ours = portable_pickle::to_vec(&data);
@@ -62,33 +125,12 @@ fn records_1m(c: &mut Criterion) {
     let mut g = c.benchmark_group("records_1M");
     g.throughput(Throughput::Elements(N as u64));
     g.sample_size(10);
-    g.bench_function("portable/to_vec", |b| {
-        b.iter(|| portable_pickle::to_vec(black_box(&data)))
-    });
+    derive_benches(&mut g, &data, cap);
     g.bench_function("portable/to_writer_sink", |b| {
         b.iter(|| portable_pickle::to_writer(std::io::sink(), black_box(&data)).unwrap())
     });
-    let mut out = Vec::with_capacity(cap);
-    g.bench_function("portable/to_writer_vec", |b| {
-        b.iter(|| {
-            out.clear();
-            portable_pickle::to_writer(&mut out, black_box(&data)).unwrap();
-        })
-    });
     #[cfg(feature = "serde")]
-    {
-        // The serde bridge: the same records through their `Serialize` impl.
-        g.bench_function("portable_serde/to_vec", |b| {
-            b.iter(|| portable_pickle::serde::to_vec(black_box(&data)).unwrap())
-        });
-        let mut out = Vec::with_capacity(cap);
-        g.bench_function("portable_serde/to_writer_vec", |b| {
-            b.iter(|| {
-                out.clear();
-                portable_pickle::serde::to_writer(&mut out, black_box(&data)).unwrap();
-            })
-        });
-    }
+    bridge_benches(&mut g, &data, cap);
     // Bounds, not encoders (docs/PERFORMANCE.md, "Dump speed: what bounds it").
     g.bench_function("bound/read_only", |b| {
         b.iter(|| workload::bounds::read_only(black_box(&data)))
@@ -106,29 +148,15 @@ fn records_1m(c: &mut Criterion) {
             workload::bounds::hand_written(&mut out, black_box(&data), record_class, point_class);
         })
     });
-    // The floor of any serde bridge: serde's calls writing the bridge's body
-    // with the classes known (docs/PERFORMANCE.md, "serde bridge").
     #[cfg(feature = "serde")]
     {
         let sample: Vec<_> = [0, 1, 255, 256, 65_535, 65_536, N - 1]
             .iter()
             .map(|&i| data[i].clone())
             .collect();
-        let slots = workload::serde_floor::checked_slots(&sample, 1, &[("Record", None), ("Point", None)]);
-        let mut floor = portable_runtime::writer::OpWriter::new();
-        g.bench_function("bound/serde_floor_vec", |b| {
-            b.iter(|| workload::serde_floor::write(&mut floor, &slots, black_box(&data)))
-        });
+        floor_bench(&mut g, &data, &sample, 1, &[("Record", None), ("Point", None)]);
     }
-    g.bench_function("serde_pickle/to_vec", |b| b.iter(|| serde_to_vec(black_box(&data))));
-    // Like for like with portable/to_writer_vec: output memory reused, no page faults.
-    let mut out = Vec::with_capacity(cap * 3);
-    g.bench_function("serde_pickle/to_writer_vec", |b| {
-        b.iter(|| {
-            out.clear();
-            serde_pickle::to_writer(&mut out, black_box(&data), Default::default()).unwrap();
-        })
-    });
+    serde_pickle_benches(&mut g, &data, theirs_len);
     g.finish();
 }
 
@@ -145,33 +173,11 @@ fn tagged_1m(c: &mut Criterion) {
     let mut g = c.benchmark_group("tagged_1M");
     g.throughput(Throughput::Elements(N as u64));
     g.sample_size(10);
-    g.bench_function("portable/to_vec", |b| {
-        b.iter(|| portable_pickle::to_vec(black_box(&data)))
-    });
-    let mut out = Vec::with_capacity(cap);
-    g.bench_function("portable/to_writer_vec", |b| {
-        b.iter(|| {
-            out.clear();
-            portable_pickle::to_writer(&mut out, black_box(&data)).unwrap();
-        })
-    });
+    derive_benches(&mut g, &data, cap);
     #[cfg(feature = "serde")]
     {
-        g.bench_function("portable_serde/to_vec", |b| {
-            b.iter(|| portable_pickle::serde::to_vec(black_box(&data)).unwrap())
-        });
-        let mut out = Vec::with_capacity(cap);
-        g.bench_function("portable_serde/to_writer_vec", |b| {
-            b.iter(|| {
-                out.clear();
-                portable_pickle::serde::to_writer(&mut out, black_box(&data)).unwrap();
-            })
-        });
-    }
-    // The floor (see records_1m): the first four values bring the classes;
-    // the rest are checked.
-    #[cfg(feature = "serde")]
-    {
+        bridge_benches(&mut g, &data, cap);
+        // The first four values bring the classes; the rest are checked.
         let sample: Vec<_> = (0..8).chain([65_536, N - 1]).map(|i| data[i].clone()).collect();
         let names = [
             ("Tagged", None),
@@ -180,20 +186,9 @@ fn tagged_1m(c: &mut Criterion) {
             ("Shape", Some("Label")),
             ("Shape", Some("Empty")),
         ];
-        let slots = workload::serde_floor::checked_slots(&sample, 4, &names);
-        let mut floor = portable_runtime::writer::OpWriter::new();
-        g.bench_function("bound/serde_floor_vec", |b| {
-            b.iter(|| workload::serde_floor::write(&mut floor, &slots, black_box(&data)))
-        });
+        floor_bench(&mut g, &data, &sample, 4, &names);
     }
-    g.bench_function("serde_pickle/to_vec", |b| b.iter(|| serde_to_vec(black_box(&data))));
-    let mut out = Vec::with_capacity(theirs_len);
-    g.bench_function("serde_pickle/to_writer_vec", |b| {
-        b.iter(|| {
-            out.clear();
-            serde_pickle::to_writer(&mut out, black_box(&data), Default::default()).unwrap();
-        })
-    });
+    serde_pickle_benches(&mut g, &data, theirs_len);
     g.finish();
 }
 

@@ -310,45 +310,86 @@ pub mod serde_floor {
         }
     }
 
-    /// A list in batches of 1000 (a last batch of one without `MARK`), or
-    /// a struct's fields.
-    pub struct Compound<'b, 'a, const LOG: bool> {
+    /// A list: items in batches of [`BATCH`] after a `MARK`, a last batch
+    /// of one without it, as the bridge writes them.
+    pub struct List<'b, 'a, const LOG: bool> {
         f: &'b mut Floor<'a, LOG>,
-        hint: usize,
+        len: usize,
         index: usize,
         in_batch: usize,
+    }
+
+    /// An instance: the class, its `fields` values, `cls(*fields)`.
+    pub struct Instance<'b, 'a, const LOG: bool> {
+        f: &'b mut Floor<'a, LOG>,
         fields: usize,
     }
 
     type Result = std::result::Result<(), Unsupported>;
 
+    /// Serializer methods for what the workloads never write.
+    macro_rules! unsupported {
+        ($($method:ident($($arg:ty),*) -> $ok:ty;)*) => {$(
+            fn $method(self, $(_: $arg),*) -> std::result::Result<$ok, Unsupported> {
+                Err(Unsupported)
+            }
+        )*};
+    }
+
+    impl<'b, 'a, const LOG: bool> Floor<'a, LOG> {
+        #[inline(always)]
+        fn instance(
+            &'b mut self,
+            name: &'static str,
+            variant: Option<&'static str>,
+            fields: usize,
+        ) -> Instance<'b, 'a, LOG> {
+            self.class(name, variant);
+            self.w.tuple_open(fields);
+            Instance { f: self, fields }
+        }
+    }
+
     impl<'b, 'a, const LOG: bool> ser::Serializer for &'b mut Floor<'a, LOG> {
         type Ok = ();
         type Error = Unsupported;
-        type SerializeSeq = Compound<'b, 'a, LOG>;
+        type SerializeSeq = List<'b, 'a, LOG>;
         type SerializeTuple = Impossible<(), Unsupported>;
         type SerializeTupleStruct = Impossible<(), Unsupported>;
         type SerializeTupleVariant = Impossible<(), Unsupported>;
         type SerializeMap = Impossible<(), Unsupported>;
-        type SerializeStruct = Compound<'b, 'a, LOG>;
-        type SerializeStructVariant = Compound<'b, 'a, LOG>;
+        type SerializeStruct = Instance<'b, 'a, LOG>;
+        type SerializeStructVariant = Instance<'b, 'a, LOG>;
 
+        unsupported! {
+            serialize_i8(i8) -> ();
+            serialize_i16(i16) -> ();
+            serialize_i32(i32) -> ();
+            serialize_u8(u8) -> ();
+            serialize_u16(u16) -> ();
+            serialize_u32(u32) -> ();
+            serialize_f32(f32) -> ();
+            serialize_char(char) -> ();
+            serialize_bytes(&[u8]) -> ();
+            serialize_none() -> ();
+            serialize_unit() -> ();
+            serialize_unit_struct(&'static str) -> ();
+            serialize_tuple(usize) -> Self::SerializeTuple;
+            serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
+            serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
+            serialize_map(Option<usize>) -> Self::SerializeMap;
+        }
+
+        fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result {
+            Err(Unsupported)
+        }
+        fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, _: &T) -> Result {
+            Err(Unsupported)
+        }
         #[inline(always)]
         fn serialize_bool(self, v: bool) -> Result {
             self.w.bool(v);
             Ok(())
-        }
-        #[inline(always)]
-        fn serialize_i8(self, _: i8) -> Result {
-            Err(Unsupported)
-        }
-        #[inline(always)]
-        fn serialize_i16(self, _: i16) -> Result {
-            Err(Unsupported)
-        }
-        #[inline(always)]
-        fn serialize_i32(self, _: i32) -> Result {
-            Err(Unsupported)
         }
         #[inline(always)]
         fn serialize_i64(self, v: i64) -> Result {
@@ -356,25 +397,9 @@ pub mod serde_floor {
             Ok(())
         }
         #[inline(always)]
-        fn serialize_u8(self, _: u8) -> Result {
-            Err(Unsupported)
-        }
-        #[inline(always)]
-        fn serialize_u16(self, _: u16) -> Result {
-            Err(Unsupported)
-        }
-        #[inline(always)]
-        fn serialize_u32(self, _: u32) -> Result {
-            Err(Unsupported)
-        }
-        #[inline(always)]
         fn serialize_u64(self, v: u64) -> Result {
             self.w.uint(v);
             Ok(())
-        }
-        #[inline(always)]
-        fn serialize_f32(self, _: f32) -> Result {
-            Err(Unsupported)
         }
         #[inline(always)]
         fn serialize_f64(self, v: f64) -> Result {
@@ -382,43 +407,15 @@ pub mod serde_floor {
             Ok(())
         }
         #[inline(always)]
-        fn serialize_char(self, _: char) -> Result {
-            Err(Unsupported)
-        }
-        #[inline(always)]
         fn serialize_str(self, v: &str) -> Result {
             self.w.str(v);
             Ok(())
-        }
-        #[inline(always)]
-        fn serialize_bytes(self, _: &[u8]) -> Result {
-            Err(Unsupported)
-        }
-        #[inline(always)]
-        fn serialize_none(self) -> Result {
-            Err(Unsupported)
-        }
-        #[inline(always)]
-        fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result {
-            Err(Unsupported)
-        }
-        #[inline(always)]
-        fn serialize_unit(self) -> Result {
-            Err(Unsupported)
-        }
-        #[inline(always)]
-        fn serialize_unit_struct(self, _: &'static str) -> Result {
-            Err(Unsupported)
         }
         #[inline(always)]
         fn serialize_unit_variant(self, name: &'static str, _: u32, variant: &'static str) -> Result {
             self.class(name, Some(variant));
             self.w.put([EMPTY_TUPLE, REDUCE]);
             Ok(())
-        }
-        #[inline(always)]
-        fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, _: &T) -> Result {
-            Err(Unsupported)
         }
         #[inline(always)]
         fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -434,57 +431,22 @@ pub mod serde_floor {
             Ok(())
         }
         #[inline(always)]
-        fn serialize_seq(self, len: Option<usize>) -> std::result::Result<Compound<'b, 'a, LOG>, Unsupported> {
+        fn serialize_seq(self, len: Option<usize>) -> std::result::Result<Self::SerializeSeq, Unsupported> {
             self.w.op(EMPTY_LIST);
-            Ok(Compound {
-                hint: len.ok_or(Unsupported)?,
+            Ok(List {
+                len: len.ok_or(Unsupported)?,
                 f: self,
                 index: 0,
                 in_batch: 0,
-                fields: 0,
             })
-        }
-        #[inline(always)]
-        fn serialize_tuple(self, _: usize) -> std::result::Result<Self::SerializeTuple, Unsupported> {
-            Err(Unsupported)
-        }
-        #[inline(always)]
-        fn serialize_tuple_struct(
-            self,
-            _: &'static str,
-            _: usize,
-        ) -> std::result::Result<Self::SerializeTupleStruct, Unsupported> {
-            Err(Unsupported)
-        }
-        #[inline(always)]
-        fn serialize_tuple_variant(
-            self,
-            _: &'static str,
-            _: u32,
-            _: &'static str,
-            _: usize,
-        ) -> std::result::Result<Self::SerializeTupleVariant, Unsupported> {
-            Err(Unsupported)
-        }
-        #[inline(always)]
-        fn serialize_map(self, _: Option<usize>) -> std::result::Result<Self::SerializeMap, Unsupported> {
-            Err(Unsupported)
         }
         #[inline(always)]
         fn serialize_struct(
             self,
             name: &'static str,
             len: usize,
-        ) -> std::result::Result<Compound<'b, 'a, LOG>, Unsupported> {
-            self.class(name, None);
-            self.w.tuple_open(len);
-            Ok(Compound {
-                f: self,
-                hint: 0,
-                index: 0,
-                in_batch: 0,
-                fields: len,
-            })
+        ) -> std::result::Result<Self::SerializeStruct, Unsupported> {
+            Ok(self.instance(name, None, len))
         }
         #[inline(always)]
         fn serialize_struct_variant(
@@ -493,25 +455,17 @@ pub mod serde_floor {
             _: u32,
             variant: &'static str,
             len: usize,
-        ) -> std::result::Result<Compound<'b, 'a, LOG>, Unsupported> {
-            self.class(name, Some(variant));
-            self.w.tuple_open(len);
-            Ok(Compound {
-                f: self,
-                hint: 0,
-                index: 0,
-                in_batch: 0,
-                fields: len,
-            })
+        ) -> std::result::Result<Self::SerializeStructVariant, Unsupported> {
+            Ok(self.instance(name, Some(variant), len))
         }
     }
 
-    impl<const LOG: bool> ser::SerializeSeq for Compound<'_, '_, LOG> {
+    impl<const LOG: bool> ser::SerializeSeq for List<'_, '_, LOG> {
         type Ok = ();
         type Error = Unsupported;
         #[inline(always)]
         fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-            let single = self.in_batch == 0 && self.hint - self.index == 1;
+            let single = self.in_batch == 0 && self.len - self.index == 1;
             if self.in_batch == 0 && !single {
                 self.f.w.op(MARK);
             }
@@ -520,7 +474,7 @@ pub mod serde_floor {
                 self.f.w.op(APPEND);
             } else {
                 self.in_batch += 1;
-                if self.in_batch == 1000 {
+                if self.in_batch == BATCH {
                     self.in_batch = 0;
                     self.f.w.op(APPENDS);
                 }
@@ -537,22 +491,16 @@ pub mod serde_floor {
         }
     }
 
-    impl<const LOG: bool> ser::SerializeStruct for Compound<'_, '_, LOG> {
-        type Ok = ();
-        type Error = Unsupported;
+    impl<const LOG: bool> Instance<'_, '_, LOG> {
         #[inline(always)]
-        fn serialize_field<T: Serialize + ?Sized>(&mut self, _: &'static str, value: &T) -> Result {
-            value.serialize(&mut *self.f)
-        }
-        #[inline(always)]
-        fn end(self) -> Result {
+        fn finish(self) -> Result {
             self.f.w.tuple_close(self.fields);
             self.f.w.reduce();
             Ok(())
         }
     }
 
-    impl<const LOG: bool> ser::SerializeStructVariant for Compound<'_, '_, LOG> {
+    impl<const LOG: bool> ser::SerializeStruct for Instance<'_, '_, LOG> {
         type Ok = ();
         type Error = Unsupported;
         #[inline(always)]
@@ -561,9 +509,20 @@ pub mod serde_floor {
         }
         #[inline(always)]
         fn end(self) -> Result {
-            self.f.w.tuple_close(self.fields);
-            self.f.w.reduce();
-            Ok(())
+            self.finish()
+        }
+    }
+
+    impl<const LOG: bool> ser::SerializeStructVariant for Instance<'_, '_, LOG> {
+        type Ok = ();
+        type Error = Unsupported;
+        #[inline(always)]
+        fn serialize_field<T: Serialize + ?Sized>(&mut self, _: &'static str, value: &T) -> Result {
+            value.serialize(&mut *self.f)
+        }
+        #[inline(always)]
+        fn end(self) -> Result {
+            self.finish()
         }
     }
 
