@@ -54,6 +54,32 @@ pub struct Op {
     pub arg: Arg,
 }
 
+/// How an opcode moves the stack: items popped (or down to the mark), pushed.
+/// The inspector sizes a stream's statements with it, and the serde
+/// bridge finds where the values it buffered begin.
+pub(crate) enum Effect {
+    Items(u64, u64),
+    ToMark(u64),
+    Mark,
+    Pop,
+}
+
+pub(crate) fn effect(code: u8) -> Effect {
+    match code {
+        MARK => Effect::Mark,
+        POP => Effect::Pop,
+        LIST | TUPLE | DICT | FROZENSET | INST | OBJ => Effect::ToMark(1),
+        APPENDS | SETITEMS | ADDITEMS | POP_MARK => Effect::ToMark(0),
+        PROTO | FRAME | PUT | BINPUT | LONG_BINPUT | MEMOIZE => Effect::Items(0, 0),
+        TUPLE1 | BINPERSID | READONLY_BUFFER => Effect::Items(1, 1),
+        DUP => Effect::Items(1, 2),
+        STOP => Effect::Items(1, 0),
+        APPEND | REDUCE | NEWOBJ | BUILD | STACK_GLOBAL | TUPLE2 => Effect::Items(2, 1),
+        SETITEM | NEWOBJ_EX | TUPLE3 => Effect::Items(3, 1),
+        _ => Effect::Items(0, 1),
+    }
+}
+
 fn malformed(msg: impl Into<String>) -> Error {
     Error::new(ErrorKind::Malformed(msg.into()))
 }

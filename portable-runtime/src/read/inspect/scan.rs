@@ -18,7 +18,7 @@ use std::collections::{HashMap, VecDeque};
 use super::{GlobalRef, Place};
 use crate::opcodes::*;
 use crate::read::error::Error;
-use crate::read::ops::{ops, Arg};
+use crate::read::ops::{effect, ops, Arg, Effect};
 use crate::read::vm::python3_name;
 
 /// Stack positions and marks tracked; beyond, the type table is not sized.
@@ -103,30 +103,6 @@ impl Memo {
             None => *self.sparse.get(&idx)?,
         };
         self.texts.get(t as usize).cloned()
-    }
-}
-
-/// How an opcode moves the stack: items popped (or down to the mark), pushed.
-enum Effect {
-    Items(u64, u64),
-    ToMark(u64),
-    Mark,
-    Pop,
-}
-
-fn effect(code: u8) -> Effect {
-    match code {
-        MARK => Effect::Mark,
-        POP => Effect::Pop,
-        LIST | TUPLE | DICT | FROZENSET | INST | OBJ => Effect::ToMark(1),
-        APPENDS | SETITEMS | ADDITEMS | POP_MARK => Effect::ToMark(0),
-        PROTO | FRAME | PUT | BINPUT | LONG_BINPUT | MEMOIZE => Effect::Items(0, 0),
-        TUPLE1 | BINPERSID | READONLY_BUFFER => Effect::Items(1, 1),
-        DUP => Effect::Items(1, 2),
-        STOP => Effect::Items(1, 0),
-        APPEND | REDUCE | NEWOBJ | BUILD | STACK_GLOBAL | TUPLE2 => Effect::Items(2, 1),
-        SETITEM | NEWOBJ_EX | TUPLE3 => Effect::Items(3, 1),
-        _ => Effect::Items(0, 1),
     }
 }
 

@@ -620,40 +620,37 @@ impl Ser<'_, '_> {
 /// serializer wrote, one after the other (the last may be unfinished).
 ///
 /// Value `j` begins right after the last opcode that leaves `j` items on
-/// the stack (counting a mark as one): the values before it are finished
-/// then, and nothing in value `j` or after it ever leaves fewer than `j + 1`.
+/// the stack and no mark open: the values before it are finished then, and
+/// nothing in value `j` or after it ever leaves fewer than `j + 1`. The
+/// stack effects are the opcode decoder's ([`crate::read::ops::effect`]).
 fn value_starts(bytes: &[u8], n: usize) -> Result<Vec<usize>, Error> {
+    use crate::read::ops::{effect, ops, Effect};
     let bad = |what: &str| Error::new(format!("internal error: {what} in a struct's buffered fields"));
     let mut starts = vec![bytes.len(); n];
     if let Some(first) = starts.first_mut() {
         *first = 0;
     }
-    let mut depth = 0usize;
+    let mut depth = 0u64;
     let mut marks = Vec::new();
-    let mut ops = crate::read::ops::ops(bytes);
+    let mut ops = ops(bytes);
     while (ops.position() as usize) < bytes.len() {
         let op = ops
             .next()
             .and_then(Result::ok)
             .ok_or_else(|| bad("an undecodable opcode"))?;
-        let pops = |depth: usize, k: usize| depth.checked_sub(k).ok_or_else(|| bad("a stack underflow"));
-        depth = match op.code {
-            MARK => {
+        let underflow = || bad("a stack underflow");
+        depth = match effect(op.code) {
+            Effect::Mark => {
                 marks.push(depth);
-                depth + 1
+                depth
             }
-            TUPLE => marks.pop().ok_or_else(|| bad("TUPLE without MARK"))? + 1,
-            APPENDS | SETITEMS => marks.pop().ok_or_else(|| bad("a batch without MARK"))?,
-            TUPLE1 => pops(depth, 1)? + 1,
-            TUPLE2 | REDUCE | APPEND => pops(depth, 1)?,
-            TUPLE3 | SETITEM => pops(depth, 2)?,
-            NONE | NEWTRUE | NEWFALSE | BININT1 | BININT2 | BININT | LONG1 | LONG4 | BINFLOAT | SHORT_BINUNICODE
-            | BINUNICODE | BINUNICODE8 | SHORT_BINBYTES | BINBYTES | BINBYTES8 | EMPTY_LIST | EMPTY_DICT
-            | EMPTY_TUPLE | BINGET | LONG_BINGET => depth + 1,
-            other => return Err(bad(&format!("opcode 0x{other:02x}"))),
+            Effect::ToMark(push) => marks.pop().ok_or_else(underflow)? + push,
+            Effect::Items(pop, push) => depth.checked_sub(pop).ok_or_else(underflow)? + push,
+            Effect::Pop => depth.checked_sub(1).ok_or_else(underflow)?,
         };
-        if (1..n).contains(&depth) {
-            starts[depth] = ops.position() as usize;
+        match usize::try_from(depth) {
+            Ok(d) if marks.is_empty() && (1..n).contains(&d) => starts[d] = ops.position() as usize,
+            _ => {}
         }
     }
     Ok(starts)
