@@ -51,6 +51,14 @@ fn print_serde_sizes(derive: usize, theirs: usize, data: &[workload::Record]) {
 
 type Group<'a> = criterion::BenchmarkGroup<'a, criterion::measurement::WallTime>;
 
+/// A group timing the N values of a workload, per value.
+fn million<'c>(c: &'c mut Criterion, name: &str) -> Group<'c> {
+    let mut g = c.benchmark_group(name);
+    g.throughput(Throughput::Elements(N as u64));
+    g.sample_size(10);
+    g
+}
+
 /// The derive's `to_vec`, and `to_writer` into a reused `Vec` of `cap` bytes.
 fn derive_benches<T: portable_pickle::PortablePickle>(g: &mut Group<'_>, data: &[T], cap: usize) {
     g.bench_function("portable/to_vec", |b| {
@@ -122,9 +130,7 @@ fn records_1m(c: &mut Criterion) {
     let (cap, theirs_len) = (ours.len(), theirs.len());
     drop((ours, theirs));
 
-    let mut g = c.benchmark_group("records_1M");
-    g.throughput(Throughput::Elements(N as u64));
-    g.sample_size(10);
+    let mut g = million(c, "records_1M");
     derive_benches(&mut g, &data, cap);
     g.bench_function("portable/to_writer_sink", |b| {
         b.iter(|| portable_pickle::to_writer(std::io::sink(), black_box(&data)).unwrap())
@@ -170,9 +176,7 @@ fn tagged_1m(c: &mut Criterion) {
     print_sizes("tagged record", N, ours.len(), theirs.len());
     let (cap, theirs_len) = (ours.len(), theirs.len());
     drop((ours, theirs));
-    let mut g = c.benchmark_group("tagged_1M");
-    g.throughput(Throughput::Elements(N as u64));
-    g.sample_size(10);
+    let mut g = million(c, "tagged_1M");
     derive_benches(&mut g, &data, cap);
     #[cfg(feature = "serde")]
     {

@@ -336,6 +336,18 @@ pub mod serde_floor {
         )*};
     }
 
+    /// Serializer methods for the scalars the workloads write: the opcode
+    /// writer's method of the same value.
+    macro_rules! scalars {
+        ($($method:ident($t:ty) => $write:ident;)*) => {$(
+            #[inline(always)]
+            fn $method(self, v: $t) -> Result {
+                self.w.$write(v);
+                Ok(())
+            }
+        )*};
+    }
+
     impl<'b, 'a, const LOG: bool> Floor<'a, LOG> {
         #[inline(always)]
         fn instance(
@@ -386,30 +398,12 @@ pub mod serde_floor {
         fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, _: &T) -> Result {
             Err(Unsupported)
         }
-        #[inline(always)]
-        fn serialize_bool(self, v: bool) -> Result {
-            self.w.bool(v);
-            Ok(())
-        }
-        #[inline(always)]
-        fn serialize_i64(self, v: i64) -> Result {
-            self.w.int(v);
-            Ok(())
-        }
-        #[inline(always)]
-        fn serialize_u64(self, v: u64) -> Result {
-            self.w.uint(v);
-            Ok(())
-        }
-        #[inline(always)]
-        fn serialize_f64(self, v: f64) -> Result {
-            self.w.float(v);
-            Ok(())
-        }
-        #[inline(always)]
-        fn serialize_str(self, v: &str) -> Result {
-            self.w.str(v);
-            Ok(())
+        scalars! {
+            serialize_bool(bool) => bool;
+            serialize_i64(i64) => int;
+            serialize_u64(u64) => uint;
+            serialize_f64(f64) => float;
+            serialize_str(&str) => str;
         }
         #[inline(always)]
         fn serialize_unit_variant(self, name: &'static str, _: u32, variant: &'static str) -> Result {
