@@ -104,7 +104,7 @@ fn allowlist_is_the_spec() {
 fn recipes_reference_only_listed_globals() {
     let header = header::header_program(portable_pickle::NAMESPACE, portable_pickle::FORMAT_VERSION, b"")
         .compile(Context::Fresh);
-    let payload = header::payload_program(portable_pickle::NAMESPACE, 1).compile(Context::Fresh);
+    let payload = header::payload_program(portable_pickle::NAMESPACE, 1, 700).compile(Context::Fresh);
     for (m, n) in header.globals.iter().chain(&payload.globals) {
         assert!(spec_globals::is_allowed(m, n), "{m}.{n}");
     }

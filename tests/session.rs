@@ -351,7 +351,7 @@ fn the_header_refuses_a_planted_namespace() {
         (String::from_utf8_lossy(&out.stdout).trim().to_owned(), marker.exists())
     };
     // Every tool (docs/FORMAT.md: one-letter names; `v` is `format_version`,
-    // `h` and `t` the core's bytes).
+    // `h` the core's bytes).
     use portable_runtime::layout::{CLASS_TOOLS, GC_TOOLS, NAMESPACE_TOOLS};
     let names: Vec<String> = [&NAMESPACE_TOOLS[..], &GC_TOOLS, &CLASS_TOOLS]
         .concat()
@@ -359,7 +359,7 @@ fn the_header_refuses_a_planted_namespace() {
         .map(|t| format!("{t:?}"))
         .collect();
     let tools = format!(
-        "for name in ({},):\n    setattr(fake, name, run)\nfake.h = fake.t = b''",
+        "for name in ({},):\n    setattr(fake, name, run)\nfake.h = (b'', b'')",
         names.join(", ")
     );
     let refused = (

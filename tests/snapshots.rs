@@ -78,8 +78,21 @@ fn descriptor<T: PortablePickle>(name: &str, spec: TypeSpec, value: &T) {
     );
 }
 
+/// The length of this build's compressed payload, which the payload
+/// holds: the standalone bootstrap's less the core's own opcodes (checked
+/// to give this build's payload).
+fn compressed_payload_len() -> usize {
+    let stand_in = [0; 300];
+    let core = header::standalone(&stand_in).len() - stand_in.len();
+    let len = portable_pickle::STANDALONE.len() - core;
+    let payload = header::payload_program(portable_pickle::NAMESPACE, portable_pickle::FORMAT_VERSION, len);
+    assert_eq!(payload.compile(Context::Fresh).bytes, portable_pickle::PAYLOAD);
+    len
+}
+
 #[test]
 fn header_snapshot() {
+    let compressed_len = compressed_payload_len();
     let text = format!(
         "# The bootstrap header of every stream, printed by tests/snapshots.rs.\n\
          # `build(obj, state)` is pickle's BUILD; `(name := value)` is MEMOIZE;\n\
@@ -94,7 +107,11 @@ fn header_snapshot() {
             Context::Fresh
         ),
         print_program(
-            &header::payload_program(portable_pickle::NAMESPACE, portable_pickle::FORMAT_VERSION),
+            &header::payload_program(
+                portable_pickle::NAMESPACE,
+                portable_pickle::FORMAT_VERSION,
+                compressed_len
+            ),
             Context::Fresh
         ),
     );

@@ -17,8 +17,6 @@ use crate::layout::{slot, CLASS_REDUCE, CLASS_TOOLS, FORMAT_VERSION, GC_TOOLS, N
 use crate::pyexpr::{builtin, Bindings, Context, Expr, Program, Stmt};
 use crate::writer::OpWriter;
 
-/// Docstring of the runtime namespace module.
-const NAMESPACE_DOC: &str = "portable-pickle stand-in classes (private)";
 /// Name of the stand-in dataclasses' metaclass.
 const METACLASS: &str = "PortableType";
 /// Name of the stand-in enums' metaclass.
@@ -27,27 +25,31 @@ const ENUM_METACLASS: &str = "PortableEnumType";
 const ENUM_BASE: &str = "PortableEnum";
 /// Name of the member-less base of stand-in int enums (`enum.IntEnum`).
 const INT_ENUM_BASE: &str = "PortableIntEnum";
-/// Namespace attributes holding the core's bytes before and after the
-/// payload (`head`, `tail`; one letter, as every namespace attribute: see
-/// `layout::NAMESPACE_TOOLS`).
-pub(crate) const BOOTSTRAP_HEAD: &str = "h";
-pub(crate) const BOOTSTRAP_TAIL: &str = "t";
+/// Namespace attribute holding the core's bytes around the payload, as the
+/// pair `(head, tail)` (`halves`; one letter, as every namespace attribute:
+/// see `layout::NAMESPACE_TOOLS`). The head ends with the payload's
+/// `BINBYTES` opcode and length, so `payload.join(halves)` is the
+/// standalone bootstrap.
+pub(crate) const BOOTSTRAP_HALVES: &str = "h";
 /// The namespace attribute that holds the stream format version
 /// (`format_version`).
 pub(crate) const FORMAT_VERSION_ATTR: &str = "v";
 /// Label of the compressed payload's bytes in the core.
 const PAYLOAD_LABEL: &str = "PAYLOAD";
 
-/// `{'__module__': <namespace name>, '__qualname__': name}`: the names a
-/// class of the namespace shows and pickles under.
-fn class_names(name: &str, namespace: &str) -> Expr {
-    Expr::dict([("__module__", Expr::str(namespace)), ("__qualname__", Expr::str(name))])
+/// `{'__module__': <namespace name>}`: the module a class of the namespace
+/// shows and pickles under. Its `__qualname__` is its name already: `type()`
+/// and `types.new_class` give it so.
+fn in_namespace(namespace: &str) -> Expr {
+    Expr::dict([("__module__", Expr::str(namespace))])
 }
 
-/// The bootstrap core, as one group: memoizes the stdlib callables (slots
-/// below [`slot::CORE_COUNT`]), obtains the namespace (reusing it, or
-/// loading `compressed`) and reads its tools.
-pub fn core(namespace: &str, version: u32, compressed: &[u8]) -> Stmt {
+/// The core's first items, slots `BUILTINS..=NAMESPACE_NAME`: the strings
+/// and stdlib callables it memoizes, each a group item of its own. The payload starts
+/// with the same items, so that they compile to the same bytes: its copy of
+/// the core's head then compresses to a back-reference, and the payload
+/// reuses what they memoize.
+fn core_stdlib(namespace: &str) -> Vec<Expr> {
     let string = |s| slot::string(s).expect("a string slot");
     let mut items = vec![Expr::str(string(slot::BUILTINS)).memoize_at("builtins_", slot::BUILTINS)];
     for (name, s) in [
@@ -63,7 +65,20 @@ pub fn core(namespace: &str, version: u32, compressed: &[u8]) -> Stmt {
     items.push(Expr::global("itertools", "starmap").memoize_at("starmap", slot::STARMAP));
     items.push(Expr::global("functools", "partial").memoize_at("partial", slot::PARTIAL));
     items.push(Expr::str(namespace).memoize_at("namespace_name", slot::NAMESPACE_NAME));
+    items
+}
 
+/// `lookup(name)`: a namespace attribute read through the checked
+/// namespace's `vars(namespace).get` (slot `LOOKUP`).
+fn namespace_tool(name: &str) -> Expr {
+    Expr::Memo(slot::LOOKUP).call([Expr::str(name)])
+}
+
+/// The bootstrap core, as one group: memoizes the stdlib callables (slots
+/// below [`slot::CORE_COUNT`]), obtains the namespace (reusing it, or
+/// loading `compressed`) and reads its tools.
+pub fn core(namespace: &str, version: u32, compressed: &[u8]) -> Stmt {
+    let mut items = core_stdlib(namespace);
     let installed = builtin("dict.get").memoize_at("dict_get", slot::DICT_GET).call([
         Expr::global("sys", "modules").memoize_at("modules", slot::MODULES),
         Expr::str(namespace),
@@ -90,76 +105,75 @@ pub fn core(namespace: &str, version: u32, compressed: &[u8]) -> Stmt {
         Expr::Dict(vec![(Expr::Int(version.into()), Expr::Memo(slot::NAMESPACE))]),
         Expr::Memo(slot::NAMESPACE).attr(FORMAT_VERSION_ATTR),
     ]);
+    // The others are then read through that first tool, the checked
+    // namespace's `vars(namespace).get`: `lookup(name)` is 1 byte shorter
+    // than `getattr(namespace, name)`. (As globals of the namespace module
+    // they would be 2 bytes shorter still, but each `STACK_GLOBAL` costs a
+    // `find_class` through the import system: docs/PERFORMANCE.md.)
     let mut from = Some(checked);
     let tool_slots = slot::LOOKUP..=slot::METACLASS;
     assert_eq!(tool_slots.clone().count(), NAMESPACE_TOOLS.len());
     for (name, s) in NAMESPACE_TOOLS.iter().zip(tool_slots) {
         let printed = slot::name(s).expect("a header slot");
-        let namespace = from.take().unwrap_or(Expr::Memo(slot::NAMESPACE));
-        items.push(namespace.attr(name).memoize_at(printed, s));
+        let tool = match from.take() {
+            Some(checked) => checked.attr(name),
+            None => namespace_tool(name),
+        };
+        items.push(tool.memoize_at(printed, s));
     }
     Stmt::Group(items)
 }
 
 /// The header's own steps after the core: the standalone bootstrap, rebuilt
-/// as bytes from the namespace's copies of the core's opcodes around this
-/// header's payload.
-fn header_steps(payload_op: &[u8]) -> Stmt {
-    let join = builtin("bytes.join");
-    let standalone = join.clone().call([
-        Expr::bytes(b"".to_vec()),
-        Expr::tuple([
-            Expr::Memo(slot::NAMESPACE).attr(BOOTSTRAP_HEAD),
-            Expr::Bytes {
-                data: payload_op.to_vec(),
-                label: Some("PAYLOAD_OPCODE".into()),
-            },
-            Expr::Memo(slot::PAYLOAD),
-            Expr::Memo(slot::NAMESPACE).attr(BOOTSTRAP_TAIL),
-        ]),
-    ]);
-    let ns = |name: &str| Expr::Memo(slot::NAMESPACE).attr(name);
+/// as bytes by joining the namespace's copies of the core's opcodes before
+/// and after the payload with this header's payload, then the collector
+/// pause.
+fn header_steps() -> Vec<Expr> {
+    let standalone = builtin("bytes.join")
+        .memoize_at("bytes_join", slot::BYTES_JOIN)
+        .call([Expr::Memo(slot::PAYLOAD), namespace_tool(BOOTSTRAP_HALVES)]);
+    let ns = namespace_tool;
     let [isenabled, restore, finalize, pause] = GC_TOOLS;
-    Stmt::Group(vec![
-        join.memoize_at("bytes_join", slot::BYTES_JOIN),
+    // The collector pause (docs/FORMAT.md, "Collector pause"): a fresh
+    // guard that only the memo holds (a new `partial` object), a finalizer
+    // on it that restores the collector's state as it is now, then
+    // `gc.disable()`. The guard is memoized before the state is read (the
+    // finalizer's arguments are evaluated in order), so a long-lived
+    // unpickler's previous guard is freed, and its state restored, first.
+    let guard = Expr::Memo(slot::PARTIAL)
+        .call([Expr::Memo(slot::PARTIAL)])
+        .memoize_at("gc_guard", slot::GC_GUARD);
+    vec![
         standalone.memoize_at("standalone", slot::STANDALONE),
-        // The collector pause (docs/FORMAT.md, "Collector pause"): a fresh
-        // guard that only the memo holds (a new `partial` object), a
-        // finalizer on it that restores the collector's state as it is now,
-        // then `gc.disable()`. The guard is memoized first, so a long-lived
-        // unpickler's previous guard is freed (and its state restored)
-        // before the state is read.
-        Expr::Memo(slot::PARTIAL)
-            .call([Expr::Memo(slot::PARTIAL)])
-            .memoize_at("gc_guard", slot::GC_GUARD),
-        ns(finalize).call([Expr::Memo(slot::GC_GUARD), ns(restore).call([ns(isenabled).call([])])]),
+        ns(finalize).call([guard, ns(restore).call([ns(isenabled).call([])])]),
         ns(pause).call([]),
-    ])
+    ]
 }
 
 /// The payload program: an inner pickle that creates the runtime namespace
 /// module, fills it with the constructors, registers it in `sys.modules` and
 /// returns it.
-pub fn payload_program(namespace: &str, version: u32) -> Program {
-    // The core around an empty payload: its opcodes before and after the
-    // payload's bytes do not depend on them.
-    let core_bytes = Program::new([Stmt::Proto, core(namespace, version, &[])]).compile(Context::Fresh);
+///
+/// It holds the core's opcodes around the payload ([`BOOTSTRAP_HALVES`]),
+/// and so the length of the compressed payload (`compressed_len`), which
+/// [`payload_for`] finds.
+pub fn payload_program(namespace: &str, version: u32, compressed_len: usize) -> Program {
+    // The core around a stand-in payload of that length: its opcodes do not
+    // depend on the payload's bytes.
+    let stand_in = vec![0; compressed_len];
+    let core_bytes = Program::new([Stmt::Proto, core(namespace, version, &stand_in)]).compile(Context::Fresh);
     let cut = core_bytes.span(PAYLOAD_LABEL).expect("the core carries the payload");
-    let (head, tail) = (&core_bytes.bytes[..cut.start], &core_bytes.bytes[cut.end..]);
+    let head = &core_bytes.bytes[..cut.end - compressed_len];
+    let tail = &core_bytes.bytes[cut.end..];
 
     let m = |name: &str| Expr::Memo(payload_slot(name));
-    let mut batch = vec![
-        // The primitives.
-        Expr::global("functools", "partial").memoize_at("partial", payload_slot("partial")),
+    // The primitives: the core's (see `core_stdlib`), then the payload's own.
+    let mut batch = core_stdlib(namespace);
+    batch.extend([
         Expr::global("dataclasses", "dataclass").memoize_at("dataclass", payload_slot("dataclass")),
         Expr::str("enum").memoize_at("enum_", payload_slot("enum_")),
-        Expr::str("builtins").memoize_at("builtins_", payload_slot("builtins_")),
-        builtin("getattr").memoize_at("getattr", payload_slot("getattr")),
         Expr::global("types", "ModuleType")
-            .call([
-                Expr::str(namespace).memoize_at("namespace_name", payload_slot("namespace_name")),
-                Expr::str(NAMESPACE_DOC),
-            ])
+            .call([Expr::str(namespace)])
             .memoize_at("namespace", payload_slot("namespace")),
         // The class registry is the namespace's own dict: a registered class
         // is an attribute of the namespace under its unique key.
@@ -172,7 +186,7 @@ pub fn payload_program(namespace: &str, version: u32) -> Program {
             .call([
                 Expr::str(METACLASS),
                 Expr::tuple([builtin("type")]),
-                class_names(METACLASS, namespace),
+                in_namespace(namespace),
             ])
             .memoize_at("PortableType", payload_slot("PortableType")),
         // The stand-in enums' metaclass.
@@ -180,7 +194,7 @@ pub fn payload_program(namespace: &str, version: u32) -> Program {
             .call([
                 Expr::str(ENUM_METACLASS),
                 Expr::tuple([Expr::global("enum", "EnumMeta")]),
-                class_names(ENUM_METACLASS, namespace),
+                in_namespace(namespace),
             ])
             .memoize_at("PortableEnumType", payload_slot("PortableEnumType")),
         // A member-less base enum of that metaclass, made with
@@ -192,7 +206,7 @@ pub fn payload_program(namespace: &str, version: u32) -> Program {
                 Expr::tuple([Expr::global("enum", "Enum")]),
                 Expr::dict([("metaclass", m("PortableEnumType"))]),
             ])
-            .build(Expr::tuple([Expr::None, class_names(ENUM_BASE, namespace)]))
+            .build(Expr::tuple([Expr::None, in_namespace(namespace)]))
             .memoize_at("PortableEnum", payload_slot("PortableEnum")),
         // The same for `enum.IntEnum`: members are ints (JSON keys, `==`
         // with ints).
@@ -202,9 +216,9 @@ pub fn payload_program(namespace: &str, version: u32) -> Program {
                 Expr::tuple([Expr::global("enum", "IntEnum")]),
                 Expr::dict([("metaclass", m("PortableEnumType"))]),
             ])
-            .build(Expr::tuple([Expr::None, class_names(INT_ENUM_BASE, namespace)]))
+            .build(Expr::tuple([Expr::None, in_namespace(namespace)]))
             .memoize_at("PortableIntEnum", payload_slot("PortableIntEnum")),
-    ];
+    ]);
 
     // The constructors, built from the primitives, set on the namespace
     // with BUILD (namespace.__dict__.update).
@@ -228,10 +242,14 @@ pub fn payload_program(namespace: &str, version: u32) -> Program {
     let mut attrs = vec![(FORMAT_VERSION_ATTR, Expr::Int(i128::from(version)))];
     attrs.extend(NAMESPACE_TOOLS.iter().copied().zip(tools));
     attrs.extend(CLASS_TOOLS.iter().copied().zip(class_tools));
-    attrs.push((BOOTSTRAP_HEAD, Expr::bytes(head.to_vec())));
-    attrs.push((BOOTSTRAP_TAIL, Expr::bytes(tail.to_vec())));
+    attrs.push((
+        BOOTSTRAP_HALVES,
+        Expr::tuple([Expr::bytes(head.to_vec()), Expr::bytes(tail.to_vec())]),
+    ));
+    let (no_ops, cpython) = gc_tools(m("type"));
+    attrs.extend(no_ops);
     batch.push(m("namespace").build(Expr::dict(attrs)));
-    batch.extend(gc_tools(m("namespace"), m("type")));
+    batch.push(m("namespace").build(cpython));
 
     // copyreg.dispatch_table[metaclass] = attrgetter("__portable_reduce__"):
     // when pickle meets a stand-in class, it pickles what the class says
@@ -257,22 +275,23 @@ pub fn payload_program(namespace: &str, version: u32) -> Program {
     ])
 }
 
-/// The namespace's [`GC_TOOLS`], set by two `BUILD`s: first no-ops
-/// (`gc.isenabled`; `type` for `restore`, one argument; the lazy
-/// `itertools.chain` for `finalize`, two), then, by
-/// `dict.get({"cpython": TOOLS}, sys.implementation.name, {})`, on CPython
-/// only (reference counting frees the guard as soon as the unpickler frees
-/// its memo): `restore = {True: gc.enable, False: gc.isenabled}.get`,
+/// The namespace's [`GC_TOOLS`]: no-ops, which the namespace's first
+/// `BUILD` sets with the other tools (`gc.isenabled`; `type` for `restore`,
+/// one argument; the lazy `itertools.chain` for `finalize`, two), and the
+/// state of a second `BUILD` that replaces them on CPython only
+/// (`dict.get({"cpython": TOOLS}, sys.implementation.name, {})`: reference
+/// counting frees the guard as soon as the unpickler frees its memo):
+/// `restore = {True: gc.enable, False: gc.isenabled}.get`,
 /// `finalize = weakref.finalize`, `pause = gc.disable`.
-fn gc_tools(namespace: Expr, type_: Expr) -> [Expr; 2] {
+fn gc_tools(type_: Expr) -> ([(&'static str, Expr); 4], Expr) {
     let [isenabled, restore, finalize, pause] = GC_TOOLS;
     let noop = || Expr::global("gc", "isenabled");
-    let defaults = Expr::dict([
+    let no_ops = [
         (isenabled, noop()),
         (restore, type_),
         (finalize, Expr::global("itertools", "chain")),
         (pause, noop()),
-    ]);
+    ];
     let cpython = Expr::dict([
         (
             restore,
@@ -290,17 +309,23 @@ fn gc_tools(namespace: Expr, type_: Expr) -> [Expr; 2] {
         Expr::global("sys", "implementation").attr("name"),
         Expr::Dict(vec![]),
     ]);
-    [namespace.clone().build(defaults), namespace.build(chosen)]
+    (no_ops, chosen)
 }
 
 /// The payload's memo entries, in the order [`payload_program`] defines them.
-const PAYLOAD_SLOTS: [&str; 16] = [
+const PAYLOAD_SLOTS: [&str; 22] = [
+    "builtins_",
+    "next",
+    "filter",
+    "map",
+    "getattr",
+    "itertools_",
+    "chain",
+    "starmap",
     "partial",
+    "namespace_name",
     "dataclass",
     "enum_",
-    "builtins_",
-    "getattr",
-    "namespace_name",
     "namespace",
     "classes",
     "type",
@@ -317,27 +342,71 @@ fn payload_slot(name: &str) -> u32 {
     PAYLOAD_SLOTS.iter().position(|n| *n == name).expect("a payload slot") as u32
 }
 
-/// Builds the payload, uncompressed.
-pub fn payload() -> Vec<u8> {
-    payload_for(NAMESPACE, FORMAT_VERSION)
+/// The payload, as loaded and as the header carries it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payload {
+    /// The pickle the core loads.
+    pub raw: Vec<u8>,
+    /// `raw`, zlib-compressed (maybe followed by zero bytes, see [`payload_for`]).
+    pub compressed: Vec<u8>,
+}
+
+/// Builds the payload, compressing it with `compress` (zlib format).
+pub fn payload(compress: impl Fn(&[u8]) -> Vec<u8>) -> Payload {
+    payload_for(NAMESPACE, FORMAT_VERSION, compress)
 }
 
 /// [`payload`] for another namespace name and format version (tests use it
 /// to simulate a future format).
-pub fn payload_for(namespace: &str, version: u32) -> Vec<u8> {
-    let compiled = payload_program(namespace, version).compile(Context::Fresh);
-    assert_eq!(
-        compiled.memo_len as usize,
-        PAYLOAD_SLOTS.len(),
-        "PAYLOAD_SLOTS out of date"
-    );
-    compiled.bytes
+///
+/// The payload holds the length of its own compressed form (see
+/// [`payload_program`]): starting from no length, each round compiles it
+/// with the length the last round compressed to, until the two agree. When
+/// the lengths cycle instead, the longest one is declared and the
+/// compressed bytes are padded to it with zeros, which `zlib.decompress`
+/// ignores (it stops at the end of the zlib stream).
+pub fn payload_for(namespace: &str, version: u32, compress: impl Fn(&[u8]) -> Vec<u8>) -> Payload {
+    let build = |len: usize| {
+        let compiled = payload_program(namespace, version, len).compile(Context::Fresh);
+        assert_eq!(
+            compiled.memo_len as usize,
+            PAYLOAD_SLOTS.len(),
+            "PAYLOAD_SLOTS out of date"
+        );
+        let compressed = compress(&compiled.bytes);
+        (compiled.bytes, compressed)
+    };
+    let mut declared = 0;
+    let mut tried = Vec::new();
+    loop {
+        let (raw, compressed) = build(declared);
+        if compressed.len() == declared {
+            return Payload { raw, compressed };
+        }
+        let cycling = tried.contains(&compressed.len());
+        tried.push(declared);
+        if cycling {
+            break;
+        }
+        declared = compressed.len();
+    }
+    // Padding: from the longest length tried, declared lengths only grow,
+    // and a compressed length at most the declared one ends it.
+    let mut declared = tried.into_iter().max().unwrap_or(0);
+    loop {
+        let (raw, mut compressed) = build(declared);
+        if compressed.len() <= declared {
+            compressed.resize(declared, 0);
+            return Payload { raw, compressed };
+        }
+        declared = compressed.len();
+    }
 }
 
 /// The standalone bootstrap: `PROTO 4` and the bootstrap core around the
 /// compressed payload. Every standalone class pickle starts with it (the
-/// header rebuilds the same bytes at load time from the namespace's `head`
-/// and `tail`); the reader recognises it instead of interpreting it.
+/// header rebuilds the same bytes at load time from the namespace's
+/// [`BOOTSTRAP_HALVES`]); the reader recognises it instead of interpreting it.
 pub fn standalone(compressed: &[u8]) -> Vec<u8> {
     let compiled = Program::new([Stmt::Proto, core(NAMESPACE, FORMAT_VERSION, compressed)]).compile(Context::Fresh);
     assert_eq!(compiled.memo_len, slot::CORE_COUNT);
@@ -347,11 +416,12 @@ pub fn standalone(compressed: &[u8]) -> Vec<u8> {
 /// The header program around the compressed payload (without `PROTO` and
 /// the frame, which [`header_for`] adds).
 pub fn header_program(namespace: &str, version: u32, compressed: &[u8]) -> Program {
-    let core = core(namespace, version, compressed);
-    let c = Program::new([core.clone()]).compile(Context::Fresh);
-    let cut = c.span(PAYLOAD_LABEL).expect("the core carries the payload");
-    let payload_op = &c.bytes[cut.start..cut.end - compressed.len()];
-    Program::new([core, header_steps(payload_op)])
+    // One group: the core's items, then the header's own.
+    let Stmt::Group(mut items) = core(namespace, version, compressed) else {
+        unreachable!("the core is one group")
+    };
+    items.extend(header_steps());
+    Program::new([Stmt::Group(items)])
 }
 
 /// Builds the header around the compressed payload: `PROTO`, one `FRAME`,
@@ -430,6 +500,32 @@ pub fn session_prologue() -> Program {
 mod tests {
     use super::*;
     use crate::pyexpr::bindings_of;
+
+    /// Whatever lengths a compressor gives, the payload declares the length
+    /// of what it returns: found by iterating, or by padding when the lengths
+    /// cycle.
+    #[test]
+    fn the_payload_holds_its_own_compressed_length() {
+        let compressors: [fn(&[u8]) -> Vec<u8>; 3] = [
+            // Converges at once: the length does not depend on the bytes.
+            |raw| raw.to_vec(),
+            // Depends on the declared length's bytes: lengths cycle.
+            |raw| vec![7; 700 + raw.iter().map(|&b| usize::from(b)).sum::<usize>() % 3],
+            |raw| vec![7; 600 + raw.iter().map(|&b| usize::from(b)).sum::<usize>() % 7],
+        ];
+        let mut padded = 0;
+        for compress in compressors {
+            let payload = payload(compress);
+            let declared = payload.compressed.len();
+            let again = payload_program(NAMESPACE, FORMAT_VERSION, declared).compile(Context::Fresh);
+            assert_eq!(again.bytes, payload.raw);
+            let own = compress(&payload.raw);
+            assert_eq!(payload.compressed[..own.len()], own[..]);
+            assert!(payload.compressed[own.len()..].iter().all(|&b| b == 0));
+            padded += usize::from(own.len() < declared);
+        }
+        assert!(padded > 0, "no compressor made the lengths cycle");
+    }
 
     #[test]
     fn the_bindings_table_is_what_the_header_memoizes() {

@@ -187,12 +187,7 @@ pub fn names_a_namespace_class(name: &str) -> bool {
         && !GC_TOOLS.contains(&first)
         && !CLASS_TOOLS.contains(&first)
         && !crate::array::SESSION_NAMES.contains(&first)
-        && ![
-            crate::header::BOOTSTRAP_HEAD,
-            crate::header::BOOTSTRAP_TAIL,
-            crate::header::FORMAT_VERSION_ATTR,
-        ]
-        .contains(&first)
+        && ![crate::header::BOOTSTRAP_HALVES, crate::header::FORMAT_VERSION_ATTR].contains(&first)
 }
 
 #[cfg(test)]

@@ -346,8 +346,10 @@ def stream_globals(data, memo=None):
                 # bootstrap core, whose memo slots it shares with this stream.
                 found |= stream_globals(arg + b".", memo)
             elif arg.startswith(b"\x80"):
-                # A bootstrap prefix (it ends where the payload goes).
-                found |= stream_globals(arg + b"N.")
+                # The bootstrap core's head: it ends with the payload's
+                # BINBYTES opcode and 4-byte length.
+                head = arg[:-5] if arg[-5:-4] == b"B" else arg
+                found |= stream_globals(head + b"N.")
             else:
                 try:
                     found |= stream_globals(zlib.decompress(arg))

@@ -1,7 +1,7 @@
 # The bootstrap header of every stream, printed by tests/snapshots.rs.
 # `build(obj, state)` is pickle's BUILD; `(name := value)` is MEMOIZE;
 # a bare statement's value is discarded; `return` ends a pickle.
-# 1140 bytes, payload 1429 bytes before compression.
+# 1023 bytes, payload 1301 bytes before compression.
 
 # ---- the header (PROTO 4, one FRAME) ----
 builtins_ = 'builtins'
@@ -27,46 +27,48 @@ namespace = builtins.next(
     ),
 )
 lookup = dict_get({2: namespace}, namespace.v).g
-register = namespace.p
-struct = namespace.s
-frozen_struct = namespace.f
-enum = namespace.e
-metaclass = namespace.m
-bytes_join = builtins.bytes.join
-standalone = builtins.bytes.join(b'', (namespace.h, PAYLOAD_OPCODE, payload, namespace.t))
-gc_guard = partial(partial)
-namespace.w(gc_guard, namespace.r(namespace.i()))
-namespace.d()
+register = lookup('p')
+struct = lookup('s')
+frozen_struct = lookup('f')
+enum = lookup('e')
+metaclass = lookup('m')
+standalone = (bytes_join := builtins.bytes.join)(payload, lookup('h'))
+lookup('w')((gc_guard := partial(partial)), lookup('r')(lookup('i')()))
+lookup('d')()
 
 # ---- the payload, loaded only when the namespace is not installed ----
+builtins_ = 'builtins'
+next = builtins.next
+filter = builtins.filter
+map = builtins.map
+getattr = builtins.getattr
+itertools_ = 'itertools'
+chain = itertools.chain
+starmap = itertools.starmap
 partial = functools.partial
+namespace_name = '_portable_pickle_v2'
 dataclass = dataclasses.dataclass
 enum_ = 'enum'
-builtins_ = 'builtins'
-getattr = builtins.getattr
-namespace = types.ModuleType(
-    (namespace_name := '_portable_pickle_v2'),
-    'portable-pickle stand-in classes (private)',
-)
+namespace = types.ModuleType('_portable_pickle_v2')
 classes = builtins.vars(namespace)
 type = builtins.type
 PortableType = builtins.type(
     'PortableType',
     (builtins.type,),
-    {'__module__': '_portable_pickle_v2', '__qualname__': 'PortableType'},
+    {'__module__': '_portable_pickle_v2'},
 )
 PortableEnumType = builtins.type(
     'PortableEnumType',
     (enum.EnumMeta,),
-    {'__module__': '_portable_pickle_v2', '__qualname__': 'PortableEnumType'},
+    {'__module__': '_portable_pickle_v2'},
 )
 PortableEnum = build(
     types.new_class('PortableEnum', (enum.Enum,), {'metaclass': PortableEnumType}),
-    (None, {'__module__': '_portable_pickle_v2', '__qualname__': 'PortableEnum'}),
+    (None, {'__module__': '_portable_pickle_v2'}),
 )
 PortableIntEnum = build(
     types.new_class('PortableIntEnum', (enum.IntEnum,), {'metaclass': PortableEnumType}),
-    (None, {'__module__': '_portable_pickle_v2', '__qualname__': 'PortableIntEnum'}),
+    (None, {'__module__': '_portable_pickle_v2'}),
 )
 build(
     namespace,
@@ -80,11 +82,13 @@ build(
         'm': PortableType,
         'u': functools.partial(dataclass, unsafe_hash=True),
         'n': functools.partial(PortableIntEnum, module='_portable_pickle_v2'),
-        'h': <220 bytes>,
-        't': <91 bytes>,
+        'h': (<225 bytes>, <81 bytes>),
+        'i': gc.isenabled,
+        'r': type,
+        'w': itertools.chain,
+        'd': gc.isenabled,
     },
 )
-build(namespace, {'i': gc.isenabled, 'r': type, 'w': itertools.chain, 'd': gc.isenabled})
 build(
     namespace,
     builtins.dict.get(

@@ -15,9 +15,14 @@ use super::{write, Ser};
 /// The header, its payload zlib-compressed with stored blocks (this crate
 /// has no compressor; any zlib stream loads).
 fn header() -> Vec<u8> {
-    let payload = crate::header::payload();
+    let payload = crate::header::payload(stored_zlib);
+    crate::header::header(&payload.compressed)
+}
+
+/// `raw` as a zlib stream of stored blocks.
+fn stored_zlib(raw: &[u8]) -> Vec<u8> {
     let mut z = vec![0x78, 0x01];
-    let mut chunks = payload.chunks(0xffff).peekable();
+    let mut chunks = raw.chunks(0xffff).peekable();
     while let Some(chunk) = chunks.next() {
         z.push(u8::from(chunks.peek().is_none()));
         let len = chunk.len() as u16;
@@ -26,12 +31,12 @@ fn header() -> Vec<u8> {
         z.extend_from_slice(chunk);
     }
     let (mut a, mut b) = (1u32, 0u32);
-    for &byte in &payload {
+    for &byte in raw {
         a = (a + u32::from(byte)) % 65521;
         b = (b + a) % 65521;
     }
     z.extend_from_slice(&((b << 16) | a).to_be_bytes());
-    crate::header::header(&z)
+    z
 }
 
 /// Writes `value` as one stream, with classes predicted or not, in memory
