@@ -154,7 +154,7 @@ fn header_steps() -> Vec<Expr> {
 /// module, fills it with the constructors, registers it in `sys.modules` and
 /// returns it.
 ///
-/// It holds the core's opcodes around the payload ([`BOOTSTRAP_HALVES`]),
+/// It holds the core's opcodes around the payload (`h`),
 /// and so the length of the compressed payload (`compressed_len`), which
 /// [`payload_for`] finds.
 pub fn payload_program(namespace: &str, version: u32, compressed_len: usize) -> Program {
@@ -406,7 +406,7 @@ pub fn payload_for(namespace: &str, version: u32, compress: impl Fn(&[u8]) -> Ve
 /// The standalone bootstrap: `PROTO 4` and the bootstrap core around the
 /// compressed payload. Every standalone class pickle starts with it (the
 /// header rebuilds the same bytes at load time from the namespace's
-/// [`BOOTSTRAP_HALVES`]); the reader recognises it instead of interpreting it.
+/// `h`); the reader recognises it instead of interpreting it.
 pub fn standalone(compressed: &[u8]) -> Vec<u8> {
     let compiled = Program::new([Stmt::Proto, core(NAMESPACE, FORMAT_VERSION, compressed)]).compile(Context::Fresh);
     assert_eq!(compiled.memo_len, slot::CORE_COUNT);
