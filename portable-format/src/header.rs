@@ -506,7 +506,8 @@ mod tests {
     /// cycle.
     #[test]
     fn the_payload_holds_its_own_compressed_length() {
-        let compressors: [fn(&[u8]) -> Vec<u8>; 3] = [
+        type Compress = fn(&[u8]) -> Vec<u8>;
+        let compressors: [Compress; 3] = [
             // Converges at once: the length does not depend on the bytes.
             |raw| raw.to_vec(),
             // Depends on the declared length's bytes: lengths cycle.
