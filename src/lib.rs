@@ -141,7 +141,7 @@ pub use portable_runtime::WriteOptions;
 /// ```
 ///
 /// Loading a later pickle in a process that never loaded the session's
-/// first one fails with `ModuleNotFoundError: No module named 'io._pp2'; 'io' is not a package`
+/// first one fails with `ModuleNotFoundError: No module named 'io._pp3'; 'io' is not a package`
 /// (the namespace's short name), never with a wrong value; where readers
 /// may start mid-stream, [`Pickler::self_contained`] makes every pickle a
 /// complete stream. The guide's "Many values on one stream"
@@ -412,7 +412,7 @@ pub mod __private {
 /// assert!(summary.globals.iter().all(|g| portable_pickle::inspect::is_allowed(&g.module, &g.name)));
 /// ```
 pub mod inspect {
-    /// The short name a session gives the namespace (`io._pp2`): what a
+    /// The short name a session gives the namespace (`io._pp3`): what a
     /// later pickle names its classes in.
     pub use portable_runtime::layout::SESSION_MODULE;
     pub use portable_runtime::read::inspect::*;
@@ -474,8 +474,8 @@ pub mod inspect {
 
     /// Whether `module.name` is what a session's later pickle names instead
     /// of a class or array tool an earlier pickle registered:
-    /// `io._pp2.ALIAS` (10 base-62 digits, `.Member` for a unit enum's
-    /// member) or `io._pp2.aK` (docs/FORMAT.md, "Sessions"). Only an
+    /// `io._pp3.ALIAS` (10 base-62 digits, `.Member` for a unit enum's
+    /// member) or `io._pp3.aK` (docs/FORMAT.md, "Sessions"). Only an
     /// `Unpickler` that read the registering pickle resolves it.
     pub fn is_session_name(module: &str, name: &str) -> bool {
         let alias = name.split_once('.').map_or(name, |(a, _)| a);

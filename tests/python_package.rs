@@ -651,7 +651,7 @@ with open(stream, 'rb') as f:
     a, b, c, d = pickle.load(f)
 assert type(a.samples).__module__ == ('numpy' if numpy == 'numpy' else 'array'), type(a.samples)
 if pkg != '-' or numpy != 'numpy':
-    assert type(a).__module__ == ('sampled' if pkg != '-' else '_portable_pickle_v2')
+    assert type(a).__module__ == ('sampled' if pkg != '-' else '_portable_pickle_v3')
     assert (a == b) is True and (a == c) is False and (a != c) is True and (a == d) is False and (d == d) is True
 else:
     try:

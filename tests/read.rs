@@ -417,7 +417,7 @@ fn unknown_fields() {
 #[test]
 fn type_mismatches() {
     let err = from_slice::<Point>(&to_vec(&Pair { first: 1, second: 2 })).unwrap_err();
-    assert_eq!(err.to_string(), "expected Point, found _portable_pickle_v2.Pair");
+    assert_eq!(err.to_string(), "expected Point, found _portable_pickle_v3.Pair");
     #[derive(PortablePickle)]
     #[pickle(name = "Point")]
     struct TextPoint {
@@ -436,9 +436,9 @@ fn type_mismatches() {
         "integer 340282366920938463463374607431768211455 out of range for i128"
     );
     let err = from_slice::<Color>(&to_vec(&Status::NotFound)).unwrap_err();
-    assert_eq!(err.to_string(), "expected Color, found _portable_pickle_v2.Status");
+    assert_eq!(err.to_string(), "expected Color, found _portable_pickle_v3.Status");
     let err = from_slice::<Shape>(&to_vec(&Point { x: 1, y: 1 })).unwrap_err();
-    assert_eq!(err.to_string(), "expected Shape, found _portable_pickle_v2.Point");
+    assert_eq!(err.to_string(), "expected Shape, found _portable_pickle_v3.Point");
     let err = from_slice::<(u8, u8)>(&to_vec(&(1, 2, 3))).unwrap_err();
     assert_eq!(err.to_string(), "expected tuple of 2, found tuple of 3");
     let err = from_slice::<BTreeMap<String, u8>>(&to_vec(&BTreeMap::from([("k", "v")]))).unwrap_err();

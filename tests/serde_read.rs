@@ -624,7 +624,7 @@ fn errors_name_the_path() {
         e.kind(),
         &ErrorKind::TypeMismatch {
             expected: "Other".into(),
-            found: "_portable_pickle_v2.Point".into()
+            found: "_portable_pickle_v3.Point".into()
         }
     );
 
@@ -984,7 +984,7 @@ fn derive_and_serde_streams_cross_read() {
     let e = portable_pickle::from_slice::<both::Differs>(&pser::to_vec(&dif).unwrap()).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "expected Status, found _portable_pickle_v2.Status.Yanked at .status"
+        "expected Status, found _portable_pickle_v3.Status.Yanked at .status"
     );
 }
 

@@ -221,7 +221,7 @@ fn later_pickles_with_arrays_carry_no_header() {
     // A later pickle with arrays read alone is refused; in its session it reads.
     let e = portable_pickle::from_slice::<Samples>(&bytes[ends[0]..]).unwrap_err();
     assert!(
-        matches!(e.kind(), portable_pickle::ErrorKind::ForbiddenGlobal { module, .. } if module == "io._pp2"),
+        matches!(e.kind(), portable_pickle::ErrorKind::ForbiddenGlobal { module, .. } if module == "io._pp3"),
         "{e}"
     );
     let mut u = portable_pickle::Unpickler::new(&bytes[..]);
@@ -269,14 +269,14 @@ fn run_python(file: &str, bytes: &[u8], script: &str) {
 /// is never imported, and a module planted under that name in
 /// `sys.modules` is refused by the session's first pickle: CPython never
 /// runs the code either holds (a marker file shows whether it ran). A
-/// stream that names the plain module `_pp2` shows the file would run.
+/// stream that names the plain module `_pp3` shows the file would run.
 #[test]
 fn the_session_name_resolves_only_to_the_namespace() {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("session_name");
     std::fs::create_dir_all(&dir).unwrap();
     let marker = dir.join("ran");
     let plant = format!("open({:?}, 'w').write('ran')\n", marker.to_str().unwrap());
-    for module in ["_pp2", "_pp_v2", "io"] {
+    for module in ["_pp3", "_pp_v2", "io"] {
         std::fs::write(dir.join(format!("{module}.py")), &plant).unwrap();
     }
     let mut p = Pickler::new(Vec::new());
@@ -289,7 +289,7 @@ fn the_session_name_resolves_only_to_the_namespace() {
     std::fs::write(&session, &bytes).unwrap();
     std::fs::write(&later, &bytes[first..]).unwrap();
     let mut plain = vec![0x80, 4];
-    plain.extend(b"c_pp2\nX\n.");
+    plain.extend(b"c_pp3\nX\n.");
     let plain_path = dir.join("plain.pkl");
     std::fs::write(&plain_path, &plain).unwrap();
     // Runs `script` with the directory as the working directory and first
@@ -309,21 +309,21 @@ fn the_session_name_resolves_only_to_the_namespace() {
     let try_load = "import pickle, sys\ntry:\n    pickle.load(open(sys.argv[1], 'rb'))\n    print('loaded')\nexcept Exception as e:\n    print(type(e).__name__)\n";
     // The threat: a module name alone is imported from the working directory.
     assert_eq!(run(try_load, &plain_path), ("AttributeError".to_owned(), true));
-    // The later pickle alone: `io._pp2` is not importable from any file.
+    // The later pickle alone: `io._pp3` is not importable from any file.
     assert_eq!(run(try_load, &later), ("ModuleNotFoundError".to_owned(), false));
     // The whole session loads, naming the namespace.
-    let both = "import pickle, sys\nf = open(sys.argv[1], 'rb')\na, b = pickle.load(f), pickle.load(f)\nprint(type(a) is type(b), sys.modules['io._pp2'] is sys.modules['_portable_pickle_v2'])\n";
+    let both = "import pickle, sys\nf = open(sys.argv[1], 'rb')\na, b = pickle.load(f), pickle.load(f)\nprint(type(a) is type(b), sys.modules['io._pp3'] is sys.modules['_portable_pickle_v3'])\n";
     assert_eq!(run(both, &session), ("True True".to_owned(), false));
     // A module planted under the short name: the first pickle refuses it,
     // so the alias never resolves to the planted callable.
     let planted = format!(
-        "import pickle, sys, types\nfake = types.ModuleType('io._pp2')\nfake.__getattr__ = lambda name: (lambda *a: open({:?}, 'w').write('ran'))\nsys.modules['io._pp2'] = fake\nf = open(sys.argv[1], 'rb')\ntry:\n    pickle.load(f)\n    pickle.load(f)\n    print('loaded')\nexcept Exception as e:\n    print(type(e).__name__)\n",
+        "import pickle, sys, types\nfake = types.ModuleType('io._pp3')\nfake.__getattr__ = lambda name: (lambda *a: open({:?}, 'w').write('ran'))\nsys.modules['io._pp3'] = fake\nf = open(sys.argv[1], 'rb')\ntry:\n    pickle.load(f)\n    pickle.load(f)\n    print('loaded')\nexcept Exception as e:\n    print(type(e).__name__)\n",
         marker.to_str().unwrap()
     );
     assert_eq!(run(&planted, &session), ("StopIteration".to_owned(), false));
 }
 
-/// The header checks the `_portable_pickle_v2` entry it finds in
+/// The header checks the `_portable_pickle_v3` entry it finds in
 /// `sys.modules` before reading a tool from it: an entry without this
 /// format's check value (a module that answers every attribute with a
 /// command, one with every tool but no `format_version` (`v`), one with another
@@ -338,7 +338,7 @@ fn the_header_refuses_a_planted_namespace() {
     let run = |plant: &str| {
         let _ = std::fs::remove_file(&marker);
         let script = format!(
-            "import pickle, sys, types\nrun = lambda *a, **k: open({marker:?}, 'w').write('ran')\nfake = types.ModuleType('_portable_pickle_v2')\n{plant}\nsys.modules['_portable_pickle_v2'] = fake\ntry:\n    print(pickle.load(open(sys.argv[1], 'rb')))\nexcept Exception as e:\n    print(type(e).__name__, e)\n",
+            "import pickle, sys, types\nrun = lambda *a, **k: open({marker:?}, 'w').write('ran')\nfake = types.ModuleType('_portable_pickle_v3')\n{plant}\nsys.modules['_portable_pickle_v3'] = fake\ntry:\n    print(pickle.load(open(sys.argv[1], 'rb')))\nexcept Exception as e:\n    print(type(e).__name__, e)\n",
             marker = marker.to_str().unwrap()
         );
         let out = Command::new("python3")
@@ -371,10 +371,10 @@ fn the_header_refuses_a_planted_namespace() {
     );
     assert_eq!(run("fake.__getattr__ = lambda name: run"), refused);
     assert_eq!(run(&format!("{tools}\nfake.v = 1")), refused);
-    let missing = "AttributeError module '_portable_pickle_v2' has no attribute 'v'";
+    let missing = "AttributeError module '_portable_pickle_v3' has no attribute 'v'";
     assert_eq!(run(&tools), (missing.to_owned(), false));
     // The genuine namespace, installed by an earlier stream, passes.
-    let genuine = "pickle.load(open(sys.argv[1], 'rb'))\nfake = sys.modules['_portable_pickle_v2']";
+    let genuine = "pickle.load(open(sys.argv[1], 'rb'))\nfake = sys.modules['_portable_pickle_v3']";
     assert_eq!(run(genuine), ("Point(x=1.0, y=2.0)".to_owned(), false));
 }
 

@@ -90,7 +90,7 @@ fn a_later_pickle_alone_is_still_refused() {
     };
     let e = portable_pickle::from_slice::<(Shape, Color)>(&bytes[first..]).unwrap_err();
     assert!(
-        matches!(e.kind(), ErrorKind::ForbiddenGlobal { module, .. } if module == "io._pp2"),
+        matches!(e.kind(), ErrorKind::ForbiddenGlobal { module, .. } if module == "io._pp3"),
         "{e}"
     );
     // An Unpickler that starts at the later pickle has registered nothing.

@@ -202,7 +202,7 @@ pub const BODY_HELPERS: [u32; 3] = [slot::NEXT, slot::MAP, slot::STARMAP];
 /// Names under which a session's pickle with the header registers the
 /// array tools (its [`offset::COUNT`] slots, in order) and then the
 /// [`BODY_HELPERS`] in the namespace, once it has made them: a later pickle
-/// of the session names the ones it uses as `io._pp2.NAME` instead of
+/// of the session names the ones it uses as `io._pp3.NAME` instead of
 /// carrying the header, so the numpy or `array.array` choice is made once
 /// per process. Short, as a later pickle spells each it uses; none can be a
 /// class key (those end in 16 hex digits) or a session alias (10 base-62
@@ -242,7 +242,7 @@ pub fn write_session_module(w: &mut OpWriter) -> u32 {
 }
 
 /// A later pickle's reference to registered tool or helper `k` (see
-/// [`SESSION_SLOTS`]): `io._pp2.NAME` through `STACK_GLOBAL` with the module
+/// [`SESSION_SLOTS`]): `io._pp3.NAME` through `STACK_GLOBAL` with the module
 /// name at `module_slot`, memoized (the stack as it was); returns its slot.
 pub fn write_session_reference(w: &mut OpWriter, module_slot: u32, k: u32) -> u32 {
     w.get(module_slot);

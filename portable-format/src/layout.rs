@@ -4,20 +4,20 @@
 /// Format version of the stream. It is part of the runtime namespace's name,
 /// so a process that already holds an older namespace installs a newer one
 /// beside it instead of mixing the two.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Name of the one private module the header adds to `sys.modules`.
-pub const NAMESPACE: &str = "_portable_pickle_v2";
+pub const NAMESPACE: &str = "_portable_pickle_v3";
 
 /// A second, short name of the namespace in `sys.modules`, added by the
 /// first pickle of a session (`Pickler`): its later pickles name classes as
-/// `GLOBAL io._pp2 <alias>`, a few bytes each. It is a submodule name of
+/// `GLOBAL io._pp3 <alias>`, a few bytes each. It is a submodule name of
 /// `io`, a module that is always loaded and is not a package, so Python's
 /// import system finds it in `sys.modules` or not at all: no file on
-/// `sys.path` (an `_pp2.py` in the working directory) is ever imported for
+/// `sys.path` (an `_pp3.py` in the working directory) is ever imported for
 /// it. A later pickle loaded where no first one was fails with
-/// `No module named 'io._pp2'; 'io' is not a package`.
-pub const SESSION_MODULE: &str = "io._pp2";
+/// `No module named 'io._pp3'; 'io' is not a package`.
+pub const SESSION_MODULE: &str = "io._pp3";
 
 /// Memo slots defined by the header, in the order it defines them.
 ///

@@ -111,7 +111,7 @@ const ALIAS_DIGITS: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij
 pub const ALIAS_LEN: usize = 10;
 
 /// The short name under which a session's later pickles find the class
-/// registered under `key` (`GLOBAL io._pp2 <alias>`): 10 base-62 digits of
+/// registered under `key` (`GLOBAL io._pp3 <alias>`): 10 base-62 digits of
 /// the key's FNV-1a hash, so the same class gets the same alias in every
 /// writer, and a later one-`Point` pickle stays under 48 bytes.
 pub fn session_alias(key: &str) -> String {

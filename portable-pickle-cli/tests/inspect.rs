@@ -227,12 +227,12 @@ fn type_table_counts_and_globals_of_a_derived_stream() {
     let text = stdout(&out);
     assert!(out.status.success(), "{text}");
     for needle in [
-        "format    portable-pickle stream, format version 2, profile default",
+        "format    portable-pickle stream, format version 3, profile default",
         "header    recognised: ",
-        "  Point  struct  module _portable_pickle_v2  instances 4",
+        "  Point  struct  module _portable_pickle_v3  instances 4",
         "      fields  x: int, y: int",
-        "  Shape.Circle  variant of Shape  module _portable_pickle_v2  instances 1",
-        "  Color  unit enum  module _portable_pickle_v2  instances 5",
+        "  Shape.Circle  variant of Shape  module _portable_pickle_v3  instances 1",
+        "  Color  unit enum  module _portable_pickle_v3  instances 5",
         "      members Red = 0, Green = 5, Blue = 6",
         "  Marker  unit struct, frozen",
         "(real module geo.shapes preferred)",
@@ -254,7 +254,7 @@ fn type_table_counts_and_globals_of_a_derived_stream() {
     for needle in [
         "\"ok\":true",
         format.as_str(),
-        "\"name\":\"Point\",\"module\":\"_portable_pickle_v2\"",
+        "\"name\":\"Point\",\"module\":\"_portable_pickle_v3\"",
         "\"kind\":\"tuple struct\"",
         "{\"module\":\"datetime\",\"name\":\"timedelta\",\"status\":\"allowlist\",\"allowed\":true,\"count\":1",
         "\"off_list\":0,\"malformed\":null",
@@ -485,10 +485,10 @@ fn code_running_streams_are_refused() {
         assert_eq!(out.status.code(), Some(1), "{text}");
         assert!(!text.contains("verdict   OK"), "{text}");
         assert!(
-            text.contains("REFUSED: forbidden global `_portable_pickle_v2.w`"),
+            text.contains("REFUSED: forbidden global `_portable_pickle_v3.w`"),
             "{text}"
         );
-        assert!(text.contains("_portable_pickle_v2.w"), "{text}");
+        assert!(text.contains("_portable_pickle_v3.w"), "{text}");
         assert!(text.contains("OFF-LIST"), "{text}");
         let json = stdout(&inspect(path, true));
         assert!(json.contains("\"ok\":false"), "{json}");
@@ -557,7 +557,7 @@ fn session_files_pickle_by_pickle() {
     let out = inspect(&alone, false);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
-    assert!(text.contains("verdict   REFUSED: forbidden global `io._pp2."), "{text}");
+    assert!(text.contains("verdict   REFUSED: forbidden global `io._pp3."), "{text}");
 }
 
 /// A million nested lists: a verdict (the reader's depth limit), never an
@@ -761,7 +761,7 @@ fn streams_outside_the_descriptor_shapes_are_refused() {
     let getattr = |w: &mut OpWriter| w.global_line("builtins", "getattr");
 
     // A callable registered under a class key: every later stream's
-    // `_portable_pickle_v2.KEY` is `getattr`.
+    // `_portable_pickle_v3.KEY` is `getattr`.
     let evil_key = "Evil_0123456789abcdef";
     let by_register = after_header(register(evil_key, &getattr));
     // A class's reduce value replaced: CPython's re-pickles of the class call it.

@@ -13,14 +13,14 @@ use crate::PortablePickle;
 ///
 /// The first pickle carries the header and the descriptors of the classes
 /// it uses, and registers each class under a short alias in the namespace
-/// (also known as `io._pp2` in `sys.modules`); a later pickle names those
-/// classes as `GLOBAL io._pp2 <alias>` and carries no header: a one-`Point`
+/// (also known as `io._pp3` in `sys.modules`); a later pickle names those
+/// classes as `GLOBAL io._pp3 <alias>` and carries no header: a one-`Point`
 /// pickle is 46 bytes. A later value that uses a class no earlier pickle
 /// carried is written with the header again (and its new descriptors), and
 /// so is the session's first pickle with arrays (it registers the array
 /// tools; later arrays refer to them by name).
 /// Loading a later pickle in a process that never loaded the first fails
-/// with `ModuleNotFoundError: No module named 'io._pp2'`, never with a wrong
+/// with `ModuleNotFoundError: No module named 'io._pp3'`, never with a wrong
 /// value. For readers that may start mid-stream, [`Pickler::self_contained`]
 /// makes every pickle a complete stream.
 ///

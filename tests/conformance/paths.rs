@@ -42,7 +42,7 @@ impl Tally {
 pub(crate) enum Expect {
     /// Read back equal.
     Read,
-    /// A session's later pickle alone: refused, its `io._pp2` globals not
+    /// A session's later pickle alone: refused, its `io._pp3` globals not
     /// admitted (docs/FORMAT.md, "Refusals").
     RefusedSessionAlias,
     /// A derived unit-only enum's member read through serde: it carries its
@@ -156,7 +156,7 @@ pub(crate) fn judge<T: PartialEq + Debug, const N: usize>(
             {
                 Outcome::Refused
             }
-            (Err(e), Expect::RefusedSessionAlias) if matches!(e.kind(), ErrorKind::ForbiddenGlobal { module, .. } if module == "io._pp2") => {
+            (Err(e), Expect::RefusedSessionAlias) if matches!(e.kind(), ErrorKind::ForbiddenGlobal { module, .. } if module == "io._pp3") => {
                 Outcome::Refused
             }
             (Err(e), Expect::RefusedSerdeEnumValue) if matches!(e.kind(), ErrorKind::Invalid(m) if m.contains("serde reads enum variants by name only")) => {

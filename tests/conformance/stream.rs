@@ -154,7 +154,7 @@ for x in xs:
     counts[type(x).__qualname__] = counts.get(type(x).__qualname__, 0) + 1
 assert counts == {{{counts}}}, counts
 sample = xs[0]
-assert type(sample).__qualname__ == 'Event.Sample' and type(sample).__module__ in ('telemetry', '_portable_pickle_v2')
+assert type(sample).__qualname__ == 'Event.Sample' and type(sample).__module__ in ('telemetry', '_portable_pickle_v3')
 assert [float(v) for v in sample.values] == [k / 4.0 for k in range(8)], sample.values
 assert sample.host.level.name == 'Debug' and sample.tags == {{'dc': 'dc0', 'i': '0'}}
 assert sample.id == uuid.UUID(int=0) and sample.at == datetime.datetime(2023, 11, 14, 22, 13, 20, tzinfo=datetime.timezone.utc)

@@ -12,7 +12,7 @@ import os
 import pickle
 import sys
 
-NAMESPACE = "_portable_pickle_v2"
+NAMESPACE = "_portable_pickle_v3"
 STREAMS = ("points", "lines", "colors", "shapes", "configs")
 
 

@@ -31,7 +31,7 @@ if pkg != '-':
     # The package's base orders across variants: variant index, then fields.
     assert sorted(events) == events_sorted, (sorted(events), events_sorted)
 else:
-    assert type(keys[0]).__module__ == '_portable_pickle_v2'
+    assert type(keys[0]).__module__ == '_portable_pickle_v3'
     # Stand-ins (no code travels) order within a variant only.
     for cls, same in kinds.items():
         want = [e for e in events_sorted if type(e) is cls]

@@ -100,7 +100,7 @@ def main():
         with open(stream, 'rb') as f:
             d = pickle.load(f)
         check_real(d)
-        assert '_portable_pickle_v2' in sys.modules
+        assert '_portable_pickle_v3' in sys.modules
         blob = pickle.dumps(d)
         assert b'Shape.Circle' in blob
         assert b'_portable_pickle' not in blob, 'the real classes pickle by name'
@@ -112,11 +112,11 @@ def main():
         with open(blob, 'rb') as f:
             d = pickle.load(f)
         check_real(d)
-        assert '_portable_pickle_v2' not in sys.modules
+        assert '_portable_pickle_v3' not in sys.modules
     elif mode == 'without':
         with open(sys.argv[2], 'rb') as f:
             d = pickle.load(f)
-        assert type(d).__module__ == '_portable_pickle_v2' and type(d).__name__ == 'Drawing'
+        assert type(d).__module__ == '_portable_pickle_v3' and type(d).__name__ == 'Drawing'
         assert type(d.shapes[0]).__qualname__ == 'Shape.Circle'
         assert 'geo' not in sys.modules and 'palette' not in sys.modules
         assert ann(d) == STAND_IN, ann(d)

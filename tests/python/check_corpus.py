@@ -241,9 +241,9 @@ def conform_norm(x):
 def make_restricted_loads(allowed):
     class RestrictedUnpickler(pickle.Unpickler):
         def find_class(self, module, name):
-            # A session's later pickles name classes by alias in io._pp2, which
+            # A session's later pickles name classes by alias in io._pp3, which
             # resolves only to classes the session registered (FORMAT.md §4).
-            if (module, name) not in allowed and module != "io._pp2":
+            if (module, name) not in allowed and module != "io._pp3":
                 raise pickle.UnpicklingError("global %s.%s not allowed" % (module, name))
             return super(RestrictedUnpickler, self).find_class(module, name)
 

@@ -1,45 +1,45 @@
 # The class descriptor of `Light`, printed by tests/snapshots.rs.
-# fingerprint fdd479a5497475ea
+# fingerprint 109b449fda8a3c4b
 
-register('Light_fdd479a5497475ea#def', DEF_Light)
+register('Light_109b449fda8a3c4b#def', DEF_Light)
 register(
-    'Light_fdd479a5497475ea#reduce',
+    'Light_109b449fda8a3c4b#reduce',
     (
         pickle.loads,
         (
             builtins.bytes.join(
                 b'',
-                (standalone, lookup('Light_fdd479a5497475ea#def'), SELECT_Light),
+                (standalone, lookup('Light_109b449fda8a3c4b#def'), SELECT_Light),
             ),
         ),
     ),
 )
 Light = pickle.loads(
-    builtins.bytes.join(b'', (standalone, lookup('Light_fdd479a5497475ea#def'), SELECT_Light)),
+    builtins.bytes.join(b'', (standalone, lookup('Light_109b449fda8a3c4b#def'), SELECT_Light)),
 )
-Red = lookup('Light_fdd479a5497475ea').Red
-Green = lookup('Light_fdd479a5497475ea').Green
+Red = lookup('Light_109b449fda8a3c4b').Red
+Green = lookup('Light_109b449fda8a3c4b').Green
 
 # DEF_Light (AfterCore):
 Light = builtins.next(
     builtins.filter(
         None,
         itertools.chain(
-            (lookup('Light_fdd479a5497475ea'),),
+            (lookup('Light_109b449fda8a3c4b'),),
             builtins.map(
-                functools.partial(register, 'Light_fdd479a5497475ea'),
+                functools.partial(register, 'Light_109b449fda8a3c4b'),
                 itertools.starmap(
                     namespace.n,
                     (
                         (
                             'Light',
                             [
-                                ('__qualname__', 'Light_fdd479a5497475ea'),
+                                ('__qualname__', 'Light_109b449fda8a3c4b'),
                                 (
                                     '__portable_reduce__',
                                     lookup(
-                                        'Light_fdd479a5497475ea#reduce',
-                                        'Light_fdd479a5497475ea',
+                                        'Light_109b449fda8a3c4b#reduce',
+                                        'Light_109b449fda8a3c4b',
                                     ),
                                 ),
                                 ('__doc__', 'A traffic light.'),

@@ -1,21 +1,21 @@
 # The class descriptor of `Located`, printed by tests/snapshots.rs.
-# fingerprint ff71f2d8ac16de52
+# fingerprint 5d2797f9c1de048f
 
-register('Located_ff71f2d8ac16de52#def', DEF_Located)
+register('Located_5d2797f9c1de048f#def', DEF_Located)
 register(
-    'Located_ff71f2d8ac16de52#reduce',
+    'Located_5d2797f9c1de048f#reduce',
     (
         pickle.loads,
         (
             builtins.bytes.join(
                 b'',
-                (standalone, lookup('Located_ff71f2d8ac16de52#def'), SELECT_Located),
+                (standalone, lookup('Located_5d2797f9c1de048f#def'), SELECT_Located),
             ),
         ),
     ),
 )
 Located = pickle.loads(
-    builtins.bytes.join(b'', (standalone, lookup('Located_ff71f2d8ac16de52#def'), SELECT_Located)),
+    builtins.bytes.join(b'', (standalone, lookup('Located_5d2797f9c1de048f#def'), SELECT_Located)),
 )
 lat = 'lat'
 
@@ -24,9 +24,9 @@ Located = builtins.next(
     builtins.filter(
         None,
         itertools.chain(
-            (lookup('Located_ff71f2d8ac16de52'),),
+            (lookup('Located_5d2797f9c1de048f'),),
             builtins.map(
-                functools.partial(register, 'Located_ff71f2d8ac16de52'),
+                functools.partial(register, 'Located_5d2797f9c1de048f'),
                 builtins.filter(
                     None,
                     itertools.chain(
@@ -70,7 +70,7 @@ Located = builtins.next(
                                     ),
                                     (None,),
                                 ),
-                                ('Located_ff71f2d8ac16de52',),
+                                ('Located_5d2797f9c1de048f',),
                                 (None,),
                             ),
                         ),
@@ -86,8 +86,8 @@ Located = builtins.next(
                                             '__module__': namespace_name,
                                             '__qualname__': 'Located',
                                             '__portable_reduce__': lookup(
-                                                'Located_ff71f2d8ac16de52#reduce',
-                                                'Located_ff71f2d8ac16de52',
+                                                'Located_5d2797f9c1de048f#reduce',
+                                                'Located_5d2797f9c1de048f',
                                             ),
                                             '__annotations__': {'lat': 'float'},
                                             '__match_args__': ('lat',),

@@ -1,16 +1,16 @@
 # The class descriptor of `Pair`, printed by tests/snapshots.rs.
-# fingerprint 50b4a6a696d68fae
+# fingerprint a41aca4aa59d8b51
 
-register('Pair_50b4a6a696d68fae#def', DEF_Pair)
+register('Pair_a41aca4aa59d8b51#def', DEF_Pair)
 register(
-    'Pair_50b4a6a696d68fae#reduce',
+    'Pair_a41aca4aa59d8b51#reduce',
     (
         pickle.loads,
-        (builtins.bytes.join(b'', (standalone, lookup('Pair_50b4a6a696d68fae#def'), SELECT_Pair)),),
+        (builtins.bytes.join(b'', (standalone, lookup('Pair_a41aca4aa59d8b51#def'), SELECT_Pair)),),
     ),
 )
 Pair = pickle.loads(
-    builtins.bytes.join(b'', (standalone, lookup('Pair_50b4a6a696d68fae#def'), SELECT_Pair)),
+    builtins.bytes.join(b'', (standalone, lookup('Pair_a41aca4aa59d8b51#def'), SELECT_Pair)),
 )
 
 # DEF_Pair (AfterCore):
@@ -18,9 +18,9 @@ Pair = builtins.next(
     builtins.filter(
         None,
         itertools.chain(
-            (lookup('Pair_50b4a6a696d68fae'),),
+            (lookup('Pair_a41aca4aa59d8b51'),),
             builtins.map(
-                functools.partial(register, 'Pair_50b4a6a696d68fae'),
+                functools.partial(register, 'Pair_a41aca4aa59d8b51'),
                 builtins.map(
                     struct,
                     itertools.starmap(
@@ -33,8 +33,8 @@ Pair = builtins.next(
                                     '__module__': namespace_name,
                                     '__qualname__': 'Pair',
                                     '__portable_reduce__': lookup(
-                                        'Pair_50b4a6a696d68fae#reduce',
-                                        'Pair_50b4a6a696d68fae',
+                                        'Pair_a41aca4aa59d8b51#reduce',
+                                        'Pair_a41aca4aa59d8b51',
                                     ),
                                     '__annotations__': {'_0': 'int', '_1': 'str'},
                                     '__match_args__': ('_0', '_1'),

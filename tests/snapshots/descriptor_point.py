@@ -1,21 +1,21 @@
 # The class descriptor of `Point`, printed by tests/snapshots.rs.
-# fingerprint 57c58be05dceacf0
+# fingerprint a166a695c9b6d233
 
-register('Point_57c58be05dceacf0#def', DEF_Point)
+register('Point_a166a695c9b6d233#def', DEF_Point)
 register(
-    'Point_57c58be05dceacf0#reduce',
+    'Point_a166a695c9b6d233#reduce',
     (
         pickle.loads,
         (
             builtins.bytes.join(
                 b'',
-                (standalone, lookup('Point_57c58be05dceacf0#def'), SELECT_Point),
+                (standalone, lookup('Point_a166a695c9b6d233#def'), SELECT_Point),
             ),
         ),
     ),
 )
 Point = pickle.loads(
-    builtins.bytes.join(b'', (standalone, lookup('Point_57c58be05dceacf0#def'), SELECT_Point)),
+    builtins.bytes.join(b'', (standalone, lookup('Point_a166a695c9b6d233#def'), SELECT_Point)),
 )
 
 # DEF_Point (AfterCore):
@@ -23,9 +23,9 @@ Point = builtins.next(
     builtins.filter(
         None,
         itertools.chain(
-            (lookup('Point_57c58be05dceacf0'),),
+            (lookup('Point_a166a695c9b6d233'),),
             builtins.map(
-                functools.partial(register, 'Point_57c58be05dceacf0'),
+                functools.partial(register, 'Point_a166a695c9b6d233'),
                 builtins.map(
                     struct,
                     itertools.starmap(
@@ -38,8 +38,8 @@ Point = builtins.next(
                                     '__module__': namespace_name,
                                     '__qualname__': 'Point',
                                     '__portable_reduce__': lookup(
-                                        'Point_57c58be05dceacf0#reduce',
-                                        'Point_57c58be05dceacf0',
+                                        'Point_a166a695c9b6d233#reduce',
+                                        'Point_a166a695c9b6d233',
                                     ),
                                     '__doc__': 'A point in the plane.',
                                     '__annotations__': {'x': 'float', 'y': 'float'},

@@ -1,58 +1,58 @@
 # The class descriptor of `Shape`, printed by tests/snapshots.rs.
-# fingerprint 4af7eaa7bb3d9365
+# fingerprint b7d5288dbadb44f8
 
-register('Shape_4af7eaa7bb3d9365#def', DEF_Shape)
+register('Shape_b7d5288dbadb44f8#def', DEF_Shape)
 register(
-    'Shape_4af7eaa7bb3d9365#reduce',
+    'Shape_b7d5288dbadb44f8#reduce',
     (
         pickle.loads,
         (
             builtins.bytes.join(
                 b'',
-                (standalone, lookup('Shape_4af7eaa7bb3d9365#def'), SELECT_Shape),
+                (standalone, lookup('Shape_b7d5288dbadb44f8#def'), SELECT_Shape),
             ),
         ),
     ),
 )
 register(
-    'Shape_4af7eaa7bb3d9365_Circle#reduce',
+    'Shape_b7d5288dbadb44f8_Circle#reduce',
     (
         pickle.loads,
         (
             builtins.bytes.join(
                 b'',
-                (standalone, lookup('Shape_4af7eaa7bb3d9365#def'), SELECT_Shape_Circle),
+                (standalone, lookup('Shape_b7d5288dbadb44f8#def'), SELECT_Shape_Circle),
             ),
         ),
     ),
 )
 register(
-    'Shape_4af7eaa7bb3d9365_Empty#reduce',
+    'Shape_b7d5288dbadb44f8_Empty#reduce',
     (
         pickle.loads,
         (
             builtins.bytes.join(
                 b'',
-                (standalone, lookup('Shape_4af7eaa7bb3d9365#def'), SELECT_Shape_Empty),
+                (standalone, lookup('Shape_b7d5288dbadb44f8#def'), SELECT_Shape_Empty),
             ),
         ),
     ),
 )
 pickle.loads(
-    builtins.bytes.join(b'', (standalone, lookup('Shape_4af7eaa7bb3d9365#def'), RETURN_NONE)),
+    builtins.bytes.join(b'', (standalone, lookup('Shape_b7d5288dbadb44f8#def'), RETURN_NONE)),
 )
-Shape = lookup('Shape_4af7eaa7bb3d9365')
-Shape.Circle = lookup('Shape_4af7eaa7bb3d9365_Circle')
-Shape.Empty = lookup('Shape_4af7eaa7bb3d9365_Empty')
+Shape = lookup('Shape_b7d5288dbadb44f8')
+Shape.Circle = lookup('Shape_b7d5288dbadb44f8_Circle')
+Shape.Empty = lookup('Shape_b7d5288dbadb44f8_Empty')
 
 # DEF_Shape (AfterCore):
 Shape = builtins.next(
     builtins.filter(
         None,
         itertools.chain(
-            (lookup('Shape_4af7eaa7bb3d9365'),),
+            (lookup('Shape_b7d5288dbadb44f8'),),
             builtins.map(
-                functools.partial(register, 'Shape_4af7eaa7bb3d9365'),
+                functools.partial(register, 'Shape_b7d5288dbadb44f8'),
                 builtins.map(
                     namespace.u,
                     itertools.starmap(
@@ -65,8 +65,8 @@ Shape = builtins.next(
                                     '__module__': namespace_name,
                                     '__qualname__': 'Shape',
                                     '__portable_reduce__': lookup(
-                                        'Shape_4af7eaa7bb3d9365#reduce',
-                                        'Shape_4af7eaa7bb3d9365',
+                                        'Shape_b7d5288dbadb44f8#reduce',
+                                        'Shape_b7d5288dbadb44f8',
                                     ),
                                     '__annotations__': {},
                                     '__match_args__': (),
@@ -80,7 +80,7 @@ Shape = builtins.next(
     ),
 )
 build(
-    lookup('Shape_4af7eaa7bb3d9365'),
+    lookup('Shape_b7d5288dbadb44f8'),
     (
         None,
         {
@@ -88,9 +88,9 @@ build(
                 builtins.filter(
                     None,
                     itertools.chain(
-                        (lookup('Shape_4af7eaa7bb3d9365_Circle'),),
+                        (lookup('Shape_b7d5288dbadb44f8_Circle'),),
                         builtins.map(
-                            functools.partial(register, 'Shape_4af7eaa7bb3d9365_Circle'),
+                            functools.partial(register, 'Shape_b7d5288dbadb44f8_Circle'),
                             builtins.map(
                                 struct,
                                 itertools.starmap(
@@ -98,13 +98,13 @@ build(
                                     (
                                         (
                                             'Circle',
-                                            (lookup('Shape_4af7eaa7bb3d9365'),),
+                                            (lookup('Shape_b7d5288dbadb44f8'),),
                                             {
                                                 '__module__': namespace_name,
                                                 '__qualname__': 'Shape.Circle',
                                                 '__portable_reduce__': lookup(
-                                                    'Shape_4af7eaa7bb3d9365_Circle#reduce',
-                                                    'Shape_4af7eaa7bb3d9365_Circle',
+                                                    'Shape_b7d5288dbadb44f8_Circle#reduce',
+                                                    'Shape_b7d5288dbadb44f8_Circle',
                                                 ),
                                                 '__annotations__': {'r': 'float'},
                                                 '__match_args__': ('r',),
@@ -121,7 +121,7 @@ build(
     ),
 )
 build(
-    lookup('Shape_4af7eaa7bb3d9365'),
+    lookup('Shape_b7d5288dbadb44f8'),
     (
         None,
         {
@@ -129,9 +129,9 @@ build(
                 builtins.filter(
                     None,
                     itertools.chain(
-                        (lookup('Shape_4af7eaa7bb3d9365_Empty'),),
+                        (lookup('Shape_b7d5288dbadb44f8_Empty'),),
                         builtins.map(
-                            functools.partial(register, 'Shape_4af7eaa7bb3d9365_Empty'),
+                            functools.partial(register, 'Shape_b7d5288dbadb44f8_Empty'),
                             builtins.map(
                                 namespace.u,
                                 itertools.starmap(
@@ -139,13 +139,13 @@ build(
                                     (
                                         (
                                             'Empty',
-                                            (lookup('Shape_4af7eaa7bb3d9365'),),
+                                            (lookup('Shape_b7d5288dbadb44f8'),),
                                             {
                                                 '__module__': namespace_name,
                                                 '__qualname__': 'Shape.Empty',
                                                 '__portable_reduce__': lookup(
-                                                    'Shape_4af7eaa7bb3d9365_Empty#reduce',
-                                                    'Shape_4af7eaa7bb3d9365_Empty',
+                                                    'Shape_b7d5288dbadb44f8_Empty#reduce',
+                                                    'Shape_b7d5288dbadb44f8_Empty',
                                                 ),
                                                 '__annotations__': {},
                                                 '__match_args__': (),

@@ -13,12 +13,12 @@ itertools_ = 'itertools'
 chain = itertools.chain
 starmap = itertools.starmap
 partial = functools.partial
-namespace_name = '_portable_pickle_v2'
+namespace_name = '_portable_pickle_v3'
 namespace = builtins.next(
     builtins.filter(
         None,
         itertools.chain(
-            ((dict_get := builtins.dict.get)((modules := sys.modules), '_portable_pickle_v2'),),
+            ((dict_get := builtins.dict.get)((modules := sys.modules), '_portable_pickle_v3'),),
             builtins.map(
                 (loads := pickle.loads),
                 builtins.map(zlib.decompress, ((payload := PAYLOAD),)),
@@ -26,7 +26,7 @@ namespace = builtins.next(
         ),
     ),
 )
-lookup = dict_get({2: namespace}, namespace.v).g
+lookup = dict_get({3: namespace}, namespace.v).g
 register = lookup('p')
 struct = lookup('s')
 frozen_struct = lookup('f')
@@ -46,42 +46,42 @@ itertools_ = 'itertools'
 chain = itertools.chain
 starmap = itertools.starmap
 partial = functools.partial
-namespace_name = '_portable_pickle_v2'
+namespace_name = '_portable_pickle_v3'
 dataclass = dataclasses.dataclass
 enum_ = 'enum'
-namespace = types.ModuleType('_portable_pickle_v2')
+namespace = types.ModuleType('_portable_pickle_v3')
 classes = builtins.vars(namespace)
 type = builtins.type
 PortableType = builtins.type(
     'PortableType',
     (builtins.type,),
-    {'__module__': '_portable_pickle_v2'},
+    {'__module__': '_portable_pickle_v3'},
 )
 PortableEnumType = builtins.type(
     'PortableEnumType',
     (enum.EnumMeta,),
-    {'__module__': '_portable_pickle_v2'},
+    {'__module__': '_portable_pickle_v3'},
 )
 PortableEnum = build(
     types.new_class('PortableEnum', (enum.Enum,), {'metaclass': PortableEnumType}),
-    (None, {'__module__': '_portable_pickle_v2'}),
+    (None, {'__module__': '_portable_pickle_v3'}),
 )
 PortableIntEnum = build(
     types.new_class('PortableIntEnum', (enum.IntEnum,), {'metaclass': PortableEnumType}),
-    (None, {'__module__': '_portable_pickle_v2'}),
+    (None, {'__module__': '_portable_pickle_v3'}),
 )
 build(
     namespace,
     {
-        'v': 2,
+        'v': 3,
         'g': classes.get,
         'p': classes.setdefault,
         's': dataclass,
         'f': functools.partial(dataclass, frozen=True),
-        'e': functools.partial(PortableEnum, module='_portable_pickle_v2'),
+        'e': functools.partial(PortableEnum, module='_portable_pickle_v3'),
         'm': PortableType,
         'u': functools.partial(dataclass, unsafe_hash=True),
-        'n': functools.partial(PortableIntEnum, module='_portable_pickle_v2'),
+        'n': functools.partial(PortableIntEnum, module='_portable_pickle_v3'),
         'h': (<225 bytes>, <81 bytes>),
         'i': gc.isenabled,
         'r': type,
@@ -108,4 +108,4 @@ reducer = operator.attrgetter('__portable_reduce__')
 dispatch_table = copyreg.dispatch_table
 builtins.dict.setdefault(dispatch_table, PortableType, reducer)
 builtins.dict.setdefault(dispatch_table, PortableEnumType, reducer)
-return builtins.dict.setdefault(sys.modules, '_portable_pickle_v2', namespace)
+return builtins.dict.setdefault(sys.modules, '_portable_pickle_v3', namespace)

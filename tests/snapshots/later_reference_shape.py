@@ -8,6 +8,6 @@ Shape.Circle = None
 Shape.Empty = None
 
 # the lookups, by slot (relative to the first):
-# 0: Global("io._pp2", "Z4HnWvPAlq")
-# 1: Global("io._pp2", "wds3lgeQzR")
-# 2: Global("io._pp2", "fWWQYGWsLn")
+# 0: Global("io._pp3", "m4bSG6CCZi")
+# 1: Global("io._pp3", "xLvvBn9K9F")
+# 2: Global("io._pp3", "CHM4HjBhbR")

@@ -8,7 +8,7 @@ builtins.next(
         (
             builtins.dict.get(
                 {namespace: namespace},
-                builtins.dict.setdefault(modules, 'io._pp2', namespace),
+                builtins.dict.setdefault(modules, 'io._pp3', namespace),
             ),
         ),
     ),

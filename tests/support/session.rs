@@ -87,7 +87,7 @@ import io
 
 class Restricted(pickle.Unpickler):
     def find_class(self, module, name):
-        if (module, name) not in allowlist and module != 'io._pp2':
+        if (module, name) not in allowlist and module != 'io._pp3':
             raise pickle.UnpicklingError('global %s.%s not allowed' % (module, name))
         return super().find_class(module, name)
 
@@ -132,11 +132,11 @@ assert max(later_points) <= 48, later_points[:3]
 assert sizes[0] > 900 and sizes[5003] > 900 and sizes[5009] < 40, (sizes[0], sizes[5003], sizes[5009])
 
 # A later pickle where no first one was loaded: an error naming the namespace.
-saved = {k: sys.modules.pop(k) for k in ('io._pp2', '_portable_pickle_v2') if k in sys.modules}
+saved = {k: sys.modules.pop(k) for k in ('io._pp3', '_portable_pickle_v3') if k in sys.modules}
 try:
     pickle.loads(data[ends[5]:ends[6]])
 except ImportError as e:
-    assert 'io._pp2' in str(e), e
+    assert 'io._pp3' in str(e), e
 else:
     raise AssertionError('a later pickle loaded without the namespace')
 finally:

@@ -59,7 +59,7 @@ pub struct ClassDescriptor {
     /// replaces where it first uses it, with the bytes of [`ClassDescriptor::lazy`].
     pub placeholders: &'static [u8],
     /// Per placeholder: its slot (relative to the descriptor's first) and
-    /// the `GLOBAL io._pp2 <alias>` that looks it up; the writer follows it
+    /// the `GLOBAL io._pp3 <alias>` that looks it up; the writer follows it
     /// with `BINPUT` of the slot.
     pub lazy: &'static [(u32, &'static [u8])],
 }
@@ -473,7 +473,7 @@ impl TypeSpec {
 
     /// In a session's later pickle, instead of the descriptor: the memo
     /// slots the descriptor defines (see [`offset`]), each class as
-    /// `GLOBAL io._pp2 <alias>`, a unit enum's members as `<alias>.<member>`,
+    /// `GLOBAL io._pp3 <alias>`, a unit enum's members as `<alias>.<member>`,
     /// field names as strings.
     pub fn reference_program(&self) -> Program {
         self.reference_with(|_, global| global)
@@ -490,7 +490,7 @@ impl TypeSpec {
     }
 
     /// Per class and unit enum member slot of [`TypeSpec::placeholder_program`]:
-    /// its offset and the `GLOBAL io._pp2 <alias>` (text form) that looks
+    /// its offset and the `GLOBAL io._pp3 <alias>` (text form) that looks
     /// it up.
     pub fn lazy_references(&self) -> Vec<(u32, Vec<u8>)> {
         let mut out = Vec::new();
@@ -502,7 +502,7 @@ impl TypeSpec {
     }
 
     /// The reference's memo slots, each class and unit enum member as what
-    /// `lookup(offset, GLOBAL io._pp2 <alias>)` gives.
+    /// `lookup(offset, GLOBAL io._pp3 <alias>)` gives.
     fn reference_with(&self, mut lookup: impl FnMut(u32, Expr) -> Expr) -> Program {
         let keys = self.class_keys();
         let names = self.class_names();

@@ -34,7 +34,7 @@ fn point() -> TypeSpec {
 fn canonical_text_is_explicit() {
     assert_eq!(
         point().canonical(),
-        "portable-pickle class spec\nformat 2\ncrate 4:demo\nmodule -\nfrozen 0\nhash 0\nstruct 5:Point 8:A point. 2 1:x 1:y\n"
+        "portable-pickle class spec\nformat 3\ncrate 4:demo\nmodule -\nfrozen 0\nhash 0\nstruct 5:Point 8:A point. 2 1:x 1:y\n"
     );
 }
 
@@ -66,10 +66,10 @@ fn fingerprints_are_pinned() {
     assert_eq!(
         got,
         [
-            0x45b9_7b74_4197_9694,
-            0xee99_fabc_70bb_e952,
-            0x5f10_c6e0_ef87_e305,
-            0xe183_a983_c0d7_d49d
+            0x91b2_f26f_0091_2805,
+            0xf641_49ef_faf8_a53b,
+            0xad45_1286_c562_ae86,
+            0x8985_dae0_623d_6c4e
         ],
         "{got:#018x?}"
     );

@@ -12,7 +12,7 @@ use super::{read_in, Error, ErrorKind, FromPickle, KnownPrefixes, ReadOptions};
 /// ones by alias, self-contained pickles, arrays), and any other sequence
 /// of pickles, such as Python's `pickle.dump` in a loop.
 ///
-/// A later pickle's `GLOBAL io._pp2 ALIAS` resolves to a class an earlier
+/// A later pickle's `GLOBAL io._pp3 ALIAS` resolves to a class an earlier
 /// pickle of this `Unpickler` registered, and to nothing else: the
 /// registrations are recognised by their shape in the class descriptors
 /// (`register(ALIAS, lookup(KEY))`), never by admitting a global. Each

@@ -66,7 +66,7 @@ pub enum Value {
 /// `module` and `name` only (`fields` is what the reader learnt about it).
 #[derive(Clone, Debug)]
 pub struct Global {
-    /// The module (`_portable_pickle_v2` for stand-in classes).
+    /// The module (`_portable_pickle_v3` for stand-in classes).
     pub module: String,
     /// The qualified name.
     pub name: String,

@@ -10,7 +10,7 @@ use crate::{impls, Encoder, PortablePickle};
 
 /// Written as the Python object it describes. Classes and other globals are
 /// written by `STACK_GLOBAL` of their module and name (a stand-in class of
-/// `_portable_pickle_v2` then loads only where that namespace holds it, as
+/// `_portable_pickle_v3` then loads only where that namespace holds it, as
 /// when CPython re-pickles such an object); a [`Value::Shared`] is written
 /// once and referenced through the memo, and so is a class (one `Arc<Global>`)
 /// however many objects name it, so the stream stays as large as the tree;

@@ -133,13 +133,13 @@ class Marker:
 # stale, or newer than the writer) never fills this module's class; its
 # values load as portable-pickle's stand-in class, and __getattr__ warns.
 if not typing.TYPE_CHECKING:
-    Drawing_c91059ba42d08ba9 = Drawing
-    Shape_019038f9a9449128 = Shape
-    Point_5b5d74e1acc1b769 = Point
-    Color_d4000fd084f5f889 = Color
-    Level_f0cd61d647c7bb45 = Level
-    Rgb_6c87305f5be57ba3 = Rgb
-    Marker_cb05b91a2467b9d4 = Marker
+    Drawing_c298c5d155ef03e6 = Drawing
+    Shape_edd28d57cb7251e3 = Shape
+    Point_9edb778269174732 = Point
+    Color_41cad004e6493ae0 = Color
+    Level_f3b8b21beeedae68 = Level
+    Rgb_4a752e3cc98524d0 = Rgb
+    Marker_4bfa8150bb9615e3 = Marker
 
     def __getattr__(name: str) -> typing.NoReturn:
         cls, _, fingerprint = name.rpartition('_')

@@ -30,7 +30,7 @@ class Style:
 # stale, or newer than the writer) never fills this module's class; its
 # values load as portable-pickle's stand-in class, and __getattr__ warns.
 if not typing.TYPE_CHECKING:
-    Style_b026385cc3bff300 = Style
+    Style_ca2ffc953402dae9 = Style
 
     def __getattr__(name: str) -> typing.NoReturn:
         cls, _, fingerprint = name.rpartition('_')

@@ -63,7 +63,7 @@ pub struct GlobalRef {
     pub opcode: u8,
     /// The unit it is in.
     pub place: Place,
-    /// For a session's alias (`io._pp2.ALIAS`): the class (or member) it
+    /// For a session's alias (`io._pp3.ALIAS`): the class (or member) it
     /// stands for, as the reader resolved it.
     pub resolves_to: Option<String>,
 }

@@ -490,7 +490,7 @@ pub(crate) fn read_value_traced<S: Source>(
     })
 }
 
-/// [`read_value`] of the next pickle of a session: `GLOBAL io._pp2 NAME`
+/// [`read_value`] of the next pickle of a session: `GLOBAL io._pp3 NAME`
 /// resolves to what `session`'s earlier pickles registered, and what this
 /// one registers joins it once it is read whole.
 pub(crate) fn read_value_in_session<S: Source>(

@@ -2,7 +2,7 @@
 //! by their exact bytes rather than by admitting what they call.
 //!
 //! Right after the header, a session's pickle gives the namespace its short
-//! name: `sys.modules.setdefault("io._pp2", namespace)`, checked to be the
+//! name: `sys.modules.setdefault("io._pp3", namespace)`, checked to be the
 //! namespace (`header::session_prologue`), which calls
 //! `builtins.dict.setdefault`.
 //! That global stays forbidden everywhere else: the prologue is skipped
@@ -11,9 +11,9 @@
 //!
 //! Each class descriptor's classes are registered again under an alias
 //! (`register(ALIAS, lookup(KEY))`), which a later pickle of the session
-//! names as `GLOBAL io._pp2 ALIAS`. A [`SessionTable`] keeps what the
+//! names as `GLOBAL io._pp3 ALIAS`. A [`SessionTable`] keeps what the
 //! pickles read so far registered; only an `Unpickler` session has one, so
-//! a later pickle read alone is refused (its `io._pp2` globals resolve to
+//! a later pickle read alone is refused (its `io._pp3` globals resolve to
 //! nothing).
 
 use std::collections::HashMap;
@@ -49,7 +49,7 @@ const MAX_SESSION_NAMES: usize = 1 << 16;
 
 /// What a session's pickles registered in the namespace, kept between the
 /// pickles of one [`Unpickler`](crate::read) session: a later pickle names
-/// those classes as `GLOBAL io._pp2 ALIAS` (and a unit enum's members as
+/// those classes as `GLOBAL io._pp3 ALIAS` (and a unit enum's members as
 /// `ALIAS.Member`), which resolve here and nowhere else.
 #[derive(Default)]
 pub(crate) struct SessionTable {
@@ -74,7 +74,7 @@ enum Member {
 }
 
 impl<S: Source> Unpickler<'_, S> {
-    /// `GLOBAL io._pp2 NAME` of a session's later pickle: the class (or enum
+    /// `GLOBAL io._pp3 NAME` of a session's later pickle: the class (or enum
     /// member) an earlier pickle registered as `NAME`, if any.
     pub(super) fn session_global(&mut self, name: &str) -> Result<Option<Id>, Error> {
         let (alias, member) = match name.split_once('.') {

@@ -113,7 +113,7 @@ impl<S: Source> Unpickler<'_, S> {
         }
     }
 
-    /// `io._pp2.NAME` resolved to `id`: traced with what it stands for; a
+    /// `io._pp3.NAME` resolved to `id`: traced with what it stands for; a
     /// unit-enum member named by its alias is an instance here.
     pub(super) fn trace_alias(&mut self, name: &str, id: Id) {
         if self.trace.is_none() {
