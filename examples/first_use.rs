@@ -7,7 +7,9 @@
 //!
 //! Prints `value first_ns second_ns fixed` (`fixed`: the type's descriptor
 //! is the derive's compile-time bytes); run it in a loop of fresh
-//! processes for a distribution (docs/PERFORMANCE.md).
+//! processes for a distribution (docs/PERFORMANCE.md). The value `bound`
+//! times no stream: a copy of the header into a new `Vec`, the cold
+//! process's floor.
 use std::time::Instant;
 
 use portable_pickle::PortablePickle;
@@ -72,7 +74,26 @@ fn main() {
             let (first, second) = twice(&events());
             (first, second, fixed::<Event>())
         }
-        other => panic!("unknown value {other}: point, event or event_after_point"),
+        // A floor for the `point` row: a new `Vec` of the header and 512
+        // more bytes (about a one-`Point` stream's size), by `memcpy`. Its
+        // first call pays only what the cold process itself costs (fresh
+        // heap and static pages, cold caches), nothing of the library's.
+        "bound" => {
+            let copy = || {
+                let mut v = Vec::with_capacity(2048);
+                v.extend_from_slice(portable_pickle::HEADER);
+                v.resize(portable_pickle::HEADER.len() + 512, 0);
+                std::hint::black_box(v)
+            };
+            let t0 = Instant::now();
+            let a = copy();
+            let t1 = Instant::now();
+            let b = copy();
+            let t2 = Instant::now();
+            assert_eq!(a, b);
+            ((t1 - t0).as_nanos(), (t2 - t1).as_nanos(), true)
+        }
+        other => panic!("unknown value {other}: point, event, event_after_point or bound"),
     };
     println!("{which} {first} {second} {fixed}");
 }
