@@ -2,6 +2,7 @@
 //! the type table and the table of shared (`Rc`/`Arc`) allocations.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, DefaultHasher};
 use std::io::{self, Write};
 use std::sync::OnceLock;
 
@@ -10,6 +11,13 @@ use crate::layout::slot;
 use crate::opcodes::*;
 use crate::pytype::{ClassDef, PyType};
 use crate::writer::OpWriter;
+
+/// Memo slots of shared (`Rc`/`Arc`) allocations, by address. The hasher
+/// is a fixed one, not `RandomState`: a `RandomState` asks the OS for its
+/// keys the first time a process makes one (a `getrandom` system call in
+/// the first `to_vec`), and the keys here are addresses, which no input
+/// chooses.
+type SharedSlots = HashMap<usize, u32, BuildHasherDefault<DefaultHasher>>;
 
 /// `header::session_prologue`, compiled once.
 pub(crate) fn session_prologue() -> &'static [u8] {
@@ -126,7 +134,7 @@ pub struct Encoder<'s> {
     sink: Option<&'s mut dyn Write>,
     types: TypeTable,
     /// Address of a shared allocation → memo slot of the object written for it.
-    shared: HashMap<usize, u32>,
+    shared: SharedSlots,
     /// Descriptors without the real-module lookup ([`WriteOptions::real_modules`]).
     stdlib_only: bool,
     /// Set for a pickle of a session ([`crate::Pickler`]).
@@ -161,7 +169,7 @@ const _: () = {
     const fn send_sync<T: Send + Sync>() {}
     send_sync::<OpWriter>();
     send_sync::<TypeTable>();
-    send_sync::<HashMap<usize, u32>>();
+    send_sync::<SharedSlots>();
     send_sync::<Option<SessionPickle>>();
     send_sync::<Option<&'static str>>();
 };
@@ -203,7 +211,7 @@ impl<'s> Encoder<'s> {
             frame_limit: usize::MAX,
             sink: None,
             types: TypeTable::default(),
-            shared: HashMap::new(),
+            shared: SharedSlots::default(),
             stdlib_only: false,
             session: None,
             strict: false,
