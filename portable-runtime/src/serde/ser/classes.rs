@@ -118,8 +118,9 @@ type Buckets = HashMap<u64, Vec<Entry>, BuildHasherDefault<PassThrough>>;
 struct Global {
     by_id: Buckets,
     /// Descriptors by class key: names at other addresses with the same text
-    /// share one descriptor.
-    by_key: HashMap<u64, &'static ClassDescriptor>,
+    /// share one descriptor. (The keys are fingerprints already: no
+    /// `RandomState`, whose first use asks the OS for keys.)
+    by_key: HashMap<u64, &'static ClassDescriptor, BuildHasherDefault<PassThrough>>,
 }
 
 fn global() -> &'static Mutex<Global> {
@@ -192,7 +193,7 @@ fn python_name(name: &str) -> Option<String> {
 }
 
 /// Builds and encodes the class of `q` (or finds it has none).
-fn build(q: &Query<'_>, by_key: &mut HashMap<u64, &'static ClassDescriptor>) -> Class {
+fn build(q: &Query<'_>, by_key: &mut HashMap<u64, &'static ClassDescriptor, BuildHasherDefault<PassThrough>>) -> Class {
     let Some(name) = python_name(q.name) else {
         return Class::Plain;
     };
@@ -201,8 +202,9 @@ fn build(q: &Query<'_>, by_key: &mut HashMap<u64, &'static ClassDescriptor>) -> 
             let Some(fields) = f.iter().map(|n| python_name(n)).collect::<Option<Vec<_>>>() else {
                 return Class::Plain;
             };
-            let mut seen = std::collections::HashSet::new();
-            if !fields.iter().all(|f| seen.insert(f.as_str())) {
+            let mut seen = fields.iter().map(String::as_str).collect::<Vec<_>>();
+            seen.sort_unstable();
+            if seen.windows(2).any(|w| w[0] == w[1]) {
                 return Class::Plain;
             }
             fields
