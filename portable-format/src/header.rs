@@ -45,10 +45,10 @@ fn in_namespace(namespace: &str) -> Expr {
 }
 
 /// The core's first items, slots `BUILTINS..=NAMESPACE_NAME`: the strings
-/// and stdlib callables it memoizes, each a group item of its own. The payload starts
-/// with the same items, so that they compile to the same bytes: its copy of
-/// the core's head then compresses to a back-reference, and the payload
-/// reuses what they memoize.
+/// and stdlib callables it memoizes, each a group item of its own. The
+/// payload starts with the same items, so that they compile to the same
+/// bytes: its copy of the core's head then compresses to a back-reference,
+/// and the payload reuses what they memoize.
 fn core_stdlib(namespace: &str) -> Vec<Expr> {
     let string = |s| slot::string(s).expect("a string slot");
     let mut items = vec![Expr::str(string(slot::BUILTINS)).memoize_at("builtins_", slot::BUILTINS)];
@@ -65,6 +65,7 @@ fn core_stdlib(namespace: &str) -> Vec<Expr> {
     items.push(Expr::global("itertools", "starmap").memoize_at("starmap", slot::STARMAP));
     items.push(Expr::global("functools", "partial").memoize_at("partial", slot::PARTIAL));
     items.push(Expr::str(namespace).memoize_at("namespace_name", slot::NAMESPACE_NAME));
+    assert_eq!(items.len(), CORE_STDLIB_SLOTS as usize);
     items
 }
 
@@ -312,18 +313,10 @@ fn gc_tools(type_: Expr) -> ([(&'static str, Expr); 4], Expr) {
     (no_ops, chosen)
 }
 
-/// The payload's memo entries, in the order [`payload_program`] defines them.
-const PAYLOAD_SLOTS: [&str; 22] = [
-    "builtins_",
-    "next",
-    "filter",
-    "map",
-    "getattr",
-    "itertools_",
-    "chain",
-    "starmap",
-    "partial",
-    "namespace_name",
+/// The payload's own memo entries, in the order [`payload_program`]
+/// defines them, after the slots its first items share with the core
+/// (`core_stdlib`: `BUILTINS..=NAMESPACE_NAME`, named in [`slot`]).
+const PAYLOAD_SLOTS: [&str; 12] = [
     "dataclass",
     "enum_",
     "namespace",
@@ -338,8 +331,11 @@ const PAYLOAD_SLOTS: [&str; 22] = [
     "dispatch_table",
 ];
 
+/// The memo entries `core_stdlib` defines, before the payload's own.
+const CORE_STDLIB_SLOTS: u32 = slot::NAMESPACE_NAME + 1;
+
 fn payload_slot(name: &str) -> u32 {
-    PAYLOAD_SLOTS.iter().position(|n| *n == name).expect("a payload slot") as u32
+    CORE_STDLIB_SLOTS + PAYLOAD_SLOTS.iter().position(|n| *n == name).expect("a payload slot") as u32
 }
 
 /// The payload, as loaded and as the header carries it.
@@ -370,7 +366,7 @@ pub fn payload_for(namespace: &str, version: u32, compress: impl Fn(&[u8]) -> Ve
         let compiled = payload_program(namespace, version, len).compile(Context::Fresh);
         assert_eq!(
             compiled.memo_len as usize,
-            PAYLOAD_SLOTS.len(),
+            CORE_STDLIB_SLOTS as usize + PAYLOAD_SLOTS.len(),
             "PAYLOAD_SLOTS out of date"
         );
         let compressed = compress(&compiled.bytes);
