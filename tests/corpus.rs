@@ -1320,14 +1320,21 @@ fn guarantees(c: &mut Corpus) {
             assert 'cloudpickle' not in sys.modules
         "#,
     );
-    // A stream of the next format version, in a process that has this one's namespace.
+    // A stream of the next format version, in a process that has this one's
+    // namespace. Its payload, which every reader decompresses (its namespace
+    // is new there), has zero bytes after the zlib stream, as
+    // `header::payload_for` writes when the compressed lengths cycle: the
+    // readers' `zlib.decompress` must ignore them.
     let next = portable_pickle::FORMAT_VERSION + 1;
     let next_ns = format!("_portable_pickle_v{next}");
     let next_payload = portable_runtime::header::payload_for(&next_ns, next, |raw| {
         let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
         std::io::Write::write_all(&mut z, raw).unwrap();
-        z.finish().unwrap()
+        let mut z = z.finish().unwrap();
+        z.extend([0; 3]);
+        z
     });
+    assert!(next_payload.compressed.ends_with(&[0; 3]));
     let next_header = portable_runtime::header::header_for(&next_ns, next, &next_payload.compressed);
     let version = portable_pickle::FORMAT_VERSION;
     c.raw(
