@@ -364,6 +364,14 @@ impl<'s> Encoder<'s> {
         Ok(())
     }
 
+    /// Whether [`Encoder::boundary`] has work to do once the buffer is
+    /// `len` bytes long (for a writer holding the buffer for a while: the
+    /// serde bridge).
+    #[inline(always)]
+    pub(crate) fn boundary_due(&self, len: usize) -> bool {
+        len >= self.frame_limit
+    }
+
     /// Called between opcodes: starts a new frame once the open one is full.
     #[doc(hidden)]
     #[inline(always)]

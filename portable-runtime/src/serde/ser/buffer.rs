@@ -176,10 +176,7 @@ impl Ser<'_, '_> {
     /// Where values go now: the innermost buffered struct's buffer, or the stream.
     #[inline(always)]
     pub(super) fn out(&mut self) -> &mut OpWriter {
-        match self.store {
-            0 => self.p.w(),
-            s => &mut self.bufs[s - 1].w,
-        }
+        &mut self.cur
     }
 
     /// Called after each item of a container: lets the stream close a full
@@ -187,11 +184,11 @@ impl Ser<'_, '_> {
     #[inline(always)]
     pub(super) fn item_done(&mut self) -> Result<(), Error> {
         if self.depth == 0 {
-            return self.p.boundary().map_err(|e| self.fail(e));
+            return self.stream_boundary();
         }
         #[cfg(test)]
         self.check_limit();
-        if self.out().len() >= self.limit {
+        if self.cur.len() >= self.limit {
             self.cut();
         }
         Ok(())
@@ -217,7 +214,8 @@ impl Ser<'_, '_> {
             self.buffer(d);
         }
         let top = &mut self.bufs[d];
-        top.last_cut = top.w.len();
+        // Buffered, it is the innermost output.
+        top.last_cut = self.cur.len();
         top.cuts.push(top.last_cut);
         top.limit = top.last_cut + FRAME_TARGET;
         self.limit = top.limit;
@@ -255,7 +253,7 @@ impl Ser<'_, '_> {
                 (true, pred, start, out.len())
             }
             None => {
-                self.store = d + 1;
+                self.set_store(d + 1);
                 (false, &[][..], 0, 0)
             }
         };
@@ -357,6 +355,7 @@ impl Ser<'_, '_> {
         }
         let owner = open.owner;
         let storage = match owner.checked_sub(1).and_then(|i| below.get_mut(i)) {
+            _ if owner == self.store => self.cur.buf_mut(),
             Some(b) => b.w.buf_mut(),
             None => self.p.w().buf_mut(),
         };
@@ -384,7 +383,7 @@ impl Ser<'_, '_> {
             o.limit = o.limit.saturating_sub(base);
         }
         if self.store == owner {
-            self.store = j + 1;
+            self.set_store(j + 1);
         }
         if let Some(top) = depth.checked_sub(1).and_then(|d| self.bufs.get(d)) {
             self.limit = top.limit;
@@ -442,7 +441,7 @@ impl Ser<'_, '_> {
         }
         let (name, variant) = (self.bufs[d].name, self.bufs[d].variant);
         self.depth = d;
-        self.store = self.bufs[d].owner;
+        self.set_store(self.bufs[d].owner);
         if let Some(parent) = d.checked_sub(1) {
             self.limit = self.bufs[parent].limit;
         }
@@ -577,10 +576,12 @@ impl Ser<'_, '_> {
         let bytes = child.w.as_bytes();
         let to = to.max(from);
         let cuts = child.cuts.iter().copied().filter(|&c| c > from && c < to);
+        // The current output is the parent's buffer, or the stream.
+        let out = &mut self.cur;
         match self.store.checked_sub(1).and_then(|s| Some((s, parents.get_mut(s)?))) {
             Some((s, b)) => {
-                let shift = b.w.len();
-                b.w.raw(&bytes[from..to]);
+                let shift = out.len();
+                out.raw(&bytes[from..to]);
                 let mut carried = false;
                 for c in cuts {
                     b.last_cut = c - from + shift;
@@ -598,17 +599,22 @@ impl Ser<'_, '_> {
             None if self.depth == 0 => {
                 let mut at = from;
                 for c in cuts {
-                    self.p.w().raw(&bytes[at..c]);
-                    if let Err(e) = self.p.boundary() {
-                        self.failed = true;
-                        return Err(e.into());
+                    out.raw(&bytes[at..c]);
+                    if self.p.boundary_due(out.len()) {
+                        std::mem::swap(out, self.p.w());
+                        let result = self.p.boundary();
+                        std::mem::swap(out, self.p.w());
+                        if let Err(e) = result {
+                            self.failed = true;
+                            return Err(e.into());
+                        }
                     }
                     at = c;
                 }
-                self.p.w().raw(&bytes[at..to]);
+                out.raw(&bytes[at..to]);
             }
             // The stream, inside direct structs: no cut (see write_struct).
-            None => self.p.w().raw(&bytes[from..to]),
+            None => out.raw(&bytes[from..to]),
         }
         Ok(())
     }

@@ -55,6 +55,7 @@ use std::io;
 
 use serde::ser::Serialize;
 
+use crate::writer::OpWriter;
 use crate::Encoder;
 
 use buffer::Open;
@@ -128,14 +129,7 @@ pub use error::Error;
 pub fn write<T: Serialize + ?Sized>(p: &mut Encoder<'_>, value: &T) -> Result<(), Error> {
     let mut ser = Ser::new(p);
     value.serialize(&mut ser)?;
-    if ser.failed || ser.compounds != 0 || ser.depth != 0 {
-        return Err(Error::new(
-            "a Serialize implementation went on after an error or left a sequence, map or struct unfinished; \
-             the stream would not load",
-        ));
-    }
-    ser.p.boundary()?;
-    Ok(())
+    ser.finish()
 }
 
 /// `#[pickle(serde)]` fields: [`write()`], with the error (message and path)
@@ -149,12 +143,17 @@ pub fn write_field<T: Serialize + ?Sized>(value: &T, p: &mut Encoder<'_>) -> io:
 /// to their parent's output).
 struct Ser<'a, 's> {
     p: &'a mut Encoder<'s>,
+    /// The output values go to now, the writer of `store`: moved here while
+    /// it is the current one (its own place holds an empty writer), so that
+    /// writing a value does not first find its output.
+    cur: OpWriter,
     /// The open structs, `bufs[..depth]`, innermost last; the ones after
     /// are kept (empty) for reuse, with their allocations.
     bufs: Vec<Open>,
     depth: usize,
-    /// Where values go now: `bufs[store - 1].w`, the buffer of the
-    /// innermost buffered open struct, or the stream when `store` is 0.
+    /// Which output is `cur`: `bufs[store - 1].w`, the buffer of the
+    /// innermost buffered open struct, or the stream when `store` is 0
+    /// (changed by [`Ser::set_store`] only).
     store: usize,
     /// The innermost open struct's `limit` (see `buffer.rs`).
     limit: usize,
@@ -187,6 +186,7 @@ struct Ser<'a, 's> {
 impl<'a, 's> Ser<'a, 's> {
     fn new(p: &'a mut Encoder<'s>) -> Self {
         Ser {
+            cur: std::mem::take(p.w()),
             p,
             bufs: Vec::new(),
             depth: 0,
@@ -206,6 +206,65 @@ impl<'a, 's> Ser<'a, 's> {
             #[cfg(test)]
             cut_log: Vec::new(),
         }
+    }
+
+    /// Checks that the value is complete, and lets the stream close a full frame.
+    fn finish(&mut self) -> Result<(), Error> {
+        if self.failed || self.compounds != 0 || self.depth != 0 {
+            return Err(Error::new(
+                "a Serialize implementation went on after an error or left a sequence, map or struct unfinished; \
+                 the stream would not load",
+            ));
+        }
+        self.stream_boundary()
+    }
+
+    /// The place of output `s` while it is not the current one: the
+    /// stream's own writer, or an open struct's buffer.
+    fn home<'x>(p: &'x mut Encoder<'_>, bufs: &'x mut [Open], s: usize) -> &'x mut OpWriter {
+        match s {
+            0 => p.w(),
+            s => &mut bufs[s - 1].w,
+        }
+    }
+
+    /// Makes output `s` the current one ([`Ser::cur`]).
+    pub(super) fn set_store(&mut self, s: usize) {
+        if s != self.store {
+            std::mem::swap(&mut self.cur, Self::home(self.p, &mut self.bufs, self.store));
+            std::mem::swap(&mut self.cur, Self::home(self.p, &mut self.bufs, s));
+            self.store = s;
+        }
+    }
+
+    /// Runs `f` on the stream, its writer in place.
+    fn on_stream<R>(&mut self, f: impl FnOnce(&mut Encoder<'s>) -> R) -> R {
+        let here = self.store == 0;
+        if here {
+            std::mem::swap(&mut self.cur, self.p.w());
+        }
+        let result = f(self.p);
+        if here {
+            std::mem::swap(&mut self.cur, self.p.w());
+        }
+        result
+    }
+
+    /// [`Encoder::boundary`] while the stream is the current output (no
+    /// struct open).
+    #[inline(always)]
+    fn stream_boundary(&mut self) -> Result<(), Error> {
+        debug_assert_eq!(self.store, 0);
+        match self.p.boundary_due(self.cur.len()) {
+            false => Ok(()),
+            true => self.frame_full(),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn frame_full(&mut self) -> Result<(), Error> {
+        self.on_stream(|p| p.boundary()).map_err(|e| self.fail(e))
     }
 
     /// An error this serializer found (which poisons the stream).
@@ -265,22 +324,27 @@ impl<'a, 's> Ser<'a, 's> {
         self.compounds -= 1;
     }
 
-    /// A `str`: inside a struct, always within the frame (a buffer has none).
+    /// A `str`: inside a struct, always within the frame (a buffer has
+    /// none); in the stream, a large one outside frames
+    /// ([`Encoder::str`]).
     #[inline]
     fn write_str(&mut self, s: &str) -> Result<(), Error> {
-        if self.depth == 0 {
-            self.p.str(s).map_err(|e| self.fail(e))
-        } else {
-            self.out().str(s);
+        if self.depth > 0 {
+            self.cur.str(s);
             Ok(())
+        } else if s.len() < 256 {
+            self.cur.str(s);
+            self.stream_boundary()
+        } else {
+            self.on_stream(|p| p.str(s)).map_err(|e| self.fail(e))
         }
     }
 
     fn write_bytes(&mut self, v: &[u8]) -> Result<(), Error> {
         if self.depth == 0 {
-            self.p.bytes(v).map_err(|e| self.fail(e))
+            self.on_stream(|p| p.bytes(v)).map_err(|e| self.fail(e))
         } else {
-            self.out().bytes(v);
+            self.cur.bytes(v);
             Ok(())
         }
     }
@@ -306,11 +370,20 @@ impl<'a, 's> Ser<'a, 's> {
                 // every byte already there, so no struct written straight
                 // to the stream may be open (it would precede its bytes).
                 self.buffer_stream_structs();
-                Some(self.p.class_slot(desc) + at)
+                Some(self.on_stream(|p| p.class_slot(desc)) + at)
             }
             Class::Plain => None,
         };
         self.recent.insert(q, named, slot);
         slot
+    }
+}
+
+/// The current output goes back to its place, so the stream's writer is in
+/// the encoder again however the serializer ends (an error, a panic).
+impl Drop for Ser<'_, '_> {
+    fn drop(&mut self) {
+        let cur = std::mem::take(&mut self.cur);
+        *Self::home(self.p, &mut self.bufs, self.store) = cur;
     }
 }

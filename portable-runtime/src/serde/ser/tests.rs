@@ -51,9 +51,9 @@ fn stream<T: Serialize + ?Sized>(value: &T, predict: bool, sink: bool) -> (Vec<u
     let mut ser = Ser::new(&mut p);
     ser.predict = predict;
     value.serialize(&mut ser).unwrap();
-    assert!(!ser.failed && ser.compounds == 0 && ser.depth == 0);
-    ser.p.boundary().unwrap();
+    ser.finish().unwrap();
     let cuts = std::mem::take(&mut ser.cut_log);
+    drop(ser);
     let bytes = p.finish().unwrap();
     (if sink { out } else { bytes }, cuts)
 }
