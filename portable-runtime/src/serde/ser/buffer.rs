@@ -58,8 +58,10 @@ use super::{Error, Ser};
 pub(super) struct Open {
     /// Written straight to its parent's output, its fields predicted to be `pred`.
     direct: bool,
+    /// The innermost struct's `pred` and `count` are `Ser::pred` and
+    /// `Ser::count`; these are its parents' (see [`Ser::spill`]).
     pred: &'static [&'static str],
-    /// Fields begun so far.
+    /// A direct struct: fields begun so far; [`BUFFERED`] for a buffered one.
     count: usize,
     /// Offset of its first field's value: in its output for a direct
     /// struct, 0 (in its buffer) for a buffered one.
@@ -140,6 +142,10 @@ impl Last {
             }
     }
 }
+
+/// The `count` of a buffered struct: its fields are in `Open::fields`, and
+/// no predicted field is next.
+pub(super) const BUFFERED: usize = usize::MAX;
 
 /// How many structs [`Recalled`] keeps per depth.
 const RECALLED: usize = 4;
@@ -232,6 +238,7 @@ impl Ser<'_, '_> {
         if self.bufs.len() == d {
             self.bufs.push(Open::default());
         }
+        self.spill();
         let owner = self.store;
         let starts_from = self.starts.len();
         let predicted = match self.bufs[d].last.get(name, variant) {
@@ -258,10 +265,10 @@ impl Ser<'_, '_> {
             }
         };
         self.limit = base + FRAME_TARGET;
+        self.pred = pred;
+        self.count = if direct { 0 } else { BUFFERED };
         let open = &mut self.bufs[d];
         open.direct = direct;
-        open.pred = pred;
-        open.count = 0;
         open.base = base;
         open.limit = base + FRAME_TARGET;
         open.starts_from = starts_from;
@@ -302,22 +309,47 @@ impl Ser<'_, '_> {
     pub(super) fn begin_field(&mut self, d: usize, key: &'static str) {
         #[cfg(test)]
         self.check_limit();
-        let len = self.out().len();
-        if len >= self.limit {
+        if self.cur.len() >= self.limit {
             return self.cut_before_field(d, key);
         }
-        let open = &mut self.bufs[d];
-        if open.direct {
-            if !open.pred.get(open.count).is_some_and(|&k| std::ptr::eq(k, key)) {
-                // Not the field the class was predicted from.
-                return self.mispredicted(d, key);
-            }
-        } else {
-            open.fields.push(key);
-            // A buffered struct's base is 0.
-            self.starts.push(len);
+        match self.pred.get(self.count) {
+            Some(&k) if std::ptr::eq(k, key) => self.count += 1,
+            _ => self.other_field(d, key),
         }
-        open.count += 1;
+    }
+
+    /// [`Ser::begin_field`] of a buffered struct, or of a direct one when
+    /// `key` is not the field its class was predicted from (which buffers
+    /// it).
+    #[inline(never)]
+    fn other_field(&mut self, d: usize, key: &'static str) {
+        if self.bufs[d].direct {
+            self.buffer(d);
+        }
+        self.bufs[d].fields.push(key);
+        // A buffered struct's base is 0.
+        self.starts.push(self.cur.len());
+    }
+
+    /// Keeps the innermost open struct's `pred` and `count` in its entry,
+    /// before a struct opens inside it or its entry is read.
+    #[inline(always)]
+    fn spill(&mut self) {
+        if let Some(d) = self.depth.checked_sub(1) {
+            let open = &mut self.bufs[d];
+            open.pred = self.pred;
+            open.count = self.count;
+        }
+    }
+
+    /// The innermost open struct's `pred` and `count` from its entry, after
+    /// a struct inside it ended or its entry changed.
+    #[inline(always)]
+    fn unspill(&mut self) {
+        (self.pred, self.count) = match self.depth.checked_sub(1) {
+            Some(d) => (self.bufs[d].pred, self.bufs[d].count),
+            None => (&[][..], BUFFERED),
+        };
     }
 
     /// [`Ser::begin_field`] after a frame cut.
@@ -325,14 +357,6 @@ impl Ser<'_, '_> {
     #[inline(never)]
     fn cut_before_field(&mut self, d: usize, key: &'static str) {
         self.cut();
-        self.begin_field(d, key);
-    }
-
-    /// [`Ser::begin_field`] when `key` is not the predicted field.
-    #[cold]
-    #[inline(never)]
-    fn mispredicted(&mut self, d: usize, key: &'static str) {
-        self.buffer(d);
         self.begin_field(d, key);
     }
 
@@ -344,6 +368,12 @@ impl Ser<'_, '_> {
     #[cold]
     #[inline(never)]
     pub(super) fn buffer(&mut self, j: usize) {
+        self.spill();
+        self.buffer_spilled(j);
+        self.unspill();
+    }
+
+    fn buffer_spilled(&mut self, j: usize) {
         let depth = self.depth;
         let open_above = depth.saturating_sub(j + 1);
         let (below, rest) = self.bufs.split_at_mut(j);
@@ -366,6 +396,7 @@ impl Ser<'_, '_> {
         open.fields.clear();
         open.fields.extend(open.pred.iter().take(open.count));
         open.unrecorded = open.count;
+        open.count = BUFFERED;
         open.cuts.clear();
         open.last_cut = 0;
         open.direct = false;
@@ -410,24 +441,25 @@ impl Ser<'_, '_> {
         if self.out().len() >= self.limit {
             self.cut();
         }
-        let open = &self.bufs[d];
-        if !(open.direct && open.count == open.pred.len()) {
+        // A buffered struct's count is never its prediction's length.
+        if self.count != self.pred.len() {
             return self.finish_buffered(d);
         }
         // The predicted class: its bytes are in place.
-        let close = match open.count {
+        let close = match self.count {
             0 => EMPTY_TUPLE,
             1 => TUPLE1,
             2 => TUPLE2,
             3 => TUPLE3,
             _ => TUPLE,
         };
-        let starts_from = open.starts_from;
-        self.out().put([close, REDUCE]);
-        self.starts.truncate(starts_from);
+        self.cur.put([close, REDUCE]);
+        // A direct struct recorded no field offsets.
+        debug_assert_eq!(self.starts.len(), self.bufs[d].starts_from);
         self.depth = d;
         if let Some(parent) = d.checked_sub(1) {
-            self.limit = self.bufs[parent].limit;
+            let parent = &self.bufs[parent];
+            (self.limit, self.pred, self.count) = (parent.limit, parent.pred, parent.count);
         }
         Ok(())
     }
@@ -441,6 +473,7 @@ impl Ser<'_, '_> {
         }
         let (name, variant) = (self.bufs[d].name, self.bufs[d].variant);
         self.depth = d;
+        self.unspill();
         self.set_store(self.bufs[d].owner);
         if let Some(parent) = d.checked_sub(1) {
             self.limit = self.bufs[parent].limit;

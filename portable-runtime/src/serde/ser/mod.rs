@@ -155,8 +155,12 @@ struct Ser<'a, 's> {
     /// innermost buffered open struct, or the stream when `store` is 0
     /// (changed by [`Ser::set_store`] only).
     store: usize,
-    /// The innermost open struct's `limit` (see `buffer.rs`).
+    /// The innermost open struct's `limit`, and its `pred` and `count`
+    /// (see `buffer.rs`): what every field checks, kept here instead of
+    /// in its entry of `bufs`.
     limit: usize,
+    pred: &'static [&'static str],
+    count: usize,
     /// Offsets of the fields of the open structs, innermost last; and a
     /// spare for a finished struct's.
     starts: Vec<usize>,
@@ -192,6 +196,8 @@ impl<'a, 's> Ser<'a, 's> {
             depth: 0,
             store: 0,
             limit: 0,
+            pred: &[],
+            count: buffer::BUFFERED,
             starts: Vec::new(),
             spare_starts: Vec::new(),
             predict: true,
@@ -276,7 +282,7 @@ impl<'a, 's> Ser<'a, 's> {
     /// Passes on the error of a nested value with its place in the path. It
     /// passed through the stream, which is unusable from here on, whatever
     /// the caller does with the error.
-    #[inline]
+    #[inline(always)]
     fn nested(&mut self, result: Result<(), Error>, place: impl FnOnce(Error) -> Error) -> Result<(), Error> {
         result.map_err(|e| {
             self.failed = true;
@@ -285,7 +291,7 @@ impl<'a, 's> Ser<'a, 's> {
     }
 
     /// Records the text of a map key being written, for error paths.
-    #[inline]
+    #[inline(always)]
     fn key_text(&mut self, text: impl Display) {
         if self.capture.is_some() {
             self.capture_key(text);
@@ -303,7 +309,7 @@ impl<'a, 's> Ser<'a, 's> {
 
     /// A container begins: no key text; refused inside a map key when
     /// Python cannot hash it (`what`).
-    #[inline]
+    #[inline(always)]
     fn begin(&mut self, unhashable: Option<&str>) -> Result<(), Error> {
         self.key_text("<value>");
         if let (Some(what), true) = (unhashable, self.in_key > 0) {
@@ -327,7 +333,7 @@ impl<'a, 's> Ser<'a, 's> {
     /// A `str`: inside a struct, always within the frame (a buffer has
     /// none); in the stream, a large one outside frames
     /// ([`Encoder::str`]).
-    #[inline]
+    #[inline(always)]
     fn write_str(&mut self, s: &str) -> Result<(), Error> {
         if self.depth > 0 {
             self.cur.str(s);

@@ -13,7 +13,7 @@ use super::{Error, Ser};
 /// The integer methods: the shortest encoding, as the derive writes them.
 macro_rules! int_methods {
     ($($method:ident($t:ty) => $write:ident as $wide:ty;)*) => {$(
-        #[inline]
+        #[inline(always)]
         fn $method(self, v: $t) -> Result<(), Error> {
             self.key_text(v);
             self.out().$write(v as $wide);
@@ -33,7 +33,7 @@ impl<'b, 'a, 's> ser::Serializer for &'b mut Ser<'a, 's> {
     type SerializeStruct = Struct<'b, 'a, 's>;
     type SerializeStructVariant = Struct<'b, 'a, 's>;
 
-    #[inline]
+    #[inline(always)]
     fn serialize_bool(self, v: bool) -> Result<(), Error> {
         self.key_text(if v { "True" } else { "False" });
         self.out().bool(v);
@@ -53,24 +53,24 @@ impl<'b, 'a, 's> ser::Serializer for &'b mut Ser<'a, 's> {
         serialize_u128(u128) => uint128 as u128;
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_f32(self, v: f32) -> Result<(), Error> {
         self.serialize_f64(f64::from(v))
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_f64(self, v: f64) -> Result<(), Error> {
         self.key_text(v);
         self.out().float(v);
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_char(self, v: char) -> Result<(), Error> {
         self.serialize_str(v.encode_utf8(&mut [0; 4]))
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_str(self, v: &str) -> Result<(), Error> {
         self.key_text(v);
         self.write_str(v)
@@ -81,19 +81,19 @@ impl<'b, 'a, 's> ser::Serializer for &'b mut Ser<'a, 's> {
         self.write_bytes(v)
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_none(self) -> Result<(), Error> {
         self.key_text("None");
         self.out().none();
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
         value.serialize(self)
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_unit(self) -> Result<(), Error> {
         self.serialize_none()
     }
@@ -116,6 +116,7 @@ impl<'b, 'a, 's> ser::Serializer for &'b mut Ser<'a, 's> {
         Ok(())
     }
 
+    #[inline(always)]
     fn serialize_unit_variant(self, name: &'static str, _index: u32, variant: &'static str) -> Result<(), Error> {
         self.key_text(variant);
         let q = Query {
@@ -146,6 +147,7 @@ impl<'b, 'a, 's> ser::Serializer for &'b mut Ser<'a, 's> {
         }
     }
 
+    #[inline(always)]
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
         name: &'static str,
@@ -246,6 +248,7 @@ impl<'b, 'a, 's> ser::Serializer for &'b mut Ser<'a, 's> {
         Ok(Struct::open(self, name, None))
     }
 
+    #[inline(always)]
     fn serialize_struct_variant(
         self,
         name: &'static str,
