@@ -59,6 +59,15 @@ struct ListKey {
     xs: Vec<i32>,
 }
 
+/// A map of these entries, in this order.
+struct Entries<K, V>(Vec<(K, V)>);
+
+impl<K: Serialize, V: Serialize> Serialize for Entries<K, V> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
 fn error(value: &impl Serialize) -> portable_pickle::serde::Error {
     match portable_pickle::serde::to_vec(value) {
         Ok(_) => panic!("expected an error"),
@@ -84,6 +93,22 @@ fn failing_serialize_names_the_path() {
     assert_eq!(e.path(), ".alpha[0]");
     let e = error(&BTreeMap::from([(7, (1, Failing))]));
     assert_eq!(e.path(), ".7[1]");
+    // A key's text is its scalar's, whatever wraps it; a compound key's is
+    // `<value>`; each key's own, not the one before it.
+    let e = error(&Entries(vec![((1, 2), Failing)]));
+    assert_eq!(e.path(), ".<value>");
+    let e = error(&Entries(vec![(true, Failing)]));
+    assert_eq!(e.path(), ".True");
+    let e = error(&Entries(vec![(Some("k"), Failing)]));
+    assert_eq!(e.path(), ".k");
+    let e = error(&Entries(vec![(Some(Wrap("k")), Failing)]));
+    assert_eq!(e.path(), ".<value>", "an instance of a newtype's class");
+    let e = error(&Entries(vec![(Some("a"), None), (None, Some(Failing))]));
+    assert_eq!(e.path(), ".None");
+    let e = error(&Entries(vec![(Shape::Empty, Failing)]));
+    assert_eq!(e.path(), ".Empty");
+    let e = error(&Entries(vec![(Shape::Circle { r: 1.0 }, Failing)]));
+    assert_eq!(e.path(), ".<value>");
     let e = error(&(
         Shape::Label("x".into()),
         UserId(1),

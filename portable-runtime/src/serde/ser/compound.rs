@@ -4,6 +4,7 @@ use serde::ser::{self, Serialize};
 
 use crate::opcodes::*;
 
+use super::key::{KeySer, COMPOUND_KEY};
 use super::{Error, Ser};
 
 // ---------------------------------------------------------------- lists and dicts
@@ -115,11 +116,12 @@ impl ser::SerializeMap for Batch<'_, '_, '_> {
         self.before_item();
         let ser = &mut *self.ser;
         ser.in_key += 1;
-        ser.capture = Some(self.key_slot);
-        let result = key.serialize(&mut *ser);
+        let slot = self.key_slot;
+        // The text of a key whose impl writes nothing.
+        ser.keys[slot].clear();
+        ser.keys[slot].push_str(COMPOUND_KEY);
+        let result = key.serialize(KeySer { ser: &mut *ser, slot });
         ser.nested(result, Error::in_key)?;
-        // A key that wrote no scalar (`()` is one) has no text of its own.
-        ser.key_text("<value>");
         ser.in_key -= 1;
         Ok(())
     }
@@ -299,9 +301,7 @@ impl<'b, 'a, 's> Struct<'b, 'a, 's> {
 
     #[inline(always)]
     fn finish(self) -> Result<(), Error> {
-        self.ser.finish_struct(self.d)?;
-        self.ser.end();
-        Ok(())
+        self.ser.finish_struct(self.d)
     }
 }
 

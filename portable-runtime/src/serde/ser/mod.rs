@@ -45,12 +45,12 @@ mod buffer;
 mod classes;
 mod compound;
 mod error;
+mod key;
 mod recent;
 mod serializer;
 #[cfg(test)]
 mod tests;
 
-use std::fmt::{Display, Write as _};
 use std::io;
 
 use serde::ser::Serialize;
@@ -172,11 +172,9 @@ struct Ser<'a, 's> {
     recent: Recent,
     /// Nonzero while a map key is written: what Python cannot hash is refused.
     in_key: u32,
-    /// Map key texts (for error paths), one per open map.
+    /// Map key texts (for error paths), one per open map (`key.rs`).
     keys: Vec<String>,
     maps: usize,
-    /// Which of `keys` the scalar being written is the text of.
-    capture: Option<usize>,
     /// Sequences, maps, tuples and structs begun and not yet ended.
     compounds: usize,
     /// An error was returned: the stream is unusable whatever happens next.
@@ -205,7 +203,6 @@ impl<'a, 's> Ser<'a, 's> {
             in_key: 0,
             keys: Vec::new(),
             maps: 0,
-            capture: None,
             compounds: 0,
             failed: false,
             scratch: String::new(),
@@ -290,28 +287,10 @@ impl<'a, 's> Ser<'a, 's> {
         })
     }
 
-    /// Records the text of a map key being written, for error paths.
-    #[inline(always)]
-    fn key_text(&mut self, text: impl Display) {
-        if self.capture.is_some() {
-            self.capture_key(text);
-        }
-    }
-
-    #[cold]
-    fn capture_key(&mut self, text: impl Display) {
-        if let Some(i) = self.capture.take() {
-            let s = &mut self.keys[i];
-            s.clear();
-            let _ = write!(s, "{text}");
-        }
-    }
-
-    /// A container begins: no key text; refused inside a map key when
-    /// Python cannot hash it (`what`).
+    /// A sequence, map or tuple begins: refused inside a map key when
+    /// Python cannot hash it (`what`). (Structs are counted by `depth`.)
     #[inline(always)]
     fn begin(&mut self, unhashable: Option<&str>) -> Result<(), Error> {
-        self.key_text("<value>");
         if let (Some(what), true) = (unhashable, self.in_key > 0) {
             return Err(self.unhashable(what));
         }
@@ -338,12 +317,14 @@ impl<'a, 's> Ser<'a, 's> {
         if self.depth > 0 {
             self.cur.str(s);
             Ok(())
-        } else if s.len() < 256 {
-            self.cur.str(s);
-            self.stream_boundary()
         } else {
-            self.on_stream(|p| p.str(s)).map_err(|e| self.fail(e))
+            self.write_str_to_stream(s)
         }
+    }
+
+    #[inline(never)]
+    fn write_str_to_stream(&mut self, s: &str) -> Result<(), Error> {
+        self.on_stream(|p| p.str(s)).map_err(|e| self.fail(e))
     }
 
     fn write_bytes(&mut self, v: &[u8]) -> Result<(), Error> {

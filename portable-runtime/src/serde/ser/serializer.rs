@@ -15,7 +15,6 @@ macro_rules! int_methods {
     ($($method:ident($t:ty) => $write:ident as $wide:ty;)*) => {$(
         #[inline(always)]
         fn $method(self, v: $t) -> Result<(), Error> {
-            self.key_text(v);
             self.out().$write(v as $wide);
             Ok(())
         }
@@ -35,7 +34,6 @@ impl<'b, 'a, 's> ser::Serializer for &'b mut Ser<'a, 's> {
 
     #[inline(always)]
     fn serialize_bool(self, v: bool) -> Result<(), Error> {
-        self.key_text(if v { "True" } else { "False" });
         self.out().bool(v);
         Ok(())
     }
@@ -60,7 +58,6 @@ impl<'b, 'a, 's> ser::Serializer for &'b mut Ser<'a, 's> {
 
     #[inline(always)]
     fn serialize_f64(self, v: f64) -> Result<(), Error> {
-        self.key_text(v);
         self.out().float(v);
         Ok(())
     }
@@ -72,18 +69,15 @@ impl<'b, 'a, 's> ser::Serializer for &'b mut Ser<'a, 's> {
 
     #[inline(always)]
     fn serialize_str(self, v: &str) -> Result<(), Error> {
-        self.key_text(v);
         self.write_str(v)
     }
 
     fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
-        self.key_text("<value>");
         self.write_bytes(v)
     }
 
     #[inline(always)]
     fn serialize_none(self) -> Result<(), Error> {
-        self.key_text("None");
         self.out().none();
         Ok(())
     }
@@ -99,7 +93,6 @@ impl<'b, 'a, 's> ser::Serializer for &'b mut Ser<'a, 's> {
     }
 
     fn serialize_unit_struct(self, name: &'static str) -> Result<(), Error> {
-        self.key_text(name);
         let q = Query {
             name,
             variant: None,
@@ -118,7 +111,6 @@ impl<'b, 'a, 's> ser::Serializer for &'b mut Ser<'a, 's> {
 
     #[inline(always)]
     fn serialize_unit_variant(self, name: &'static str, _index: u32, variant: &'static str) -> Result<(), Error> {
-        self.key_text(variant);
         let q = Query {
             name,
             variant: Some(variant),
@@ -244,7 +236,6 @@ impl<'b, 'a, 's> ser::Serializer for &'b mut Ser<'a, 's> {
 
     #[inline(always)]
     fn serialize_struct(self, name: &'static str, _len: usize) -> Result<Struct<'b, 'a, 's>, Error> {
-        self.begin(None)?;
         Ok(Struct::open(self, name, None))
     }
 
@@ -256,7 +247,6 @@ impl<'b, 'a, 's> ser::Serializer for &'b mut Ser<'a, 's> {
         variant: &'static str,
         _len: usize,
     ) -> Result<Struct<'b, 'a, 's>, Error> {
-        self.begin(None)?;
         Ok(Struct::open(self, name, Some(variant)))
     }
 
@@ -275,7 +265,6 @@ impl Ser<'_, '_> {
     /// `cls(value)` for the one-field (`_0`) class at memo slot `slot`: a
     /// newtype struct's or a newtype variant's instance.
     fn newtype_instance<T: Serialize + ?Sized>(&mut self, slot: u32, value: &T) -> Result<(), Error> {
-        self.key_text("<value>");
         self.out().get(slot);
         let result = value.serialize(&mut *self);
         self.nested(result, |e| e.in_field("_0"))?;
