@@ -43,8 +43,13 @@
 //!
 //! Each open struct has an entry in `Ser::bufs`, by depth; its serde handle
 //! (`compound::Struct`) is that depth and the serializer, 16 bytes, so it
-//! moves in registers. The offsets of the fields of every open struct are
-//! one stack, `Ser::starts`.
+//! moves in registers. What every field checks, the innermost struct's
+//! predicted fields, field count and frame limit, is kept in the
+//! serializer itself (`Ser::pred`, `Ser::count`, `Ser::limit`); its
+//! entry holds them only while a struct inside it is open ([`Ser::spill`]).
+//! The output written to now is in the serializer too (`Ser::cur`, moved
+//! out of its place by [`Ser::set_store`]). The offsets of the fields of
+//! every buffered open struct are one stack, `Ser::starts`.
 
 use crate::opcodes::*;
 use crate::writer::OpWriter;

@@ -32,6 +32,7 @@
 //!   serializer's state and its small helpers;
 //! * `serializer.rs`: the `serde::Serializer` impl, one method per serde call;
 //! * `compound.rs`: lists and dicts (`Batch`), tuples (`Tuple`), structs (`Struct`);
+//! * `key.rs`: map keys, whose text error paths name;
 //! * `buffer.rs`: open structs, direct or buffered, their frame cuts, and
 //!   how a finished struct reaches its parent or the stream;
 //! * `recent.rs`: the serializer's own cache of the classes it resolved,
