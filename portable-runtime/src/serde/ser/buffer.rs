@@ -163,8 +163,16 @@ impl Recalled {
     /// The struct `name` (of `variant`) if it is here. Not reordered: a
     /// scan of a few addresses costs less than moving entries.
     #[inline(always)]
-    fn get(&self, name: &'static str, variant: Option<&'static str>) -> Option<Last> {
-        self.0.iter().flatten().find(|l| l.is(name, variant)).copied()
+    fn get(&self, name: &'static str, variant: Option<&'static str>) -> Option<(u32, &'static [&'static str])> {
+        for last in &self.0 {
+            match last {
+                Some(l) if l.is(name, variant) => return Some((l.slot, l.fields)),
+                Some(_) => {}
+                // The entries are kept at the front.
+                None => break,
+            }
+        }
+        None
     }
 
     /// Records `last` first (replacing its own older entry, or the oldest).
@@ -240,16 +248,51 @@ impl Ser<'_, '_> {
     #[inline(always)]
     pub(super) fn open_struct(&mut self, name: &'static str, variant: Option<&'static str>) -> usize {
         let d = self.depth;
+        // The usual case, written out: met last at this depth, so direct.
+        let (parents, rest) = self.bufs.split_at_mut(d);
+        if let Some(open) = rest.first_mut() {
+            if let Some((slot, pred)) = open.last.get(name, variant) {
+                if let Some(parent) = parents.last_mut() {
+                    (parent.pred, parent.count) = (self.pred, self.count);
+                }
+                let out = &mut self.cur;
+                let start = out.len();
+                match u8::try_from(slot) {
+                    Ok(slot) if pred.len() > 3 => out.put([BINGET, slot, MARK]),
+                    _ => {
+                        out.get(slot);
+                        out.tuple_open(pred.len());
+                    }
+                }
+                let base = out.len();
+                open.direct = true;
+                open.base = base;
+                open.limit = base + FRAME_TARGET;
+                open.starts_from = self.starts.len();
+                open.unrecorded = 0;
+                open.start = start;
+                open.owner = self.store;
+                open.name = name;
+                open.variant = variant;
+                (self.limit, self.pred, self.count) = (base + FRAME_TARGET, pred, 0);
+                self.depth = d + 1;
+                return d;
+            }
+        }
+        self.open_struct_anew(name, variant)
+    }
+
+    /// [`Ser::open_struct`] of a struct not met last at its depth.
+    #[inline(never)]
+    fn open_struct_anew(&mut self, name: &'static str, variant: Option<&'static str>) -> usize {
+        let d = self.depth;
         if self.bufs.len() == d {
             self.bufs.push(Open::default());
         }
         self.spill();
         let owner = self.store;
         let starts_from = self.starts.len();
-        let predicted = match self.bufs[d].last.get(name, variant) {
-            Some(last) => Some((last.slot, last.fields)),
-            None => self.predict_anew(d, name, variant),
-        };
+        let predicted = self.predict_anew(d, name, variant);
         self.depth = d + 1;
         let (direct, pred, start, base) = match predicted {
             Some((slot, pred)) => {
