@@ -21,7 +21,9 @@
 //!     bound_hand (the bounds of benches/workload.rs: reading the records
 //!     only; their bytes written by hand into a reused Vec), and with
 //!     `--features serde` the serde bridge's bridge (to_vec),
-//!     bridge_writer (a reused Vec) and bridge_sink (io::sink())
+//!     bridge_writer (a reused Vec) and bridge_sink (io::sink());
+//!     with `tagged` after REPS, the 1M tagged records instead (every mode
+//!     but the bounds)
 //! ```
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -161,30 +163,54 @@ fn memory(mode: &str, path: &Path) -> io::Result<()> {
     Ok(())
 }
 
-fn dump(mode: &str, reps: usize) -> io::Result<()> {
+fn dump(mode: &str, reps: usize, tagged: bool) -> io::Result<()> {
+    if tagged {
+        return dump_values(&workload::tagged_records(N), mode, reps, |_, _| Ok(None));
+    }
     let data = records(N);
     // Only the hand-written bound needs the class slots (and their check).
     let slots = (mode == "bound_hand").then(|| workload::bounds::checked_slots(&data));
+    dump_values(&data, mode, reps, |data, out| {
+        Ok(Some(match mode {
+            "bound_read" => std::hint::black_box(workload::bounds::read_only(data)) as usize & 1,
+            "bound_hand" => {
+                out.clear();
+                let (record_class, point_class) = slots.expect("computed for bound_hand");
+                workload::bounds::hand_written(out, data, record_class, point_class);
+                out.len()
+            }
+            _ => return Ok(None),
+        }))
+    })
+}
+
+/// Dumps `data` `reps` times in `mode`: one of the modes every workload
+/// has, or one `own` knows (returning the length it wrote). Not inlined,
+/// so that a profiler can count it alone (`--toggle-collect='*dump_values*'`).
+#[inline(never)]
+fn dump_values<T: PortablePickle + serde::Serialize>(
+    data: &[T],
+    mode: &str,
+    reps: usize,
+    own: impl Fn(&[T], &mut Vec<u8>) -> io::Result<Option<usize>>,
+) -> io::Result<()> {
     let start = std::time::Instant::now();
     let mut bytes = 0;
     let mut out = Vec::new();
     for _ in 0..reps {
+        if let Some(n) = own(data, &mut out)? {
+            bytes += n;
+            continue;
+        }
         bytes += match mode {
-            "to_vec" => portable_pickle::to_vec(&data).len(),
+            "to_vec" => portable_pickle::to_vec(data).len(),
             "to_writer" => {
-                portable_pickle::to_writer(io::sink(), &data)?;
+                portable_pickle::to_writer(io::sink(), data)?;
                 0
-            }
-            "bound_read" => std::hint::black_box(workload::bounds::read_only(&data)) as usize & 1,
-            "bound_hand" => {
-                out.clear();
-                let (record_class, point_class) = slots.expect("computed for bound_hand");
-                workload::bounds::hand_written(&mut out, &data, record_class, point_class);
-                out.len()
             }
             "to_writer_vec" => {
                 out.clear();
-                portable_pickle::to_writer(&mut out, &data)?;
+                portable_pickle::to_writer(&mut out, data)?;
                 out.len()
             }
             "serde" => serde_pickle::to_vec(&data, Default::default())
@@ -196,16 +222,16 @@ fn dump(mode: &str, reps: usize) -> io::Result<()> {
                 out.len()
             }
             #[cfg(feature = "serde")]
-            "bridge" => portable_pickle::serde::to_vec(&data).map_err(io::Error::other)?.len(),
+            "bridge" => portable_pickle::serde::to_vec(data).map_err(io::Error::other)?.len(),
             #[cfg(feature = "serde")]
             "bridge_writer" => {
                 out.clear();
-                portable_pickle::serde::to_writer(&mut out, &data).map_err(io::Error::other)?;
+                portable_pickle::serde::to_writer(&mut out, data).map_err(io::Error::other)?;
                 out.len()
             }
             #[cfg(feature = "serde")]
             "bridge_sink" => {
-                portable_pickle::serde::to_writer(io::sink(), &data).map_err(io::Error::other)?;
+                portable_pickle::serde::to_writer(io::sink(), data).map_err(io::Error::other)?;
                 0
             }
             other => return Err(io::Error::other(format!("unknown mode {other}"))),
@@ -224,9 +250,10 @@ fn main() -> io::Result<()> {
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["write", dir] => write(Path::new(dir)),
         ["memory", mode, file] => memory(mode, Path::new(file)),
-        ["dump", mode, reps] => dump(mode, reps.parse().map_err(io::Error::other)?),
+        ["dump", mode, reps] => dump(mode, reps.parse().map_err(io::Error::other)?, false),
+        ["dump", mode, reps, "tagged"] => dump(mode, reps.parse().map_err(io::Error::other)?, true),
         _ => Err(io::Error::other(
-            "usage: bench_streams write DIR | memory to_vec|to_writer|lazy|none FILE | dump to_vec|to_writer|to_writer_vec|serde|serde_writer|bridge|bridge_writer|bridge_sink REPS",
+            "usage: bench_streams write DIR | memory to_vec|to_writer|lazy|none FILE | dump to_vec|to_writer|to_writer_vec|serde|serde_writer|bridge|bridge_writer|bridge_sink REPS [tagged]",
         )),
     }
 }

@@ -367,6 +367,7 @@ impl<'s> Encoder<'s> {
     /// Whether [`Encoder::boundary`] has work to do once the buffer is
     /// `len` bytes long (for a writer holding the buffer for a while: the
     /// serde bridge).
+    #[cfg(feature = "serde")]
     #[inline(always)]
     pub(crate) fn boundary_due(&self, len: usize) -> bool {
         len >= self.frame_limit
