@@ -248,38 +248,10 @@ impl Ser<'_, '_> {
     #[inline(always)]
     pub(super) fn open_struct(&mut self, name: &'static str, variant: Option<&'static str>) -> usize {
         let d = self.depth;
-        // The usual case, written out: met last at this depth, so direct.
-        let (parents, rest) = self.bufs.split_at_mut(d);
-        if let Some(open) = rest.first_mut() {
-            if let Some((slot, pred)) = open.last.get(name, variant) {
-                if let Some(parent) = parents.last_mut() {
-                    (parent.pred, parent.count) = (self.pred, self.count);
-                }
-                let out = &mut self.cur;
-                let start = out.len();
-                match u8::try_from(slot) {
-                    Ok(slot) if pred.len() > 3 => out.put([BINGET, slot, MARK]),
-                    _ => {
-                        out.get(slot);
-                        out.tuple_open(pred.len());
-                    }
-                }
-                let base = out.len();
-                open.direct = true;
-                open.base = base;
-                open.limit = base + FRAME_TARGET;
-                open.starts_from = self.starts.len();
-                open.unrecorded = 0;
-                open.start = start;
-                open.owner = self.store;
-                open.name = name;
-                open.variant = variant;
-                (self.limit, self.pred, self.count) = (base + FRAME_TARGET, pred, 0);
-                self.depth = d + 1;
-                return d;
-            }
+        match self.bufs.get(d).and_then(|open| open.last.get(name, variant)) {
+            Some((slot, pred)) => self.open_direct(name, variant, slot, pred),
+            None => self.open_struct_anew(name, variant),
         }
-        self.open_struct_anew(name, variant)
     }
 
     /// [`Ser::open_struct`] of a struct not met last at its depth.
@@ -289,42 +261,66 @@ impl Ser<'_, '_> {
         if self.bufs.len() == d {
             self.bufs.push(Open::default());
         }
+        if let Some((slot, pred)) = self.predict_anew(d, name, variant) {
+            return self.open_direct(name, variant, slot, pred);
+        }
         self.spill();
-        let owner = self.store;
-        let starts_from = self.starts.len();
-        let predicted = self.predict_anew(d, name, variant);
+        let (owner, starts_from) = (self.store, self.starts.len());
         self.depth = d + 1;
-        let (direct, pred, start, base) = match predicted {
-            Some((slot, pred)) => {
-                let out = self.out();
-                let start = out.len();
-                match u8::try_from(slot) {
-                    Ok(slot) if pred.len() > 3 => out.put([BINGET, slot, MARK]),
-                    _ => {
-                        out.get(slot);
-                        out.tuple_open(pred.len());
-                    }
-                }
-                (true, pred, start, out.len())
-            }
-            None => {
-                self.set_store(d + 1);
-                (false, &[][..], 0, 0)
-            }
-        };
-        self.limit = base + FRAME_TARGET;
-        self.pred = pred;
-        self.count = if direct { 0 } else { BUFFERED };
+        self.set_store(d + 1);
+        (self.limit, self.pred, self.count) = (FRAME_TARGET, &[], BUFFERED);
         let open = &mut self.bufs[d];
-        open.direct = direct;
-        open.base = base;
-        open.limit = base + FRAME_TARGET;
+        open.direct = false;
+        open.base = 0;
+        open.limit = FRAME_TARGET;
         open.starts_from = starts_from;
         open.unrecorded = 0;
-        open.start = start;
+        open.start = 0;
         open.owner = owner;
         open.name = name;
         open.variant = variant;
+        d
+    }
+
+    /// Opens the struct `name` (of `variant`) direct, at the current depth
+    /// (whose entry exists), as an instance of the class at memo `slot`
+    /// with the fields `pred`: `BINGET cls` (and `MARK`) written at once.
+    #[inline(always)]
+    fn open_direct(
+        &mut self,
+        name: &'static str,
+        variant: Option<&'static str>,
+        slot: u32,
+        pred: &'static [&'static str],
+    ) -> usize {
+        let d = self.depth;
+        // One split of the table for the parent's entry (spilled) and this one.
+        let (parents, rest) = self.bufs.split_at_mut(d);
+        if let Some(parent) = parents.last_mut() {
+            (parent.pred, parent.count) = (self.pred, self.count);
+        }
+        let out = &mut self.cur;
+        let start = out.len();
+        match u8::try_from(slot) {
+            Ok(slot) if pred.len() > 3 => out.put([BINGET, slot, MARK]),
+            _ => {
+                out.get(slot);
+                out.tuple_open(pred.len());
+            }
+        }
+        let base = out.len();
+        let open = &mut rest[0];
+        open.direct = true;
+        open.base = base;
+        open.limit = base + FRAME_TARGET;
+        open.starts_from = self.starts.len();
+        open.unrecorded = 0;
+        open.start = start;
+        open.owner = self.store;
+        open.name = name;
+        open.variant = variant;
+        (self.limit, self.pred, self.count) = (base + FRAME_TARGET, pred, 0);
+        self.depth = d + 1;
         d
     }
 
@@ -677,26 +673,26 @@ impl Ser<'_, '_> {
                 }
             }
             // The stream, and no struct is open: each cut may close a frame.
-            None if self.depth == 0 => {
-                let mut at = from;
-                for c in cuts {
-                    out.raw(&bytes[at..c]);
-                    if self.p.boundary_due(out.len()) {
-                        std::mem::swap(out, self.p.w());
-                        let result = self.p.boundary();
-                        std::mem::swap(out, self.p.w());
-                        if let Err(e) = result {
-                            self.failed = true;
-                            return Err(e.into());
-                        }
-                    }
-                    at = c;
-                }
-                out.raw(&bytes[at..to]);
-            }
+            None if self.depth == 0 => return self.append_to_stream(d, from, to),
             // The stream, inside direct structs: no cut (see write_struct).
             None => out.raw(&bytes[from..to]),
         }
+        Ok(())
+    }
+
+    /// [`Ser::append_child`] to the stream, no struct open: the stream may
+    /// close a frame at each of the child's cuts.
+    fn append_to_stream(&mut self, d: usize, from: usize, to: usize) -> Result<(), Error> {
+        let mut at = from;
+        for i in 0..self.bufs[d].cuts.len() {
+            let c = self.bufs[d].cuts[i];
+            if c > from && c < to {
+                self.cur.raw(&self.bufs[d].w.as_bytes()[at..c]);
+                self.stream_boundary()?;
+                at = c;
+            }
+        }
+        self.cur.raw(&self.bufs[d].w.as_bytes()[at..to]);
         Ok(())
     }
 }
