@@ -89,21 +89,13 @@ fn bridge_benches<T: serde::Serialize>(g: &mut Group<'_>, data: &[T], cap: usize
 }
 
 /// The floor of any serde bridge: serde's calls writing the bridge's body
-/// with the classes (`names`) known (docs/PERFORMANCE.md, "serde bridge"),
-/// checked against the bridge on `sample`, whose first `skip` values bring
-/// the classes.
+/// with the classes known, at their `slots` (docs/PERFORMANCE.md, "serde
+/// bridge").
 #[cfg(feature = "serde")]
-fn floor_bench<T: serde::Serialize>(
-    g: &mut Group<'_>,
-    data: &[T],
-    sample: &[T],
-    skip: usize,
-    names: &[(&'static str, Option<&'static str>)],
-) {
-    let slots = workload::serde_floor::checked_slots(sample, skip, names);
+fn floor_bench<T: serde::Serialize>(g: &mut Group<'_>, data: &[T], slots: &workload::serde_floor::Slots) {
     let mut floor = portable_runtime::writer::OpWriter::new();
     g.bench_function("bound/serde_floor_vec", |b| {
-        b.iter(|| workload::serde_floor::write(&mut floor, &slots, black_box(data)))
+        b.iter(|| workload::serde_floor::write(&mut floor, slots, black_box(data)))
     });
 }
 
@@ -155,13 +147,7 @@ fn records_1m(c: &mut Criterion) {
         })
     });
     #[cfg(feature = "serde")]
-    {
-        let sample: Vec<_> = [0, 1, 255, 256, 65_535, 65_536, N - 1]
-            .iter()
-            .map(|&i| data[i].clone())
-            .collect();
-        floor_bench(&mut g, &data, &sample, 1, &[("Record", None), ("Point", None)]);
-    }
+    floor_bench(&mut g, &data, &workload::serde_floor::record_slots(&data));
     serde_pickle_benches(&mut g, &data, theirs_len);
     g.finish();
 }
@@ -181,16 +167,7 @@ fn tagged_1m(c: &mut Criterion) {
     #[cfg(feature = "serde")]
     {
         bridge_benches(&mut g, &data, cap);
-        // The first four values bring the classes; the rest are checked.
-        let sample: Vec<_> = (0..8).chain([65_536, N - 1]).map(|i| data[i].clone()).collect();
-        let names = [
-            ("Tagged", None),
-            ("Shape", Some("Circle")),
-            ("Shape", Some("Rect")),
-            ("Shape", Some("Label")),
-            ("Shape", Some("Empty")),
-        ];
-        floor_bench(&mut g, &data, &sample, 4, &names);
+        floor_bench(&mut g, &data, &workload::serde_floor::tagged_slots(&data));
     }
     serde_pickle_benches(&mut g, &data, theirs_len);
     g.finish();

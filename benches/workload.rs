@@ -520,6 +520,33 @@ pub mod serde_floor {
         }
     }
 
+    /// The slots of the records' classes (`data`: the workload's records),
+    /// checked on a sample: its first value brings the classes.
+    pub fn record_slots(data: &[super::Record]) -> Slots {
+        let sample: Vec<_> = [0, 1, 255, 256, 65_535, 65_536, data.len() - 1]
+            .iter()
+            .map(|&i| data[i].clone())
+            .collect();
+        checked_slots(&sample, 1, &[("Record", None), ("Point", None)])
+    }
+
+    /// The slots of the tagged records' classes, checked on a sample: its
+    /// first four values bring the classes.
+    pub fn tagged_slots(data: &[super::Tagged]) -> Slots {
+        let sample: Vec<_> = (0..8)
+            .chain([65_536, data.len() - 1])
+            .map(|i| data[i].clone())
+            .collect();
+        let names = [
+            ("Tagged", None),
+            ("Shape", Some("Circle")),
+            ("Shape", Some("Rect")),
+            ("Shape", Some("Label")),
+            ("Shape", Some("Empty")),
+        ];
+        checked_slots(&sample, 4, &names)
+    }
+
     /// The floor's body of `values`, into `w` (cleared first).
     pub fn write<T: Serialize>(w: &mut OpWriter, slots: &Slots, values: &[T]) {
         w.buf_mut().clear();

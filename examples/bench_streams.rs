@@ -22,8 +22,10 @@
 //!     only; their bytes written by hand into a reused Vec), and with
 //!     `--features serde` the serde bridge's bridge (to_vec),
 //!     bridge_writer (a reused Vec) and bridge_sink (io::sink());
-//!     with `tagged` after REPS, the 1M tagged records instead (every mode
-//!     but the bounds)
+//!     and bound_serde_floor (the serde floor of benches/workload.rs: the
+//!     bridge's body with every class known); with `tagged` after REPS,
+//!     the 1M tagged records instead (every mode but bound_read and
+//!     bound_hand)
 //! ```
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -164,11 +166,24 @@ fn memory(mode: &str, path: &Path) -> io::Result<()> {
 }
 
 fn dump(mode: &str, reps: usize, tagged: bool) -> io::Result<()> {
+    // Only the bounds need class slots (and their check).
+    #[cfg(feature = "serde")]
+    let floor = mode == "bound_serde_floor";
     if tagged {
-        return dump_values(&workload::tagged_records(N), mode, reps, |_, _| Ok(None));
+        let data = workload::tagged_records(N);
+        #[cfg(feature = "serde")]
+        if floor {
+            let slots = workload::serde_floor::tagged_slots(&data);
+            return dump_values(&data, mode, reps, |data, out| Ok(Some(serde_floor(out, &slots, data))));
+        }
+        return dump_values(&data, mode, reps, |_, _| Ok(None));
     }
     let data = records(N);
-    // Only the hand-written bound needs the class slots (and their check).
+    #[cfg(feature = "serde")]
+    if floor {
+        let slots = workload::serde_floor::record_slots(&data);
+        return dump_values(&data, mode, reps, |data, out| Ok(Some(serde_floor(out, &slots, data))));
+    }
     let slots = (mode == "bound_hand").then(|| workload::bounds::checked_slots(&data));
     dump_values(&data, mode, reps, |data, out| {
         Ok(Some(match mode {
@@ -182,6 +197,15 @@ fn dump(mode: &str, reps: usize, tagged: bool) -> io::Result<()> {
             _ => return Ok(None),
         }))
     })
+}
+
+/// The serde floor's body of `data` into `out` (reused), its length.
+#[cfg(feature = "serde")]
+fn serde_floor<T: serde::Serialize>(out: &mut Vec<u8>, slots: &workload::serde_floor::Slots, data: &[T]) -> usize {
+    let mut w = portable_runtime::writer::OpWriter::reusing(std::mem::take(out));
+    workload::serde_floor::write(&mut w, slots, data);
+    *out = w.into_bytes();
+    out.len()
 }
 
 /// Dumps `data` `reps` times in `mode`: one of the modes every workload
@@ -253,7 +277,7 @@ fn main() -> io::Result<()> {
         ["dump", mode, reps] => dump(mode, reps.parse().map_err(io::Error::other)?, false),
         ["dump", mode, reps, "tagged"] => dump(mode, reps.parse().map_err(io::Error::other)?, true),
         _ => Err(io::Error::other(
-            "usage: bench_streams write DIR | memory to_vec|to_writer|lazy|none FILE | dump to_vec|to_writer|to_writer_vec|serde|serde_writer|bridge|bridge_writer|bridge_sink REPS [tagged]",
+            "usage: bench_streams write DIR | memory to_vec|to_writer|lazy|none FILE | dump to_vec|to_writer|to_writer_vec|serde|serde_writer|bridge|bridge_writer|bridge_sink|bound_serde_floor REPS [tagged]",
         )),
     }
 }
