@@ -176,7 +176,8 @@ struct Ser<'a, 's> {
     /// Map key texts (for error paths), one per open map (`key.rs`).
     keys: Vec<String>,
     maps: usize,
-    /// Sequences, maps, tuples and structs begun and not yet ended.
+    /// Sequences, maps and tuples begun and not yet ended (open structs
+    /// are `depth`).
     compounds: usize,
     /// An error was returned: the stream is unusable whatever happens next.
     failed: bool,
