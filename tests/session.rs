@@ -466,3 +466,59 @@ assert again == first and type(again[1][0]) is E.Metric
 "#,
     );
 }
+
+/// A `#[pickle(serde)]` field that fails inside a struct the serde bridge
+/// has open: the later pickle fails before anything reaches the writer,
+/// the `Pickler` goes on, and the stream holds the pickles that succeeded.
+#[cfg(feature = "serde")]
+#[test]
+fn a_failed_serde_field_leaves_the_session_usable() {
+    /// `True`, or an error.
+    struct Maybe(bool);
+    impl serde::Serialize for Maybe {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            match self.0 {
+                true => s.serialize_bool(true),
+                false => Err(serde::ser::Error::custom("boom")),
+            }
+        }
+    }
+    #[derive(serde::Serialize)]
+    struct Inner {
+        a: u32,
+        b: Maybe,
+    }
+    #[derive(PortablePickle)]
+    #[pickle(write_only)]
+    struct Event {
+        id: u32,
+        #[pickle(serde)]
+        inner: Inner,
+    }
+    let event = |id: u32, ok: bool| Event {
+        id,
+        inner: Inner {
+            a: id * 10,
+            b: Maybe(ok),
+        },
+    };
+    let mut p = Pickler::new(Vec::new());
+    p.dump(&event(1, true)).unwrap();
+    let e = p.dump(&event(2, false)).unwrap_err();
+    assert!(e.to_string().contains("boom at .b"), "{e}");
+    assert!(!p.is_poisoned());
+    p.dump(&event(3, true)).unwrap();
+    p.dump(&event(4, true)).unwrap();
+    run_python(
+        "session_failed_serde_field.pkl",
+        &p.into_inner(),
+        r#"
+import pickle, sys
+with open(sys.argv[1], 'rb') as f:
+    events = [pickle.load(f) for _ in range(3)]
+    assert f.read() == b''
+got = [(e.id, e.inner.a, e.inner.b) for e in events]
+assert got == [(1, 10, True), (3, 30, True), (4, 40, True)], got
+"#,
+    );
+}

@@ -571,3 +571,60 @@ fn struct_variants_taking_turns() {
         assert_eq!(got, want.join(" "), "{n} variants in turn");
     }
 }
+
+/// `bytes` (serde's `serialize_bytes`), as `serde_bytes` writes them.
+struct Bytes(Vec<u8>);
+
+impl Serialize for Bytes {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(&self.0)
+    }
+}
+
+/// Values written to the stream itself, no struct open: a `str` or
+/// `bytes` of a frame or more goes outside any frame, as CPython writes
+/// it, through the encoder (the serializer hands its output back for it).
+#[test]
+fn large_values_outside_structs_go_outside_frames() {
+    struct Small {
+        s: &'static str,
+    }
+    impl Serialize for Small {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut st = s.serialize_struct("Small", 1)?;
+            st.serialize_field("s", self.s)?;
+            st.end()
+        }
+    }
+    let value = (
+        "x".repeat(70_000),
+        Bytes(vec![7; 80_000]),
+        Small { s: "in a frame" },
+        "short",
+    );
+    let bytes = checked(&value);
+    let got = python(&bytes, "print(len(v[0]), v[0][:2], len(v[1]), v[1][:2], v[2].s, v[3])");
+    assert_eq!(got, "70000 xx 80000 b'\\x07\\x07' in a frame short");
+    // Frames, and between them the two large values, each with its opcode
+    // and four-byte length.
+    let mut at = header().len();
+    let mut outside = Vec::new();
+    while at < bytes.len() {
+        let len_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().unwrap()) as usize;
+        match bytes[at] {
+            crate::opcodes::FRAME => {
+                at += 9 + u64::from_le_bytes(bytes[at + 1..at + 9].try_into().unwrap()) as usize;
+            }
+            op @ (crate::opcodes::BINUNICODE | crate::opcodes::BINBYTES) => {
+                outside.push((op, len_at(at + 1)));
+                at += 5 + len_at(at + 1);
+            }
+            op => panic!("opcode {op:#x} outside a frame at {at}"),
+        }
+    }
+    assert_eq!(at, bytes.len());
+    assert_eq!(
+        outside,
+        [(crate::opcodes::BINUNICODE, 70_000), (crate::opcodes::BINBYTES, 80_000)]
+    );
+}
