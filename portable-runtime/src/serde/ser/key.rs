@@ -1,5 +1,5 @@
 //! Map keys: the text of each key, for the paths of errors in its value
-//! (`.scores[alice]`). A key is written through [`KeySer`], which records
+//! (`.scores.alice`: the value at key `"alice"` of field `scores`). A key is written through [`KeySer`], which records
 //! the text of the value it is given and then writes it as [`Ser`] does, so
 //! that no other value checks whether it is a key's.
 
