@@ -365,9 +365,8 @@ impl<'s> Encoder<'s> {
     }
 
     /// Whether [`Encoder::boundary`] has work to do once the buffer is
-    /// `len` bytes long (for a writer holding the buffer for a while: the
-    /// serde bridge).
-    #[cfg(feature = "serde")]
+    /// `len` bytes long (also for a writer holding the buffer for a while:
+    /// the serde bridge).
     #[inline(always)]
     pub(crate) fn boundary_due(&self, len: usize) -> bool {
         len >= self.frame_limit
@@ -377,7 +376,7 @@ impl<'s> Encoder<'s> {
     #[doc(hidden)]
     #[inline(always)]
     pub fn boundary(&mut self) -> io::Result<()> {
-        if self.w.len() >= self.frame_limit {
+        if self.boundary_due(self.w.len()) {
             self.frame_full()
         } else {
             Ok(())

@@ -116,11 +116,13 @@ impl ser::SerializeMap for Batch<'_, '_, '_> {
         self.before_item();
         let ser = &mut *self.ser;
         ser.in_key += 1;
-        let slot = self.key_slot;
+        let mut key_ser = KeySer {
+            ser: &mut *ser,
+            slot: self.key_slot,
+        };
         // The text of a key whose impl writes nothing.
-        ser.keys[slot].clear();
-        ser.keys[slot].push_str(COMPOUND_KEY);
-        let result = key.serialize(KeySer { ser: &mut *ser, slot });
+        key_ser.text(COMPOUND_KEY);
+        let result = key.serialize(key_ser);
         ser.nested(result, Error::in_key)?;
         ser.in_key -= 1;
         Ok(())

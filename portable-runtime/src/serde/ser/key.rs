@@ -21,7 +21,8 @@ pub(super) struct KeySer<'c, 'a, 's> {
 pub(super) const COMPOUND_KEY: &str = "<value>";
 
 impl KeySer<'_, '_, '_> {
-    fn text(&mut self, text: impl Display) {
+    /// Records `text` as the key's.
+    pub(super) fn text(&mut self, text: impl Display) {
         let s = &mut self.ser.keys[self.slot];
         s.clear();
         let _ = write!(s, "{text}");
