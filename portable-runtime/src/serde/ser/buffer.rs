@@ -303,13 +303,8 @@ impl Ser<'_, '_> {
         }
         let out = &mut self.cur;
         let start = out.len();
-        match u8::try_from(slot) {
-            Ok(slot) if pred.len() > 3 => out.put([BINGET, slot, MARK]),
-            _ => {
-                out.get(slot);
-                out.tuple_open(pred.len());
-            }
-        }
+        out.get(slot);
+        out.tuple_open(pred.len());
         let base = out.len();
         let open = &mut rest[0];
         open.direct = true;
